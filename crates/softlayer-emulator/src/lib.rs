@@ -1,0 +1,1 @@
+//! A stateful, wire-faithful emulator of the SoftLayer REST API.

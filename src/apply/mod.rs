@@ -1,0 +1,1 @@
+//! Performing a reviewed plan.

@@ -1,0 +1,269 @@
+//! Command-line definitions (clap derive) and nothing else: the commands in
+//! `commands/` give these values their meaning.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Retire IBM Cloud Classic (SoftLayer) resources declaratively.
+///
+/// Manifests in git say which resources must be gone; `plan` shows what that
+/// means (costs, dates, blockers) for review; `apply` performs exactly the
+/// reviewed plan.
+#[derive(Debug, Parser)]
+#[command(name = "slretire", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// When to use colours: auto honours NO_COLOR, CLICOLOR and CLICOLOR_FORCE
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check manifests offline: syntax, keys, values, contradictions
+    Validate(ValidateArgs),
+    /// Print the JSON Schema of the manifest (or of the plan document)
+    Schema(SchemaArgs),
+    /// Resolve manifests against the account and print what apply would do
+    Plan(PlanArgs),
+    /// Render a saved plan file again, offline
+    Show(ShowArgs),
+    /// Perform a reviewed plan file, or plan and apply manifests after confirmation
+    Apply(ApplyArgs),
+    /// Check the credentials and print the account they belong to
+    Whoami(WhoamiArgs),
+    /// Export the account's inventory as an emulator world file (no secrets)
+    Snapshot(SnapshotArgs),
+    /// Serve a world file as a local SoftLayer REST API emulator
+    Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    /// Rendered diagnostics with the offending value underlined
+    Human,
+    /// One JSON document with every diagnostic
+    Json,
+    /// GitHub Actions workflow commands (`::error file=...,line=...,col=...::`)
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Terraform-like text
+    Text,
+    /// The plan document (the same one `--out` writes)
+    Json,
+    /// A pull-request comment
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// The manifest schema (schema/manifest.schema.json)
+    Manifest,
+    /// The plan document schema (schema/plan.schema.json)
+    Plan,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Manifest files or directories (all *.yaml/*.yml below, sorted)
+    #[arg(value_name = "PATH", default_value = "manifests")]
+    pub paths: Vec<PathBuf>,
+
+    /// How to report problems
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which schema to print
+    #[arg(value_enum, default_value_t = SchemaKind::Manifest)]
+    pub which: SchemaKind,
+}
+
+/// How to reach the API: the same sources as the official SDK.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionArgs {
+    /// API endpoint [env: SL_ENDPOINT_URL; else the config file; else the public REST endpoint]
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// API username [else SL_USERNAME, else the config file]
+    #[arg(long, value_name = "NAME")]
+    pub username: Option<String>,
+
+    /// API key [else SL_API_KEY, else the config file]; prefer the environment, flags show in `ps`
+    #[arg(long, value_name = "KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+
+    /// SDK-style config file with a [softlayer] section [default: ~/.softlayer]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Seconds one API call may take, sending and receiving [default: config file, else 120]
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+
+    /// Seconds to wait for a connection
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub connect_timeout: f64,
+
+    /// API calls per second, shared by all threads (SoftLayer allows 50 per user)
+    #[arg(long, value_name = "N", default_value_t = 10.0)]
+    pub rate_limit: f64,
+
+    /// Objects per page when listing
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    pub page_size: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Manifest files or directories
+    #[arg(value_name = "PATH", default_value = "manifests")]
+    pub paths: Vec<PathBuf>,
+
+    /// Write the plan document to FILE (only when every guard passes)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Output format on stdout
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+
+    /// Exit 2 when the plan contains cancellations (0 none, 1 error)
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Plan against an account snapshot (world file) in an embedded emulator; no credentials needed
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A plan file written by `plan --out`
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A reviewed plan file, or manifest files/directories to plan and apply
+    #[arg(value_name = "PLAN|PATH", default_value = "manifests")]
+    pub paths: Vec<PathBuf>,
+
+    /// Apply manifests without asking (a plan file never asks)
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// Cancellations in flight at once
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub parallelism: usize,
+
+    /// Append one JSON line per action here [default: .slretire/journal-<account>.jsonl]
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+
+    /// Progress display: bars on a terminal, plain lines otherwise
+    #[arg(long, value_enum, default_value_t = ProgressChoice::Auto)]
+    pub progress: ProgressChoice,
+
+    /// Rehearse against an account snapshot (world file) in an embedded emulator
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressChoice {
+    Auto,
+    Bars,
+    Plain,
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Where to write the world file
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Only these kinds (comma separated manifest kind names); default all
+    #[arg(long, value_name = "KINDS", value_delimiter = ',')]
+    pub kinds: Vec<String>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// The world file to serve
+    #[arg(long, value_name = "FILE", required_unless_present = "generate")]
+    pub world: Option<PathBuf>,
+
+    /// Address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: String,
+
+    /// Added to every request
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub latency_ms: u64,
+
+    /// Share of API requests answered with a random 500 (0.0 to 1.0)
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    pub fail_rate: f64,
+
+    /// Share of mutating calls that take effect but lose their response (0.0 to 1.0)
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    pub lose_response_rate: f64,
+
+    /// Requests per second per user before SoftLayer's rate-limit error (0 = unlimited)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub rate_limit: u32,
+
+    /// How long an immediately cancelled object stays visible before it is gone (404)
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    pub reclaim_after: String,
+
+    /// Seed for the random faults, so a run can be reproduced
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+
+    /// Instead of serving: generate a realistic world of N objects
+    #[arg(long, value_name = "N", requires = "out")]
+    pub generate: Option<usize>,
+
+    /// With --generate: where to write the world file
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}

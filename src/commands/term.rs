@@ -1,0 +1,65 @@
+//! The terminal: colour decided once, for the whole program.
+
+use std::io::IsTerminal;
+
+use crate::cli::ColorChoice;
+
+/// Where and how the program writes for people.
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// Whether stdout output may carry ANSI colours.
+    pub stdout_color: bool,
+    /// Whether stderr output may carry ANSI colours.
+    pub stderr_color: bool,
+    /// Whether stderr is an interactive terminal (progress bars, prompts).
+    pub stderr_is_terminal: bool,
+}
+
+impl Term {
+    /// Decides colour with anstream's order: an explicit `--color` wins,
+    /// then NO_COLOR, CLICOLOR_FORCE, CLICOLOR=0, and last whether the
+    /// stream is a terminal (TERM=dumb counts as not).
+    pub fn new(choice: ColorChoice) -> Term {
+        let stdout_tty = std::io::stdout().is_terminal();
+        let stderr_tty = std::io::stderr().is_terminal();
+        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let decide = |tty: bool| match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                if env("NO_COLOR").is_some() {
+                    false
+                } else if env("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+                    true
+                } else if env("CLICOLOR").is_some_and(|v| v == "0") {
+                    false
+                } else {
+                    tty && std::env::var("TERM").map_or(true, |t| t != "dumb")
+                }
+            }
+        };
+        Term {
+            stdout_color: decide(stdout_tty),
+            stderr_color: decide(stderr_tty),
+            stderr_is_terminal: stderr_tty,
+        }
+    }
+
+    /// Prints `error: message` on stderr.
+    pub fn error(&self, message: &str) {
+        if self.stderr_color {
+            eprintln!("\x1b[1;31merror\x1b[0m: {message}");
+        } else {
+            eprintln!("error: {message}");
+        }
+    }
+
+    /// Prints `warning: message` on stderr.
+    pub fn warning(&self, message: &str) {
+        if self.stderr_color {
+            eprintln!("\x1b[1;33mwarning\x1b[0m: {message}");
+        } else {
+            eprintln!("warning: {message}");
+        }
+    }
+}

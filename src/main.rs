@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(slretire::run(std::env::args_os()));
+}

@@ -1,0 +1,1 @@
+//! The plan: states, guards, fingerprints, digest and renderers.

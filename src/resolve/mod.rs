@@ -1,0 +1,1 @@
+//! Resolving manifest entries to live objects and their billing items.

@@ -1,0 +1,1 @@
+//! The SoftLayer API client: the only module that talks HTTP.
