@@ -1,1 +1,23 @@
 //! The plan: states, guards, fingerprints, digest and renderers.
+//!
+//! [`build::build`] turns manifests and a resolved selection into a
+//! [`model::Plan`]; renderers are pure functions of the plan.
+
+pub mod build;
+pub mod call;
+pub mod digest;
+pub mod file;
+pub mod model;
+pub mod render_markdown;
+pub mod render_text;
+pub mod schema;
+
+/// The plan document as `--format json` prints it and `--out` writes it.
+pub fn render_json(plan: &model::Plan) -> String {
+    let mut text = serde_json::to_string_pretty(plan).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests;

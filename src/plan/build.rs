@@ -1,0 +1,596 @@
+//! Building the plan from the manifests and what resolving selected: one
+//! state per resource, the preconditions that decide it, and the guards
+//! that fail the whole plan. Pure: the same inputs give the same plan.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::Timestamp;
+
+use super::call::cancel_call;
+use super::digest::{fingerprint, seal};
+use super::model::{
+    FORMAT_VERSION, Plan, PlanAccount, PlanError, PlanItem, State, Summary, Timing,
+};
+use crate::manifest::model::{CancelOptions, Entry, Kind, Manifests, Via, When};
+use crate::resolve::load_balancer::LBAAS;
+use crate::resolve::money::Money;
+use crate::resolve::resource::{ObjectRef, Resource};
+use crate::resolve::select::CompiledSelector;
+use crate::resolve::selection::{MissingRef, Selection};
+
+/// What the plan is made against, besides the manifests.
+#[derive(Debug, Clone)]
+pub struct PlanContext {
+    pub account: PlanAccount,
+    pub endpoint: String,
+    pub now: Timestamp,
+}
+
+/// LBaaS statuses that mean a cancellation is already under way.
+const LBAAS_DELETING: [&str; 2] = ["DELETE_PENDING", "DELETED"];
+
+/// Builds the plan. Guard failures are recorded in `errors`; the plan is
+/// still complete so reviewers can see why it failed.
+pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext) -> Plan {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let protect: Vec<(Option<Kind>, CompiledSelector, String)> = manifests
+        .protect
+        .iter()
+        .map(|rule| {
+            (
+                rule.kind,
+                CompiledSelector::new(&rule.selector, context.now),
+                rule.origin.to_string(),
+            )
+        })
+        .collect();
+
+    let mut items: Vec<PlanItem> = Vec::new();
+    let mut first_pass: Vec<Pending> = Vec::new();
+    for selected in &selection.selected {
+        // Entries in origin order, so merging does not depend on how the
+        // manifests happened to list them.
+        let mut entries: Vec<&Entry> = selected
+            .entries
+            .iter()
+            .map(|&i| &manifests.entries[i])
+            .collect();
+        entries.sort_by(|a, b| a.origin.cmp(&b.origin));
+        let options = merge_options(&selected.resource, &entries, &mut errors, &mut warnings);
+        let origins: Vec<String> = entries.iter().map(|e| e.origin.to_string()).collect();
+        let explicit = entries.iter().any(|e| e.selector.is_explicit());
+        let protected_by = protect
+            .iter()
+            .find(|(kind, sel, _)| {
+                kind.is_none_or(|k| k == selected.resource.kind) && sel.matches(&selected.resource)
+            })
+            .map(|(_, _, origin)| origin.clone());
+        if let (Some(rule), true) = (&protected_by, explicit) {
+            errors.push(PlanError {
+                code: "plan::protected-selected".into(),
+                message: format!(
+                    "{} {} is protected by {rule} but selected explicitly by id or ip",
+                    selected.resource.kind, selected.resource.id
+                ),
+                origins: origins.clone(),
+            });
+        }
+        first_pass.push(Pending {
+            resource: &selected.resource,
+            options,
+            origins,
+            protected_by,
+        });
+    }
+
+    // Items whose decision depends on other items (VLANs, subnets, dedicated
+    // hosts wait for their occupants) are decided after the others, in
+    // dependency order: occupants are always of kinds decided earlier.
+    let mut decided: BTreeMap<ObjectRef, State> = BTreeMap::new();
+    for pass in [Pass::Independent, Pass::Hosts, Pass::Vlans] {
+        for pending in first_pass
+            .iter()
+            .filter(|p| Pass::of(p.resource.kind) == pass)
+        {
+            let item = decide(pending, &decided);
+            decided.insert(pending.resource.reference(), item.state);
+            items.push(item);
+        }
+    }
+
+    for missing in &selection.missing {
+        let entry = &manifests.entries[missing.entry];
+        match missing.what {
+            MissingRef::Id(id) => {
+                warnings.push(format!(
+                    "{}: {} {id} was not found on the account",
+                    entry.origin, entry.kind
+                ));
+                let already = items.iter().any(|i| i.kind == entry.kind && i.id == id);
+                if !already {
+                    items.push(absent_item(entry, id));
+                }
+            }
+            MissingRef::Ip(ip) => {
+                warnings.push(format!(
+                    "{}: no {} has the address {ip}",
+                    entry.origin, entry.kind
+                ));
+            }
+        }
+    }
+    items.sort_by_key(|i| {
+        (
+            kind_order(i.kind),
+            i.id,
+            i.observed.as_ref().and_then(|o| o.uuid.clone()),
+        )
+    });
+    ambiguous_ids(&items, &mut errors);
+    expectations(manifests, selection, &mut errors);
+    let summary = summarise(&items);
+    limits(manifests, &summary, &mut errors);
+
+    seal(Plan {
+        format_version: FORMAT_VERSION.to_string(),
+        slretire_version: env!("CARGO_PKG_VERSION").to_string(),
+        created_at: context.now,
+        account: context.account.clone(),
+        endpoint: context.endpoint.clone(),
+        manifests: manifests.files.clone(),
+        summary,
+        items,
+        warnings,
+        errors,
+        digest: String::new(),
+    })
+}
+
+/// A selected resource with what the entries ask for it.
+struct Pending<'a> {
+    resource: &'a Resource,
+    options: CancelOptions,
+    origins: Vec<String>,
+    protected_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Independent,
+    Hosts,
+    Vlans,
+}
+
+impl Pass {
+    fn of(kind: Kind) -> Pass {
+        match kind {
+            Kind::Subnet | Kind::DedicatedHost => Pass::Hosts,
+            Kind::Vlan => Pass::Vlans,
+            _ => Pass::Independent,
+        }
+    }
+}
+
+/// Position of a kind in plans and in apply's waves.
+pub fn kind_order(kind: Kind) -> usize {
+    Kind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(usize::MAX)
+}
+
+/// The options of several entries selecting one resource; `when` and `via`
+/// must agree, reasons and notes are taken from the first entry that sets
+/// them (notes are joined).
+fn merge_options(
+    r: &Resource,
+    entries: &[&Entry],
+    errors: &mut Vec<PlanError>,
+    warnings: &mut Vec<String>,
+) -> CancelOptions {
+    let first = entries[0].options.clone();
+    let origins = || {
+        entries
+            .iter()
+            .map(|e| e.origin.to_string())
+            .collect::<Vec<_>>()
+    };
+    for (name, differs) in [
+        ("when", entries.iter().any(|e| e.options.when != first.when)),
+        ("via", entries.iter().any(|e| e.options.via != first.via)),
+    ] {
+        if differs {
+            errors.push(PlanError {
+                code: "plan::contradictory-options".into(),
+                message: format!(
+                    "{} {} is selected by entries that disagree on `{name}`",
+                    r.kind, r.id
+                ),
+                origins: origins(),
+            });
+        }
+    }
+    if entries.iter().any(|e| e.options.reason != first.reason) {
+        warnings.push(format!(
+            "{} {}: entries give different reasons; using \"{}\" from {}",
+            r.kind,
+            r.id,
+            first.reason.as_str(),
+            entries[0].origin
+        ));
+    }
+    let mut notes: Vec<String> = Vec::new();
+    for e in entries {
+        if let Some(n) = &e.options.note {
+            if !notes.contains(n) {
+                notes.push(n.clone());
+            }
+        }
+    }
+    CancelOptions {
+        note: (!notes.is_empty()).then(|| notes.join("; ")),
+        ..first
+    }
+}
+
+/// Decides one resource's state and, for a cancellation, its call.
+fn decide(p: &Pending<'_>, decided: &BTreeMap<ObjectRef, State>) -> PlanItem {
+    let r = p.resource;
+    let mut item = PlanItem {
+        kind: r.kind,
+        id: r.id,
+        name: r.name.clone(),
+        addresses: r.addresses.iter().map(ToString::to_string).collect(),
+        datacenter: r.datacenter.clone(),
+        state: State::Cancel,
+        detail: None,
+        timing: None,
+        effective_date: None,
+        call: None,
+        reason: Some(p.options.reason.as_str().to_string()),
+        note: p.options.note.clone(),
+        billing_item: r.billing.clone(),
+        monthly_fee: Money::ZERO,
+        monthly_fee_estimated: false,
+        origins: p.origins.clone(),
+        depends_on: Vec::new(),
+        fingerprint: fingerprint(r),
+        observed: Some(r.clone()),
+    };
+    let (state, detail) = match precondition(p, decided) {
+        Err((state, detail, depends_on)) => {
+            item.depends_on = depends_on;
+            (state, Some(detail))
+        }
+        Ok(timing) => match cancel_call(r, timing, &p.options) {
+            Some(call) => {
+                item.timing = Some(timing);
+                if timing == Timing::Anniversary {
+                    item.effective_date = r.billing.as_ref().and_then(|b| b.next_bill_date);
+                }
+                item.call = Some(call);
+                (State::Cancel, None)
+            }
+            None => (
+                State::Blocked,
+                Some("no cancel call fits this object (missing billing item or account id)".into()),
+            ),
+        },
+    };
+    item.state = state;
+    item.detail = detail;
+    if let Some(billing) = &r.billing {
+        let (fee, estimated) = billing.monthly_fee();
+        item.monthly_fee = fee;
+        item.monthly_fee_estimated = estimated;
+    }
+    if state == State::Scheduled {
+        item.effective_date = r.billing.as_ref().and_then(|b| b.cancellation_date);
+    }
+    item
+}
+
+type Refusal = (State, String, Vec<ObjectRef>);
+
+/// The timing of the cancellation, or the state and reason that prevent it.
+fn precondition(p: &Pending<'_>, decided: &BTreeMap<ObjectRef, State>) -> Result<Timing, Refusal> {
+    let r = p.resource;
+    let refuse = |state: State, detail: String| Err((state, detail, Vec::new()));
+    if let Some(rule) = &p.protected_by {
+        return refuse(State::Protected, format!("protected by {rule}"));
+    }
+    let lbaas = r.variant.as_deref() == Some(LBAAS);
+    if lbaas {
+        if r.status
+            .as_deref()
+            .is_some_and(|s| LBAAS_DELETING.contains(&s))
+        {
+            return refuse(
+                State::Scheduled,
+                format!(
+                    "deletion in progress ({})",
+                    r.status.clone().unwrap_or_default()
+                ),
+            );
+        }
+        if p.options.when == When::Anniversary {
+            return refuse(
+                State::Blocked,
+                "an LBaaS load balancer can only be cancelled immediately".into(),
+            );
+        }
+    }
+    if let Some(ticket) = r.open_ticket {
+        return refuse(
+            State::Scheduled,
+            format!("cancellation ticket {ticket} is open"),
+        );
+    }
+    let Some(billing) = &r.billing else {
+        if lbaas {
+            return occupancy(r, decided).map(|()| Timing::Immediate);
+        }
+        return match (r.kind, r.variant.as_deref()) {
+            (Kind::Vlan, _) => refuse(
+                State::Blocked,
+                "automatic VLAN without a billing item: SoftLayer removes it once it is empty"
+                    .into(),
+            ),
+            (Kind::Subnet, Some(t)) if t.starts_with("PRIMARY") || t == "ADDITIONAL_PRIMARY" => {
+                refuse(
+                    State::Blocked,
+                    format!("{t} subnet without a billing item: it goes with its VLAN"),
+                )
+            }
+            _ => refuse(
+                State::Absent,
+                "no active billing item: already cancelled".into(),
+            ),
+        };
+    };
+    if let Some(date) = billing.cancellation_date {
+        return refuse(
+            State::Scheduled,
+            format!("cancellation scheduled for {}", date_text(date)),
+        );
+    }
+    if billing.parent_id.is_some() {
+        return refuse(
+            State::Blocked,
+            format!(
+                "billing item {} is a child item; cancel its parent {}",
+                billing.id,
+                billing.parent_id.unwrap_or(0)
+            ),
+        );
+    }
+    if !billing.allow_cancellation {
+        return refuse(
+            State::Blocked,
+            "SoftLayer does not allow cancelling this item through the API (allowCancellationFlag 0): submit a cancellation ticket".into(),
+        );
+    }
+    if r.active_transaction {
+        return refuse(
+            State::Blocked,
+            "a transaction is running on it; plan again once it finished".into(),
+        );
+    }
+    let hourly = r.is_hourly();
+    let timing = match (p.options.via, p.options.when) {
+        (Via::Ticket, When::Immediate) => {
+            return refuse(
+                State::Blocked,
+                "a cancel-server ticket cancels on the next bill date, not immediately".into(),
+            );
+        }
+        (Via::Ticket, _) => Timing::Anniversary,
+        (_, When::Immediate) => Timing::Immediate,
+        (_, When::Anniversary) => Timing::Anniversary,
+        (_, When::Auto) if hourly => Timing::Immediate,
+        (_, When::Auto) => Timing::Anniversary,
+    };
+    if timing == Timing::Immediate && r.kind == Kind::Hardware && !hourly {
+        let date = billing
+            .next_bill_date
+            .map_or_else(|| "its next bill date".to_string(), date_text);
+        return refuse(
+            State::Blocked,
+            format!(
+                "monthly bare metal can only be cancelled on its anniversary ({date}); use `when: auto` or `anniversary`"
+            ),
+        );
+    }
+    occupancy(r, decided).map(|()| timing)
+}
+
+/// Objects that must be gone first: waiting when all of them are retired
+/// by this plan, blocked when any is not.
+fn occupancy(r: &Resource, decided: &BTreeMap<ObjectRef, State>) -> Result<(), Refusal> {
+    if r.occupants.is_empty() {
+        return Ok(());
+    }
+    let retiring = |o: &ObjectRef| {
+        decided.get(o).is_some_and(|s| {
+            matches!(
+                s,
+                State::Cancel | State::Scheduled | State::Waiting | State::Absent
+            )
+        })
+    };
+    let outside: Vec<ObjectRef> = r
+        .occupants
+        .iter()
+        .filter(|o| !retiring(o))
+        .cloned()
+        .collect();
+    let what = match r.kind {
+        Kind::DedicatedHost => "guests",
+        _ => "objects",
+    };
+    if outside.is_empty() {
+        let list = describe(&r.occupants);
+        Err((
+            State::Waiting,
+            format!("{what} retired by this plan must be gone first: {list}"),
+            r.occupants.clone(),
+        ))
+    } else {
+        let list = describe(&outside);
+        Err((
+            State::Blocked,
+            format!("in use by {what} outside this plan: {list}"),
+            outside,
+        ))
+    }
+}
+
+/// `2 virtual_guest (1, 2), 1 subnet (7)`, at most a handful of ids each.
+fn describe(refs: &[ObjectRef]) -> String {
+    let mut by_kind: BTreeMap<usize, (Kind, Vec<u64>)> = BTreeMap::new();
+    for r in refs {
+        by_kind
+            .entry(kind_order(r.kind))
+            .or_insert((r.kind, Vec::new()))
+            .1
+            .push(r.id);
+    }
+    by_kind
+        .values()
+        .map(|(kind, ids)| {
+            let shown: Vec<String> = ids.iter().take(5).map(ToString::to_string).collect();
+            let more = if ids.len() > 5 {
+                format!(", +{} more", ids.len() - 5)
+            } else {
+                String::new()
+            };
+            format!("{} {kind} ({}{more})", ids.len(), shown.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `2026-12-01`: the date as SoftLayer meant it (its offset kept).
+pub fn date_text(t: Timestamp) -> String {
+    t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(-6)))
+        .date()
+        .to_string()
+}
+
+fn absent_item(entry: &Entry, id: u64) -> PlanItem {
+    PlanItem {
+        kind: entry.kind,
+        id,
+        name: String::new(),
+        addresses: Vec::new(),
+        datacenter: None,
+        state: State::Absent,
+        detail: Some("not found on the account".into()),
+        timing: None,
+        effective_date: None,
+        call: None,
+        reason: None,
+        note: None,
+        billing_item: None,
+        monthly_fee: Money::ZERO,
+        monthly_fee_estimated: false,
+        origins: vec![entry.origin.to_string()],
+        depends_on: Vec::new(),
+        fingerprint: String::new(),
+        observed: None,
+    }
+}
+
+/// Two different objects of one kind with one id (a legacy VIP and an
+/// LBaaS instance) cannot both be addressed by `id`.
+fn ambiguous_ids(items: &[PlanItem], errors: &mut Vec<PlanError>) {
+    for pair in items.windows(2) {
+        if pair[0].kind == pair[1].kind && pair[0].id == pair[1].id {
+            let mut origins: BTreeSet<String> = pair[0].origins.iter().cloned().collect();
+            origins.extend(pair[1].origins.iter().cloned());
+            errors.push(PlanError {
+                code: "plan::ambiguous-id".into(),
+                message: format!(
+                    "{} id {} names two objects ({} and {}); select the LBaaS instance by name or uuid",
+                    pair[0].kind, pair[0].id, pair[0].name, pair[1].name
+                ),
+                origins: origins.into_iter().collect(),
+            });
+        }
+    }
+}
+
+fn expectations(manifests: &Manifests, selection: &Selection, errors: &mut Vec<PlanError>) {
+    for (i, entry) in manifests.entries.iter().enumerate() {
+        let Some(expected) = entry.expect else {
+            continue;
+        };
+        let matched = selection
+            .selected
+            .iter()
+            .filter(|s| s.entries.contains(&i))
+            .count();
+        if matched != expected as usize {
+            errors.push(PlanError {
+                code: "plan::expectation-failed".into(),
+                message: format!(
+                    "{}: expected {expected} {} to match, found {matched}",
+                    entry.origin, entry.kind
+                ),
+                origins: vec![entry.origin.to_string()],
+            });
+        }
+    }
+}
+
+fn summarise(items: &[PlanItem]) -> Summary {
+    let count = |state: State| items.iter().filter(|i| i.state == state).count();
+    let cancels = || items.iter().filter(|i| i.state == State::Cancel);
+    Summary {
+        cancel: count(State::Cancel),
+        cancel_immediately: cancels()
+            .filter(|i| i.timing == Some(Timing::Immediate))
+            .count(),
+        cancel_on_anniversary: cancels()
+            .filter(|i| i.timing == Some(Timing::Anniversary))
+            .count(),
+        scheduled: count(State::Scheduled),
+        absent: count(State::Absent),
+        protected: count(State::Protected),
+        blocked: count(State::Blocked),
+        waiting: count(State::Waiting),
+        monthly_fee_retired: cancels().map(|i| i.monthly_fee).sum(),
+        currency: "USD".into(),
+    }
+}
+
+fn limits(manifests: &Manifests, summary: &Summary, errors: &mut Vec<PlanError>) {
+    if let Some(max) = manifests.limits.max_resources {
+        if summary.cancel > max as usize {
+            errors.push(PlanError {
+                code: "plan::limit-exceeded".into(),
+                message: format!(
+                    "the plan cancels {} resources; limits.max_resources is {max}",
+                    summary.cancel
+                ),
+                origins: Vec::new(),
+            });
+        }
+    }
+    if let Some(cents) = manifests.limits.max_monthly_fee_cents {
+        let max = Money::from_cents(cents);
+        if summary.monthly_fee_retired > max {
+            errors.push(PlanError {
+                code: "plan::limit-exceeded".into(),
+                message: format!(
+                    "the plan retires {} {} a month; limits.max_monthly_fee is {}",
+                    summary.monthly_fee_retired.grouped(),
+                    summary.currency,
+                    max.grouped()
+                ),
+                origins: Vec::new(),
+            });
+        }
+    }
+}

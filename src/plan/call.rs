@@ -1,0 +1,131 @@
+//! The cancel call per kind, as the seed documents cancel each kind. Every
+//! plan item to cancel carries its call verbatim, so reviewers see exactly
+//! what apply will send.
+//!
+//! | kind | immediate | anniversary |
+//! | --- | --- | --- |
+//! | virtual_guest | `SoftLayer_Virtual_Guest::deleteObject` | `SoftLayer_Billing_Item::cancelItem(false, true, reason, note)` |
+//! | hardware | `cancelItem(true, true, reason, note)` (hourly only) | `cancelItem(false, true, reason, note)`, or with `via: ticket` `SoftLayer_Ticket::createCancelServerTicket(id, reason, note, true, "HARDWARE")` |
+//! | storage, vlan | `SoftLayer_Billing_Item::cancelService` | `SoftLayer_Billing_Item::cancelServiceOnAnniversaryDate` |
+//! | subnet, global_ip | `cancelItem(true, false, reason, note)` | `cancelItem(false, false, reason, note)` |
+//! | load_balancer (VIP), cdn | `SoftLayer_Billing_Item_Cancellation_Request::createObject` with `immediateCancellationFlag` true | the same with false |
+//! | load_balancer (LBaaS) | `SoftLayer_Network_LBaaS_LoadBalancer::cancelLoadBalancer(uuid)` | not possible |
+//! | dedicated_host | `SoftLayer_Virtual_DedicatedHost::deleteObject` | `cancelItem(false, true, reason, note)` |
+//! | billing_item | `cancelItem(true, true, reason, note)` | `cancelItem(false, true, reason, note)` |
+
+use serde_json::{Value, json};
+
+use super::model::{ApiCall, Timing};
+use crate::manifest::model::{CancelOptions, Kind, Via};
+use crate::resolve::load_balancer::LBAAS;
+use crate::resolve::resource::Resource;
+
+/// The call that cancels `r` with `timing` and `options`; `None` when the
+/// kind cannot be cancelled that way (the planner blocks such items first).
+pub fn cancel_call(r: &Resource, timing: Timing, options: &CancelOptions) -> Option<ApiCall> {
+    let immediate = timing == Timing::Immediate;
+    let item = r.billing.as_ref().map(|b| b.id);
+    let reason = Value::from(options.reason.as_str());
+    let note = options.note.clone().map_or(Value::Null, Value::from);
+    let cancel_item = |associated: bool| {
+        Some(call(
+            "SoftLayer_Billing_Item",
+            Some(item?),
+            "cancelItem",
+            vec![
+                immediate.into(),
+                associated.into(),
+                reason.clone(),
+                note.clone(),
+            ],
+        ))
+    };
+    match r.kind {
+        Kind::VirtualGuest if immediate => Some(call(
+            "SoftLayer_Virtual_Guest",
+            Some(r.id),
+            "deleteObject",
+            vec![],
+        )),
+        Kind::VirtualGuest => cancel_item(true),
+        Kind::Hardware if options.via == Via::Ticket => {
+            // The ticket needs a content text; the note, else the reason.
+            let content = options
+                .note
+                .clone()
+                .unwrap_or_else(|| options.reason.as_str().to_string());
+            Some(call(
+                "SoftLayer_Ticket",
+                None,
+                "createCancelServerTicket",
+                vec![
+                    json!(r.id),
+                    reason,
+                    content.into(),
+                    true.into(),
+                    "HARDWARE".into(),
+                ],
+            ))
+        }
+        Kind::Hardware | Kind::BillingItem => cancel_item(true),
+        Kind::Storage | Kind::Vlan => {
+            let method = if immediate {
+                "cancelService"
+            } else {
+                "cancelServiceOnAnniversaryDate"
+            };
+            Some(call("SoftLayer_Billing_Item", Some(item?), method, vec![]))
+        }
+        Kind::Subnet | Kind::GlobalIp => cancel_item(false),
+        Kind::LoadBalancer if r.variant.as_deref() == Some(LBAAS) => {
+            let uuid = r.uuid.clone()?;
+            immediate.then(|| {
+                call(
+                    "SoftLayer_Network_LBaaS_LoadBalancer",
+                    None,
+                    "cancelLoadBalancer",
+                    vec![uuid.into()],
+                )
+            })
+        }
+        Kind::LoadBalancer | Kind::Cdn => {
+            let mut template = json!({
+                "accountId": r.account_id?,
+                "items": [{"billingItemId": item?, "immediateCancellationFlag": immediate}],
+            });
+            if let Some(text) = &options.note {
+                template["notes"] = text.clone().into();
+            }
+            Some(call(
+                "SoftLayer_Billing_Item_Cancellation_Request",
+                None,
+                "createObject",
+                vec![template],
+            ))
+        }
+        Kind::DedicatedHost if immediate => Some(call(
+            "SoftLayer_Virtual_DedicatedHost",
+            Some(r.id),
+            "deleteObject",
+            vec![],
+        )),
+        Kind::DedicatedHost => cancel_item(true),
+    }
+}
+
+/// Whether `call` sends the manifest's reason and note to SoftLayer.
+pub fn records_reason(call: &ApiCall) -> bool {
+    matches!(
+        call.method.as_str(),
+        "cancelItem" | "createCancelServerTicket"
+    )
+}
+
+fn call(service: &str, id: Option<u64>, method: &str, parameters: Vec<Value>) -> ApiCall {
+    ApiCall {
+        service: service.to_string(),
+        id: id.map(|id| id.to_string()),
+        method: method.to_string(),
+        parameters,
+    }
+}

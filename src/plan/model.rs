@@ -1,0 +1,233 @@
+//! The plan document: what `plan --out` writes, `show` renders and `apply`
+//! performs. Field docs become the descriptions of `schema/plan.schema.json`.
+
+use std::fmt;
+
+use jiff::Timestamp;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::manifest::model::Kind;
+use crate::resolve::money::Money;
+use crate::resolve::resource::{BillingFacts, ObjectRef, Resource};
+
+/// The version of the plan document format; apply refuses any other.
+pub const FORMAT_VERSION: &str = "1";
+
+/// A plan: every resolved resource with its state and, for cancellations,
+/// the exact API call apply will make.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// Version of this document format (currently "1").
+    pub format_version: String,
+    /// The slretire version that wrote the plan.
+    pub slretire_version: String,
+    /// When the plan was made (UTC, RFC 3339).
+    #[schemars(with = "String")]
+    pub created_at: Timestamp,
+    /// The account the plan was made against; apply requires the same.
+    pub account: PlanAccount,
+    /// The API endpoint, or `snapshot:FILE` for a plan against a snapshot.
+    pub endpoint: String,
+    /// The manifest files, in the order they were read.
+    pub manifests: Vec<String>,
+    /// Counts per state and the monthly fees retired.
+    pub summary: Summary,
+    /// Every resolved resource, sorted by kind (in apply order) and id.
+    pub items: Vec<PlanItem>,
+    /// Things a reviewer should know that do not fail the plan.
+    pub warnings: Vec<String>,
+    /// Failed guards; a plan with errors is never written to a file.
+    pub errors: Vec<PlanError>,
+    /// `sha256:` over the document with this field empty; apply refuses a
+    /// plan whose digest does not match.
+    pub digest: String,
+}
+
+/// The account a plan belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanAccount {
+    pub id: u64,
+    pub company: String,
+}
+
+/// Counts per state and the money involved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub cancel: usize,
+    pub cancel_immediately: usize,
+    pub cancel_on_anniversary: usize,
+    pub scheduled: usize,
+    pub absent: usize,
+    pub protected: usize,
+    pub blocked: usize,
+    pub waiting: usize,
+    /// Sum of the monthly recurring fees of the items to cancel (decimal string).
+    #[schemars(with = "String")]
+    pub monthly_fee_retired: Money,
+    /// The currency of the amounts.
+    pub currency: String,
+}
+
+/// What happens to a resource.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Active; apply cancels it (now, or on the anniversary date shown).
+    Cancel,
+    /// Already has a future cancellation date or an open cancellation ticket.
+    Scheduled,
+    /// Not found, or already cancelled and being reclaimed.
+    Absent,
+    /// Matched a protect rule; never cancelled.
+    Protected,
+    /// A precondition fails (see `detail`); not cancelled.
+    Blocked,
+    /// A precondition fails only because of objects this plan cancels; a
+    /// later run converges.
+    Waiting,
+}
+
+impl State {
+    /// Every state, in the order summaries list them.
+    pub const ALL: [State; 6] = [
+        State::Cancel,
+        State::Scheduled,
+        State::Absent,
+        State::Protected,
+        State::Blocked,
+        State::Waiting,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Cancel => "cancel",
+            State::Scheduled => "scheduled",
+            State::Absent => "absent",
+            State::Protected => "protected",
+            State::Blocked => "blocked",
+            State::Waiting => "waiting",
+        }
+    }
+}
+
+/// When a cancellation takes effect.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Timing {
+    /// Now, with reclaim of the resource.
+    Immediate,
+    /// On the billing item's next bill date.
+    Anniversary,
+}
+
+/// One resource of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanItem {
+    #[schemars(with = "KindName")]
+    pub kind: Kind,
+    /// The object id (for `billing_item`, the billing item id).
+    pub id: u64,
+    /// What people call it (FQDN, volume username, VLAN number on router, ...).
+    pub name: String,
+    pub addresses: Vec<String>,
+    pub datacenter: Option<String>,
+    pub state: State,
+    /// Why the item is in its state (blocked, protected, absent, scheduled, waiting).
+    pub detail: Option<String>,
+    /// For `cancel`: immediately or on the anniversary.
+    pub timing: Option<Timing>,
+    /// For `cancel` on the anniversary and for `scheduled`: the date it takes effect.
+    #[schemars(with = "Option<String>")]
+    pub effective_date: Option<Timestamp>,
+    /// For `cancel`: the exact API call apply makes.
+    pub call: Option<ApiCall>,
+    /// The SoftLayer cancellation reason.
+    pub reason: Option<String>,
+    /// The note recorded with the cancellation.
+    pub note: Option<String>,
+    /// The billing item the cancellation retires (with its children).
+    #[schemars(with = "Option<Value>")]
+    pub billing_item: Option<BillingFacts>,
+    /// Monthly recurring fee retired (own + children), decimal string.
+    #[schemars(with = "String")]
+    pub monthly_fee: Money,
+    /// The fee is estimated from hourly rates over 730 hours.
+    pub monthly_fee_estimated: bool,
+    /// The manifest entries that selected the resource (`file:line`).
+    pub origins: Vec<String>,
+    /// For `blocked`/`waiting`: the objects that must be gone first.
+    #[schemars(with = "Vec<String>")]
+    pub depends_on: Vec<ObjectRef>,
+    /// Hash of `observed`; apply skips the item as drifted when it changed.
+    pub fingerprint: String,
+    /// The facts the decision rests on, as read from the API.
+    #[schemars(with = "Option<Value>")]
+    pub observed: Option<Resource>,
+}
+
+/// A concrete API call: service, object id, method and positional parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiCall {
+    pub service: String,
+    /// The init id in the URL (`/Service/{id}/method.json`), if any.
+    pub id: Option<String>,
+    pub method: String,
+    pub parameters: Vec<Value>,
+}
+
+impl fmt::Display for ApiCall {
+    /// `SoftLayer_Billing_Item(99000001)::cancelItem(false, true, "No longer needed", null)`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.service)?;
+        if let Some(id) = &self.id {
+            write!(f, "({id})")?;
+        }
+        write!(f, "::{}(", self.method)?;
+        for (i, p) in self.parameters.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{p}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// A failed guard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanError {
+    /// Stable code, e.g. `plan::limit-exceeded`.
+    pub code: String,
+    pub message: String,
+    /// Manifest locations involved (`file:line`).
+    pub origins: Vec<String>,
+}
+
+/// The manifest kind names, for the schema.
+#[derive(JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code, reason = "exists only to describe Kind in the schema")]
+enum KindName {
+    VirtualGuest,
+    Hardware,
+    Storage,
+    Subnet,
+    Vlan,
+    GlobalIp,
+    LoadBalancer,
+    Cdn,
+    DedicatedHost,
+    BillingItem,
+}

@@ -1,0 +1,105 @@
+//! The pull-request comment: the summary and a warning banner stay
+//! visible, the items are a table, the full text plan is folded.
+
+use std::fmt::Write as _;
+
+use super::model::{Plan, State, Timing};
+use super::render_text::{self, summary_line};
+
+/// GitHub/GitLab markdown for a pull-request comment.
+pub fn render(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "### slretire plan for account {} ({})\n",
+        plan.account.id,
+        escape(&plan.account.company)
+    );
+    let s = &plan.summary;
+    if !plan.errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "> [!CAUTION]\n> **Planning failed: this plan cannot be applied.**"
+        );
+        for e in &plan.errors {
+            let _ = writeln!(out, "> - `{}` {}", e.code, escape(&e.message));
+        }
+        out.push('\n');
+    }
+    if s.cancel > 0 {
+        let _ = writeln!(
+            out,
+            "> [!WARNING]\n> **This plan cancels {} resource{}** ({} immediately, which cannot be undone; {} on their anniversary) and retires **{} {}** of monthly fees.\n",
+            s.cancel,
+            if s.cancel == 1 { "" } else { "s" },
+            s.cancel_immediately,
+            s.cancel_on_anniversary,
+            s.monthly_fee_retired.grouped(),
+            s.currency
+        );
+    }
+    let _ = writeln!(out, "**{}**\n", summary_line(plan));
+    if !plan.items.is_empty() {
+        out.push_str("| state | kind | id | name | when | monthly fee | from |\n");
+        out.push_str("|---|---|---|---|---|---:|---|\n");
+        for item in &plan.items {
+            let when = match (item.state, item.timing) {
+                (State::Cancel, Some(Timing::Immediate)) => "immediately".to_string(),
+                (State::Cancel | State::Scheduled, _) => item
+                    .effective_date
+                    .map_or_else(|| "anniversary".to_string(), super::build::date_text),
+                _ => String::new(),
+            };
+            let fee = if item.monthly_fee.is_zero() {
+                String::new()
+            } else {
+                format!(
+                    "{}{}",
+                    if item.monthly_fee_estimated { "~" } else { "" },
+                    item.monthly_fee.grouped()
+                )
+            };
+            let (symbol, _) = render_text::symbol(item.state);
+            let _ = writeln!(
+                out,
+                "| `{symbol}` {} | {} | {} | {} | {} | {} | {} |",
+                item.state.as_str(),
+                item.kind,
+                item.id,
+                escape(&item.name),
+                when,
+                fee,
+                escape(&item.origins.join(", "))
+            );
+        }
+        out.push('\n');
+    }
+    if !plan.warnings.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>{} warning{}</summary>\n",
+            plan.warnings.len(),
+            if plan.warnings.len() == 1 { "" } else { "s" }
+        );
+        for w in &plan.warnings {
+            let _ = writeln!(out, "- {}", escape(w));
+        }
+        out.push_str("\n</details>\n\n");
+    }
+    let _ = writeln!(
+        out,
+        "<details><summary>Details: calls, billing items, reasons</summary>\n\n```text"
+    );
+    out.push_str(&render_text::render(plan, false));
+    let _ = writeln!(
+        out,
+        "```\n\n</details>\n\n<sub>plan digest `{}`</sub>",
+        plan.digest
+    );
+    out
+}
+
+/// Keeps table cells intact: pipes and newlines would break the row.
+fn escape(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}

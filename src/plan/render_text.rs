@@ -1,0 +1,211 @@
+//! The terraform-like text rendering: a symbol per state, one block per
+//! item, warnings, errors, and one summary line.
+
+use std::fmt::Write as _;
+
+use super::build::date_text;
+use super::call::records_reason;
+use super::model::{Plan, PlanItem, State, Timing};
+
+/// The symbol and colour (ANSI SGR) of each state.
+pub fn symbol(state: State) -> (&'static str, &'static str) {
+    match state {
+        State::Cancel => ("-", "31"),
+        State::Scheduled => ("~", "36"),
+        State::Absent => ("?", "2"),
+        State::Protected => ("#", "32"),
+        State::Blocked => ("!", "33"),
+        State::Waiting => (">", "35"),
+    }
+}
+
+/// Renders the plan for a terminal or a log; `color` adds ANSI colours.
+pub fn render(plan: &Plan, color: bool) -> String {
+    let paint = |code: &str, text: &str| {
+        if color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    };
+    let bold = |text: &str| paint("1", text);
+    let mut out = String::new();
+    let files = plan.manifests.len();
+    let _ = writeln!(
+        out,
+        "slretire plan for account {} ({}), {files} manifest file{}, {}",
+        plan.account.id,
+        plan.account.company,
+        if files == 1 { "" } else { "s" },
+        plan.endpoint
+    );
+    let present: Vec<State> = State::ALL
+        .into_iter()
+        .filter(|s| plan.items.iter().any(|i| i.state == *s))
+        .collect();
+    if !present.is_empty() {
+        let legend: Vec<String> = present
+            .iter()
+            .map(|s| {
+                let (sym, code) = symbol(*s);
+                format!("{} {}", paint(code, sym), s.as_str())
+            })
+            .collect();
+        let _ = writeln!(out, "\nSymbols: {}", legend.join("   "));
+    }
+    for item in &plan.items {
+        out.push('\n');
+        render_item(&mut out, item, &paint);
+    }
+    if !plan.warnings.is_empty() {
+        let _ = writeln!(out, "\n{}", paint("33", "Warnings:"));
+        for w in &plan.warnings {
+            let _ = writeln!(out, "  - {w}");
+        }
+    }
+    if !plan.errors.is_empty() {
+        let _ = writeln!(out, "\n{}", paint("31", "Errors:"));
+        for e in &plan.errors {
+            let _ = writeln!(out, "  error[{}]: {}", e.code, e.message);
+            for origin in &e.origins {
+                let _ = writeln!(out, "    --> {origin}");
+            }
+        }
+    }
+    let _ = writeln!(out, "\n{}", bold(&summary_line(plan)));
+    if !plan.errors.is_empty() {
+        let n = plan.errors.len();
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                "31",
+                &format!(
+                    "Planning failed: {n} error{}. This plan cannot be applied.",
+                    if n == 1 { "" } else { "s" }
+                )
+            )
+        );
+    }
+    out
+}
+
+fn render_item(out: &mut String, item: &PlanItem, paint: &dyn Fn(&str, &str) -> String) {
+    let (sym, code) = symbol(item.state);
+    let name = if item.name.is_empty() {
+        String::new()
+    } else {
+        format!("  {}", item.name)
+    };
+    let _ = writeln!(
+        out,
+        "{} {}",
+        paint(code, sym),
+        paint("1", &format!("{} {}{name}", item.kind, item.id))
+    );
+    let _ = writeln!(out, "    {}", headline(item));
+    if let Some(call) = &item.call {
+        let _ = writeln!(out, "    call      {call}");
+        if !records_reason(call) && item.note.is_some() {
+            let _ = writeln!(
+                out,
+                "              (this call takes no reason or note; they are kept in the plan and journal)"
+            );
+        }
+    }
+    if let Some(billing) = &item.billing_item {
+        let mut line = format!("item {} {}", billing.id, billing.category);
+        if !item.monthly_fee.is_zero() || item.state == State::Cancel {
+            let approx = if item.monthly_fee_estimated { "~" } else { "" };
+            let _ = write!(line, ", {approx}{} USD/month", item.monthly_fee.grouped());
+        }
+        if billing.hourly {
+            line.push_str(" (hourly)");
+        }
+        if !billing.children.is_empty() {
+            let n = billing.children.len();
+            let _ = write!(line, ", {n} child item{}", if n == 1 { "" } else { "s" });
+        }
+        let _ = writeln!(out, "    billing   {line}");
+    }
+    let place: Vec<String> = item
+        .datacenter
+        .iter()
+        .cloned()
+        .chain([item.addresses.join(", ")])
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !place.is_empty() {
+        let _ = writeln!(out, "    where     {}", place.join("  "));
+    }
+    if item.state == State::Cancel {
+        if let Some(reason) = &item.reason {
+            let note = item
+                .note
+                .as_ref()
+                .map(|n| format!(" / {n}"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "    reason    {reason}{note}");
+        }
+    }
+    let _ = writeln!(out, "    from      {}", item.origins.join(", "));
+}
+
+/// What happens to the item, in one phrase.
+pub fn headline(item: &PlanItem) -> String {
+    let detail = item.detail.clone().unwrap_or_default();
+    match item.state {
+        State::Cancel => match (item.timing, item.effective_date) {
+            (Some(Timing::Immediate), _) => "will be cancelled immediately".into(),
+            (_, Some(date)) => format!("will be cancelled on {} (anniversary)", date_text(date)),
+            _ => "will be cancelled on its next bill date (anniversary)".into(),
+        },
+        State::Scheduled => format!("already scheduled: {detail}"),
+        State::Absent => format!("absent: {detail}"),
+        State::Protected => detail,
+        State::Blocked => format!("blocked: {detail}"),
+        State::Waiting => format!("waiting: {detail}"),
+    }
+}
+
+/// `Plan: 5 to cancel (3 immediately, 2 on anniversary), 2 scheduled, 1
+/// absent, 1 blocked. Monthly fees retired: 1,203.40 USD.`; `No changes: ...`
+/// when nothing is cancelled.
+pub fn summary_line(plan: &Plan) -> String {
+    let s = &plan.summary;
+    let mut others: Vec<String> = Vec::new();
+    for (count, label) in [
+        (s.scheduled, "scheduled"),
+        (s.absent, "absent"),
+        (s.protected, "protected"),
+        (s.blocked, "blocked"),
+        (s.waiting, "waiting"),
+    ] {
+        if count > 0 {
+            others.push(format!("{count} {label}"));
+        }
+    }
+    if s.cancel == 0 {
+        let rest = if others.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", others.join(", "))
+        };
+        return format!("No changes: nothing to cancel{rest}.");
+    }
+    let mut timing = Vec::new();
+    if s.cancel_immediately > 0 {
+        timing.push(format!("{} immediately", s.cancel_immediately));
+    }
+    if s.cancel_on_anniversary > 0 {
+        timing.push(format!("{} on anniversary", s.cancel_on_anniversary));
+    }
+    let mut parts = vec![format!("{} to cancel ({})", s.cancel, timing.join(", "))];
+    parts.extend(others);
+    format!(
+        "Plan: {}. Monthly fees retired: {} {}.",
+        parts.join(", "),
+        s.monthly_fee_retired.grouped(),
+        s.currency
+    )
+}

@@ -1,0 +1,452 @@
+//! Plan building on plain values: every state, every guard, determinism.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde_json::json;
+
+use super::build::{PlanContext, build};
+use super::model::{Plan, PlanAccount, State, Timing};
+use crate::manifest::model::{
+    CancelOptions, Entry, IpPattern, Kind, Limits, Manifests, Origin, ProtectRule, Reason,
+    Selector, Via, When,
+};
+use crate::resolve::money::Money;
+use crate::resolve::resource::{BillingFacts, ObjectRef, Resource};
+use crate::resolve::selection::select;
+
+fn now() -> Timestamp {
+    "2026-11-22T12:00:00Z".parse().unwrap()
+}
+
+fn context() -> PlanContext {
+    PlanContext {
+        account: PlanAccount {
+            id: 278184,
+            company: "Example Corp".into(),
+        },
+        endpoint: "test".into(),
+        now: now(),
+    }
+}
+
+fn options() -> CancelOptions {
+    CancelOptions {
+        when: When::Auto,
+        via: Via::Api,
+        reason: Reason::NoLongerNeeded,
+        note: Some("OPS-1".into()),
+    }
+}
+
+fn entry(line: u32, kind: Kind, selector: Selector) -> Entry {
+    Entry {
+        origin: Origin {
+            file: "m.yaml".into(),
+            line,
+        },
+        kind,
+        selector,
+        expect: None,
+        options: options(),
+    }
+}
+
+fn ids(ids: &[u64]) -> Selector {
+    Selector {
+        ids: ids.to_vec(),
+        ..Selector::default()
+    }
+}
+
+fn manifests(entries: Vec<Entry>) -> Manifests {
+    Manifests {
+        account: 278184,
+        files: vec!["m.yaml".into()],
+        entries,
+        protect: Vec::new(),
+        limits: Limits::default(),
+    }
+}
+
+fn billing(id: u64, fee: &str, hourly: bool) -> BillingFacts {
+    BillingFacts::from_json(&json!({
+        "id": id, "categoryCode": "x", "recurringFee": fee, "hourlyFlag": hourly,
+        "nextBillDate": "2026-12-01T00:00:00-06:00", "allowCancellationFlag": 1
+    }))
+    .unwrap()
+}
+
+fn resource(kind: Kind, id: u64, name: &str, billing_item: Option<BillingFacts>) -> Resource {
+    let mut r = Resource::new(kind, id);
+    r.name = name.into();
+    r.match_names = vec![name.into()];
+    r.hourly = billing_item.as_ref().map(|b| b.hourly);
+    r.billing = billing_item;
+    r
+}
+
+fn plan(m: &Manifests, objects: Vec<Resource>) -> Plan {
+    let mut fetched: BTreeMap<Kind, Vec<Resource>> = BTreeMap::new();
+    for r in objects {
+        fetched.entry(r.kind).or_default().push(r);
+    }
+    build(m, &select(m, &fetched, now()), &context())
+}
+
+fn item(p: &Plan, kind: Kind, id: u64) -> &super::model::PlanItem {
+    p.items
+        .iter()
+        .find(|i| i.kind == kind && i.id == id)
+        .unwrap()
+}
+
+/// `when: auto` cancels hourly items now and monthly ones on their anniversary.
+#[test]
+fn auto_timing_follows_billing() {
+    let m = manifests(vec![
+        entry(1, Kind::VirtualGuest, ids(&[1, 2])),
+        entry(2, Kind::Hardware, ids(&[3])),
+    ]);
+    let p = plan(
+        &m,
+        vec![
+            resource(
+                Kind::VirtualGuest,
+                1,
+                "hourly",
+                Some(billing(11, "0", true)),
+            ),
+            resource(
+                Kind::VirtualGuest,
+                2,
+                "monthly",
+                Some(billing(12, "40", false)),
+            ),
+            resource(Kind::Hardware, 3, "server", Some(billing(13, "899", false))),
+        ],
+    );
+    assert_eq!(
+        item(&p, Kind::VirtualGuest, 1).timing,
+        Some(Timing::Immediate)
+    );
+    assert_eq!(
+        item(&p, Kind::VirtualGuest, 1)
+            .call
+            .as_ref()
+            .unwrap()
+            .method,
+        "deleteObject"
+    );
+    let monthly = item(&p, Kind::VirtualGuest, 2);
+    assert_eq!(monthly.timing, Some(Timing::Anniversary));
+    assert_eq!(
+        monthly.call.as_ref().unwrap().to_string(),
+        r#"SoftLayer_Billing_Item(12)::cancelItem(false, true, "No longer needed", "OPS-1")"#
+    );
+    let server = item(&p, Kind::Hardware, 3);
+    assert_eq!(
+        server.effective_date,
+        Some("2026-12-01T06:00:00Z".parse().unwrap())
+    );
+    assert_eq!(p.summary.cancel, 3);
+    assert_eq!(p.summary.monthly_fee_retired, Money::parse("939").unwrap());
+    assert!(p.errors.is_empty());
+}
+
+/// Monthly bare metal asked to go immediately is blocked with the reason;
+/// `via: ticket` opens a cancel-server ticket instead.
+#[test]
+fn bare_metal_rules() {
+    let mut immediate = entry(1, Kind::Hardware, ids(&[3]));
+    immediate.options.when = When::Immediate;
+    let mut ticket = entry(2, Kind::Hardware, ids(&[4]));
+    ticket.options.via = Via::Ticket;
+    let m = manifests(vec![immediate, ticket]);
+    let p = plan(
+        &m,
+        vec![
+            resource(Kind::Hardware, 3, "a", Some(billing(13, "899", false))),
+            resource(Kind::Hardware, 4, "b", Some(billing(14, "899", false))),
+        ],
+    );
+    let blocked = item(&p, Kind::Hardware, 3);
+    assert_eq!(blocked.state, State::Blocked);
+    assert!(
+        blocked
+            .detail
+            .as_ref()
+            .unwrap()
+            .contains("monthly bare metal"),
+        "{:?}",
+        blocked.detail
+    );
+    let t = item(&p, Kind::Hardware, 4);
+    assert_eq!(t.call.as_ref().unwrap().method, "createCancelServerTicket");
+    assert_eq!(
+        t.call.as_ref().unwrap().parameters,
+        vec![
+            json!(4),
+            json!("No longer needed"),
+            json!("OPS-1"),
+            json!(true),
+            json!("HARDWARE")
+        ]
+    );
+}
+
+/// Future cancellation dates and open tickets are already scheduled; no
+/// billing item means absent; an unknown explicit id is absent with a warning.
+#[test]
+fn scheduled_and_absent() {
+    let m = manifests(vec![entry(1, Kind::Hardware, ids(&[1, 2, 3, 9]))]);
+    let mut pending = billing(11, "10", false);
+    pending.cancellation_date = Some("2026-12-01T06:00:00Z".parse().unwrap());
+    let mut ticketed = resource(Kind::Hardware, 2, "t", Some(billing(12, "10", false)));
+    ticketed.open_ticket = Some(777);
+    let p = plan(
+        &m,
+        vec![
+            resource(Kind::Hardware, 1, "p", Some(pending)),
+            ticketed,
+            resource(Kind::Hardware, 3, "gone", None),
+        ],
+    );
+    assert_eq!(item(&p, Kind::Hardware, 1).state, State::Scheduled);
+    assert_eq!(item(&p, Kind::Hardware, 2).state, State::Scheduled);
+    assert_eq!(item(&p, Kind::Hardware, 3).state, State::Absent);
+    let missing = item(&p, Kind::Hardware, 9);
+    assert_eq!(missing.state, State::Absent);
+    assert_eq!(
+        p.warnings,
+        vec!["m.yaml:1: hardware 9 was not found on the account"]
+    );
+    assert!(p.summary_line_is_no_changes());
+}
+
+impl Plan {
+    fn summary_line_is_no_changes(&self) -> bool {
+        super::render_text::summary_line(self).starts_with("No changes")
+    }
+}
+
+/// A glob hit on a protected resource is reported as protected; an explicit
+/// id hit is an error.
+#[test]
+fn protection() {
+    let mut m = manifests(vec![
+        entry(
+            1,
+            Kind::VirtualGuest,
+            Selector {
+                names: vec!["web-*".into()],
+                ..Selector::default()
+            },
+        ),
+        entry(2, Kind::VirtualGuest, ids(&[2])),
+    ]);
+    m.protect.push(ProtectRule {
+        origin: Origin {
+            file: "m.yaml".into(),
+            line: 9,
+        },
+        kind: None,
+        selector: Selector {
+            tags: vec!["keep".into()],
+            ..Selector::default()
+        },
+    });
+    let mut kept = resource(Kind::VirtualGuest, 1, "web-1", Some(billing(11, "1", true)));
+    kept.tags = vec!["keep".into()];
+    let mut explicit = resource(Kind::VirtualGuest, 2, "db-1", Some(billing(12, "1", true)));
+    explicit.tags = vec!["keep".into()];
+    let p = plan(&m, vec![kept, explicit]);
+    assert_eq!(item(&p, Kind::VirtualGuest, 1).state, State::Protected);
+    assert_eq!(
+        item(&p, Kind::VirtualGuest, 1).detail.as_deref(),
+        Some("protected by m.yaml:9")
+    );
+    assert_eq!(p.errors.len(), 1);
+    assert_eq!(p.errors[0].code, "plan::protected-selected");
+}
+
+/// A VLAN waits when every occupant is retired here, and is blocked by any
+/// occupant outside the plan; an automatic VLAN cannot be cancelled.
+#[test]
+fn vlan_occupancy() {
+    let m = manifests(vec![
+        entry(1, Kind::VirtualGuest, ids(&[1])),
+        entry(2, Kind::Vlan, ids(&[10, 11, 12])),
+    ]);
+    let mut waiting = resource(Kind::Vlan, 10, "w", Some(billing(20, "50", false)));
+    waiting.occupants = vec![ObjectRef {
+        kind: Kind::VirtualGuest,
+        id: 1,
+    }];
+    let mut blocked = resource(Kind::Vlan, 11, "b", Some(billing(21, "50", false)));
+    blocked.occupants = vec![
+        ObjectRef {
+            kind: Kind::VirtualGuest,
+            id: 1,
+        },
+        ObjectRef {
+            kind: Kind::VirtualGuest,
+            id: 5,
+        },
+    ];
+    let automatic = resource(Kind::Vlan, 12, "a", None);
+    let p = plan(
+        &m,
+        vec![
+            resource(Kind::VirtualGuest, 1, "g", Some(billing(11, "1", true))),
+            waiting,
+            blocked,
+            automatic,
+        ],
+    );
+    assert_eq!(item(&p, Kind::Vlan, 10).state, State::Waiting);
+    let b = item(&p, Kind::Vlan, 11);
+    assert_eq!(b.state, State::Blocked);
+    assert_eq!(
+        b.depends_on,
+        vec![ObjectRef {
+            kind: Kind::VirtualGuest,
+            id: 5
+        }]
+    );
+    assert_eq!(
+        b.detail.as_deref(),
+        Some("in use by objects outside this plan: 1 virtual_guest (5)")
+    );
+    assert!(
+        item(&p, Kind::Vlan, 12)
+            .detail
+            .as_ref()
+            .unwrap()
+            .starts_with("automatic VLAN")
+    );
+}
+
+/// Items SoftLayer will not cancel through the API are blocked.
+#[test]
+fn not_cancellable() {
+    let m = manifests(vec![entry(1, Kind::BillingItem, ids(&[5]))]);
+    let mut b = billing(5, "10", false);
+    b.allow_cancellation = false;
+    let p = plan(&m, vec![resource(Kind::BillingItem, 5, "license", Some(b))]);
+    assert_eq!(item(&p, Kind::BillingItem, 5).state, State::Blocked);
+}
+
+/// `expect`, `max_resources` and `max_monthly_fee` fail the plan.
+#[test]
+fn guards() {
+    let mut e = entry(
+        1,
+        Kind::VirtualGuest,
+        Selector {
+            names: vec!["*".into()],
+            ..Selector::default()
+        },
+    );
+    e.expect = Some(1);
+    let mut m = manifests(vec![e]);
+    m.limits = Limits {
+        max_resources: Some(1),
+        max_monthly_fee_cents: Some(100),
+    };
+    let p = plan(
+        &m,
+        vec![
+            resource(Kind::VirtualGuest, 1, "a", Some(billing(11, "1.50", true))),
+            resource(Kind::VirtualGuest, 2, "b", Some(billing(12, "1", true))),
+        ],
+    );
+    let codes: Vec<&str> = p.errors.iter().map(|e| e.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        vec![
+            "plan::expectation-failed",
+            "plan::limit-exceeded",
+            "plan::limit-exceeded"
+        ]
+    );
+}
+
+/// Entries selecting one resource with different `when` contradict each other.
+#[test]
+fn contradictions() {
+    let a = entry(1, Kind::VirtualGuest, ids(&[1]));
+    let mut b = entry(
+        2,
+        Kind::VirtualGuest,
+        Selector {
+            ips: vec![IpPattern::Addr("10.0.0.1".parse().unwrap())],
+            ..Selector::default()
+        },
+    );
+    b.options.when = When::Anniversary;
+    let m = manifests(vec![a, b]);
+    let mut r = resource(Kind::VirtualGuest, 1, "a", Some(billing(11, "1", true)));
+    r.addresses = vec!["10.0.0.1".parse().unwrap()];
+    let p = plan(&m, vec![r]);
+    assert_eq!(p.items.len(), 1);
+    assert_eq!(p.items[0].origins, vec!["m.yaml:1", "m.yaml:2"]);
+    assert_eq!(p.errors[0].code, "plan::contradictory-options");
+}
+
+/// The same entries in another order give the same items.
+#[test]
+fn order_independent() {
+    let entries = vec![
+        entry(1, Kind::Vlan, ids(&[10])),
+        entry(
+            2,
+            Kind::VirtualGuest,
+            Selector {
+                names: vec!["a*".into()],
+                ..Selector::default()
+            },
+        ),
+        entry(3, Kind::VirtualGuest, ids(&[2])),
+    ];
+    let mut vlan = resource(Kind::Vlan, 10, "v", Some(billing(20, "5", false)));
+    vlan.occupants = vec![ObjectRef {
+        kind: Kind::VirtualGuest,
+        id: 1,
+    }];
+    let objects = vec![
+        resource(Kind::VirtualGuest, 1, "a1", Some(billing(11, "1", true))),
+        resource(Kind::VirtualGuest, 2, "b2", Some(billing(12, "1", true))),
+        vlan,
+    ];
+    let forward = plan(&manifests(entries.clone()), objects.clone());
+    let mut reversed_entries = entries;
+    reversed_entries.reverse();
+    let mut reversed_objects = objects;
+    reversed_objects.reverse();
+    let backward = plan(&manifests(reversed_entries), reversed_objects);
+    assert_eq!(forward.items, backward.items);
+    assert_eq!(forward.digest, backward.digest);
+}
+
+/// The digest seals the document: any edit breaks it.
+#[test]
+fn digest_detects_edits() {
+    let m = manifests(vec![entry(1, Kind::VirtualGuest, ids(&[1]))]);
+    let p = plan(
+        &m,
+        vec![resource(
+            Kind::VirtualGuest,
+            1,
+            "a",
+            Some(billing(11, "1", true)),
+        )],
+    );
+    assert!(super::digest::is_sealed(&p));
+    let mut edited = p.clone();
+    edited.items[0].id = 2;
+    assert!(!super::digest::is_sealed(&edited));
+    let text = super::render_json(&p);
+    assert_eq!(super::file::parse("p.json", &text).unwrap(), p);
+    assert!(super::file::parse("p.json", &text[..text.len() / 2]).is_err());
+}

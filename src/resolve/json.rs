@@ -1,0 +1,107 @@
+//! Reading SoftLayer JSON as it really arrives: ids as numbers or strings,
+//! flags as booleans or 0/1, dates with offsets, the string "None".
+
+use jiff::Timestamp;
+use serde_json::Value;
+
+/// The value at a dotted path of object keys, if every step exists and is not null.
+pub(crate) fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    let mut current = value;
+    for key in path {
+        current = current.get(key)?;
+    }
+    (!current.is_null()).then_some(current)
+}
+
+/// A non-negative integer given as a number or a numeric string.
+pub(crate) fn id(value: Option<&Value>) -> Option<u64> {
+    match value? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A non-empty string that is not SoftLayer's placeholder "None".
+pub(crate) fn text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) if !s.is_empty() && s != "None" => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A flag given as a boolean, 0/1 or "0"/"1".
+pub(crate) fn flag(value: Option<&Value>) -> Option<bool> {
+    match value? {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => n.as_i64().map(|n| n != 0),
+        Value::String(s) => match s.as_str() {
+            "1" | "true" | "True" => Some(true),
+            "0" | "false" | "False" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// An ISO-8601 timestamp with offset (`2015-05-28T10:36:38-06:00`).
+pub(crate) fn timestamp(value: Option<&Value>) -> Option<Timestamp> {
+    let text = text(value)?;
+    text.parse::<Timestamp>().ok()
+}
+
+/// The `name` of every referenced tag (`tagReferences[].tag.name`), sorted, unique.
+pub(crate) fn tags(value: &Value) -> Vec<String> {
+    let mut tags: Vec<String> = value
+        .get("tagReferences")
+        .and_then(Value::as_array)
+        .map(|refs| {
+            refs.iter()
+                .filter_map(|r| text(at(r, &["tag", "name"])))
+                .collect()
+        })
+        .unwrap_or_default();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+/// The ids of the objects in an array property (`virtualGuests[].id`), sorted.
+pub(crate) fn ids(value: &Value, key: &str) -> Vec<u64> {
+    let mut ids: Vec<u64> = value
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(|item| id(item.get("id"))).collect())
+        .unwrap_or_default();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Fixture-style quirks read as values: string ids, "None", int flags.
+    #[test]
+    fn reads_api_quirks() {
+        assert_eq!(id(Some(&json!("100"))), Some(100));
+        assert_eq!(id(Some(&json!(7))), Some(7));
+        assert_eq!(id(Some(&json!(-1))), None);
+        assert_eq!(text(Some(&json!("None"))), None);
+        assert_eq!(flag(Some(&json!(1))), Some(true));
+        assert_eq!(flag(Some(&json!("0"))), Some(false));
+        assert!(timestamp(Some(&json!("2015-05-28T10:36:38-06:00"))).is_some());
+        assert_eq!(timestamp(Some(&json!("None"))), None);
+        assert_eq!(at(&json!({"a": {"b": null}}), &["a", "b"]), None);
+    }
+
+    /// Tag names come out sorted and unique whatever the API order.
+    #[test]
+    fn reads_tags() {
+        let v = json!({"tagReferences": [{"tag": {"name": "b"}}, {"tag": {"name": "a"}}, {"tag": {"name": "b"}}]});
+        assert_eq!(tags(&v), vec!["a", "b"]);
+    }
+}

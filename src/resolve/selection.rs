@@ -1,0 +1,109 @@
+//! Which live objects the manifest entries select: the pure half of
+//! resolving, run on whatever the API returned.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use super::resource::Resource;
+use super::select::SelectorIndex;
+use crate::manifest::model::{IpPattern, Kind, Manifests};
+
+/// An object selected by at least one entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selected {
+    pub resource: Resource,
+    /// Positions in `Manifests::entries` of every entry that selected it.
+    pub entries: Vec<usize>,
+}
+
+/// An explicit `id` or `ip` of an entry that matched no object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Missing {
+    pub entry: usize,
+    pub what: MissingRef,
+}
+
+/// What was asked for and not found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MissingRef {
+    Id(u64),
+    Ip(IpPattern),
+}
+
+/// The objects the entries select, sorted by kind (apply order) and id,
+/// and the explicit ids and addresses that selected nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Selection {
+    pub selected: Vec<Selected>,
+    pub missing: Vec<Missing>,
+}
+
+/// Matches every entry against the fetched objects of its kind.
+pub fn select(
+    manifests: &Manifests,
+    fetched: &BTreeMap<Kind, Vec<Resource>>,
+    now: Timestamp,
+) -> Selection {
+    let mut selection = Selection::default();
+    for kind in Kind::ALL {
+        let entries: Vec<usize> = (0..manifests.entries.len())
+            .filter(|&i| manifests.entries[i].kind == kind)
+            .collect();
+        if entries.is_empty() {
+            continue;
+        }
+        let selectors: Vec<_> = entries
+            .iter()
+            .map(|&i| &manifests.entries[i].selector)
+            .collect();
+        let index = SelectorIndex::new(kind, &selectors, now);
+        let mut objects: Vec<&Resource> = fetched
+            .get(&kind)
+            .map(|v| v.iter().collect())
+            .unwrap_or_default();
+        objects.sort_by_key(|r| (r.id, r.uuid.clone()));
+        let mut hits = vec![Vec::new(); entries.len()];
+        for r in objects {
+            let chosen = index.select(r);
+            if chosen.is_empty() {
+                continue;
+            }
+            for &c in &chosen {
+                hits[c].push(r);
+            }
+            selection.selected.push(Selected {
+                resource: r.clone(),
+                entries: chosen.into_iter().map(|c| entries[c]).collect(),
+            });
+        }
+        for (position, &entry) in entries.iter().enumerate() {
+            let found = &hits[position];
+            let selector = &manifests.entries[entry].selector;
+            for id in &selector.ids {
+                if !found.iter().any(|r| r.id == *id) {
+                    selection.missing.push(Missing {
+                        entry,
+                        what: MissingRef::Id(*id),
+                    });
+                }
+            }
+            for ip in &selector.ips {
+                let hit = found.iter().any(|r| {
+                    r.addresses.iter().any(|a| ip.matches(*a))
+                        || r.network.is_some_and(|n| match ip {
+                            IpPattern::Addr(a) => n.contains(*a),
+                            IpPattern::Net(range) => range.contains(n.addr),
+                        })
+                });
+                if !hit {
+                    selection.missing.push(Missing {
+                        entry,
+                        what: MissingRef::Ip(*ip),
+                    });
+                }
+            }
+        }
+    }
+    selection
+}

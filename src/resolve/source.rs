@@ -1,0 +1,60 @@
+//! Where each kind's objects come from: the list call, the mask that asks
+//! for exactly the facts the planner uses, the filter paths that can narrow
+//! the list on the server, and the reader that turns an object into a
+//! [`Resource`].
+
+use jiff::Timestamp;
+use serde_json::Value;
+
+use super::resource::Resource;
+
+/// The billing item facts every kind asks for (see `BillingFacts`).
+macro_rules! billing_item_mask {
+    ($key:literal) => {
+        concat!(
+            $key,
+            "[id,categoryCode,description,recurringFee,hourlyRecurringFee,hourlyFlag,",
+            "createDate,nextBillDate,cancellationDate,allowCancellationFlag,parentId,",
+            "children[id,categoryCode,description,recurringFee,cancellationDate]]"
+        )
+    };
+}
+pub(crate) use billing_item_mask;
+
+/// One list call that yields objects of a kind.
+#[derive(Debug)]
+pub(crate) struct ListSource {
+    pub service: &'static str,
+    pub method: &'static str,
+    /// The objectFilter root: the Account property name, or `None` when the
+    /// service lists its own type (`getAllObjects`).
+    pub root: Option<&'static str>,
+    pub mask: &'static str,
+    pub narrowing: Narrowing,
+    pub read: fn(&Value, Timestamp) -> Option<Resource>,
+}
+
+/// Filter paths (below the root, dotted) that narrow a list on the server.
+/// The server is never trusted: every selector is checked again locally.
+#[derive(Debug, Default)]
+pub(crate) struct Narrowing {
+    /// Address properties; each needs its own list call (filters AND keys).
+    pub addresses: &'static [&'static str],
+    pub datacenter: Option<&'static str>,
+    pub tags: bool,
+    pub number: Option<&'static str>,
+    pub network: Option<&'static str>,
+}
+
+/// Where a kind's objects come from.
+#[derive(Debug)]
+pub(crate) enum Source {
+    /// Listed with one or more masked, paginated list calls.
+    Lists(&'static [ListSource]),
+    /// Only looked up one by one (`SoftLayer_Billing_Item::getObject`).
+    Lookup {
+        service: &'static str,
+        mask: &'static str,
+        read: fn(&Value, Timestamp) -> Option<Resource>,
+    },
+}
