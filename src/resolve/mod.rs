@@ -7,6 +7,7 @@
 mod billing_item;
 mod cdn;
 mod dedicated_host;
+pub mod fetch;
 mod global_ip;
 mod hardware;
 mod json;

@@ -1,0 +1,132 @@
+//! What apply checks before acting on an item, pure: is it done already,
+//! and did the facts the plan rests on change since the plan was made?
+
+use serde_json::Value;
+
+use super::super::plan::digest::fingerprint;
+use crate::plan::model::PlanItem;
+use crate::resolve::load_balancer::LBAAS;
+use crate::resolve::resource::Resource;
+
+/// The outcome of looking at an item's object right before acting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// Unchanged and still active: perform the planned call.
+    Proceed,
+    /// Already cancelled, scheduled or gone: nothing to do (why).
+    Done(String),
+    /// The facts changed since the plan (which ones).
+    Drifted(String),
+}
+
+/// LBaaS statuses that mean a cancellation is under way or complete.
+const LBAAS_GOING: [&str; 2] = ["DELETE_PENDING", "DELETED"];
+
+/// Compares the object as read now (`None`: not found) with the plan item.
+pub fn check(item: &PlanItem, now: Option<&Resource>) -> Check {
+    let Some(r) = now else {
+        return Check::Done("the object is gone".into());
+    };
+    if let Some(reason) = done(r) {
+        return Check::Done(reason);
+    }
+    if fingerprint(r) == item.fingerprint {
+        return Check::Proceed;
+    }
+    Check::Drifted(match &item.observed {
+        Some(before) => format!("changed since the plan: {}", changed_facts(before, r)),
+        None => "changed since the plan".into(),
+    })
+}
+
+/// Why the object needs no cancellation any more, if it does not.
+pub fn done(r: &Resource) -> Option<String> {
+    if r.variant.as_deref() == Some(LBAAS) {
+        return r
+            .status
+            .as_deref()
+            .filter(|s| LBAAS_GOING.contains(s))
+            .map(|s| format!("deletion in progress ({s})"));
+    }
+    if let Some(ticket) = r.open_ticket {
+        return Some(format!("cancellation ticket {ticket} is open"));
+    }
+    match &r.billing {
+        None => Some("no active billing item".into()),
+        Some(b) => b.cancellation_date.map(|d| format!("cancellation scheduled for {}", crate::plan::build::date_text(d))),
+    }
+}
+
+/// The names of the facts that differ, e.g. `tags, billing`.
+fn changed_facts(before: &Resource, after: &Resource) -> String {
+    let (Ok(Value::Object(a)), Ok(Value::Object(b))) = (serde_json::to_value(before), serde_json::to_value(after)) else {
+        return "unknown".into();
+    };
+    let changed: Vec<&str> = a.iter().filter(|(k, v)| b.get(*k) != Some(*v)).map(|(k, _)| k.as_str()).collect();
+    if changed.is_empty() { "unknown".into() } else { changed.join(", ") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::model::Kind;
+    use crate::plan::model::State;
+    use crate::resolve::money::Money;
+    use crate::resolve::resource::BillingFacts;
+
+    fn resource() -> Resource {
+        let mut r = Resource::new(Kind::VirtualGuest, 1);
+        r.name = "a.example.com".into();
+        r.billing = BillingFacts::from_json(&serde_json::json!({"id": 9, "recurringFee": "1"}));
+        r
+    }
+
+    fn item(r: &Resource) -> PlanItem {
+        PlanItem {
+            kind: r.kind,
+            id: r.id,
+            name: r.name.clone(),
+            addresses: vec![],
+            datacenter: None,
+            state: State::Cancel,
+            detail: None,
+            timing: None,
+            effective_date: None,
+            call: None,
+            reason: None,
+            note: None,
+            billing_item: r.billing.clone(),
+            monthly_fee: Money::ZERO,
+            monthly_fee_estimated: false,
+            origins: vec![],
+            depends_on: vec![],
+            fingerprint: fingerprint(r),
+            observed: Some(r.clone()),
+        }
+    }
+
+    /// An unchanged active object proceeds; a renamed one has drifted.
+    #[test]
+    fn drift() {
+        let r = resource();
+        let planned = item(&r);
+        assert_eq!(check(&planned, Some(&r)), Check::Proceed);
+        let mut renamed = r.clone();
+        renamed.tags = vec!["new".into()];
+        assert_eq!(check(&planned, Some(&renamed)), Check::Drifted("changed since the plan: tags".into()));
+    }
+
+    /// Gone, unbilled and scheduled objects count as done.
+    #[test]
+    fn done_states() {
+        let r = resource();
+        let planned = item(&r);
+        assert!(matches!(check(&planned, None), Check::Done(_)));
+        let mut unbilled = r.clone();
+        unbilled.billing = None;
+        assert!(matches!(check(&planned, Some(&unbilled)), Check::Done(_)));
+        let mut scheduled = r;
+        scheduled.billing.as_mut().unwrap().cancellation_date = Some("2026-12-01T06:00:00Z".parse().unwrap());
+        assert_eq!(check(&planned, Some(&scheduled)), Check::Done("cancellation scheduled for 2026-12-01".into()));
+    }
+}

@@ -1,0 +1,101 @@
+//! Apply progress on stderr: bars on a terminal, one plain line per action
+//! otherwise (CI logs), nothing in tests. indicatif hides bars off a
+//! terminal and then drops `println`, hence the separate plain style.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{ActionResult, Observer, Outcome};
+use crate::plan::model::PlanItem;
+
+/// How progress is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Bars,
+    Plain,
+    Silent,
+}
+
+/// The progress display.
+#[derive(Debug)]
+pub struct Progress {
+    style: Style,
+    color: bool,
+    bar: Option<ProgressBar>,
+    total: AtomicUsize,
+    finished: AtomicUsize,
+}
+
+impl Progress {
+    pub fn new(style: Style, color: bool) -> Progress {
+        let bar = (style == Style::Bars).then(|| {
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+            if let Ok(s) = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {elapsed} {msg}") {
+                bar.set_style(s.progress_chars("=> "));
+            }
+            bar
+        });
+        Progress { style, color, bar, total: AtomicUsize::new(0), finished: AtomicUsize::new(0) }
+    }
+
+    /// Removes the bar once the apply is over.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn line(&self, text: &str) {
+        match (&self.bar, self.style) {
+            (Some(bar), _) => bar.println(text),
+            (None, Style::Plain) => eprintln!("{text}"),
+            _ => {}
+        }
+    }
+}
+
+impl Observer for Progress {
+    fn start(&self, total: usize) {
+        self.total.store(total, Ordering::SeqCst);
+        if let Some(bar) = &self.bar {
+            bar.set_length(total as u64);
+        }
+    }
+
+    fn started(&self, item: &PlanItem) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{} {}", item.kind, item.id));
+        }
+    }
+
+    fn finished(&self, item: &PlanItem, result: &ActionResult) {
+        let n = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
+        let total = self.total.load(Ordering::SeqCst);
+        let width = total.to_string().len();
+        let (label, code) = match result.outcome {
+            Outcome::Cancelled => ("cancelled", "32"),
+            Outcome::AlreadyDone => ("already done", "36"),
+            Outcome::Drifted => ("drifted", "33"),
+            Outcome::Failed => ("failed", "31"),
+            Outcome::Skipped => ("skipped", "2"),
+        };
+        let label = format!("{label:<12}");
+        let label = if self.color { format!("\x1b[{code}m{label}\x1b[0m") } else { label };
+        let name = if item.name.is_empty() { String::new() } else { format!(" {}", item.name) };
+        let detail = if result.outcome == Outcome::Cancelled { String::new() } else { format!(": {}", result.detail) };
+        self.line(&format!(
+            "[{n:>width$}/{total}] {label} {} {}{name} ({:.1}s){detail}",
+            item.kind,
+            item.id,
+            result.elapsed.as_secs_f64()
+        ));
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn note(&self, message: &str) {
+        self.line(&format!("note: {message}"));
+    }
+}

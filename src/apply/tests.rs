@@ -1,0 +1,168 @@
+//! The apply engine against an in-memory account: waves, read-backs,
+//! drift, retries that are never blind, Ctrl-C.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::manifest::model::{CancelOptions, Entry, Limits, Manifests, Origin, Reason, Selector, Via, When};
+use crate::plan::build::{PlanContext, build};
+use crate::plan::model::PlanAccount;
+use crate::resolve::fetch::{FetchError, ListRequest, fetch};
+use crate::resolve::selection::select;
+
+/// How the fake API answers the next mutating call.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Answer {
+    /// Takes effect and answers.
+    Ok,
+    /// Takes effect, then the answer is lost.
+    Lost,
+    /// Refuses without effect.
+    Refuse,
+    /// Fails without effect, outcome unclear to the client.
+    Unclear,
+}
+
+/// Guests by id, the answers to give, and every mutating call made.
+struct Account {
+    guests: Mutex<BTreeMap<u64, Value>>,
+    answers: Mutex<VecDeque<Answer>>,
+    writes: Mutex<Vec<String>>,
+}
+
+impl Account {
+    fn new(ids: &[u64]) -> Account {
+        let guests = ids
+            .iter()
+            .map(|&id| {
+                (id, json!({"id": id, "hostname": format!("g{id}"), "domain": "x", "hourlyBillingFlag": true,
+                    "billingItem": {"id": id + 1000, "recurringFee": "0", "hourlyRecurringFee": ".1", "hourlyFlag": true}}))
+            })
+            .collect();
+        Account { guests: Mutex::new(guests), answers: Mutex::new(VecDeque::new()), writes: Mutex::new(Vec::new()) }
+    }
+}
+
+impl Api for Account {
+    fn list(&self, _request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
+        Ok(self.guests.lock().unwrap().values().cloned().collect())
+    }
+    fn object(&self, _service: &str, _id: u64, _mask: &str) -> Result<Option<Value>, FetchError> {
+        Ok(None)
+    }
+}
+
+impl Writer for Account {
+    fn write(&self, call: &ApiCall) -> Result<Value, WriteError> {
+        self.writes.lock().unwrap().push(call.to_string());
+        let answer = self.answers.lock().unwrap().pop_front().unwrap_or(Answer::Ok);
+        let id: u64 = call.id.as_deref().unwrap().parse().unwrap();
+        if matches!(answer, Answer::Ok | Answer::Lost) {
+            self.guests.lock().unwrap().remove(&id);
+        }
+        match answer {
+            Answer::Ok => Ok(Value::Bool(true)),
+            Answer::Lost => Err(WriteError::Ambiguous("connection closed".into())),
+            Answer::Refuse => Err(WriteError::Refused("Internal Error".into())),
+            Answer::Unclear => Err(WriteError::Ambiguous("timed out".into())),
+        }
+    }
+}
+
+fn plan_for(account: &Account, ids: &[u64]) -> Plan {
+    let manifests = Manifests {
+        account: 1,
+        files: vec!["m.yaml".into()],
+        entries: vec![Entry {
+            origin: Origin { file: "m.yaml".into(), line: 1 },
+            kind: Kind::VirtualGuest,
+            selector: Selector { ids: ids.to_vec(), ..Selector::default() },
+            expect: None,
+            options: CancelOptions { when: When::Immediate, via: Via::Api, reason: Reason::NoLongerNeeded, note: None },
+        }],
+        protect: vec![],
+        limits: Limits::default(),
+    };
+    let now = Timestamp::now();
+    let fetched = fetch(account, &manifests, now).unwrap();
+    let context = PlanContext { account: PlanAccount { id: 1, company: "x".into() }, endpoint: "test".into(), now };
+    build(&manifests, &select(&manifests, &fetched, now), &context)
+}
+
+fn apply(account: &Account, plan: &Plan, stop: bool) -> Report {
+    let stop = AtomicBool::new(stop);
+    run(&Apply { plan, api: account, writer: account, observers: &[], parallelism: 2, stop: &stop })
+}
+
+fn outcomes(report: &Report) -> Vec<Outcome> {
+    report.results.iter().map(|r| r.outcome).collect()
+}
+
+/// Every planned item is cancelled once; a second apply finds them done.
+#[test]
+fn cancels_once_and_converges() {
+    let account = Account::new(&[1, 2, 3]);
+    let plan = plan_for(&account, &[1, 2, 3]);
+    let first = apply(&account, &plan, false);
+    assert_eq!(outcomes(&first), vec![Outcome::Cancelled; 3]);
+    assert!(first.succeeded());
+    assert_eq!(first.monthly_fee_retired.exact(), "219");
+    let second = apply(&account, &plan, false);
+    assert_eq!(outcomes(&second), vec![Outcome::AlreadyDone; 3]);
+    assert_eq!(account.writes.lock().unwrap().len(), 3);
+}
+
+/// A lost response is settled by reading back: no second call.
+#[test]
+fn lost_response_is_read_back() {
+    let account = Account::new(&[1]);
+    account.answers.lock().unwrap().push_back(Answer::Lost);
+    let plan = plan_for(&account, &[1]);
+    let report = apply(&account, &plan, false);
+    assert_eq!(outcomes(&report), vec![Outcome::Cancelled]);
+    assert!(report.results[0].detail.starts_with("confirmed by reading it back"), "{}", report.results[0].detail);
+    assert_eq!(account.writes.lock().unwrap().len(), 1);
+}
+
+/// A call that did not take effect is sent again only after a read proved
+/// it, and at most three times.
+#[test]
+fn retries_only_after_read_back() {
+    let account = Account::new(&[1, 2]);
+    account.answers.lock().unwrap().extend([Answer::Unclear, Answer::Ok, Answer::Refuse, Answer::Refuse, Answer::Refuse]);
+    let plan = plan_for(&account, &[1, 2]);
+    let stop = AtomicBool::new(false);
+    let report = run(&Apply { plan: &plan, api: &account, writer: &account, observers: &[], parallelism: 1, stop: &stop });
+    assert_eq!(outcomes(&report), vec![Outcome::Cancelled, Outcome::Failed]);
+    assert_eq!(report.results[0].attempts, 2);
+    assert_eq!(report.results[1].attempts, 3);
+    assert_eq!(account.writes.lock().unwrap().len(), 5);
+    assert!(!report.succeeded());
+}
+
+/// An object that changed since the plan is skipped as drifted.
+#[test]
+fn drift_is_skipped() {
+    let account = Account::new(&[1]);
+    let plan = plan_for(&account, &[1]);
+    account.guests.lock().unwrap().get_mut(&1).unwrap()["hostname"] = json!("renamed");
+    let report = apply(&account, &plan, false);
+    assert_eq!(outcomes(&report), vec![Outcome::Drifted]);
+    assert!(report.results[0].detail.contains("match_names"), "{}", report.results[0].detail);
+    assert!(account.writes.lock().unwrap().is_empty());
+}
+
+/// After Ctrl-C nothing new starts.
+#[test]
+fn stop_skips_everything_not_started() {
+    let account = Account::new(&[1, 2]);
+    let plan = plan_for(&account, &[1, 2]);
+    let report = apply(&account, &plan, true);
+    assert_eq!(outcomes(&report), vec![Outcome::Skipped; 2]);
+    assert!(report.interrupted);
+    assert!(account.writes.lock().unwrap().is_empty());
+}
