@@ -53,17 +53,32 @@ pub fn done(r: &Resource) -> Option<String> {
     }
     match &r.billing {
         None => Some("no active billing item".into()),
-        Some(b) => b.cancellation_date.map(|d| format!("cancellation scheduled for {}", crate::plan::build::date_text(d))),
+        Some(b) => b.cancellation_date.map(|d| {
+            format!(
+                "cancellation scheduled for {}",
+                crate::plan::build::date_text(d)
+            )
+        }),
     }
 }
 
 /// The names of the facts that differ, e.g. `tags, billing`.
 fn changed_facts(before: &Resource, after: &Resource) -> String {
-    let (Ok(Value::Object(a)), Ok(Value::Object(b))) = (serde_json::to_value(before), serde_json::to_value(after)) else {
+    let (Ok(Value::Object(a)), Ok(Value::Object(b))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
         return "unknown".into();
     };
-    let changed: Vec<&str> = a.iter().filter(|(k, v)| b.get(*k) != Some(*v)).map(|(k, _)| k.as_str()).collect();
-    if changed.is_empty() { "unknown".into() } else { changed.join(", ") }
+    let changed: Vec<&str> = a
+        .iter()
+        .filter(|(k, v)| b.get(*k) != Some(*v))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    if changed.is_empty() {
+        "unknown".into()
+    } else {
+        changed.join(", ")
+    }
 }
 
 #[cfg(test)]
@@ -113,7 +128,10 @@ mod tests {
         assert_eq!(check(&planned, Some(&r)), Check::Proceed);
         let mut renamed = r.clone();
         renamed.tags = vec!["new".into()];
-        assert_eq!(check(&planned, Some(&renamed)), Check::Drifted("changed since the plan: tags".into()));
+        assert_eq!(
+            check(&planned, Some(&renamed)),
+            Check::Drifted("changed since the plan: tags".into())
+        );
     }
 
     /// Gone, unbilled and scheduled objects count as done.
@@ -126,7 +144,11 @@ mod tests {
         unbilled.billing = None;
         assert!(matches!(check(&planned, Some(&unbilled)), Check::Done(_)));
         let mut scheduled = r;
-        scheduled.billing.as_mut().unwrap().cancellation_date = Some("2026-12-01T06:00:00Z".parse().unwrap());
-        assert_eq!(check(&planned, Some(&scheduled)), Check::Done("cancellation scheduled for 2026-12-01".into()));
+        scheduled.billing.as_mut().unwrap().cancellation_date =
+            Some("2026-12-01T06:00:00Z".parse().unwrap());
+        assert_eq!(
+            check(&planned, Some(&scheduled)),
+            Check::Done("cancellation scheduled for 2026-12-01".into())
+        );
     }
 }

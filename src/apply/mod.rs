@@ -107,6 +107,15 @@ pub struct Apply<'a> {
     pub stop: &'a AtomicBool,
 }
 
+impl std::fmt::Debug for Apply<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Apply")
+            .field("plan", &self.plan.digest)
+            .field("parallelism", &self.parallelism)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The outcome of an apply, in plan order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -124,9 +133,17 @@ impl Report {
 
     /// `Apply complete: 3 cancelled, 1 already done, 0 drifted, 0 failed.`
     pub fn summary_line(&self) -> String {
-        let head = if self.interrupted { "Apply interrupted" } else { "Apply complete" };
+        let head = if self.interrupted {
+            "Apply interrupted"
+        } else {
+            "Apply complete"
+        };
         let skipped = self.count(Outcome::Skipped);
-        let skipped = if skipped > 0 { format!(", {skipped} not attempted") } else { String::new() };
+        let skipped = if skipped > 0 {
+            format!(", {skipped} not attempted")
+        } else {
+            String::new()
+        };
         format!(
             "{head}: {} cancelled, {} already done, {} drifted, {} failed{skipped}. Monthly fees retired: {} USD.",
             self.count(Outcome::Cancelled),
@@ -139,7 +156,11 @@ impl Report {
 
     /// Whether every item ended cancelled or already done.
     pub fn succeeded(&self) -> bool {
-        !self.interrupted && self.results.iter().all(|r| matches!(r.outcome, Outcome::Cancelled | Outcome::AlreadyDone))
+        !self.interrupted
+            && self
+                .results
+                .iter()
+                .all(|r| matches!(r.outcome, Outcome::Cancelled | Outcome::AlreadyDone))
     }
 }
 
@@ -159,18 +180,32 @@ pub fn wave(kind: Kind) -> usize {
 
 /// Performs every `cancel` item of the plan.
 pub fn run(apply: &Apply<'_>) -> Report {
-    let cancels: Vec<usize> = (0..apply.plan.items.len()).filter(|&i| apply.plan.items[i].state == State::Cancel).collect();
+    let cancels: Vec<usize> = (0..apply.plan.items.len())
+        .filter(|&i| apply.plan.items[i].state == State::Cancel)
+        .collect();
     for o in apply.observers {
         o.start(cancels.len());
     }
     let mut results: Vec<ActionResult> = Vec::new();
     let mut waves: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for &i in &cancels {
-        waves.entry(wave(apply.plan.items[i].kind)).or_default().push(i);
+        waves
+            .entry(wave(apply.plan.items[i].kind))
+            .or_default()
+            .push(i);
     }
     for indices in waves.values() {
         if apply.stop.load(Ordering::SeqCst) {
-            results.extend(indices.iter().map(|&i| finish(apply, i, Outcome::Skipped, "interrupted before this wave".into(), 0, Instant::now())));
+            results.extend(indices.iter().map(|&i| {
+                finish(
+                    apply,
+                    i,
+                    Outcome::Skipped,
+                    "interrupted before this wave".into(),
+                    0,
+                    Instant::now(),
+                )
+            }));
             continue;
         }
         results.extend(run_wave(apply, indices));
@@ -181,7 +216,11 @@ pub fn run(apply: &Apply<'_>) -> Report {
         .filter(|r| r.outcome == Outcome::Cancelled)
         .map(|r| apply.plan.items[r.index].monthly_fee)
         .sum();
-    Report { results, monthly_fee_retired, interrupted: apply.stop.load(Ordering::SeqCst) }
+    Report {
+        results,
+        monthly_fee_retired,
+        interrupted: apply.stop.load(Ordering::SeqCst),
+    }
 }
 
 /// Reads the wave's objects again (one batched read per kind), then works
@@ -200,15 +239,26 @@ fn run_wave(apply: &Apply<'_>, indices: &[usize]) -> Vec<ActionResult> {
         match fetch_ids(apply.api, *kind, &ids, now) {
             Err(e) => {
                 for &i in items {
-                    results.push(finish(apply, i, Outcome::Failed, format!("could not read the object before acting: {e}"), 0, started));
+                    results.push(finish(
+                        apply,
+                        i,
+                        Outcome::Failed,
+                        format!("could not read the object before acting: {e}"),
+                        0,
+                        started,
+                    ));
                 }
             }
             Ok(found) => {
                 for &i in items {
                     match check(&apply.plan.items[i], find(&found, &apply.plan.items[i])) {
                         Check::Proceed => queue.push_back(i),
-                        Check::Done(why) => results.push(finish(apply, i, Outcome::AlreadyDone, why, 0, started)),
-                        Check::Drifted(why) => results.push(finish(apply, i, Outcome::Drifted, why, 0, started)),
+                        Check::Done(why) => {
+                            results.push(finish(apply, i, Outcome::AlreadyDone, why, 0, started));
+                        }
+                        Check::Drifted(why) => {
+                            results.push(finish(apply, i, Outcome::Drifted, why, 0, started));
+                        }
                     }
                 }
             }
@@ -216,7 +266,10 @@ fn run_wave(apply: &Apply<'_>, indices: &[usize]) -> Vec<ActionResult> {
     }
     let queue = Mutex::new(queue);
     let done = Mutex::new(Vec::new());
-    let workers = apply.parallelism.max(1).min(queue.lock().map(|q| q.len()).unwrap_or(1).max(1));
+    let workers = apply
+        .parallelism
+        .max(1)
+        .min(queue.lock().map(|q| q.len()).unwrap_or(1).max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -224,7 +277,9 @@ fn run_wave(apply: &Apply<'_>, indices: &[usize]) -> Vec<ActionResult> {
                     if apply.stop.load(Ordering::SeqCst) {
                         break;
                     }
-                    let Some(i) = queue.lock().ok().and_then(|mut q| q.pop_front()) else { break };
+                    let Some(i) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
+                        break;
+                    };
                     let result = act(apply, i);
                     if let Ok(mut d) = done.lock() {
                         d.push(result);
@@ -236,7 +291,14 @@ fn run_wave(apply: &Apply<'_>, indices: &[usize]) -> Vec<ActionResult> {
     results.extend(done.into_inner().unwrap_or_default());
     let left: Vec<usize> = queue.into_inner().map(Vec::from).unwrap_or_default();
     for i in left {
-        results.push(finish(apply, i, Outcome::Skipped, "interrupted before this action".into(), 0, Instant::now()));
+        results.push(finish(
+            apply,
+            i,
+            Outcome::Skipped,
+            "interrupted before this action".into(),
+            0,
+            Instant::now(),
+        ));
     }
     results
 }
@@ -247,7 +309,14 @@ fn act(apply: &Apply<'_>, i: usize) -> ActionResult {
     let item = &apply.plan.items[i];
     let started = Instant::now();
     let Some(call) = &item.call else {
-        return finish(apply, i, Outcome::Failed, "the plan item has no call".into(), 0, started);
+        return finish(
+            apply,
+            i,
+            Outcome::Failed,
+            "the plan item has no call".into(),
+            0,
+            started,
+        );
     };
     for o in apply.observers {
         o.started(item);
@@ -256,30 +325,70 @@ fn act(apply: &Apply<'_>, i: usize) -> ActionResult {
     let mut sent_unclear = false;
     loop {
         attempts += 1;
-        let error = match apply.writer.write(call) {
-            Ok(_) => return finish(apply, i, Outcome::Cancelled, format!("{}::{} succeeded", call.service, call.method), attempts, started),
-            Err(e) => e,
+        let Err(error) = apply.writer.write(call) else {
+            return finish(
+                apply,
+                i,
+                Outcome::Cancelled,
+                format!("{}::{} succeeded", call.service, call.method),
+                attempts,
+                started,
+            );
         };
         sent_unclear |= matches!(error, WriteError::Ambiguous(_));
         let read = fetch_ids(apply.api, item.kind, &[item.id], Timestamp::now());
         let check = match read {
             Ok(found) => check(item, find(&found, item)),
             Err(read_error) => {
-                let detail = format!("{error}; reading the object back failed: {read_error}; run apply again to settle it");
+                let detail = format!(
+                    "{error}; reading the object back failed: {read_error}; run apply again to settle it"
+                );
                 return finish(apply, i, Outcome::Failed, detail, attempts, started);
             }
         };
         match check {
             Check::Done(why) if sent_unclear => {
-                return finish(apply, i, Outcome::Cancelled, format!("confirmed by reading it back ({why}) after: {error}"), attempts, started);
+                return finish(
+                    apply,
+                    i,
+                    Outcome::Cancelled,
+                    format!("confirmed by reading it back ({why}) after: {error}"),
+                    attempts,
+                    started,
+                );
             }
-            Check::Done(why) => return finish(apply, i, Outcome::AlreadyDone, format!("{why} (the API said: {error})"), attempts, started),
-            Check::Drifted(why) => return finish(apply, i, Outcome::Drifted, why, attempts, started),
+            Check::Done(why) => {
+                return finish(
+                    apply,
+                    i,
+                    Outcome::AlreadyDone,
+                    format!("{why} (the API said: {error})"),
+                    attempts,
+                    started,
+                );
+            }
+            Check::Drifted(why) => {
+                return finish(apply, i, Outcome::Drifted, why, attempts, started);
+            }
             Check::Proceed if attempts >= MAX_ATTEMPTS => {
-                return finish(apply, i, Outcome::Failed, format!("{error} (after {attempts} attempts)"), attempts, started);
+                return finish(
+                    apply,
+                    i,
+                    Outcome::Failed,
+                    format!("{error} (after {attempts} attempts)"),
+                    attempts,
+                    started,
+                );
             }
             Check::Proceed if apply.stop.load(Ordering::SeqCst) => {
-                return finish(apply, i, Outcome::Skipped, format!("interrupted; the last attempt did not take effect: {error}"), attempts, started);
+                return finish(
+                    apply,
+                    i,
+                    Outcome::Skipped,
+                    format!("interrupted; the last attempt did not take effect: {error}"),
+                    attempts,
+                    started,
+                );
             }
             Check::Proceed => {
                 for o in apply.observers {
@@ -294,11 +403,27 @@ fn act(apply: &Apply<'_>, i: usize) -> ActionResult {
 /// The object a plan item refers to among freshly read ones.
 fn find<'r>(found: &'r [Resource], item: &PlanItem) -> Option<&'r Resource> {
     let uuid = item.observed.as_ref().and_then(|o| o.uuid.as_ref());
-    found.iter().find(|r| r.id == item.id && r.uuid.as_ref() == uuid)
+    found
+        .iter()
+        .find(|r| r.id == item.id && r.uuid.as_ref() == uuid)
 }
 
-fn finish(apply: &Apply<'_>, index: usize, outcome: Outcome, detail: String, attempts: u32, started: Instant) -> ActionResult {
-    let result = ActionResult { index, outcome, detail, attempts, elapsed: started.elapsed(), finished_at: Timestamp::now() };
+fn finish(
+    apply: &Apply<'_>,
+    index: usize,
+    outcome: Outcome,
+    detail: String,
+    attempts: u32,
+    started: Instant,
+) -> ActionResult {
+    let result = ActionResult {
+        index,
+        outcome,
+        detail,
+        attempts,
+        elapsed: started.elapsed(),
+        finished_at: Timestamp::now(),
+    };
     for o in apply.observers {
         o.finished(&apply.plan.items[index], &result);
     }

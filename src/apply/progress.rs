@@ -31,12 +31,20 @@ impl Progress {
     pub fn new(style: Style, color: bool) -> Progress {
         let bar = (style == Style::Bars).then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-            if let Ok(s) = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {elapsed} {msg}") {
+            if let Ok(s) =
+                ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {elapsed} {msg}")
+            {
                 bar.set_style(s.progress_chars("=> "));
             }
             bar
         });
-        Progress { style, color, bar, total: AtomicUsize::new(0), finished: AtomicUsize::new(0) }
+        Progress {
+            style,
+            color,
+            bar,
+            total: AtomicUsize::new(0),
+            finished: AtomicUsize::new(0),
+        }
     }
 
     /// Removes the bar once the apply is over.
@@ -81,9 +89,21 @@ impl Observer for Progress {
             Outcome::Skipped => ("skipped", "2"),
         };
         let label = format!("{label:<12}");
-        let label = if self.color { format!("\x1b[{code}m{label}\x1b[0m") } else { label };
-        let name = if item.name.is_empty() { String::new() } else { format!(" {}", item.name) };
-        let detail = if result.outcome == Outcome::Cancelled { String::new() } else { format!(": {}", result.detail) };
+        let label = if self.color {
+            format!("\x1b[{code}m{label}\x1b[0m")
+        } else {
+            label
+        };
+        let name = if item.name.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", item.name)
+        };
+        let detail = if result.outcome == Outcome::Cancelled {
+            String::new()
+        } else {
+            format!(": {}", result.detail)
+        };
         self.line(&format!(
             "[{n:>width$}/{total}] {label} {} {}{name} ({:.1}s){detail}",
             item.kind,

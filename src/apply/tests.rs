@@ -8,7 +8,9 @@ use std::sync::atomic::AtomicBool;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::manifest::model::{CancelOptions, Entry, Limits, Manifests, Origin, Reason, Selector, Via, When};
+use crate::manifest::model::{
+    CancelOptions, Entry, Limits, Manifests, Origin, Reason, Selector, Via, When,
+};
 use crate::plan::build::{PlanContext, build};
 use crate::plan::model::PlanAccount;
 use crate::resolve::fetch::{FetchError, ListRequest, fetch};
@@ -43,7 +45,11 @@ impl Account {
                     "billingItem": {"id": id + 1000, "recurringFee": "0", "hourlyRecurringFee": ".1", "hourlyFlag": true}}))
             })
             .collect();
-        Account { guests: Mutex::new(guests), answers: Mutex::new(VecDeque::new()), writes: Mutex::new(Vec::new()) }
+        Account {
+            guests: Mutex::new(guests),
+            answers: Mutex::new(VecDeque::new()),
+            writes: Mutex::new(Vec::new()),
+        }
     }
 }
 
@@ -59,7 +65,12 @@ impl Api for Account {
 impl Writer for Account {
     fn write(&self, call: &ApiCall) -> Result<Value, WriteError> {
         self.writes.lock().unwrap().push(call.to_string());
-        let answer = self.answers.lock().unwrap().pop_front().unwrap_or(Answer::Ok);
+        let answer = self
+            .answers
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or(Answer::Ok);
         let id: u64 = call.id.as_deref().unwrap().parse().unwrap();
         if matches!(answer, Answer::Ok | Answer::Lost) {
             self.guests.lock().unwrap().remove(&id);
@@ -78,24 +89,49 @@ fn plan_for(account: &Account, ids: &[u64]) -> Plan {
         account: 1,
         files: vec!["m.yaml".into()],
         entries: vec![Entry {
-            origin: Origin { file: "m.yaml".into(), line: 1 },
+            origin: Origin {
+                file: "m.yaml".into(),
+                line: 1,
+            },
             kind: Kind::VirtualGuest,
-            selector: Selector { ids: ids.to_vec(), ..Selector::default() },
+            selector: Selector {
+                ids: ids.to_vec(),
+                ..Selector::default()
+            },
             expect: None,
-            options: CancelOptions { when: When::Immediate, via: Via::Api, reason: Reason::NoLongerNeeded, note: None },
+            options: CancelOptions {
+                when: When::Immediate,
+                via: Via::Api,
+                reason: Reason::NoLongerNeeded,
+                note: None,
+            },
         }],
         protect: vec![],
         limits: Limits::default(),
     };
     let now = Timestamp::now();
     let fetched = fetch(account, &manifests, now).unwrap();
-    let context = PlanContext { account: PlanAccount { id: 1, company: "x".into() }, endpoint: "test".into(), now };
+    let context = PlanContext {
+        account: PlanAccount {
+            id: 1,
+            company: "x".into(),
+        },
+        endpoint: "test".into(),
+        now,
+    };
     build(&manifests, &select(&manifests, &fetched, now), &context)
 }
 
 fn apply(account: &Account, plan: &Plan, stop: bool) -> Report {
     let stop = AtomicBool::new(stop);
-    run(&Apply { plan, api: account, writer: account, observers: &[], parallelism: 2, stop: &stop })
+    run(&Apply {
+        plan,
+        api: account,
+        writer: account,
+        observers: &[],
+        parallelism: 2,
+        stop: &stop,
+    })
 }
 
 fn outcomes(report: &Report) -> Vec<Outcome> {
@@ -124,7 +160,13 @@ fn lost_response_is_read_back() {
     let plan = plan_for(&account, &[1]);
     let report = apply(&account, &plan, false);
     assert_eq!(outcomes(&report), vec![Outcome::Cancelled]);
-    assert!(report.results[0].detail.starts_with("confirmed by reading it back"), "{}", report.results[0].detail);
+    assert!(
+        report.results[0]
+            .detail
+            .starts_with("confirmed by reading it back"),
+        "{}",
+        report.results[0].detail
+    );
     assert_eq!(account.writes.lock().unwrap().len(), 1);
 }
 
@@ -133,10 +175,23 @@ fn lost_response_is_read_back() {
 #[test]
 fn retries_only_after_read_back() {
     let account = Account::new(&[1, 2]);
-    account.answers.lock().unwrap().extend([Answer::Unclear, Answer::Ok, Answer::Refuse, Answer::Refuse, Answer::Refuse]);
+    account.answers.lock().unwrap().extend([
+        Answer::Unclear,
+        Answer::Ok,
+        Answer::Refuse,
+        Answer::Refuse,
+        Answer::Refuse,
+    ]);
     let plan = plan_for(&account, &[1, 2]);
     let stop = AtomicBool::new(false);
-    let report = run(&Apply { plan: &plan, api: &account, writer: &account, observers: &[], parallelism: 1, stop: &stop });
+    let report = run(&Apply {
+        plan: &plan,
+        api: &account,
+        writer: &account,
+        observers: &[],
+        parallelism: 1,
+        stop: &stop,
+    });
     assert_eq!(outcomes(&report), vec![Outcome::Cancelled, Outcome::Failed]);
     assert_eq!(report.results[0].attempts, 2);
     assert_eq!(report.results[1].attempts, 3);
@@ -152,7 +207,11 @@ fn drift_is_skipped() {
     account.guests.lock().unwrap().get_mut(&1).unwrap()["hostname"] = json!("renamed");
     let report = apply(&account, &plan, false);
     assert_eq!(outcomes(&report), vec![Outcome::Drifted]);
-    assert!(report.results[0].detail.contains("match_names"), "{}", report.results[0].detail);
+    assert!(
+        report.results[0].detail.contains("match_names"),
+        "{}",
+        report.results[0].detail
+    );
     assert!(account.writes.lock().unwrap().is_empty());
 }
 

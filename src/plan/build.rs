@@ -222,10 +222,10 @@ fn merge_options(
     }
     let mut notes: Vec<String> = Vec::new();
     for e in entries {
-        if let Some(n) = &e.options.note {
-            if !notes.contains(n) {
-                notes.push(n.clone());
-            }
+        if let Some(n) = &e.options.note
+            && !notes.contains(n)
+        {
+            notes.push(n.clone());
         }
     }
     CancelOptions {
@@ -566,17 +566,17 @@ fn summarise(items: &[PlanItem]) -> Summary {
 }
 
 fn limits(manifests: &Manifests, summary: &Summary, errors: &mut Vec<PlanError>) {
-    if let Some(max) = manifests.limits.max_resources {
-        if summary.cancel > max as usize {
-            errors.push(PlanError {
-                code: "plan::limit-exceeded".into(),
-                message: format!(
-                    "the plan cancels {} resources; limits.max_resources is {max}",
-                    summary.cancel
-                ),
-                origins: Vec::new(),
-            });
-        }
+    if let Some(max) = manifests.limits.max_resources
+        && summary.cancel > max as usize
+    {
+        errors.push(PlanError {
+            code: "plan::limit-exceeded".into(),
+            message: format!(
+                "the plan cancels {} resources; limits.max_resources is {max}",
+                summary.cancel
+            ),
+            origins: Vec::new(),
+        });
     }
     if let Some(cents) = manifests.limits.max_monthly_fee_cents {
         let max = Money::from_cents(cents);

@@ -138,15 +138,15 @@ fn render_item(out: &mut String, item: &PlanItem, paint: &dyn Fn(&str, &str) -> 
     if !place.is_empty() {
         let _ = writeln!(out, "    where     {}", place.join("  "));
     }
-    if item.state == State::Cancel {
-        if let Some(reason) = &item.reason {
-            let note = item
-                .note
-                .as_ref()
-                .map(|n| format!(" / {n}"))
-                .unwrap_or_default();
-            let _ = writeln!(out, "    reason    {reason}{note}");
-        }
+    if item.state == State::Cancel
+        && let Some(reason) = &item.reason
+    {
+        let note = item
+            .note
+            .as_ref()
+            .map(|n| format!(" / {n}"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "    reason    {reason}{note}");
     }
     let _ = writeln!(out, "    from      {}", item.origins.join(", "));
 }

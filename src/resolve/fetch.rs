@@ -49,8 +49,14 @@ pub struct FetchError {
 
 impl FetchError {
     /// Wraps an API error with a description of the call.
-    pub fn new(what: impl Into<String>, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> FetchError {
-        FetchError { what: what.into(), source: source.into() }
+    pub fn new(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> FetchError {
+        FetchError {
+            what: what.into(),
+            source: source.into(),
+        }
     }
 }
 
@@ -63,19 +69,40 @@ const LOOKUP_THREADS: usize = 8;
 
 /// Fetches the candidates of every kind the manifests retire, kinds in
 /// parallel.
-pub fn fetch(api: &dyn Api, manifests: &Manifests, now: Timestamp) -> Result<BTreeMap<Kind, Vec<Resource>>, FetchError> {
-    let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|k| manifests.entries.iter().any(|e| e.kind == *k)).collect();
+pub fn fetch(
+    api: &dyn Api,
+    manifests: &Manifests,
+    now: Timestamp,
+) -> Result<BTreeMap<Kind, Vec<Resource>>, FetchError> {
+    let kinds: Vec<Kind> = Kind::ALL
+        .into_iter()
+        .filter(|k| manifests.entries.iter().any(|e| e.kind == *k))
+        .collect();
     let results: Vec<(Kind, Result<Vec<Resource>, FetchError>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = kinds
             .iter()
             .map(|&kind| {
-                let entries: Vec<&Entry> = manifests.entries.iter().filter(|e| e.kind == kind).collect();
-                (kind, scope.spawn(move || fetch_kind(api, kind, &entries, now)))
+                let entries: Vec<&Entry> = manifests
+                    .entries
+                    .iter()
+                    .filter(|e| e.kind == kind)
+                    .collect();
+                (
+                    kind,
+                    scope.spawn(move || fetch_kind(api, kind, &entries, now)),
+                )
             })
             .collect();
         handles
             .into_iter()
-            .map(|(kind, handle)| (kind, handle.join().unwrap_or_else(|_| Err(FetchError::new(kind.as_str(), "fetch thread failed")))))
+            .map(|(kind, handle)| {
+                (
+                    kind,
+                    handle.join().unwrap_or_else(|_| {
+                        Err(FetchError::new(kind.as_str(), "fetch thread failed"))
+                    }),
+                )
+            })
             .collect()
     });
     let mut fetched = BTreeMap::new();
@@ -87,8 +114,16 @@ pub fn fetch(api: &dyn Api, manifests: &Manifests, now: Timestamp) -> Result<BTr
 
 /// Reads the objects of `kind` with these ids again (apply's check before
 /// each action): one filtered list per source, or lookups.
-pub fn fetch_ids(api: &dyn Api, kind: Kind, ids: &[u64], now: Timestamp) -> Result<Vec<Resource>, FetchError> {
-    let demand = Demand { ids: ids.iter().copied().collect(), ..Demand::default() };
+pub fn fetch_ids(
+    api: &dyn Api,
+    kind: Kind,
+    ids: &[u64],
+    now: Timestamp,
+) -> Result<Vec<Resource>, FetchError> {
+    let demand = Demand {
+        ids: ids.iter().copied().collect(),
+        ..Demand::default()
+    };
     match super::source(kind) {
         Source::Lists(sources) => {
             let mut out = Vec::new();
@@ -97,11 +132,20 @@ pub fn fetch_ids(api: &dyn Api, kind: Kind, ids: &[u64], now: Timestamp) -> Resu
             }
             Ok(dedup(out))
         }
-        Source::Lookup { service, mask, read } => lookup(api, service, mask, *read, ids, now),
+        Source::Lookup {
+            service,
+            mask,
+            read,
+        } => lookup(api, service, mask, *read, ids, now),
     }
 }
 
-fn fetch_kind(api: &dyn Api, kind: Kind, entries: &[&Entry], now: Timestamp) -> Result<Vec<Resource>, FetchError> {
+fn fetch_kind(
+    api: &dyn Api,
+    kind: Kind,
+    entries: &[&Entry],
+    now: Timestamp,
+) -> Result<Vec<Resource>, FetchError> {
     match super::source(kind) {
         Source::Lists(sources) => {
             let mut out = Vec::new();
@@ -111,8 +155,15 @@ fn fetch_kind(api: &dyn Api, kind: Kind, entries: &[&Entry], now: Timestamp) -> 
             }
             Ok(dedup(out))
         }
-        Source::Lookup { service, mask, read } => {
-            let ids: BTreeSet<u64> = entries.iter().flat_map(|e| e.selector.ids.iter().copied()).collect();
+        Source::Lookup {
+            service,
+            mask,
+            read,
+        } => {
+            let ids: BTreeSet<u64> = entries
+                .iter()
+                .flat_map(|e| e.selector.ids.iter().copied())
+                .collect();
             let ids: Vec<u64> = ids.into_iter().collect();
             lookup(api, service, mask, *read, &ids, now)
         }
@@ -147,7 +198,11 @@ impl Demand {
                 .collect();
             if !s.ids.is_empty() {
                 demand.ids.extend(&s.ids);
-            } else if let (Some(addresses), false, false) = (exact_addresses.filter(|a| !a.is_empty()), n.addresses.is_empty(), kind == Kind::Subnet) {
+            } else if let (Some(addresses), false, false) = (
+                exact_addresses.filter(|a| !a.is_empty()),
+                n.addresses.is_empty(),
+                kind == Kind::Subnet,
+            ) {
                 demand.addresses.extend(addresses);
             } else if let (Some(number), Some(_)) = (s.number, n.number) {
                 demand.numbers.insert(number);
@@ -172,31 +227,53 @@ impl Demand {
         }
         let n = &source.narrowing;
         let mut filters = Vec::new();
-        let chunks = |values: Vec<Value>| values.chunks(CHUNK).map(<[Value]>::to_vec).collect::<Vec<_>>();
+        let chunks = |values: Vec<Value>| {
+            values
+                .chunks(CHUNK)
+                .map(<[Value]>::to_vec)
+                .collect::<Vec<_>>()
+        };
         for chunk in chunks(self.ids.iter().map(|id| json!(id)).collect()) {
-            filters.push(Some(rooted(source.root, "id", in_list(chunk))));
+            filters.push(Some(rooted(source.root, "id", in_list(&chunk))));
         }
         for path in n.addresses {
-            for chunk in chunks(self.addresses.iter().map(|a| json!(a.to_string())).collect()) {
-                filters.push(Some(rooted(source.root, path, in_list(chunk))));
+            for chunk in chunks(
+                self.addresses
+                    .iter()
+                    .map(|a| json!(a.to_string()))
+                    .collect(),
+            ) {
+                filters.push(Some(rooted(source.root, path, in_list(&chunk))));
             }
         }
         let groups = [
-            (n.number, self.numbers.iter().map(|v| json!(v)).collect::<Vec<_>>()),
-            (n.network, self.networks.iter().map(|v| json!(v.to_string())).collect()),
-            (n.tags.then_some("tagReferences.tag.name"), self.tags.iter().map(|v| json!(v)).collect()),
-            (n.datacenter, self.datacenters.iter().map(|v| json!(v)).collect()),
+            (
+                n.number,
+                self.numbers.iter().map(|v| json!(v)).collect::<Vec<_>>(),
+            ),
+            (
+                n.network,
+                self.networks.iter().map(|v| json!(v.to_string())).collect(),
+            ),
+            (
+                n.tags.then_some("tagReferences.tag.name"),
+                self.tags.iter().map(|v| json!(v)).collect(),
+            ),
+            (
+                n.datacenter,
+                self.datacenters.iter().map(|v| json!(v)).collect(),
+            ),
         ];
         for (path, values) in groups {
             if let (Some(path), false) = (path, values.is_empty()) {
-                filters.push(Some(rooted(source.root, path, in_list(values))));
+                filters.push(Some(rooted(source.root, path, in_list(&values))));
             }
         }
         filters
     }
 }
 
-fn in_list(values: Vec<Value>) -> Value {
+fn in_list(values: &[Value]) -> Value {
     json!({"operation": "in", "options": [{"name": "data", "value": values}]})
 }
 
@@ -212,10 +289,21 @@ fn rooted(root: Option<&str>, path: &str, condition: Value) -> Value {
     }
 }
 
-fn run_source(api: &dyn Api, source: &ListSource, demand: &Demand, now: Timestamp) -> Result<Vec<Resource>, FetchError> {
+fn run_source(
+    api: &dyn Api,
+    source: &ListSource,
+    demand: &Demand,
+    now: Timestamp,
+) -> Result<Vec<Resource>, FetchError> {
     let mut out = Vec::new();
     for filter in demand.filters(source) {
-        let request = ListRequest { service: source.service, method: source.method, root: source.root, mask: source.mask, filter };
+        let request = ListRequest {
+            service: source.service,
+            method: source.method,
+            root: source.root,
+            mask: source.mask,
+            filter,
+        };
         let objects = api.list(&request)?;
         out.extend(objects.iter().filter_map(|o| (source.read)(o, now)));
     }
@@ -248,7 +336,10 @@ fn lookup(
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(FetchError::new(service, "lookup thread failed"))))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(FetchError::new(service, "lookup thread failed")))
+            })
             .collect()
     });
     let mut out = Vec::new();
@@ -280,9 +371,20 @@ mod tests {
 
     impl Api for Recorder {
         fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
-            let filter = request.filter.as_ref().map(ToString::to_string).unwrap_or_default();
-            self.calls.lock().unwrap().push(format!("{}::{} {filter}", request.service, request.method));
-            Ok(if request.service == "SoftLayer_Account" { self.objects.clone() } else { Vec::new() })
+            let filter = request
+                .filter
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            self.calls
+                .lock()
+                .unwrap()
+                .push(format!("{}::{} {filter}", request.service, request.method));
+            Ok(if request.service == "SoftLayer_Account" {
+                self.objects.clone()
+            } else {
+                Vec::new()
+            })
         }
         fn object(&self, service: &str, id: u64, _mask: &str) -> Result<Option<Value>, FetchError> {
             self.calls.lock().unwrap().push(format!("{service}/{id}"));
@@ -292,19 +394,36 @@ mod tests {
 
     fn entry(kind: Kind, selector: Selector) -> Entry {
         Entry {
-            origin: Origin { file: "m.yaml".into(), line: 1 },
+            origin: Origin {
+                file: "m.yaml".into(),
+                line: 1,
+            },
             kind,
             selector,
             expect: None,
-            options: CancelOptions { when: When::Auto, via: Via::Api, reason: Reason::NoLongerNeeded, note: None },
+            options: CancelOptions {
+                when: When::Auto,
+                via: Via::Api,
+                reason: Reason::NoLongerNeeded,
+                note: None,
+            },
         }
     }
 
     fn run(entries: Vec<Entry>) -> (Vec<String>, BTreeMap<Kind, Vec<Resource>>) {
-        let m = Manifests { account: 1, files: vec![], entries, protect: vec![], limits: Limits::default() };
+        let m = Manifests {
+            account: 1,
+            files: vec![],
+            entries,
+            protect: vec![],
+            limits: Limits::default(),
+        };
         let api = Recorder {
             calls: Mutex::new(Vec::new()),
-            objects: vec![json!({"id": 1, "hostname": "a"}), json!({"id": 2, "hostname": "b"})],
+            objects: vec![
+                json!({"id": 1, "hostname": "a"}),
+                json!({"id": 2, "hostname": "b"}),
+            ],
         };
         let fetched = fetch(&api, &m, "2026-11-22T00:00:00Z".parse().unwrap()).unwrap();
         let mut calls = api.calls.into_inner().unwrap();
@@ -316,20 +435,47 @@ mod tests {
     #[test]
     fn ids_share_one_call() {
         let (calls, _) = run(vec![
-            entry(Kind::VirtualGuest, Selector { ids: vec![1, 2], ..Selector::default() }),
-            entry(Kind::VirtualGuest, Selector { ids: vec![3], ..Selector::default() }),
+            entry(
+                Kind::VirtualGuest,
+                Selector {
+                    ids: vec![1, 2],
+                    ..Selector::default()
+                },
+            ),
+            entry(
+                Kind::VirtualGuest,
+                Selector {
+                    ids: vec![3],
+                    ..Selector::default()
+                },
+            ),
         ]);
-        assert_eq!(calls, vec![
-            r#"SoftLayer_Account::getVirtualGuests {"virtualGuests":{"id":{"operation":"in","options":[{"name":"data","value":[1,2,3]}]}}}"#
-        ]);
+        assert_eq!(
+            calls,
+            vec![
+                r#"SoftLayer_Account::getVirtualGuests {"virtualGuests":{"id":{"operation":"in","options":[{"name":"data","value":[1,2,3]}]}}}"#
+            ]
+        );
     }
 
     /// A bare glob needs the whole list, and then nothing else is fetched.
     #[test]
     fn a_glob_lists_everything_once() {
         let (calls, fetched) = run(vec![
-            entry(Kind::VirtualGuest, Selector { ids: vec![1], ..Selector::default() }),
-            entry(Kind::VirtualGuest, Selector { names: vec!["a*".into()], ..Selector::default() }),
+            entry(
+                Kind::VirtualGuest,
+                Selector {
+                    ids: vec![1],
+                    ..Selector::default()
+                },
+            ),
+            entry(
+                Kind::VirtualGuest,
+                Selector {
+                    names: vec!["a*".into()],
+                    ..Selector::default()
+                },
+            ),
         ]);
         assert_eq!(calls, vec!["SoftLayer_Account::getVirtualGuests "]);
         assert_eq!(fetched[&Kind::VirtualGuest].len(), 2);
@@ -340,23 +486,50 @@ mod tests {
     #[test]
     fn narrowing_paths() {
         let (calls, _) = run(vec![
-            entry(Kind::Hardware, Selector { ips: vec![IpPattern::Addr("10.0.0.1".parse().unwrap())], ..Selector::default() }),
-            entry(Kind::DedicatedHost, Selector { tags: vec!["old".into()], ..Selector::default() }),
-            entry(Kind::LoadBalancer, Selector { ids: vec![7], ..Selector::default() }),
+            entry(
+                Kind::Hardware,
+                Selector {
+                    ips: vec![IpPattern::Addr("10.0.0.1".parse().unwrap())],
+                    ..Selector::default()
+                },
+            ),
+            entry(
+                Kind::DedicatedHost,
+                Selector {
+                    tags: vec!["old".into()],
+                    ..Selector::default()
+                },
+            ),
+            entry(
+                Kind::LoadBalancer,
+                Selector {
+                    ids: vec![7],
+                    ..Selector::default()
+                },
+            ),
         ]);
-        assert_eq!(calls, vec![
-            r#"SoftLayer_Account::getAdcLoadBalancers {"adcLoadBalancers":{"id":{"operation":"in","options":[{"name":"data","value":[7]}]}}}"#,
-            r#"SoftLayer_Account::getDedicatedHosts {"dedicatedHosts":{"tagReferences":{"tag":{"name":{"operation":"in","options":[{"name":"data","value":["old"]}]}}}}}"#,
-            r#"SoftLayer_Account::getHardware {"hardware":{"primaryBackendIpAddress":{"operation":"in","options":[{"name":"data","value":["10.0.0.1"]}]}}}"#,
-            r#"SoftLayer_Account::getHardware {"hardware":{"primaryIpAddress":{"operation":"in","options":[{"name":"data","value":["10.0.0.1"]}]}}}"#,
-            r#"SoftLayer_Network_LBaaS_LoadBalancer::getAllObjects {"id":{"operation":"in","options":[{"name":"data","value":[7]}]}}"#,
-        ]);
+        assert_eq!(
+            calls,
+            vec![
+                r#"SoftLayer_Account::getAdcLoadBalancers {"adcLoadBalancers":{"id":{"operation":"in","options":[{"name":"data","value":[7]}]}}}"#,
+                r#"SoftLayer_Account::getDedicatedHosts {"dedicatedHosts":{"tagReferences":{"tag":{"name":{"operation":"in","options":[{"name":"data","value":["old"]}]}}}}}"#,
+                r#"SoftLayer_Account::getHardware {"hardware":{"primaryBackendIpAddress":{"operation":"in","options":[{"name":"data","value":["10.0.0.1"]}]}}}"#,
+                r#"SoftLayer_Account::getHardware {"hardware":{"primaryIpAddress":{"operation":"in","options":[{"name":"data","value":["10.0.0.1"]}]}}}"#,
+                r#"SoftLayer_Network_LBaaS_LoadBalancer::getAllObjects {"id":{"operation":"in","options":[{"name":"data","value":[7]}]}}"#,
+            ]
+        );
     }
 
     /// Many ids are split into chunks, not one call each.
     #[test]
     fn many_ids_are_chunked() {
-        let (calls, _) = run(vec![entry(Kind::Storage, Selector { ids: (1..=250).collect(), ..Selector::default() })]);
+        let (calls, _) = run(vec![entry(
+            Kind::Storage,
+            Selector {
+                ids: (1..=250).collect(),
+                ..Selector::default()
+            },
+        )]);
         assert_eq!(calls.len(), 3);
     }
 
@@ -364,10 +537,25 @@ mod tests {
     #[test]
     fn billing_items_are_looked_up() {
         let (calls, fetched) = run(vec![
-            entry(Kind::BillingItem, Selector { ids: vec![5, 6], ..Selector::default() }),
-            entry(Kind::BillingItem, Selector { ids: vec![5], ..Selector::default() }),
+            entry(
+                Kind::BillingItem,
+                Selector {
+                    ids: vec![5, 6],
+                    ..Selector::default()
+                },
+            ),
+            entry(
+                Kind::BillingItem,
+                Selector {
+                    ids: vec![5],
+                    ..Selector::default()
+                },
+            ),
         ]);
-        assert_eq!(calls, vec!["SoftLayer_Billing_Item/5", "SoftLayer_Billing_Item/6"]);
+        assert_eq!(
+            calls,
+            vec!["SoftLayer_Billing_Item/5", "SoftLayer_Billing_Item/6"]
+        );
         assert_eq!(fetched[&Kind::BillingItem].len(), 2);
     }
 }

@@ -212,10 +212,10 @@ impl Resource {
 
     /// Adds an address given as text, ignoring anything that is not one.
     pub(crate) fn add_address(&mut self, text: Option<String>) {
-        if let Some(addr) = text.and_then(|t| t.parse::<IpAddr>().ok()) {
-            if !self.addresses.contains(&addr) {
-                self.addresses.push(addr);
-            }
+        if let Some(addr) = text.and_then(|t| t.parse::<IpAddr>().ok())
+            && !self.addresses.contains(&addr)
+        {
+            self.addresses.push(addr);
         }
     }
 
@@ -232,6 +232,40 @@ impl Resource {
             *dc = dc.to_lowercase();
         }
         self
+    }
+}
+
+// Kinds travel in plans and fingerprints under their manifest names.
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Kind, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Kind::parse(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown kind {name:?}")))
+    }
+}
+
+// Networks travel as `10.0.0.0/26`.
+impl Serialize for IpNet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for IpNet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<IpNet, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let parsed = text.split_once('/').and_then(|(addr, prefix)| {
+            Some(IpNet {
+                addr: addr.parse().ok()?,
+                prefix: prefix.parse().ok()?,
+            })
+        });
+        parsed.ok_or_else(|| serde::de::Error::custom(format!("not a network: {text:?}")))
     }
 }
 
@@ -274,39 +308,5 @@ mod tests {
         let obj =
             json!({"billingItem": {"id": 9, "cancellationDate": "2026-12-01T00:00:00-06:00"}});
         assert!(billing_of(&obj, "billingItem", now).is_some());
-    }
-}
-
-// Kinds travel in plans and fingerprints under their manifest names.
-impl Serialize for Kind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Kind, D::Error> {
-        let name = String::deserialize(deserializer)?;
-        Kind::parse(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown kind {name:?}")))
-    }
-}
-
-// Networks travel as `10.0.0.0/26`.
-impl Serialize for IpNet {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for IpNet {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<IpNet, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let parsed = text.split_once('/').and_then(|(addr, prefix)| {
-            Some(IpNet {
-                addr: addr.parse().ok()?,
-                prefix: prefix.parse().ok()?,
-            })
-        });
-        parsed.ok_or_else(|| serde::de::Error::custom(format!("not a network: {text:?}")))
     }
 }

@@ -306,7 +306,7 @@ mod tests {
                 )
             })
             .collect();
-        let selectors = vec![
+        let selectors = [
             Selector {
                 ids: vec![3, 4, 99],
                 ..Selector::default()
