@@ -1,8 +1,141 @@
-//! `slretire apply`.
+//! `slretire apply`: perform a reviewed plan file without a prompt, or plan
+//! manifests, show the plan and ask for the account id first.
 
-use crate::cli::ApplyArgs;
-use crate::commands::Term;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-pub(crate) fn run(_args: &ApplyArgs, _term: &Term) -> anyhow::Result<i32> {
-    anyhow::bail!("`slretire apply` is not built yet")
+use anyhow::Context as _;
+
+use crate::apply::journal::Journal;
+use crate::apply::progress::{Progress, Style};
+use crate::apply::{Apply, Observer, run as run_apply};
+use crate::cli::{ApplyArgs, PlanFormat, ProgressChoice};
+use crate::commands::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, Term};
+use crate::plan::file;
+use crate::plan::model::Plan;
+
+use super::planning::{load_manifests, make_plan};
+use super::session::{Session, now};
+use super::show::read_plan_text;
+
+pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
+    let session = Session::open(&args.connection, args.snapshot.as_deref())?;
+    let plan = match plan_file(&args.paths)? {
+        Some(path) => {
+            let shown = path.display().to_string();
+            let text = read_plan_text(&path).with_context(|| format!("reading {shown}"))?;
+            let plan = file::parse(&shown, &text)?;
+            let account = session.account()?;
+            if account.id != plan.account.id {
+                anyhow::bail!(
+                    "{shown} was made for account {} but the credentials belong to account {} ({}); refusing to apply it",
+                    plan.account.id,
+                    account.id,
+                    account.company
+                );
+            }
+            plan
+        }
+        None => {
+            let Some(manifests) = load_manifests(&args.paths, term) else {
+                return Ok(EXIT_FAILURE);
+            };
+            let plan = make_plan(&session, &manifests, now()?)?;
+            print!("{}", super::plan::render(&plan, PlanFormat::Text, term.stdout_color));
+            if !plan.errors.is_empty() {
+                term.error("the plan failed its guards; nothing was applied");
+                return Ok(EXIT_FAILURE);
+            }
+            if plan.summary.cancel == 0 {
+                println!("\nNothing to apply.");
+                return Ok(EXIT_OK);
+            }
+            if !approved(args.auto_approve, plan.account.id)? {
+                term.error("apply cancelled; nothing was changed");
+                return Ok(EXIT_FAILURE);
+            }
+            plan
+        }
+    };
+    perform(args, term, &session, &plan)
+}
+
+/// The plan file among the arguments: a single existing file whose JSON
+/// says it is a plan. Anything else is manifests.
+fn plan_file(paths: &[PathBuf]) -> anyhow::Result<Option<PathBuf>> {
+    let [path] = paths else { return Ok(None) };
+    if !path.is_file() || path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        return Ok(None);
+    }
+    let is_json = path.extension().is_some_and(|e| e == "json");
+    if is_json {
+        return Ok(Some(path.clone()));
+    }
+    anyhow::bail!("{}: give a plan file (*.json, from `plan --out`) or manifests (*.yaml, or a directory)", path.display())
+}
+
+/// Asks for the account id on the terminal; `--auto-approve` skips it, and
+/// without a terminal there is nobody to ask.
+fn approved(auto_approve: bool, account: u64) -> anyhow::Result<bool> {
+    if auto_approve {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("stdin is not a terminal, so there is nobody to confirm: review the plan and pass --auto-approve, or apply a saved plan file");
+    }
+    print!("\nThis cancels the resources above; cancellations cannot be undone.\nType the account id ({account}) to apply: ");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == account.to_string())
+}
+
+fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> anyhow::Result<i32> {
+    let journal_path = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| Path::new(".slretire").join(format!("journal-{}.jsonl", plan.account.id)));
+    let journal = Journal::open(&journal_path, plan).with_context(|| format!("opening the journal {}", journal_path.display()))?;
+    let style = match args.progress {
+        ProgressChoice::Bars => Style::Bars,
+        ProgressChoice::Plain => Style::Plain,
+        ProgressChoice::None => Style::Silent,
+        ProgressChoice::Auto if term.stderr_is_terminal && std::env::var_os("CI").is_none() => Style::Bars,
+        ProgressChoice::Auto => Style::Plain,
+    };
+    let progress = Progress::new(style, term.stderr_color);
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    // Ctrl-C stops scheduling; calls in flight finish and are journalled.
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    let observers: [&dyn Observer; 2] = [&progress, &journal];
+    eprintln!(
+        "Applying {} cancellations with parallelism {}; journal: {}",
+        plan.summary.cancel,
+        args.parallelism,
+        journal_path.display()
+    );
+    let report = run_apply(&Apply {
+        plan,
+        api: &session.client,
+        writer: &session.client,
+        observers: &observers,
+        parallelism: args.parallelism,
+        stop: &stop,
+    });
+    progress.finish();
+    println!("{}", report.summary_line());
+    if let Some(error) = journal.error() {
+        term.error(&format!("writing the journal {} failed: {error}", journal_path.display()));
+        return Ok(EXIT_FAILURE);
+    }
+    Ok(if report.interrupted {
+        EXIT_INTERRUPTED
+    } else if report.succeeded() {
+        EXIT_OK
+    } else {
+        EXIT_FAILURE
+    })
 }

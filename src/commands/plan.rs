@@ -1,8 +1,47 @@
-//! `slretire plan`.
+//! `slretire plan`: resolve manifests and print what apply would do.
 
-use crate::cli::PlanArgs;
-use crate::commands::Term;
+use crate::cli::{PlanArgs, PlanFormat};
+use crate::commands::{EXIT_CHANGES, EXIT_FAILURE, EXIT_OK, Term};
+use crate::plan::{self, model::Plan};
 
-pub(crate) fn run(_args: &PlanArgs, _term: &Term) -> anyhow::Result<i32> {
-    anyhow::bail!("`slretire plan` is not built yet")
+use super::planning::{load_manifests, make_plan};
+use super::session::{Session, now, write_atomically};
+
+pub(crate) fn run(args: &PlanArgs, term: &Term) -> anyhow::Result<i32> {
+    let Some(manifests) = load_manifests(&args.paths, term) else {
+        return Ok(EXIT_FAILURE);
+    };
+    let session = Session::open(&args.connection, args.snapshot.as_deref())?;
+    let plan = make_plan(&session, &manifests, now()?)?;
+    print!("{}", render(&plan, args.format, term.stdout_color));
+    if let Some(out) = &args.out {
+        if plan.errors.is_empty() {
+            write_atomically(out, &plan::render_json(&plan))?;
+            eprintln!("Saved the plan to {}. Apply it with: slretire apply {}", out.display(), out.display());
+        } else {
+            term.error(&format!("the plan failed its guards; {} was not written", out.display()));
+        }
+    }
+    Ok(exit_code(&plan, args.detailed_exitcode))
+}
+
+/// Renders a plan in the chosen format.
+pub(crate) fn render(plan: &Plan, format: PlanFormat, color: bool) -> String {
+    match format {
+        PlanFormat::Text => plan::render_text::render(plan, color),
+        PlanFormat::Json => plan::render_json(plan),
+        PlanFormat::Markdown => plan::render_markdown::render(plan),
+    }
+}
+
+/// 1 for failed guards; with `--detailed-exitcode`, 2 when there is
+/// something to cancel (as terraform's plan).
+fn exit_code(plan: &Plan, detailed: bool) -> i32 {
+    if !plan.errors.is_empty() {
+        EXIT_FAILURE
+    } else if detailed && plan.summary.cancel > 0 {
+        EXIT_CHANGES
+    } else {
+        EXIT_OK
+    }
 }

@@ -1,0 +1,65 @@
+//! Connecting for `plan` and `apply`: the live API with the user's
+//! credentials, or an embedded emulator serving a snapshot. Either way the
+//! same client code path runs.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use jiff::Timestamp;
+
+use crate::cli::ConnectionArgs;
+use crate::softlayer::{self, AccountInfo, Client};
+
+/// A client and, for `--snapshot`, the emulator it talks to.
+pub(crate) struct Session {
+    pub client: Client,
+    /// Shown in plans: the endpoint, or `snapshot:FILE`.
+    pub endpoint: String,
+    /// Keeps the embedded emulator running as long as the session lives.
+    _emulator: Option<softlayer_emulator::Emulator>,
+}
+
+impl Session {
+    /// Connects to the snapshot's emulator when given, else to the API.
+    pub(crate) fn open(connection: &ConnectionArgs, snapshot: Option<&Path>) -> anyhow::Result<Session> {
+        match snapshot {
+            Some(path) => {
+                let (emulator, client) = softlayer::start_snapshot_emulator(path, connection)?;
+                Ok(Session { client, endpoint: format!("snapshot:{}", path.display()), _emulator: Some(emulator) })
+            }
+            None => {
+                let settings = softlayer::Settings::resolve(connection)?;
+                let client = Client::new(settings)?;
+                let endpoint = client.endpoint().to_string();
+                Ok(Session { client, endpoint, _emulator: None })
+            }
+        }
+    }
+
+    /// The account the credentials belong to.
+    pub(crate) fn account(&self) -> anyhow::Result<AccountInfo> {
+        softlayer::whoami(&self.client).context("checking the credentials")
+    }
+}
+
+/// The time plans are made at: `SLRETIRE_NOW` (RFC 3339) when set, so
+/// plans and tests can be reproduced, else the clock.
+pub(crate) fn now() -> anyhow::Result<Timestamp> {
+    match std::env::var("SLRETIRE_NOW") {
+        Ok(text) => text.parse().with_context(|| format!("SLRETIRE_NOW={text:?} is not an RFC 3339 time")),
+        Err(_) => Ok(Timestamp::now()),
+    }
+}
+
+/// Writes `text` to `path` all at once: a temporary file in the same
+/// directory, then a rename, so a reader never sees half a file.
+pub(crate) fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&temp, text).with_context(|| format!("writing {}", temp.display()))?;
+    std::fs::rename(&temp, path).with_context(|| format!("writing {}", path.display())).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temp);
+    })
+}
