@@ -132,10 +132,11 @@ pub struct Selector {
 }
 
 impl Selector {
-    /// Whether the entry names its resources explicitly (`id` or `ip`), so a
-    /// protected or absent match is an error or a warning rather than quiet.
+    /// Whether the entry names its resources explicitly (an `id`, or an
+    /// `ip` that is a single address, not a range), so a protected match is
+    /// an error rather than quietly kept.
     pub fn is_explicit(&self) -> bool {
-        !self.ids.is_empty() || !self.ips.is_empty()
+        !self.ids.is_empty() || self.ips.iter().any(|p| matches!(p, IpPattern::Addr(_)))
     }
 }
 
