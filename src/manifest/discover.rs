@@ -86,7 +86,11 @@ fn walk(dir: &Path, display: &str, found: &mut Vec<Found>, diags: &mut Vec<Diagn
         .collect();
     children.sort();
     for (name, path) in children {
-        let child_display = format!("{display}/{name}");
+        let child_display = if display == "." {
+            name.clone()
+        } else {
+            format!("{display}/{name}")
+        };
         let Ok(meta) = std::fs::symlink_metadata(&path) else {
             continue;
         };

@@ -77,7 +77,14 @@ impl Reader<'_> {
         self.file.line_col(span.start).line
     }
 
+    /// `what` is a key name (shown in backticks) or a phrase such as
+    /// "a retire entry".
     fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
+        let subject = if what.contains(' ') {
+            what.to_owned()
+        } else {
+            format!("`{what}`")
+        };
         let mut help = None;
         match (&node.value, expected) {
             (Value::Str(s), e) if e.contains("integer") && s.trim().parse::<i128>().is_ok() => {
@@ -88,7 +95,13 @@ impl Reader<'_> {
                 help = Some(format!("quote it: `\"{text}\"`"));
             }
             (Value::Null, _) => {
-                help = Some(format!("give `{what}` a value or remove the key"));
+                help = Some(format!("give {subject} a value or remove it"));
+            }
+            (_, "a mapping") if what == "a retire entry" => {
+                help = Some(
+                    "write each entry as a mapping: `- kind: virtual_guest` and its keys below"
+                        .to_owned(),
+                );
             }
             _ => {}
         }
@@ -96,7 +109,7 @@ impl Reader<'_> {
             .error(
                 Code::WrongType,
                 extent(node),
-                format!("`{what}` must be {expected}, found {}", found(&node.value)),
+                format!("{subject} must be {expected}, found {}", found(&node.value)),
             )
             .label(format!("expected {expected}"))
             .maybe_help(help);
@@ -168,8 +181,14 @@ impl Reader<'_> {
     }
 
     fn missing_key(&mut self, span: ByteSpan, key: &str, context: &str, help: String) {
+        // A caret where the mapping starts: the key is missing there, and
+        // underlining a neighbouring key would blame the wrong one.
+        let at = ByteSpan {
+            start: span.start,
+            end: span.start,
+        };
         let diag = self
-            .error(Code::MissingKey, span, format!("{context} has no `{key}`"))
+            .error(Code::MissingKey, at, format!("{context} has no `{key}`"))
             .label(format!("`{key}` is required"))
             .help(help);
         self.push(diag);
@@ -264,6 +283,15 @@ impl Reader<'_> {
         mut element: impl FnMut(&mut Self, &Node) -> Option<Sp<T>>,
     ) -> Option<Sp<OneOrMany<T>>> {
         match &node.value {
+            Value::Map(_) => {
+                let expected = if what == "id" {
+                    "an integer or a list of them"
+                } else {
+                    "a string or a list of them"
+                };
+                self.wrong_type(node, what, expected);
+                None
+            }
             Value::Seq(items) if items.is_empty() => {
                 let diag = self
                     .error(
@@ -516,7 +544,7 @@ impl Reader<'_> {
             Some(kind) => format!("a protect rule for {kind}"),
             None => "a protect rule".to_owned(),
         };
-        let fields = self.fields(node, "protect rule", &context)?;
+        let fields = self.fields(node, "a protect rule", &context)?;
         let mut raw = RawProtectRule {
             span: Self::start_of(node),
             ..RawProtectRule::default()
@@ -600,7 +628,7 @@ impl Reader<'_> {
             Some(kind) => format!("a {kind} entry"),
             None => "a retire entry".to_owned(),
         };
-        let fields = self.fields(node, "retire entry", &context)?;
+        let fields = self.fields(node, "a retire entry", &context)?;
         let mut raw = RawEntry {
             span: Self::start_of(node),
             ..RawEntry::default()

@@ -95,6 +95,9 @@ fn strip_null(value: &mut Value) {
                     object.insert("type".into(), only);
                 }
             }
+            if let Some(Value::Array(choices)) = object.get_mut("enum") {
+                choices.retain(|c| !c.is_null());
+            }
             let null = json!({ "type": "null" });
             if let Some(Value::Array(choices)) = object.get("anyOf")
                 && choices.len() == 2
@@ -112,5 +115,49 @@ fn strip_null(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(strip_null),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn property_names(schema: &Value, pointer: &str) -> Vec<String> {
+        let mut names: Vec<String> = schema
+            .pointer(pointer)
+            .and_then(Value::as_object)
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    fn sorted(keys: impl IntoIterator<Item = &'static str>) -> Vec<String> {
+        let mut keys: Vec<String> = keys.into_iter().map(str::to_owned).collect();
+        keys.sort();
+        keys
+    }
+
+    /// The raw types' fields (the schema's properties) are exactly the reader's key tables.
+    #[test]
+    fn schema_properties_match_the_key_table() {
+        let schema: Value = serde_json::from_str(&manifest_schema_json()).unwrap();
+        assert_eq!(property_names(&schema, "/properties"), sorted(keys::TOP_KEYS.iter().copied()));
+        assert_eq!(
+            property_names(&schema, "/properties/defaults/properties"),
+            sorted(keys::DEFAULT_KEYS.iter().copied())
+        );
+        assert_eq!(
+            property_names(&schema, "/properties/limits/properties"),
+            sorted(keys::LIMIT_KEYS.iter().copied())
+        );
+        assert_eq!(
+            property_names(&schema, "/properties/protect/items/properties"),
+            sorted(keys::PROTECT_KEYS.iter().copied())
+        );
+        assert_eq!(
+            property_names(&schema, "/properties/retire/items/properties"),
+            sorted(keys::entry_keys())
+        );
     }
 }

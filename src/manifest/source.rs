@@ -10,6 +10,9 @@ pub struct SourceFile {
     pub name: String,
     /// The text (lossily decoded when the file was not UTF-8).
     pub text: String,
+    /// Byte offset of the start of every line, so positions are found by
+    /// binary search even in a large file with many findings.
+    line_starts: Vec<usize>,
 }
 
 /// Every file read in one run, in reading order.
@@ -36,10 +39,7 @@ impl SourceMap {
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) {
         let name = name.into();
         if self.get(&name).is_none() {
-            self.files.push(SourceFile {
-                name,
-                text: text.into(),
-            });
+            self.files.push(SourceFile::new(name, text));
         }
     }
 
@@ -60,29 +60,39 @@ impl SourceMap {
 }
 
 impl SourceFile {
+    /// A file and its line index.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
     /// Line and column of byte `offset` (clamped into the text and back to
     /// a character boundary, so a bad offset never panics).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = floor_char_boundary(&self.text, offset);
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let index = self.line_starts.partition_point(|start| *start <= offset);
+        let line_start = self.line_starts[index.saturating_sub(1)];
         let column = self.text[line_start..offset].chars().count() + 1;
-        LineCol { line, column }
+        LineCol {
+            line: index.max(1),
+            column,
+        }
     }
 
     /// The byte range of 1-based `line`, without its line break.
     pub fn line_span(&self, line: usize) -> ByteSpan {
-        let mut start = 0;
-        for _ in 1..line {
-            match self.text[start..].find('\n') {
-                Some(i) => start += i + 1,
-                None => {
-                    start = self.text.len();
-                    break;
-                }
-            }
-        }
+        let start = self
+            .line_starts
+            .get(line.max(1) - 1)
+            .copied()
+            .unwrap_or(self.text.len());
         let end = self.text[start..]
             .find('\n')
             .map_or(self.text.len(), |i| start + i);

@@ -272,10 +272,12 @@ impl Checker<'_> {
                 .error(Code::InvalidIp, span, format!("`{key}` is not an IP address: `{text}`"))
                 .label("not an address")
                 .help("write an IPv4 or IPv6 address such as `10.48.66.132`, or a range such as `10.48.66.0/24`"),
-            AddressError::BadPrefix { max } => self
-                .error(Code::InvalidCidr, span, format!("`{key}` has an invalid prefix length: `{text}`"))
-                .label(format!("prefix must be 0 to {max}"))
-                .help(format!("write the prefix length as a number from 0 to {max}, e.g. `10.0.0.0/26`")),
+            AddressError::BadPrefix { max } => {
+                let example = if *max == 32 { "10.0.0.0/26" } else { "2001:db8::/64" };
+                self.error(Code::InvalidCidr, span, format!("`{key}` has an invalid prefix length: `{text}`"))
+                    .label(format!("prefix must be 0 to {max}"))
+                    .help(format!("write the prefix length as a number from 0 to {max}, e.g. `{example}`"))
+            }
             AddressError::HostBitsSet { network } => self
                 .error(Code::InvalidCidr, span, format!("`{key}` has host bits set: `{text}`"))
                 .label("not a network address")
@@ -296,7 +298,8 @@ impl Checker<'_> {
                 let diag = self
                     .error(Code::InvalidGlob, raw.span, format!("`name` is not a valid glob: {}", err.kind()))
                     .label("invalid glob")
-                    .help("globs use `*` (any characters), `?` (one) and `[...]` (a set); quote the value in YAML");
+                    .help("globs use `*` (any characters), `?` (one character), `[...]` (one of a set) \
+                         and `{a,b}` (either); escape a literal `[` or `{` as `[[]` or `[{]`");
                 self.push(diag);
                 None
             }
@@ -309,7 +312,15 @@ impl Checker<'_> {
             let diag = self
                 .error(Code::InvalidTag, raw.span, format!("`{key}` holds an impossible tag: `{}`", tag.escape_debug()))
                 .label("not one tag")
-                .help("SoftLayer tags cannot contain commas or control characters; list several tags as a YAML list");
+                .help(if tag.contains(',') {
+                    let parts: Vec<&str> = tag.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
+                    format!(
+                        "SoftLayer tags cannot contain commas; for several tags write a list: `{key}: [{}]`",
+                        parts.join(", ")
+                    )
+                } else {
+                    "SoftLayer tags cannot contain control characters".to_owned()
+                });
             self.push(diag);
             return None;
         }
@@ -766,7 +777,7 @@ impl Checker<'_> {
             verdict.fail();
         }
         if let Some(expect) = &raw.expect
-            && let Some(most) = most_matches(selector)
+            && let Some((most, why)) = most_matches(selector)
             && expect.value > most
         {
             let diag = self
@@ -779,11 +790,7 @@ impl Checker<'_> {
                     ),
                 )
                 .label("never satisfied")
-                .help(format!(
-                    "the entry names {most} object{} explicitly; \
-                     lower `expect`, or select by name, tags or age",
-                    if most == 1 { "" } else { "s" }
-                ));
+                .help(format!("{why}; lower `expect` or remove it"));
             self.push(diag);
             verdict.fail();
         }
@@ -874,20 +881,25 @@ fn was_read(raw: &RawEntry, key: &str) -> bool {
 /// The most objects a selector can ever match, when it names them
 /// explicitly: its distinct ids, one subnet for a `cidr`, one VLAN for a
 /// `number` behind a `router`.
-fn most_matches(selector: &Selector) -> Option<u64> {
-    let mut most: Option<u64> = None;
-    let mut bound = |n: u64| most = Some(most.map_or(n, |m| m.min(n)));
+fn most_matches(selector: &Selector) -> Option<(u64, String)> {
+    let mut most: Option<(u64, String)> = None;
+    let mut bound = |n: u64, why: String| {
+        if most.as_ref().is_none_or(|(m, _)| n < *m) {
+            most = Some((n, why));
+        }
+    };
     if !selector.ids.is_empty() {
         let mut ids = selector.ids.clone();
         ids.sort_unstable();
         ids.dedup();
-        bound(ids.len() as u64);
+        let n = ids.len() as u64;
+        bound(n, format!("the entry lists {n} id{}", if n == 1 { "" } else { "s" }));
     }
     if selector.cidr.is_some() {
-        bound(1);
+        bound(1, "a `cidr` names one subnet".to_owned());
     }
     if selector.number.is_some() && selector.router.is_some() {
-        bound(1);
+        bound(1, "a `number` behind one `router` names one VLAN".to_owned());
     }
     most
 }
