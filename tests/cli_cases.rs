@@ -5,6 +5,9 @@
 #[test]
 fn cli_cases() {
     trycmd::TestCases::new()
-        .register_bin("slretire", std::path::Path::new(env!("CARGO_BIN_EXE_slretire")))
+        .register_bin(
+            "slretire",
+            std::path::Path::new(env!("CARGO_BIN_EXE_slretire")),
+        )
         .case("tests/cmd/*.toml");
 }

@@ -30,7 +30,8 @@ enum Mutation {
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), 1..20usize).prop_map(|(at, len)| Mutation::Delete { at, len }),
-        (any::<usize>(), 0..FRAGMENTS.len()).prop_map(|(at, fragment)| Mutation::Insert { at, fragment }),
+        (any::<usize>(), 0..FRAGMENTS.len())
+            .prop_map(|(at, fragment)| Mutation::Insert { at, fragment }),
         (any::<usize>(), any::<char>()).prop_map(|(at, with)| Mutation::Replace { at, with }),
         any::<usize>().prop_map(|line| Mutation::DuplicateLine { line }),
     ]
@@ -78,17 +79,34 @@ fn mutate(text: &str, mutations: &[Mutation]) -> String {
 fn check(files: &[(String, String)]) -> Result<(), TestCaseError> {
     let (model, diags, sources, _) = manifest::check_texts(files);
     let errors = diags.iter().any(Diagnostic::is_error);
-    prop_assert_eq!(model.is_some(), !errors, "a model exactly when there is no error");
+    prop_assert_eq!(
+        model.is_some(),
+        !errors,
+        "a model exactly when there is no error"
+    );
     for diag in &diags {
-        let Some(location) = &diag.location else { continue };
+        let Some(location) = &diag.location else {
+            continue;
+        };
         let Some((_, text)) = files.iter().find(|(name, _)| *name == location.file) else {
-            return Err(TestCaseError::fail(format!("{:?} names an unknown file", diag.code)));
+            return Err(TestCaseError::fail(format!(
+                "{:?} names an unknown file",
+                diag.code
+            )));
         };
         if let Some(span) = location.span {
             prop_assert!(span.start <= span.end, "{:?}: reversed span", diag.code);
             prop_assert!(span.end <= text.len(), "{:?}: span past the end", diag.code);
-            prop_assert!(text.is_char_boundary(span.start), "{:?}: start inside a char", diag.code);
-            prop_assert!(text.is_char_boundary(span.end), "{:?}: end inside a char", diag.code);
+            prop_assert!(
+                text.is_char_boundary(span.start),
+                "{:?}: start inside a char",
+                diag.code
+            );
+            prop_assert!(
+                text.is_char_boundary(span.end),
+                "{:?}: end inside a char",
+                diag.code
+            );
         }
     }
     render_all(&diags, &sources);

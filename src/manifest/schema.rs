@@ -142,7 +142,10 @@ mod tests {
     #[test]
     fn schema_properties_match_the_key_table() {
         let schema: Value = serde_json::from_str(&manifest_schema_json()).unwrap();
-        assert_eq!(property_names(&schema, "/properties"), sorted(keys::TOP_KEYS.iter().copied()));
+        assert_eq!(
+            property_names(&schema, "/properties"),
+            sorted(keys::TOP_KEYS.iter().copied())
+        );
         assert_eq!(
             property_names(&schema, "/properties/defaults/properties"),
             sorted(keys::DEFAULT_KEYS.iter().copied())

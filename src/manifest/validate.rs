@@ -893,13 +893,19 @@ fn most_matches(selector: &Selector) -> Option<(u64, String)> {
         ids.sort_unstable();
         ids.dedup();
         let n = ids.len() as u64;
-        bound(n, format!("the entry lists {n} id{}", if n == 1 { "" } else { "s" }));
+        bound(
+            n,
+            format!("the entry lists {n} id{}", if n == 1 { "" } else { "s" }),
+        );
     }
     if selector.cidr.is_some() {
         bound(1, "a `cidr` names one subnet".to_owned());
     }
     if selector.number.is_some() && selector.router.is_some() {
-        bound(1, "a `number` behind one `router` names one VLAN".to_owned());
+        bound(
+            1,
+            "a `number` behind one `router` names one VLAN".to_owned(),
+        );
     }
     most
 }

@@ -253,7 +253,10 @@ mod tests {
         let start = text.find('b').unwrap();
         let out = render(text, start, start + 1);
         assert!(out.contains("1 | note: \"a    b\""), "{out}");
-        assert!(out.contains(&format!("  | {}^ here", " ".repeat(12))), "{out}");
+        assert!(
+            out.contains(&format!("  | {}^ here", " ".repeat(12))),
+            "{out}"
+        );
     }
 
     /// A long line is cut to a window that still shows the value underlined.
