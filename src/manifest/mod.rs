@@ -1,10 +1,10 @@
 //! Manifests: YAML -> raw types with spans -> validated model, with
 //! diagnostics for every problem found on the way.
 //!
-//! The pipeline: [`discover`] finds the files, [`yaml`] parses each into a
-//! tree of spanned values, [`read`] checks the shape into [`raw`] types,
-//! [`validate`] gives the values their meaning, [`merge`] joins the files
-//! into one [`model::Manifests`]. Findings are [`Diagnostic`] values that
+//! The pipeline: `discover` finds the files, `yaml` parses each into a
+//! tree of spanned values, `read` checks the shape into `raw` types,
+//! `validate` gives the values their meaning, `merge` joins the files into
+//! one [`model::Manifests`]. Findings are [`Diagnostic`] values that
 //! [`render`] turns into text for people, JSON or GitHub annotations.
 
 mod address;
