@@ -20,7 +20,10 @@ pub(crate) fn merge(
     let account = check_accounts(files, sources, diags);
     check_contradictions(files, sources, diags);
     let entry_count: usize = files.iter().map(|f| f.entry_count).sum();
+    // Only worth saying when nothing else is wrong: a broken `retire`
+    // also counts no entries.
     if entry_count == 0
+        && !diags.iter().any(Diagnostic::is_error)
         && let Some(first) = files.first()
     {
         diags.push(

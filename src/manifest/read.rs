@@ -90,6 +90,10 @@ impl Reader<'_> {
             (Value::Str(s), e) if e.contains("integer") && s.trim().parse::<i128>().is_ok() => {
                 help = Some("write the number without quotes".to_owned());
             }
+            (_, _) if what == "kind" => {
+                let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                help = Some(format!("kinds: {}", kinds.join(", ")));
+            }
             (Value::Int(_) | Value::Float(_) | Value::Bool(_), e) if e.contains("string") => {
                 let text = self.source_text(node.span);
                 help = Some(format!("quote it: `\"{text}\"`"));
