@@ -1,1 +1,8 @@
 //! The one integration-test binary: every test module is declared here.
+
+mod cli_cases;
+mod cli_validate;
+mod manifest_codes;
+mod manifest_model;
+mod manifest_props;
+mod manifest_schema;

@@ -1,0 +1,177 @@
+//! Which keys exist where, and which selector keys apply to which kind.
+//! The one table the reader, the did-you-mean hints and the JSON Schema all
+//! use, so they cannot disagree.
+
+use super::model::Kind;
+
+/// Keys of a manifest file.
+pub(crate) const TOP_KEYS: &[&str] = &[
+    "version", "account", "defaults", "protect", "limits", "retire",
+];
+
+/// Keys of `defaults`.
+pub(crate) const DEFAULT_KEYS: &[&str] = &["when", "via", "reason", "note"];
+
+/// Keys of `limits`.
+pub(crate) const LIMIT_KEYS: &[&str] = &["max_resources", "max_monthly_fee"];
+
+/// Keys of a `protect` rule.
+pub(crate) const PROTECT_KEYS: &[&str] = &["kind", "id", "ip", "name", "tag", "datacenter"];
+
+/// Selector keys of a `retire` entry, in documentation order.
+pub(crate) const SELECTOR_KEYS: &[&str] = &[
+    "id",
+    "ip",
+    "name",
+    "cidr",
+    "number",
+    "router",
+    "datacenter",
+    "tags",
+    "older_than",
+    "created_before",
+];
+
+/// Option keys of a `retire` entry (how and when to cancel).
+pub(crate) const OPTION_KEYS: &[&str] = &["expect", "when", "via", "reason", "note"];
+
+/// Every key a `retire` entry may have for some kind.
+pub(crate) fn entry_keys() -> impl Iterator<Item = &'static str> {
+    std::iter::once("kind")
+        .chain(SELECTOR_KEYS.iter().copied())
+        .chain(OPTION_KEYS.iter().copied())
+}
+
+/// The selector keys that apply to `kind`: what SoftLayer records for that
+/// kind of object and can be listed by.
+pub(crate) fn selector_keys(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::VirtualGuest | Kind::Hardware => &[
+            "id",
+            "ip",
+            "name",
+            "datacenter",
+            "tags",
+            "older_than",
+            "created_before",
+        ],
+        // Volumes carry no tags in SoftLayer; `ip` is the target address.
+        Kind::Storage => &[
+            "id",
+            "ip",
+            "name",
+            "datacenter",
+            "older_than",
+            "created_before",
+        ],
+        Kind::Subnet => &[
+            "id",
+            "cidr",
+            "ip",
+            "datacenter",
+            "tags",
+            "older_than",
+            "created_before",
+        ],
+        Kind::Vlan => &[
+            "id",
+            "number",
+            "router",
+            "name",
+            "datacenter",
+            "tags",
+            "older_than",
+            "created_before",
+        ],
+        Kind::GlobalIp => &["id", "ip", "older_than", "created_before"],
+        Kind::LoadBalancer => &[
+            "id",
+            "ip",
+            "name",
+            "datacenter",
+            "older_than",
+            "created_before",
+        ],
+        Kind::Cdn => &["id", "name", "older_than", "created_before"],
+        Kind::DedicatedHost => &[
+            "id",
+            "name",
+            "datacenter",
+            "tags",
+            "older_than",
+            "created_before",
+        ],
+        // The escape hatch names a billing item and nothing else.
+        Kind::BillingItem => &["id"],
+    }
+}
+
+/// The option keys that apply to `kind`: `via` exists for hardware only.
+pub(crate) fn option_keys(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Hardware => OPTION_KEYS,
+        _ => &["expect", "when", "reason", "note"],
+    }
+}
+
+/// Whether entry key `key` applies to `kind`.
+pub(crate) fn applies(key: &str, kind: Kind) -> bool {
+    key == "kind" || selector_keys(kind).contains(&key) || option_keys(kind).contains(&key)
+}
+
+/// Every key an entry of `kind` may have, in documentation order.
+pub(crate) fn keys_for(kind: Kind) -> Vec<&'static str> {
+    entry_keys().filter(|k| applies(k, kind)).collect()
+}
+
+/// The entry key a `protect` rule key corresponds to (`tag` checks `tags`).
+pub(crate) fn protect_key_as_entry_key(key: &str) -> &str {
+    if key == "tag" { "tags" } else { key }
+}
+
+/// Why `key` does not apply to `kind`, in words, when there is more to say
+/// than the list of keys that do.
+pub(crate) fn why_not(key: &str, kind: Kind) -> Option<&'static str> {
+    match (key, kind) {
+        ("via", _) => Some(
+            "only hardware can be cancelled through a cancel-server ticket \
+             (SoftLayer_Ticket::createCancelServerTicket)",
+        ),
+        ("tags", Kind::Storage) => Some("storage volumes carry no tags in SoftLayer"),
+        (_, Kind::BillingItem) => Some("a billing_item entry names its billing item by `id` only"),
+        ("cidr", _) => Some("`cidr` selects subnets; use `ip` for addresses"),
+        ("number" | "router", _) => Some("`number` and `router` select VLANs"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every per-kind key is a known entry key, and every selector key applies to some kind.
+    #[test]
+    fn per_kind_keys_are_entry_keys() {
+        let all: Vec<&str> = entry_keys().collect();
+        for kind in Kind::ALL {
+            for key in selector_keys(kind).iter().chain(option_keys(kind)) {
+                assert!(all.contains(key), "{key} for {kind}");
+            }
+        }
+        for key in SELECTOR_KEYS {
+            assert!(
+                Kind::ALL.iter().any(|k| selector_keys(*k).contains(key)),
+                "{key}"
+            );
+        }
+    }
+
+    /// Every protect key maps to an entry key, so applicability can be checked.
+    #[test]
+    fn protect_keys_map_to_entry_keys() {
+        let all: Vec<&str> = entry_keys().collect();
+        for key in PROTECT_KEYS {
+            assert!(all.contains(&protect_key_as_entry_key(key)), "{key}");
+        }
+    }
+}

@@ -1,0 +1,772 @@
+//! YAML tree -> raw manifest: the shape of the file. Reports unknown,
+//! duplicate, missing and misplaced keys, values of the wrong type and
+//! integers out of range, and keeps going after each, so one run shows
+//! every problem.
+
+use super::diagnostic::{Code, Diagnostic};
+use super::did_you_mean::did_you_mean;
+use super::keys;
+use super::model::Kind;
+use super::node::{ByteSpan, Node, Value};
+use super::raw::{
+    CidrText, Datacenter, DateText, DurationText, Glob, Id, IpText, KindName, OneOrMany,
+    RawDefaults, RawEntry, RawLimits, RawManifest, RawProtectRule, ReasonText, Router, Sp, Tag,
+    ViaName, WhenName,
+};
+use super::source::SourceFile;
+
+/// Reads the raw manifest off `root`, pushing every problem onto `diags`.
+pub(crate) fn read(file: &SourceFile, root: &Node, diags: &mut Vec<Diagnostic>) -> RawManifest {
+    let mut reader = Reader { file, diags };
+    reader.manifest(root)
+}
+
+struct Reader<'a> {
+    file: &'a SourceFile,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+/// One `key: value` pair of a mapping.
+struct Field<'n> {
+    name: String,
+    key: &'n Node,
+    value: &'n Node,
+}
+
+/// What a value is, in words, for "expected X, found Y".
+fn found(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "nothing (null)",
+        Value::Bool(_) => "a boolean",
+        Value::Int(_) => "an integer",
+        Value::Float(_) => "a decimal number",
+        Value::Str(_) => "a string",
+        Value::Seq(_) => "a list",
+        Value::Map(_) => "a mapping",
+    }
+}
+
+/// The span of `node` and everything inside it, so a wrong list or mapping
+/// is underlined where it starts rather than at an empty point.
+fn extent(node: &Node) -> ByteSpan {
+    let mut span = node.span;
+    let children: Vec<&Node> = match &node.value {
+        Value::Seq(items) => items.iter().collect(),
+        Value::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+        _ => Vec::new(),
+    };
+    for child in children {
+        let inner = extent(child);
+        if inner.end > span.end && inner.start >= span.start {
+            span.end = inner.end;
+        }
+    }
+    span
+}
+
+impl Reader<'_> {
+    fn push(&mut self, diag: Diagnostic) {
+        self.diags.push(diag);
+    }
+
+    fn error(&self, code: Code, span: ByteSpan, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(code, &self.file.name, span, message)
+    }
+
+    fn line_of(&self, span: ByteSpan) -> usize {
+        self.file.line_col(span.start).line
+    }
+
+    /// `what` is a key name (shown in backticks) or a phrase such as
+    /// "a retire entry".
+    fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
+        let subject = if what.contains(' ') {
+            what.to_owned()
+        } else {
+            format!("`{what}`")
+        };
+        let mut help = None;
+        match (&node.value, expected) {
+            (Value::Str(s), e) if e.contains("integer") && s.trim().parse::<i128>().is_ok() => {
+                help = Some("write the number without quotes".to_owned());
+            }
+            (_, _) if what == "kind" => {
+                let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                help = Some(format!("kinds: {}", kinds.join(", ")));
+            }
+            (Value::Int(_) | Value::Float(_) | Value::Bool(_), e) if e.contains("string") => {
+                let text = self.source_text(node.span);
+                help = Some(format!("quote it: `\"{text}\"`"));
+            }
+            (Value::Null, _) => {
+                help = Some(format!("give {subject} a value or remove it"));
+            }
+            (_, "a mapping") if what == "a retire entry" => {
+                help = Some(
+                    "write each entry as a mapping: `- kind: virtual_guest` and its keys below"
+                        .to_owned(),
+                );
+            }
+            _ => {}
+        }
+        let diag = self
+            .error(
+                Code::WrongType,
+                extent(node),
+                format!("{subject} must be {expected}, found {}", found(&node.value)),
+            )
+            .label(format!("expected {expected}"))
+            .maybe_help(help);
+        self.push(diag);
+    }
+
+    fn source_text(&self, span: ByteSpan) -> &str {
+        self.file.text.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// The pairs of a mapping, with duplicates reported (the first wins).
+    /// `None` (reported) when `node` is not a mapping.
+    fn fields<'n>(&mut self, node: &'n Node, what: &str, context: &str) -> Option<Vec<Field<'n>>> {
+        let Value::Map(entries) = &node.value else {
+            self.wrong_type(node, what, "a mapping");
+            return None;
+        };
+        let mut fields: Vec<Field<'n>> = Vec::new();
+        for (key, value) in entries {
+            let name = match &key.value {
+                Value::Str(s) => s.clone(),
+                Value::Seq(_) | Value::Map(_) => {
+                    let diag = self
+                        .error(
+                            Code::WrongType,
+                            extent(key),
+                            format!("a key in {context} is {}", found(&key.value)),
+                        )
+                        .label("keys must be plain words")
+                        .help("write `key: value` pairs");
+                    self.push(diag);
+                    continue;
+                }
+                _ => self.source_text(key.span).to_owned(),
+            };
+            if let Some(first) = fields.iter().find(|f| f.name == name) {
+                let first_line = self.line_of(first.key.span);
+                let diag = self
+                    .error(
+                        Code::DuplicateKey,
+                        key.span,
+                        format!("duplicate key `{name}` in {context}"),
+                    )
+                    .label("written again here")
+                    .help("keep one of them; YAML mappings take each key once")
+                    .note(format!("first written on line {first_line}"));
+                self.push(diag);
+                continue;
+            }
+            fields.push(Field { name, key, value });
+        }
+        Some(fields)
+    }
+
+    fn unknown_key(&mut self, field: &Field<'_>, context: &str, candidates: &[&str]) {
+        let help = match did_you_mean(&field.name, candidates.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("known keys: {}", candidates.join(", ")),
+        };
+        let diag = self
+            .error(
+                Code::UnknownKey,
+                field.key.span,
+                format!("unknown key `{}` in {context}", field.name),
+            )
+            .label("unknown key")
+            .help(help);
+        self.push(diag);
+    }
+
+    fn missing_key(&mut self, span: ByteSpan, key: &str, context: &str, help: String) {
+        // A caret where the mapping starts: the key is missing there, and
+        // underlining a neighbouring key would blame the wrong one.
+        let at = ByteSpan {
+            start: span.start,
+            end: span.start,
+        };
+        let diag = self
+            .error(Code::MissingKey, at, format!("{context} has no `{key}`"))
+            .label(format!("`{key}` is required"))
+            .help(help);
+        self.push(diag);
+    }
+
+    /// The span an "is missing" finding points at: the mapping's first key.
+    fn start_of(node: &Node) -> ByteSpan {
+        match &node.value {
+            Value::Map(entries) => entries.first().map_or(node.span, |(k, _)| k.span),
+            _ => node.span,
+        }
+    }
+
+    // ---- scalars -------------------------------------------------------
+
+    fn integer(&mut self, node: &Node, what: &str) -> Option<i128> {
+        match node.value {
+            Value::Int(i) => Some(i),
+            _ => {
+                self.wrong_type(node, what, "an integer");
+                None
+            }
+        }
+    }
+
+    /// An integer in `min..=max`; otherwise `code` with `help`.
+    fn bounded(
+        &mut self,
+        node: &Node,
+        what: &str,
+        (min, max): (i128, i128),
+        code: Code,
+        help: &str,
+    ) -> Option<Sp<i128>> {
+        let value = self.integer(node, what)?;
+        if value < min || value > max {
+            let diag = self
+                .error(
+                    code,
+                    node.span,
+                    format!(
+                        "`{what}` must be {}, found {value}",
+                        range_words(min, max, value)
+                    ),
+                )
+                .label("out of range")
+                .help(help);
+            self.push(diag);
+            return None;
+        }
+        Some(Sp {
+            value,
+            span: node.span,
+        })
+    }
+
+    /// A non-empty string.
+    fn string(&mut self, node: &Node, what: &str) -> Option<Sp<String>> {
+        match &node.value {
+            Value::Str(s) if s.trim().is_empty() => {
+                let diag = self
+                    .error(Code::EmptyValue, extent(node), format!("`{what}` is empty"))
+                    .label("empty")
+                    .help(format!("give `{what}` a value or remove the key"));
+                self.push(diag);
+                None
+            }
+            Value::Str(s) => Some(Sp {
+                value: s.clone(),
+                span: node.span,
+            }),
+            _ => {
+                self.wrong_type(node, what, "a string");
+                None
+            }
+        }
+    }
+
+    fn text<T>(&mut self, node: &Node, what: &str, wrap: fn(String) -> T) -> Option<Sp<T>> {
+        self.string(node, what).map(|s| Sp {
+            value: wrap(s.value),
+            span: s.span,
+        })
+    }
+
+    /// One value or a non-empty list of them; bad elements are reported and
+    /// dropped, the list survives if any element is good.
+    fn one_or_many<T>(
+        &mut self,
+        node: &Node,
+        what: &str,
+        mut element: impl FnMut(&mut Self, &Node) -> Option<Sp<T>>,
+    ) -> Option<Sp<OneOrMany<T>>> {
+        match &node.value {
+            Value::Map(_) => {
+                let expected = if what == "id" {
+                    "an integer or a list of them"
+                } else {
+                    "a string or a list of them"
+                };
+                self.wrong_type(node, what, expected);
+                None
+            }
+            Value::Seq(items) if items.is_empty() => {
+                let diag = self
+                    .error(
+                        Code::EmptyValue,
+                        extent(node),
+                        format!("`{what}` is an empty list"),
+                    )
+                    .label("empty list")
+                    .help(format!("list at least one value, or remove `{what}`"));
+                self.push(diag);
+                None
+            }
+            Value::Seq(items) => {
+                let good: Vec<Sp<T>> = items
+                    .iter()
+                    .filter_map(|item| element(self, item))
+                    .collect();
+                (!good.is_empty()).then(|| Sp {
+                    value: OneOrMany(good),
+                    span: extent(node),
+                })
+            }
+            _ => element(self, node).map(|one| Sp {
+                span: one.span,
+                value: OneOrMany(vec![one]),
+            }),
+        }
+    }
+
+    fn ids(&mut self, node: &Node) -> Option<Sp<OneOrMany<Id>>> {
+        self.one_or_many(node, "id", |r, item| {
+            let value = r.bounded(
+                item,
+                "id",
+                (1, i128::from(u64::MAX)),
+                Code::InvalidId,
+                "ids are the positive numbers SoftLayer shows for each object",
+            )?;
+            Some(Sp {
+                value: Id(u64::try_from(value.value).ok()?),
+                span: value.span,
+            })
+        })
+    }
+
+    fn kind(&mut self, node: &Node) -> Option<(Sp<KindName>, Kind)> {
+        let name = self.string(node, "kind")?;
+        match Kind::parse(&name.value) {
+            Some(kind) => Some((
+                Sp {
+                    value: KindName(name.value),
+                    span: name.span,
+                },
+                kind,
+            )),
+            None => {
+                let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                let help = match did_you_mean(&name.value, kinds.iter().copied()) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("kinds: {}", kinds.join(", ")),
+                };
+                let diag = self
+                    .error(
+                        Code::UnknownKind,
+                        name.span,
+                        format!("unknown kind `{}`", name.value),
+                    )
+                    .label("unknown kind")
+                    .help(help);
+                self.push(diag);
+                None
+            }
+        }
+    }
+
+    // ---- structure -----------------------------------------------------
+
+    fn manifest(&mut self, root: &Node) -> RawManifest {
+        let mut raw = RawManifest::default();
+        let Some(fields) = self.fields(root, "the manifest", "the manifest") else {
+            return raw;
+        };
+        for field in &fields {
+            let value = field.value;
+            match field.name.as_str() {
+                "version" => {
+                    let Some(version) = self.integer(value, "version") else {
+                        continue;
+                    };
+                    if version == 1 {
+                        raw.version = Some(Sp {
+                            value: 1,
+                            span: value.span,
+                        });
+                    } else {
+                        let diag = self
+                            .error(
+                                Code::UnsupportedVersion,
+                                value.span,
+                                format!("unsupported manifest version {version}"),
+                            )
+                            .label("only version 1 exists")
+                            .help("this slretire reads `version: 1` manifests");
+                        self.push(diag);
+                    }
+                }
+                "account" => {
+                    raw.account = self
+                        .bounded(
+                            value,
+                            "account",
+                            (1, i128::from(u64::MAX)),
+                            Code::InvalidAccount,
+                            "the account id is the number `slcli account summary` shows",
+                        )
+                        .and_then(|v| {
+                            Some(Sp {
+                                value: u64::try_from(v.value).ok()?,
+                                span: v.span,
+                            })
+                        });
+                }
+                "defaults" => raw.defaults = self.defaults(value),
+                "protect" => raw.protect = self.list(value, "protect", Self::protect_rule),
+                "limits" => raw.limits = self.limits(value),
+                "retire" => raw.retire = self.list(value, "retire", Self::entry),
+                _ => self.unknown_key(field, "the manifest", keys::TOP_KEYS),
+            }
+        }
+        let start = Self::start_of(root);
+        for (key, help) in [
+            ("version", "start the file with `version: 1`".to_owned()),
+            (
+                "account",
+                "add `account: <id>`, the account the credentials must belong to".to_owned(),
+            ),
+            (
+                "retire",
+                "add `retire:` with the entries to retire (`retire: []` for a file of protect rules)"
+                    .to_owned(),
+            ),
+        ] {
+            if !fields.iter().any(|f| f.name == key) {
+                self.missing_key(start, key, "the manifest", help);
+            }
+        }
+        raw
+    }
+
+    fn list<T>(
+        &mut self,
+        node: &Node,
+        what: &str,
+        mut item: impl FnMut(&mut Self, &Node) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let Value::Seq(items) = &node.value else {
+            self.wrong_type(node, what, "a list");
+            return None;
+        };
+        Some(items.iter().filter_map(|i| item(self, i)).collect())
+    }
+
+    fn defaults(&mut self, node: &Node) -> Option<RawDefaults> {
+        let fields = self.fields(node, "defaults", "`defaults`")?;
+        let mut raw = RawDefaults::default();
+        for field in &fields {
+            let value = field.value;
+            match field.name.as_str() {
+                "when" => raw.when = self.text(value, "when", WhenName),
+                "via" => raw.via = self.text(value, "via", ViaName),
+                "reason" => raw.reason = self.text(value, "reason", ReasonText),
+                "note" => raw.note = self.string(value, "note"),
+                _ => self.unknown_key(field, "`defaults`", keys::DEFAULT_KEYS),
+            }
+        }
+        Some(raw)
+    }
+
+    fn limits(&mut self, node: &Node) -> Option<RawLimits> {
+        let fields = self.fields(node, "limits", "`limits`")?;
+        let mut raw = RawLimits::default();
+        for field in &fields {
+            let value = field.value;
+            match field.name.as_str() {
+                "max_resources" => {
+                    raw.max_resources = self
+                        .bounded(
+                            value,
+                            "max_resources",
+                            (1, i128::from(u32::MAX)),
+                            Code::InvalidLimit,
+                            "a limit of 0 would refuse every plan; remove the key for no limit",
+                        )
+                        .map(|v| Sp {
+                            value: u64::try_from(v.value).unwrap_or(u64::MAX),
+                            span: v.span,
+                        });
+                }
+                "max_monthly_fee" => raw.max_monthly_fee = self.fee(value),
+                _ => self.unknown_key(field, "`limits`", keys::LIMIT_KEYS),
+            }
+        }
+        Some(raw)
+    }
+
+    /// A positive amount with at most two decimals (cents).
+    fn fee(&mut self, node: &Node) -> Option<Sp<f64>> {
+        #[allow(clippy::cast_precision_loss)]
+        let amount = match node.value {
+            Value::Int(i) => i as f64,
+            Value::Float(f) => f,
+            _ => {
+                self.wrong_type(node, "max_monthly_fee", "a number");
+                return None;
+            }
+        };
+        let cents = amount * 100.0;
+        let problem = if !amount.is_finite() || amount <= 0.0 {
+            Some("must be a positive amount")
+        } else if (cents - cents.round()).abs() > 1e-6 {
+            Some("has more than two decimals")
+        } else if cents > 1e15 {
+            Some("is too large")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            let diag = self
+                .error(
+                    Code::InvalidLimit,
+                    node.span,
+                    format!(
+                        "`max_monthly_fee` {problem}: {}",
+                        self.source_text(node.span)
+                    ),
+                )
+                .label("not a usable amount")
+                .help("write the amount in the account currency, e.g. `5000.00`");
+            self.push(diag);
+            return None;
+        }
+        Some(Sp {
+            value: amount,
+            span: node.span,
+        })
+    }
+
+    fn protect_rule(&mut self, node: &Node) -> Option<RawProtectRule> {
+        let context = match peek_kind(node) {
+            Some(kind) => format!("a protect rule for {kind}"),
+            None => "a protect rule".to_owned(),
+        };
+        let fields = self.fields(node, "a protect rule", &context)?;
+        let mut raw = RawProtectRule {
+            span: Self::start_of(node),
+            ..RawProtectRule::default()
+        };
+        let kind = fields
+            .iter()
+            .find(|f| f.name == "kind")
+            .and_then(|f| self.kind(f.value));
+        for field in &fields {
+            let value = field.value;
+            if field.name == "kind" {
+                raw.kind = kind.as_ref().map(|(name, _)| name.clone());
+                continue;
+            }
+            if !keys::PROTECT_KEYS.contains(&field.name.as_str()) {
+                self.unknown_key(field, &context, keys::PROTECT_KEYS);
+                continue;
+            }
+            if let Some((_, k)) = &kind
+                && !keys::applies(keys::protect_key_as_entry_key(&field.name), *k)
+            {
+                self.not_applicable(field, *k, &context, true);
+                continue;
+            }
+            match field.name.as_str() {
+                "id" => raw.id = self.ids(value),
+                "ip" => raw.ip = self.one_or_many(value, "ip", |r, n| r.text(n, "ip", IpText)),
+                "name" => {
+                    raw.name = self.one_or_many(value, "name", |r, n| r.text(n, "name", Glob));
+                }
+                "tag" => raw.tag = self.one_or_many(value, "tag", |r, n| r.text(n, "tag", Tag)),
+                "datacenter" => raw.datacenter = self.text(value, "datacenter", Datacenter),
+                _ => {}
+            }
+        }
+        if fields.is_empty() {
+            let diag = self
+                .error(
+                    Code::EmptyRule,
+                    extent(node),
+                    "a protect rule without any key",
+                )
+                .label("empty rule")
+                .help(format!(
+                    "give the rule at least one of: {}",
+                    keys::PROTECT_KEYS.join(", ")
+                ));
+            self.push(diag);
+            return None;
+        }
+        Some(raw)
+    }
+
+    fn not_applicable(&mut self, field: &Field<'_>, kind: Kind, context: &str, protect: bool) {
+        let allowed: Vec<&str> = if protect {
+            keys::PROTECT_KEYS
+                .iter()
+                .copied()
+                .filter(|k| keys::applies(keys::protect_key_as_entry_key(k), kind))
+                .collect()
+        } else {
+            keys::keys_for(kind)
+        };
+        let help = match keys::why_not(keys::protect_key_as_entry_key(&field.name), kind) {
+            Some(why) => format!("{why}; keys for {kind}: {}", allowed.join(", ")),
+            None => format!("keys for {kind}: {}", allowed.join(", ")),
+        };
+        let diag = self
+            .error(
+                Code::KeyNotApplicable,
+                field.key.span,
+                format!("`{}` does not apply to {context}", field.name),
+            )
+            .label(format!("not a {kind} key"))
+            .help(help);
+        self.push(diag);
+    }
+
+    fn entry(&mut self, node: &Node) -> Option<RawEntry> {
+        let context = match peek_kind(node) {
+            Some(kind) => format!("a {kind} entry"),
+            None => "a retire entry".to_owned(),
+        };
+        let fields = self.fields(node, "a retire entry", &context)?;
+        let mut raw = RawEntry {
+            span: Self::start_of(node),
+            ..RawEntry::default()
+        };
+        let kind = match fields.iter().find(|f| f.name == "kind") {
+            Some(f) => self.kind(f.value),
+            None => {
+                let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                self.missing_key(
+                    raw.span,
+                    "kind",
+                    "a retire entry",
+                    format!("add `kind:` with one of {}", kinds.join(", ")),
+                );
+                None
+            }
+        };
+        let all_keys: Vec<&str> = keys::entry_keys().collect();
+        for field in &fields {
+            let value = field.value;
+            let name = field.name.as_str();
+            if name == "kind" {
+                raw.kind = kind.as_ref().map(|(name, _)| name.clone());
+                continue;
+            }
+            if !all_keys.contains(&name) {
+                let candidates = kind
+                    .as_ref()
+                    .map_or(all_keys.clone(), |(_, k)| keys::keys_for(*k));
+                self.unknown_key(field, &context, &candidates);
+                continue;
+            }
+            if let Some((_, k)) = &kind
+                && !keys::applies(name, *k)
+            {
+                self.not_applicable(field, *k, &context, false);
+                continue;
+            }
+            raw.written.push(field.name.clone());
+            match name {
+                "id" => raw.id = self.ids(value),
+                "ip" => raw.ip = self.one_or_many(value, "ip", |r, n| r.text(n, "ip", IpText)),
+                "name" => {
+                    raw.name = self.one_or_many(value, "name", |r, n| r.text(n, "name", Glob));
+                }
+                "cidr" => raw.cidr = self.text(value, "cidr", CidrText),
+                "number" => {
+                    raw.number = self
+                        .bounded(
+                            value,
+                            "number",
+                            (1, 4094),
+                            Code::InvalidVlanNumber,
+                            "802.1Q VLAN numbers run from 1 to 4094",
+                        )
+                        .map(|v| Sp {
+                            value: u16::try_from(v.value).unwrap_or(0),
+                            span: v.span,
+                        });
+                }
+                "router" => raw.router = self.text(value, "router", Router),
+                "datacenter" => raw.datacenter = self.text(value, "datacenter", Datacenter),
+                "tags" => raw.tags = self.one_or_many(value, "tags", |r, n| r.text(n, "tags", Tag)),
+                "older_than" => raw.older_than = self.duration(value),
+                "created_before" => {
+                    raw.created_before = self.text(value, "created_before", DateText);
+                }
+                "expect" => {
+                    raw.expect = self
+                        .bounded(
+                            value,
+                            "expect",
+                            (1, i128::from(u32::MAX)),
+                            Code::InvalidExpect,
+                            "`expect` is the exact number of resources the entry must match; \
+                             remove the entry to retire nothing",
+                        )
+                        .map(|v| Sp {
+                            value: u64::try_from(v.value).unwrap_or(0),
+                            span: v.span,
+                        });
+                }
+                "when" => raw.when = self.text(value, "when", WhenName),
+                "via" => raw.via = self.text(value, "via", ViaName),
+                "reason" => raw.reason = self.text(value, "reason", ReasonText),
+                "note" => raw.note = self.string(value, "note"),
+                _ => {}
+            }
+        }
+        Some(raw)
+    }
+
+    /// `older_than` is a string; a bare number gets a hint about units.
+    fn duration(&mut self, node: &Node) -> Option<Sp<DurationText>> {
+        if let Value::Int(n) = node.value {
+            let diag = self
+                .error(
+                    Code::InvalidDuration,
+                    node.span,
+                    format!("`older_than` needs a unit: {n}"),
+                )
+                .label("no unit")
+                .help(format!(
+                    "write `{n}d` for days, `{n}h` for hours or `{n}w` for weeks"
+                ));
+            self.push(diag);
+            return None;
+        }
+        self.text(node, "older_than", DurationText)
+    }
+}
+
+/// The kind a mapping names, if it names a valid one, before its keys are
+/// read (so even a duplicate key is reported "in a storage entry").
+fn peek_kind(node: &Node) -> Option<Kind> {
+    let Value::Map(entries) = &node.value else {
+        return None;
+    };
+    entries
+        .iter()
+        .find_map(|(key, value)| match (&key.value, &value.value) {
+            (Value::Str(k), Value::Str(v)) if k == "kind" => Kind::parse(v),
+            _ => None,
+        })
+}
+
+fn range_words(min: i128, max: i128, value: i128) -> String {
+    if min == max {
+        format!("{min}")
+    } else if value > max && max >= i128::from(u32::MAX) {
+        format!("at most {max}")
+    } else if min == 1 && max >= i128::from(u32::MAX) {
+        "a positive integer".to_owned()
+    } else {
+        format!("between {min} and {max}")
+    }
+}

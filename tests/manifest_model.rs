@@ -1,0 +1,235 @@
+//! What the validated model holds for real manifests: defaults applied,
+//! values normalised, files merged.
+
+use std::time::Duration;
+
+use slretire::manifest::model::{IpPattern, Kind, Manifests, Reason, Via, When};
+use slretire::manifest::{self, Code, Diagnostic};
+
+fn examples() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir("manifests/examples")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let name = format!(
+                "manifests/examples/{}",
+                p.file_name().unwrap().to_string_lossy()
+            );
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn valid(files: &[(&str, &str)]) -> Manifests {
+    let owned: Vec<(String, String)> = files
+        .iter()
+        .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+        .collect();
+    let (model, diags) = manifest::parse_and_validate(&owned);
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
+    model.unwrap()
+}
+
+fn codes(files: &[(&str, &str)]) -> Vec<Code> {
+    let owned: Vec<(String, String)> = files
+        .iter()
+        .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+        .collect();
+    let (model, diags) = manifest::parse_and_validate(&owned);
+    assert_eq!(model.is_some(), !diags.iter().any(Diagnostic::is_error));
+    diags.iter().map(|d| d.code).collect()
+}
+
+/// The examples form one valid run: one account, every kind, the strictest limits.
+#[test]
+fn examples_merge_into_one_model() {
+    let files = examples();
+    let (model, diags) = manifest::parse_and_validate(&files);
+    assert!(diags.is_empty(), "{diags:#?}");
+    let model = model.unwrap();
+    assert_eq!(model.account, 278184);
+    assert_eq!(
+        model.files,
+        files.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()
+    );
+    for kind in Kind::ALL {
+        assert!(
+            model.entries.iter().any(|e| e.kind == kind),
+            "no {kind} entry in the examples"
+        );
+    }
+    assert_eq!(model.limits.max_resources, Some(20));
+    assert_eq!(model.limits.max_monthly_fee_cents, Some(80_000));
+    assert!(model.protect.len() >= 5);
+    for entry in &model.entries {
+        assert!(entry.origin.file.starts_with("manifests/examples/"));
+    }
+}
+
+/// Defaults fill what an entry leaves out, `via` only for hardware; the origin is the entry's first line.
+#[test]
+fn defaults_apply_per_entry() {
+    let model = valid(&[(
+        "m.yaml",
+        "version: 1\naccount: 1\ndefaults:\n  when: anniversary\n  via: ticket\n  reason: Moving to competitor\n  note: OPS-1\nretire:\n  - kind: hardware\n    id: 7\n  - kind: virtual_guest\n    id: 8\n    when: immediate\n    reason: No longer needed\n    note: own\n",
+    )]);
+    let hw = &model.entries[0];
+    assert_eq!(hw.origin.to_string(), "m.yaml:9");
+    assert_eq!(hw.options.when, When::Anniversary);
+    assert_eq!(hw.options.via, Via::Ticket);
+    assert_eq!(hw.options.reason, Reason::MovingToCompetitor);
+    assert_eq!(hw.options.note.as_deref(), Some("OPS-1"));
+    let vg = &model.entries[1];
+    assert_eq!(vg.origin.line, 11);
+    assert_eq!(vg.options.when, When::Immediate);
+    assert_eq!(
+        vg.options.via,
+        Via::Api,
+        "defaults.via is for hardware only"
+    );
+    assert_eq!(vg.options.reason, Reason::NoLongerNeeded);
+    assert_eq!(vg.options.note.as_deref(), Some("own"));
+}
+
+/// Without defaults an entry is `auto`, `api`, "No longer needed", no note.
+#[test]
+fn built_in_defaults() {
+    let model = valid(&[(
+        "m.yaml",
+        "version: 1\naccount: 1\nretire:\n  - kind: cdn\n    name: \"14793\"\n",
+    )]);
+    let entry = &model.entries[0];
+    assert_eq!(entry.options.when, When::Auto);
+    assert_eq!(entry.options.via, Via::Api);
+    assert_eq!(entry.options.reason, Reason::NoLongerNeeded);
+    assert_eq!(entry.options.note, None);
+}
+
+/// Selector values are parsed and normalised: lists, ranges, lower-case datacenters, durations, dates.
+#[test]
+fn selector_values_are_normalised() {
+    let model = valid(&[(
+        "m.yaml",
+        "version: 1\naccount: 1\nretire:\n  - kind: virtual_guest\n    id: [1, 2]\n    ip: [10.0.0.1, 10.1.0.0/16]\n    name: ci-*\n    datacenter: DAL13\n    tags: ephemeral\n    older_than: 2w\n  - kind: vlan\n    number: 1234\n    router: BCR01A.dal10\n    created_before: 2026-10-01\n  - kind: subnet\n    cidr: 10.0.0.0/26\n",
+    )]);
+    let s = &model.entries[0].selector;
+    assert_eq!(s.ids, vec![1, 2]);
+    assert!(matches!(s.ips[0], IpPattern::Addr(_)));
+    assert!(matches!(s.ips[1], IpPattern::Net(n) if n.prefix == 16));
+    assert_eq!(s.names, vec!["ci-*"]);
+    assert_eq!(s.datacenter.as_deref(), Some("dal13"));
+    assert_eq!(s.tags, vec!["ephemeral"]);
+    assert_eq!(s.older_than, Some(Duration::from_secs(14 * 86_400)));
+    assert!(s.is_explicit());
+    let vlan = &model.entries[1].selector;
+    assert_eq!(vlan.number, Some(1234));
+    assert_eq!(vlan.router.as_deref(), Some("bcr01a.dal10"));
+    assert_eq!(vlan.created_before, Some(jiff::civil::date(2026, 10, 1)));
+    assert!(!vlan.is_explicit());
+    assert_eq!(
+        model.entries[2]
+            .selector
+            .cidr
+            .map(|c| c.to_string())
+            .as_deref(),
+        Some("10.0.0.0/26")
+    );
+}
+
+/// Entries keep file order across files; protect rules of all files apply; limits take the minimum.
+#[test]
+fn files_merge_in_order() {
+    let model = valid(&[
+        (
+            "a.yaml",
+            "version: 1\naccount: 5\nlimits:\n  max_resources: 9\nprotect:\n  - tag: keep\nretire:\n  - kind: cdn\n    id: 1\n",
+        ),
+        (
+            "b.yaml",
+            "version: 1\naccount: 5\nlimits:\n  max_resources: 3\n  max_monthly_fee: 12.5\nprotect:\n  - kind: vlan\n    id: 2\nretire:\n  - kind: vlan\n    id: 3\n",
+        ),
+    ]);
+    assert_eq!(
+        model.entries.iter().map(|e| e.kind).collect::<Vec<_>>(),
+        vec![Kind::Cdn, Kind::Vlan]
+    );
+    assert_eq!(model.protect.len(), 2);
+    assert_eq!(model.protect[1].kind, Some(Kind::Vlan));
+    assert_eq!(model.protect[1].origin.to_string(), "b.yaml:7");
+    assert_eq!(model.limits.max_resources, Some(3));
+    assert_eq!(model.limits.max_monthly_fee_cents, Some(1250));
+}
+
+/// Naming the same resource twice with the same options is fine; different `when` is not.
+#[test]
+fn repeated_resources_must_agree() {
+    let same = "version: 1\naccount: 1\nretire:\n  - kind: hardware\n    id: 4\n  - kind: hardware\n    id: [4, 5]\n";
+    assert!(codes(&[("m.yaml", same)]).is_empty());
+    let other_kind = "version: 1\naccount: 1\nretire:\n  - kind: hardware\n    id: 4\n  - kind: virtual_guest\n    id: 4\n    when: immediate\n";
+    assert!(
+        codes(&[("m.yaml", other_kind)]).is_empty(),
+        "ids are per kind"
+    );
+    let differ = "version: 1\naccount: 1\nretire:\n  - kind: hardware\n    id: 4\n  - kind: hardware\n    id: 4\n    when: immediate\n";
+    assert_eq!(
+        codes(&[("m.yaml", differ)]),
+        vec![Code::ContradictoryOptions]
+    );
+}
+
+/// Every problem of a file is reported in one pass, not only the first.
+#[test]
+fn reports_every_problem_at_once() {
+    let text = "version: 1\naccount: 1\nretire:\n  - kind: hardware\n    ip: 300.1.1.1\n    nmae: x\n  - kind: subnet\n    cidr: 10.0.0.1/24\n  - kind: vlan\n    number: 9999\n    router: bcr01a.dal10\n";
+    assert_eq!(
+        codes(&[("m.yaml", text)]),
+        vec![
+            Code::InvalidIp,
+            Code::UnknownKey,
+            Code::InvalidCidr,
+            Code::InvalidVlanNumber
+        ]
+    );
+}
+
+/// Alias bombs and deep nesting are refused by the reader's limits.
+#[test]
+fn refuses_hostile_yaml() {
+    let mut bomb = String::from("version: 1\naccount: 1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    assert_eq!(codes(&[("bomb.yaml", &bomb)]), vec![Code::TooComplex]);
+    let deep = format!(
+        "version: 1\naccount: 1\nretire: {}{}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    assert_eq!(codes(&[("deep.yaml", &deep)]), vec![Code::TooComplex]);
+    let block: String = (0..100)
+        .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+        .collect();
+    assert_eq!(codes(&[("block.yaml", &block)]), vec![Code::TooComplex]);
+}
+
+/// YAML 1.2 scalars: `yes` is a string, `0x10` an integer, quoted numbers are strings.
+#[test]
+fn yaml_scalars_follow_yaml_1_2() {
+    assert!(
+        codes(&[(
+            "m.yaml",
+            "version: 1\naccount: 0x10\nretire:\n  - kind: cdn\n    name: yes\n"
+        )])
+        .is_empty()
+    );
+    assert_eq!(
+        codes(&[(
+            "m.yaml",
+            "version: 1\naccount: 1\nretire:\n  - kind: cdn\n    id: \"12\"\n"
+        )]),
+        vec![Code::WrongType]
+    );
+}
