@@ -22,13 +22,21 @@ pub struct AccountInfo {
 /// Reads the account (`SoftLayer_Account::getObject`) and the current user
 /// (`getCurrentUser`): two calls that succeed only with valid credentials.
 pub fn whoami(client: &Client) -> Result<AccountInfo, ApiError> {
-    let account = client.read(&Call::new("SoftLayer_Account", "getObject").mask("mask[id,companyName,email]"))?;
-    let user = client.read(&Call::new("SoftLayer_Account", "getCurrentUser").mask("mask[id,username]"))?;
+    let account = client
+        .read(&Call::new("SoftLayer_Account", "getObject").mask("mask[id,companyName,email]"))?;
+    let user =
+        client.read(&Call::new("SoftLayer_Account", "getCurrentUser").mask("mask[id,username]"))?;
     let id = id_of(&account).ok_or_else(|| ApiError::InvalidResponse {
         status: 200,
         message: "SoftLayer_Account::getObject returned no account id".into(),
     })?;
-    let text = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    let text = |value: &Value, key: &str| {
+        value
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     Ok(AccountInfo {
         id,
         company: text(&account, "companyName"),
@@ -57,24 +65,39 @@ mod tests {
         let s = scripted(
             settings(),
             vec![
-                reply(200, r#"{"id": 278184, "companyName": "Example Corp", "email": "ops@example.com"}"#),
+                reply(
+                    200,
+                    r#"{"id": 278184, "companyName": "Example Corp", "email": "ops@example.com"}"#,
+                ),
                 reply(200, r#"{"id": 7001, "username": "SL278184"}"#),
             ],
         );
         let info = whoami(&s.client).unwrap();
         assert_eq!(
             info,
-            AccountInfo { id: 278184, company: "Example Corp".into(), email: "ops@example.com".into(), username: "SL278184".into() }
+            AccountInfo {
+                id: 278184,
+                company: "Example Corp".into(),
+                email: "ops@example.com".into(),
+                username: "SL278184".into()
+            }
         );
         let requests = s.requests.lock().unwrap();
-        assert!(requests[0].url.ends_with("/SoftLayer_Account/getObject.json?objectMask=mask%5Bid%2CcompanyName%2Cemail%5D"));
-        assert!(requests[1].url.ends_with("/SoftLayer_Account/getCurrentUser.json?objectMask=mask%5Bid%2Cusername%5D"));
+        assert!(requests[0].url.ends_with(
+            "/SoftLayer_Account/getObject.json?objectMask=mask%5Bid%2CcompanyName%2Cemail%5D"
+        ));
+        assert!(requests[1].url.ends_with(
+            "/SoftLayer_Account/getCurrentUser.json?objectMask=mask%5Bid%2Cusername%5D"
+        ));
     }
 
     /// An account without an id is an invalid response, not a panic.
     #[test]
     fn whoami_requires_an_id() {
         let s = scripted(settings(), vec![reply(200, "{}"), reply(200, "{}")]);
-        assert!(matches!(whoami(&s.client), Err(ApiError::InvalidResponse { .. })));
+        assert!(matches!(
+            whoami(&s.client),
+            Err(ApiError::InvalidResponse { .. })
+        ));
     }
 }

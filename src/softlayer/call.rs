@@ -23,10 +23,19 @@ pub struct Call<'a> {
 impl<'a> Call<'a> {
     /// A call of `method` on `service` without id, parameters, mask or filter.
     pub fn new(service: &'a str, method: &'a str) -> Self {
-        Call { service, id: None, method, params: Vec::new(), mask: None, filter: None }
+        Call {
+            service,
+            id: None,
+            method,
+            params: Vec::new(),
+            mask: None,
+            filter: None,
+        }
     }
 
     /// Sets the init id (the object the method acts on).
+    // By value so callers can pass numbers and strings alike (`.id(5)`).
+    #[allow(clippy::needless_pass_by_value)]
     #[must_use]
     pub fn id(mut self, id: impl ToString) -> Self {
         self.id = Some(id.to_string());

@@ -24,9 +24,12 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
+/// Performs one HTTP exchange (the transport, or a script in tests).
+type Sender = Box<dyn Send + Sync + Fn(&HttpRequest) -> Result<Reply, Failure>>;
+
 struct Inner {
     settings: Settings,
-    sender: Box<dyn Send + Sync + Fn(&HttpRequest) -> Result<Reply, Failure>>,
+    sender: Sender,
     limiter: RateLimiter,
     clock: Arc<dyn Clock>,
     retry: RetryPolicy,
@@ -55,7 +58,9 @@ impl Client {
     /// A client for `settings`.
     pub fn new(settings: Settings) -> Result<Client, SettingsError> {
         let transport = Transport::new(&settings);
-        Ok(Client::with_sender(settings, move |request| transport.send(request)))
+        Ok(Client::with_sender(settings, move |request| {
+            transport.send(request)
+        }))
     }
 
     /// A client whose HTTP exchanges go through `sender` (tests script the answers).
@@ -111,7 +116,12 @@ impl Client {
     }
 
     /// One request with its retries.
-    pub(crate) fn execute(&self, call: &Call<'_>, page: Option<(u64, u64)>, mutating: bool) -> Result<Answer, ApiError> {
+    pub(crate) fn execute(
+        &self,
+        call: &Call<'_>,
+        page: Option<(u64, u64)>,
+        mutating: bool,
+    ) -> Result<Answer, ApiError> {
         let request = request::build(self.endpoint(), call, page);
         let inner = &self.inner;
         let started = inner.clock.now();
@@ -124,15 +134,20 @@ impl Client {
             }
             inner.calls.fetch_add(1, Ordering::Relaxed);
             let outcome = (inner.sender)(&request).and_then(|reply| {
-                classify(reply.status, &reply.body, reply.retry_after)
-                    .map(|value| Answer { value, total_items: reply.total_items })
+                classify(reply.status, &reply.body, reply.retry_after).map(|value| Answer {
+                    value,
+                    total_items: reply.total_items,
+                })
             });
             let failure = match outcome {
                 Ok(answer) => return Ok(answer),
                 Err(failure) => failure,
             };
             let elapsed = inner.clock.now().saturating_duration_since(started);
-            match inner.retry.next_delay(failure.fault, mutating, attempts, elapsed, jitter()) {
+            match inner
+                .retry
+                .next_delay(failure.fault, mutating, attempts, elapsed, jitter())
+            {
                 Some(delay) => inner.clock.sleep(delay),
                 None => return Err(failure.settle(mutating)),
             }
@@ -160,7 +175,12 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn reply(status: u16, body: &str) -> Result<Reply, Failure> {
-        Ok(Reply { status, body: body.into(), total_items: None, retry_after: None })
+        Ok(Reply {
+            status,
+            body: body.into(),
+            total_items: None,
+            retry_after: None,
+        })
     }
 
     pub(crate) fn settings() -> Settings {
@@ -180,7 +200,13 @@ pub(crate) mod tests {
     /// Answers come from `script` in order; an exhausted script is a test bug.
     pub(crate) fn scripted(settings: Settings, script: Vec<Result<Reply, Failure>>) -> Scripted {
         let script = Mutex::new(VecDeque::from(script));
-        responder(settings, move |_| script.lock().unwrap().pop_front().expect("script exhausted"))
+        responder(settings, move |_| {
+            script
+                .lock()
+                .unwrap()
+                .pop_front()
+                .expect("script exhausted")
+        })
     }
 
     /// Answers computed from each request.
@@ -195,11 +221,20 @@ pub(crate) mod tests {
             log.lock().unwrap().push(request.clone());
             answer(request)
         });
-        Scripted { client, clock, requests }
+        Scripted {
+            client,
+            clock,
+            requests,
+        }
     }
 
     fn transport_error(fault: Fault) -> Result<Reply, Failure> {
-        Err(Failure { error: ApiError::Transport { message: "connection reset".into() }, fault })
+        Err(Failure {
+            error: ApiError::Transport {
+                message: "connection reset".into(),
+            },
+            fault,
+        })
     }
 
     const INTERNAL: &str = r#"{"error": "Internal Error", "code": "SoftLayer_Exception_Public"}"#;
@@ -210,22 +245,41 @@ pub(crate) mod tests {
     fn read_retries_until_success() {
         let s = scripted(
             settings(),
-            vec![transport_error(Fault::Unknown), reply(503, "<html>busy</html>"), reply(500, INTERNAL), reply(200, r#"{"id": 1}"#)],
+            vec![
+                transport_error(Fault::Unknown),
+                reply(503, "<html>busy</html>"),
+                reply(500, INTERNAL),
+                reply(200, r#"{"id": 1}"#),
+            ],
         );
-        let value = s.client.read(&Call::new("SoftLayer_Account", "getObject")).unwrap();
+        let value = s
+            .client
+            .read(&Call::new("SoftLayer_Account", "getObject"))
+            .unwrap();
         assert_eq!(value, json!({"id": 1}));
         assert_eq!(s.client.calls_made(), 4);
         assert_eq!(s.client.retries_made(), 3);
-        let backoffs: Vec<Duration> = s.clock.sleeps().into_iter().filter(|d| *d >= Duration::from_millis(100)).collect();
+        let backoffs: Vec<Duration> = s
+            .clock
+            .sleeps()
+            .into_iter()
+            .filter(|d| *d >= Duration::from_millis(100))
+            .collect();
         assert_eq!(backoffs.len(), 3, "{:?}", s.clock.sleeps());
-        assert!(backoffs[2] >= Duration::from_millis(500), "exponential: {backoffs:?}");
+        assert!(
+            backoffs[2] >= Duration::from_millis(500),
+            "exponential: {backoffs:?}"
+        );
     }
 
     /// A read gives up after the attempt limit with the last error.
     #[test]
     fn read_gives_up() {
         let s = scripted(settings(), (0..8).map(|_| reply(500, INTERNAL)).collect());
-        let err = s.client.read(&Call::new("SoftLayer_Account", "getObject")).unwrap_err();
+        let err = s
+            .client
+            .read(&Call::new("SoftLayer_Account", "getObject"))
+            .unwrap_err();
         assert!(err.is_refused(), "{err:?}");
         assert_eq!(s.client.calls_made(), 8);
     }
@@ -235,9 +289,15 @@ pub(crate) mod tests {
     fn read_does_not_retry_final_answers() {
         let s = scripted(
             settings(),
-            vec![reply(404, r#"{"error": "Unable to find object with id of '1'.", "code": "SoftLayer_Exception_ObjectNotFound"}"#)],
+            vec![reply(
+                404,
+                r#"{"error": "Unable to find object with id of '1'.", "code": "SoftLayer_Exception_ObjectNotFound"}"#,
+            )],
         );
-        let err = s.client.read(&Call::new("SoftLayer_Virtual_Guest", "getObject").id(1)).unwrap_err();
+        let err = s
+            .client
+            .read(&Call::new("SoftLayer_Virtual_Guest", "getObject").id(1))
+            .unwrap_err();
         assert!(err.is_not_found());
         assert_eq!(s.client.calls_made(), 1);
     }
@@ -245,9 +305,17 @@ pub(crate) mod tests {
     /// A write that may have been processed is reported as ambiguous after one attempt.
     #[test]
     fn write_unknown_outcome_is_ambiguous() {
-        for answer in [transport_error(Fault::Unknown), reply(500, INTERNAL), reply(502, ""), reply(200, "")] {
+        for answer in [
+            transport_error(Fault::Unknown),
+            reply(500, INTERNAL),
+            reply(502, ""),
+            reply(200, ""),
+        ] {
             let s = scripted(settings(), vec![answer]);
-            let err = s.client.write(&Call::new("SoftLayer_Billing_Item", "cancelService").id(5)).unwrap_err();
+            let err = s
+                .client
+                .write(&Call::new("SoftLayer_Billing_Item", "cancelService").id(5))
+                .unwrap_err();
             assert!(err.is_ambiguous(), "{err:?}");
             assert_eq!(s.client.calls_made(), 1);
         }
@@ -256,11 +324,27 @@ pub(crate) mod tests {
     /// A write that was rate limited or never sent is repeated and succeeds.
     #[test]
     fn write_retries_when_not_executed() {
-        let s = scripted(settings(), vec![reply(500, RATE), transport_error(Fault::NotSent), reply(200, "true")]);
-        let value = s.client.write(&Call::new("SoftLayer_Billing_Item", "cancelService").id(5)).unwrap();
+        let s = scripted(
+            settings(),
+            vec![
+                reply(500, RATE),
+                transport_error(Fault::NotSent),
+                reply(200, "true"),
+            ],
+        );
+        let value = s
+            .client
+            .write(&Call::new("SoftLayer_Billing_Item", "cancelService").id(5))
+            .unwrap();
         assert_eq!(value, json!(true));
         assert_eq!(s.client.calls_made(), 3);
-        assert!(s.clock.sleeps().iter().any(|d| *d >= Duration::from_millis(500)), "waited for the rate window");
+        assert!(
+            s.clock
+                .sleeps()
+                .iter()
+                .any(|d| *d >= Duration::from_millis(500)),
+            "waited for the rate window"
+        );
     }
 
     /// A clean refusal of a write is final and keeps the API's message.
@@ -268,9 +352,15 @@ pub(crate) mod tests {
     fn write_refusal_is_final() {
         let s = scripted(
             settings(),
-            vec![reply(500, r#"{"error": "Unable to cancel: billing item is already cancelled.", "code": "SoftLayer_Exception_Public"}"#)],
+            vec![reply(
+                500,
+                r#"{"error": "Unable to cancel: billing item is already cancelled.", "code": "SoftLayer_Exception_Public"}"#,
+            )],
         );
-        let err = s.client.write(&Call::new("SoftLayer_Billing_Item", "cancelService").id(5)).unwrap_err();
+        let err = s
+            .client
+            .write(&Call::new("SoftLayer_Billing_Item", "cancelService").id(5))
+            .unwrap_err();
         assert_eq!(
             err,
             ApiError::Refused {
@@ -284,10 +374,24 @@ pub(crate) mod tests {
     /// Retry-After from a 429 is waited out before the next attempt.
     #[test]
     fn retry_after_is_honoured() {
-        let limited = Ok(Reply { status: 429, body: String::new(), total_items: None, retry_after: Some(Duration::from_secs(4)) });
+        let limited = Ok(Reply {
+            status: 429,
+            body: String::new(),
+            total_items: None,
+            retry_after: Some(Duration::from_secs(4)),
+        });
         let s = scripted(settings(), vec![limited, reply(200, "[]")]);
-        s.client.read(&Call::new("SoftLayer_Account", "getHardware")).unwrap();
-        assert!(s.clock.sleeps().iter().any(|d| *d >= Duration::from_secs(4)), "{:?}", s.clock.sleeps());
+        s.client
+            .read(&Call::new("SoftLayer_Account", "getHardware"))
+            .unwrap();
+        assert!(
+            s.clock
+                .sleeps()
+                .iter()
+                .any(|d| *d >= Duration::from_secs(4)),
+            "{:?}",
+            s.clock.sleeps()
+        );
     }
 
     /// Every attempt passes the rate limiter, retries included.
@@ -297,9 +401,17 @@ pub(crate) mod tests {
         slow.rate_limit = 2.0;
         slow.retry.base_delay = Duration::from_millis(1);
         let s = scripted(slow, vec![reply(503, ""), reply(200, "1"), reply(200, "2")]);
-        s.client.read(&Call::new("SoftLayer_Account", "getObject")).unwrap();
-        s.client.read(&Call::new("SoftLayer_Account", "getObject")).unwrap();
-        assert!(s.clock.elapsed() >= Duration::from_secs(1), "3 calls at 2/s span a second: {:?}", s.clock.elapsed());
+        s.client
+            .read(&Call::new("SoftLayer_Account", "getObject"))
+            .unwrap();
+        s.client
+            .read(&Call::new("SoftLayer_Account", "getObject"))
+            .unwrap();
+        assert!(
+            s.clock.elapsed() >= Duration::from_secs(1),
+            "3 calls at 2/s span a second: {:?}",
+            s.clock.elapsed()
+        );
     }
 
     /// Debug output of a client shows the endpoint and user, never the key.
@@ -307,6 +419,9 @@ pub(crate) mod tests {
     fn debug_hides_the_key() {
         let client = Client::new(settings()).unwrap();
         let debug = format!("{client:?}");
-        assert!(debug.contains("127.0.0.1:1") && !debug.contains("emulator\""), "{debug}");
+        assert!(
+            debug.contains("127.0.0.1:1") && !debug.contains("emulator\""),
+            "{debug}"
+        );
     }
 }

@@ -44,7 +44,10 @@ mod fake {
 
     impl FakeClock {
         pub(crate) fn new() -> FakeClock {
-            FakeClock { start: Instant::now(), state: Mutex::new((Duration::ZERO, Vec::new())) }
+            FakeClock {
+                start: Instant::now(),
+                state: Mutex::new((Duration::ZERO, Vec::new())),
+            }
         }
 
         /// Every sleep so far, in order.

@@ -30,7 +30,10 @@ impl ConfigFile {
         let mut last_key: Option<(String, usize)> = None;
         for (index, raw) in text.lines().enumerate() {
             let line_no = index + 1;
-            let error = |message: String| ParseError { line: line_no, message };
+            let error = |message: String| ParseError {
+                line: line_no,
+                message,
+            };
             let trimmed = raw.trim();
             if trimmed.is_empty() {
                 last_key = None;
@@ -62,7 +65,9 @@ impl ConfigFile {
                 continue;
             }
             let Some(name) = &section else {
-                return Err(error("a `key = value` line before any [section] header".into()));
+                return Err(error(
+                    "a `key = value` line before any [section] header".into(),
+                ));
             };
             let Some(split) = trimmed.find(['=', ':']) else {
                 // The line is not echoed: it may be a mistyped API key.
@@ -107,7 +112,10 @@ mod tests {
         .unwrap();
         assert_eq!(file.get("softlayer", "username"), Some("cliuser"));
         assert_eq!(file.get("softlayer", "api_key"), Some("clikey"));
-        assert_eq!(file.get("softlayer", "endpoint_url"), Some("http://127.0.0.1:18556/rest/v3.1/"));
+        assert_eq!(
+            file.get("softlayer", "endpoint_url"),
+            Some("http://127.0.0.1:18556/rest/v3.1/")
+        );
         assert_eq!(file.get("softlayer", "timeout"), Some("0"));
     }
 
@@ -125,7 +133,10 @@ mod tests {
     /// [DEFAULT] values are inherited; continuation lines extend a value.
     #[test]
     fn default_section_and_continuations() {
-        let file = ConfigFile::parse("[DEFAULT]\ntimeout = 30\n[softlayer]\nnote = one\n  two\nusername = u\n").unwrap();
+        let file = ConfigFile::parse(
+            "[DEFAULT]\ntimeout = 30\n[softlayer]\nnote = one\n  two\nusername = u\n",
+        )
+        .unwrap();
         assert_eq!(file.get("softlayer", "timeout"), Some("30"));
         assert_eq!(file.get("softlayer", "note"), Some("one\ntwo"));
         assert_eq!(file.get("softlayer", "username"), Some("u"));
@@ -135,7 +146,12 @@ mod tests {
     #[test]
     fn errors_carry_lines() {
         assert_eq!(ConfigFile::parse("username = u\n").unwrap_err().line, 1);
-        assert_eq!(ConfigFile::parse("[softlayer]\n\njust words\n").unwrap_err().line, 3);
+        assert_eq!(
+            ConfigFile::parse("[softlayer]\n\njust words\n")
+                .unwrap_err()
+                .line,
+            3
+        );
         assert_eq!(ConfigFile::parse("[softlayer\n").unwrap_err().line, 1);
         assert_eq!(ConfigFile::parse("[a]\nx=1\n[a]\n").unwrap_err().line, 3);
         assert_eq!(ConfigFile::parse("[a]\nx=1\nX=2\n").unwrap_err().line, 3);

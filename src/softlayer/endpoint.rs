@@ -52,7 +52,10 @@ pub(crate) fn parse(raw: &str) -> Result<Endpoint, String> {
     if !path.ends_with('/') {
         path.push('/');
     }
-    Ok(Endpoint { url: format!("{scheme}://{}{path}", authority.to_ascii_lowercase()), loopback })
+    Ok(Endpoint {
+        url: format!("{scheme}://{}{path}", authority.to_ascii_lowercase()),
+        loopback,
+    })
 }
 
 /// The host of `host[:port]` or `[v6]:port`, without brackets or port.
@@ -60,7 +63,9 @@ fn host_of(authority: &str) -> Option<&str> {
     let host = if let Some(bracketed) = authority.strip_prefix('[') {
         bracketed.split(']').next()?
     } else {
-        authority.rsplit_once(':').map_or(authority, |(host, _)| host)
+        authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host)
     };
     (!host.is_empty()).then_some(host)
 }
@@ -72,7 +77,9 @@ fn is_loopback(host: &str) -> bool {
     }
     match host.parse::<IpAddr>() {
         Ok(IpAddr::V4(v4)) => v4.is_loopback(),
-        Ok(IpAddr::V6(v6)) => v6 == Ipv6Addr::LOCALHOST || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+        Ok(IpAddr::V6(v6)) => {
+            v6 == Ipv6Addr::LOCALHOST || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
         Err(_) => false,
     }
 }
@@ -85,7 +92,13 @@ fn rest_path(path: &str) -> String {
     }
     segments
         .iter()
-        .map(|segment| if *segment == "xmlrpc" { "rest" } else { segment })
+        .map(|segment| {
+            if *segment == "xmlrpc" {
+                "rest"
+            } else {
+                segment
+            }
+        })
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -101,12 +114,30 @@ mod tests {
     /// The SDK's four built-in endpoints map to the two REST ones.
     #[test]
     fn sdk_endpoints_map_to_rest() {
-        assert_eq!(url("https://api.softlayer.com/xmlrpc/v3.1/"), "https://api.softlayer.com/rest/v3.1/");
-        assert_eq!(url("https://api.softlayer.com/xmlrpc/v3.1"), "https://api.softlayer.com/rest/v3.1/");
-        assert_eq!(url("https://api.service.softlayer.com/xmlrpc/v3.1/"), "https://api.service.softlayer.com/rest/v3.1/");
-        assert_eq!(url("https://api.softlayer.com/rest/v3.1/"), DEFAULT_ENDPOINT);
-        assert_eq!(url("https://api.service.softlayer.com/rest/v3.1"), "https://api.service.softlayer.com/rest/v3.1/");
-        assert_eq!(url("https://api.softlayer.com/rest/v3"), "https://api.softlayer.com/rest/v3/");
+        assert_eq!(
+            url("https://api.softlayer.com/xmlrpc/v3.1/"),
+            "https://api.softlayer.com/rest/v3.1/"
+        );
+        assert_eq!(
+            url("https://api.softlayer.com/xmlrpc/v3.1"),
+            "https://api.softlayer.com/rest/v3.1/"
+        );
+        assert_eq!(
+            url("https://api.service.softlayer.com/xmlrpc/v3.1/"),
+            "https://api.service.softlayer.com/rest/v3.1/"
+        );
+        assert_eq!(
+            url("https://api.softlayer.com/rest/v3.1/"),
+            DEFAULT_ENDPOINT
+        );
+        assert_eq!(
+            url("https://api.service.softlayer.com/rest/v3.1"),
+            "https://api.service.softlayer.com/rest/v3.1/"
+        );
+        assert_eq!(
+            url("https://api.softlayer.com/rest/v3"),
+            "https://api.softlayer.com/rest/v3/"
+        );
     }
 
     /// Plain HTTP is allowed only for loopback hosts.
@@ -122,8 +153,15 @@ mod tests {
             let endpoint = parse(ok).unwrap();
             assert!(endpoint.loopback, "{ok}");
         }
-        for refused in ["http://api.softlayer.com/rest/v3.1/", "http://10.0.0.1/rest/v3.1/", "http://128.0.0.1/rest/v3.1/"] {
-            assert!(parse(refused).unwrap_err().contains("loopback"), "{refused}");
+        for refused in [
+            "http://api.softlayer.com/rest/v3.1/",
+            "http://10.0.0.1/rest/v3.1/",
+            "http://128.0.0.1/rest/v3.1/",
+        ] {
+            assert!(
+                parse(refused).unwrap_err().contains("loopback"),
+                "{refused}"
+            );
         }
         assert!(!parse(DEFAULT_ENDPOINT).unwrap().loopback);
     }
@@ -142,7 +180,13 @@ mod tests {
     /// A path without /rest or /xmlrpc is kept as given (e.g. behind a gateway).
     #[test]
     fn other_paths_are_kept() {
-        assert_eq!(url("https://gateway.example.com/softlayer"), "https://gateway.example.com/softlayer/");
-        assert_eq!(url("https://gateway.example.com"), "https://gateway.example.com/");
+        assert_eq!(
+            url("https://gateway.example.com/softlayer"),
+            "https://gateway.example.com/softlayer/"
+        );
+        assert_eq!(
+            url("https://gateway.example.com"),
+            "https://gateway.example.com/"
+        );
     }
 }

@@ -13,22 +13,41 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     /// The object (or service/method) does not exist: HTTP 404 `SoftLayer_Exception_ObjectNotFound`.
-    NotFound { status: u16, code: String, message: String },
+    NotFound {
+        status: u16,
+        code: String,
+        message: String,
+    },
     /// The credentials were rejected (HTTP 401, or an invalid-token code).
-    Authentication { status: u16, code: String, message: String },
+    Authentication {
+        status: u16,
+        code: String,
+        message: String,
+    },
     /// SoftLayer's rate limit was still exceeded after waiting and retrying.
     /// The call was rejected before it was processed.
-    RateLimited { status: u16, code: String, message: String },
+    RateLimited {
+        status: u16,
+        code: String,
+        message: String,
+    },
     /// The API answered with a definite error: a business rule refused the
     /// call, or a read kept failing on the server side.
-    Refused { status: u16, code: String, message: String },
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
     /// The API could not be reached (nothing was processed), or a read kept
     /// failing in transit.
     Transport { message: String },
     /// A mutating call whose outcome is unknown (timeout or connection loss
     /// after sending, a server fault that is not a clean refusal): read the
     /// object back before deciding anything.
-    Ambiguous { status: Option<u16>, message: String },
+    Ambiguous {
+        status: Option<u16>,
+        message: String,
+    },
     /// The API answered something that is not the JSON it should be.
     InvalidResponse { status: u16, message: String },
 }
@@ -94,35 +113,65 @@ impl ApiError {
 
 /// `(HTTP 500, SoftLayer_Exception_Public)` or `(HTTP 500)`.
 fn origin(status: u16, code: &str) -> String {
-    if code.is_empty() { format!("HTTP {status}") } else { format!("HTTP {status}, {code}") }
+    if code.is_empty() {
+        format!("HTTP {status}")
+    } else {
+        format!("HTTP {status}, {code}")
+    }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::NotFound { status, code, message } => {
+            ApiError::NotFound {
+                status,
+                code,
+                message,
+            } => {
                 write!(f, "not found ({}): {message}", origin(*status, code))
             }
-            ApiError::Authentication { status, code, message } => write!(
+            ApiError::Authentication {
+                status,
+                code,
+                message,
+            } => write!(
                 f,
                 "authentication failed ({}): {message} Check the username and API key.",
                 origin(*status, code)
             ),
-            ApiError::RateLimited { status, code, message } => write!(
+            ApiError::RateLimited {
+                status,
+                code,
+                message,
+            } => write!(
                 f,
                 "rate limited by the API ({}): {message} Lower --rate-limit.",
                 origin(*status, code)
             ),
-            ApiError::Refused { status, code, message } => {
-                write!(f, "the API refused the call ({}): {message}", origin(*status, code))
+            ApiError::Refused {
+                status,
+                code,
+                message,
+            } => {
+                write!(
+                    f,
+                    "the API refused the call ({}): {message}",
+                    origin(*status, code)
+                )
             }
             ApiError::Transport { message } => write!(f, "could not reach the API: {message}"),
             ApiError::Ambiguous { status, message } => {
                 let status = status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
-                write!(f, "outcome unknown{status}: {message}; the call may or may not have taken effect")
+                write!(
+                    f,
+                    "outcome unknown{status}: {message}; the call may or may not have taken effect"
+                )
             }
             ApiError::InvalidResponse { status, message } => {
-                write!(f, "unexpected answer from the API (HTTP {status}): {message}")
+                write!(
+                    f,
+                    "unexpected answer from the API (HTTP {status}): {message}"
+                )
             }
         }
     }
@@ -162,7 +211,10 @@ impl Failure {
                 ApiError::Transport { message } => message.clone(),
                 other => other.to_string(),
             };
-            return ApiError::Ambiguous { status: self.error.status(), message };
+            return ApiError::Ambiguous {
+                status: self.error.status(),
+                message,
+            };
         }
         self.error
     }
@@ -176,41 +228,81 @@ const TOKEN_CODES: [&str; 2] = [
 ];
 
 /// Judges one HTTP answer: the parsed JSON on success, otherwise a failure.
-pub(crate) fn classify(status: u16, body: &str, retry_after: Option<Duration>) -> Result<Value, Failure> {
+pub(crate) fn classify(
+    status: u16,
+    body: &str,
+    retry_after: Option<Duration>,
+) -> Result<Value, Failure> {
     if (200..300).contains(&status) {
         return classify_success(status, body);
     }
     let (code, message) = error_document(body);
-    let final_error = |error: ApiError| Err(Failure { error, fault: Fault::Final });
+    let final_error = |error: ApiError| {
+        Err(Failure {
+            error,
+            fault: Fault::Final,
+        })
+    };
     if status == 429 || code == RATE_LIMIT_CODE {
         let message = message.unwrap_or_else(|| "too many requests".into());
         return Err(Failure {
-            error: ApiError::RateLimited { status, code, message },
+            error: ApiError::RateLimited {
+                status,
+                code,
+                message,
+            },
             fault: Fault::RateLimited(retry_after),
         });
     }
     if status == 401 || TOKEN_CODES.contains(&code.as_str()) {
         let message = message.unwrap_or_else(|| "the credentials were rejected.".into());
-        return final_error(ApiError::Authentication { status, code, message });
+        return final_error(ApiError::Authentication {
+            status,
+            code,
+            message,
+        });
     }
     if status == 404 && (code == NOT_FOUND_CODE || code.is_empty()) {
         let message = message.unwrap_or_else(|| "no such object.".into());
-        return final_error(ApiError::NotFound { status, code, message });
+        return final_error(ApiError::NotFound {
+            status,
+            code,
+            message,
+        });
     }
     match message {
         // A business-rule refusal: SoftLayer names the exception and says why.
         // "Internal Error" is SoftLayer's word for a fault, not a refusal.
         Some(message) if is_clean_refusal(status, &code, &message) => {
-            final_error(ApiError::Refused { status, code, message })
+            final_error(ApiError::Refused {
+                status,
+                code,
+                message,
+            })
         }
         Some(message) if status >= 500 => Err(Failure {
-            error: ApiError::Refused { status, code, message },
+            error: ApiError::Refused {
+                status,
+                code,
+                message,
+            },
             fault: Fault::Unknown,
         }),
-        Some(message) => final_error(ApiError::Refused { status, code, message }),
+        Some(message) => final_error(ApiError::Refused {
+            status,
+            code,
+            message,
+        }),
         None => Err(Failure {
-            error: ApiError::InvalidResponse { status, message: excerpt(body) },
-            fault: if status >= 500 { Fault::Unknown } else { Fault::Final },
+            error: ApiError::InvalidResponse {
+                status,
+                message: excerpt(body),
+            },
+            fault: if status >= 500 {
+                Fault::Unknown
+            } else {
+                Fault::Final
+            },
         }),
     }
 }
@@ -229,26 +321,44 @@ fn is_clean_refusal(status: u16, code: &str, message: &str) -> bool {
 fn classify_success(status: u16, body: &str) -> Result<Value, Failure> {
     if body.trim().is_empty() {
         return Err(Failure {
-            error: ApiError::InvalidResponse { status, message: "empty response".into() },
+            error: ApiError::InvalidResponse {
+                status,
+                message: "empty response".into(),
+            },
             fault: Fault::Unknown,
         });
     }
     let value: Value = serde_json::from_str(body).map_err(|err| Failure {
-        error: ApiError::InvalidResponse { status, message: format!("not JSON ({err}): {}", excerpt(body)) },
+        error: ApiError::InvalidResponse {
+            status,
+            message: format!("not JSON ({err}): {}", excerpt(body)),
+        },
         fault: Fault::Unknown,
     })?;
     if let Some(object) = value.as_object()
         && object.len() == 2
-        && let (Some(Value::String(message)), Some(Value::String(code))) = (object.get("error"), object.get("code"))
+        && let (Some(Value::String(message)), Some(Value::String(code))) =
+            (object.get("error"), object.get("code"))
         && code.starts_with("SoftLayer_Exception")
     {
         let (code, message) = (code.clone(), message.clone());
         let error = if code == NOT_FOUND_CODE {
-            ApiError::NotFound { status, code, message }
+            ApiError::NotFound {
+                status,
+                code,
+                message,
+            }
         } else {
-            ApiError::Refused { status, code, message }
+            ApiError::Refused {
+                status,
+                code,
+                message,
+            }
         };
-        return Err(Failure { error, fault: Fault::Final });
+        return Err(Failure {
+            error,
+            fault: Fault::Final,
+        });
     }
     Ok(value)
 }
@@ -259,8 +369,15 @@ fn error_document(body: &str) -> (String, Option<String>) {
     let Ok(Value::Object(object)) = serde_json::from_str::<Value>(body) else {
         return (String::new(), None);
     };
-    let code = object.get("code").and_then(Value::as_str).unwrap_or_default().to_string();
-    let message = object.get("error").and_then(Value::as_str).map(str::to_string);
+    let code = object
+        .get("code")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let message = object
+        .get("error")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     (code, message)
 }
 
@@ -291,15 +408,24 @@ mod tests {
     fn success_bodies_parse() {
         assert_eq!(classify(200, "true", None).unwrap(), Value::Bool(true));
         assert_eq!(classify(200, "null", None).unwrap(), Value::Null);
-        assert_eq!(classify(200, r#"[{"id": 1}]"#, None).unwrap(), serde_json::json!([{"id": 1}]));
-        assert_eq!(classify(200, r#"{"error": "x"}"#, None).unwrap(), serde_json::json!({"error": "x"}));
+        assert_eq!(
+            classify(200, r#"[{"id": 1}]"#, None).unwrap(),
+            serde_json::json!([{"id": 1}])
+        );
+        assert_eq!(
+            classify(200, r#"{"error": "x"}"#, None).unwrap(),
+            serde_json::json!({"error": "x"})
+        );
     }
 
     /// Empty or non-JSON 2xx bodies are invalid answers with an unknown outcome.
     #[test]
     fn garbled_success_is_invalid() {
         let (error, kind) = fault(200, "");
-        assert!(matches!(error, ApiError::InvalidResponse { status: 200, .. }));
+        assert!(matches!(
+            error,
+            ApiError::InvalidResponse { status: 200, .. }
+        ));
         assert_eq!(kind, Fault::Unknown);
         let (error, _) = fault(200, "not json");
         assert!(error.to_string().contains("not json"), "{error}");
@@ -308,7 +434,10 @@ mod tests {
     /// The 2xx error document some invalid ids produce is an error.
     #[test]
     fn error_document_under_200_is_an_error() {
-        let (error, kind) = fault(200, r#"{"error":"Internal Error","code":"SoftLayer_Exception_Public"}"#);
+        let (error, kind) = fault(
+            200,
+            r#"{"error":"Internal Error","code":"SoftLayer_Exception_Public"}"#,
+        );
         assert!(error.is_refused());
         assert_eq!(kind, Fault::Final);
     }
@@ -345,7 +474,10 @@ mod tests {
     /// 401 and invalid-token codes are authentication failures.
     #[test]
     fn authentication() {
-        let (error, kind) = fault(401, r#"{"error": "Invalid API token.", "code": "SoftLayer_Exception_InvalidLegacyToken"}"#);
+        let (error, kind) = fault(
+            401,
+            r#"{"error": "Invalid API token.", "code": "SoftLayer_Exception_InvalidLegacyToken"}"#,
+        );
         assert!(error.is_authentication());
         assert_eq!(kind, Fault::Final);
         assert!(error.to_string().contains("Invalid API token."));
@@ -364,14 +496,19 @@ mod tests {
         assert!(matches!(error, ApiError::RateLimited { status: 500, .. }));
         assert_eq!(kind, Fault::RateLimited(None));
         let failure = classify(429, "", Some(Duration::from_secs(3))).unwrap_err();
-        assert_eq!(failure.fault, Fault::RateLimited(Some(Duration::from_secs(3))));
+        assert_eq!(
+            failure.fault,
+            Fault::RateLimited(Some(Duration::from_secs(3)))
+        );
     }
 
     /// A 500 SoftLayer_Exception_Public with a message is a clean, final refusal.
     #[test]
     fn clean_refusal() {
-        let (error, kind) =
-            fault(500, r#"{"error": "Unable to cancel: billing item is already cancelled.", "code": "SoftLayer_Exception_Public"}"#);
+        let (error, kind) = fault(
+            500,
+            r#"{"error": "Unable to cancel: billing item is already cancelled.", "code": "SoftLayer_Exception_Public"}"#,
+        );
         assert_eq!(
             error,
             ApiError::Refused {
@@ -381,16 +518,25 @@ mod tests {
             }
         );
         assert_eq!(kind, Fault::Final);
-        assert_eq!(error.to_string(), "the API refused the call (HTTP 500, SoftLayer_Exception_Public): Unable to cancel: billing item is already cancelled.");
+        assert_eq!(
+            error.to_string(),
+            "the API refused the call (HTTP 500, SoftLayer_Exception_Public): Unable to cancel: billing item is already cancelled."
+        );
     }
 
     /// Internal errors, gateway errors and HTML pages leave the outcome unknown.
     #[test]
     fn server_faults_are_unknown() {
         for (status, body) in [
-            (500, r#"{"error": "Internal Error", "code": "SoftLayer_Exception_Public"}"#),
+            (
+                500,
+                r#"{"error": "Internal Error", "code": "SoftLayer_Exception_Public"}"#,
+            ),
             (500, "<html>oops</html>"),
-            (503, r#"{"error": "Service Unavailable", "code": "SoftLayer_Exception_Public"}"#),
+            (
+                503,
+                r#"{"error": "Service Unavailable", "code": "SoftLayer_Exception_Public"}"#,
+            ),
             (502, ""),
             (500, r#"{"code": "SoftLayer_Exception_Public"}"#),
         ] {
@@ -401,13 +547,31 @@ mod tests {
     /// A mutating call turns an unknown outcome into Ambiguous; a read keeps the error.
     #[test]
     fn settle_for_writes() {
-        let failure = Failure { error: ApiError::Transport { message: "timed out".into() }, fault: Fault::Unknown };
+        let failure = Failure {
+            error: ApiError::Transport {
+                message: "timed out".into(),
+            },
+            fault: Fault::Unknown,
+        };
         assert_eq!(
             failure.clone().settle(true),
-            ApiError::Ambiguous { status: None, message: "timed out".into() }
+            ApiError::Ambiguous {
+                status: None,
+                message: "timed out".into()
+            }
         );
-        assert_eq!(failure.settle(false), ApiError::Transport { message: "timed out".into() });
-        let failure = Failure { error: ApiError::Transport { message: "refused".into() }, fault: Fault::NotSent };
+        assert_eq!(
+            failure.settle(false),
+            ApiError::Transport {
+                message: "timed out".into()
+            }
+        );
+        let failure = Failure {
+            error: ApiError::Transport {
+                message: "refused".into(),
+            },
+            fault: Fault::NotSent,
+        };
         assert!(matches!(failure.settle(true), ApiError::Transport { .. }));
     }
 

@@ -21,6 +21,7 @@ mod request;
 mod retry;
 mod settings;
 mod transport;
+mod world_export;
 
 pub use account::{AccountInfo, whoami};
 pub use call::Call;
@@ -30,3 +31,6 @@ pub use error::ApiError;
 pub use python_json::python_json;
 pub use retry::RetryPolicy;
 pub use settings::{Settings, SettingsError, Source};
+pub use world_export::{
+    ExportError, ListReport, WORLD_FORMAT, WORLD_LISTS, WorldList, export_world, parse_kinds,
+};

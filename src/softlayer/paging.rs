@@ -50,7 +50,13 @@ impl Client {
 
     /// Pages after the first, in parallel; `None` when the total changed or
     /// the pages do not add up to it (objects came or went meanwhile).
-    fn remaining_pages(&self, call: &Call<'_>, first: Vec<Value>, total: u64, size: u64) -> Result<Option<Vec<Value>>, ApiError> {
+    fn remaining_pages(
+        &self,
+        call: &Call<'_>,
+        first: Vec<Value>,
+        total: u64,
+        size: u64,
+    ) -> Result<Option<Vec<Value>>, ApiError> {
         let first_len = first.len() as u64;
         if first_len == total {
             return Ok(Some(first));
@@ -63,7 +69,10 @@ impl Client {
             // A short first page with more announced: the list shrank.
             return Ok(None);
         }
-        let offsets: Vec<u64> = (1..).map(|page| page * size).take_while(|offset| *offset < total).collect();
+        let offsets: Vec<u64> = (1..)
+            .map(|page| page * size)
+            .take_while(|offset| *offset < total)
+            .collect();
         let pages = self.fetch_parallel(call, &offsets, size)?;
         let mut items = first;
         for page in pages {
@@ -80,7 +89,12 @@ impl Client {
     }
 
     /// Without a total: page after page until a short one.
-    fn sequential_pages(&self, call: &Call<'_>, first: Vec<Value>, size: u64) -> Result<Vec<Value>, ApiError> {
+    fn sequential_pages(
+        &self,
+        call: &Call<'_>,
+        first: Vec<Value>,
+        size: u64,
+    ) -> Result<Vec<Value>, ApiError> {
         let mut last_len = first.len() as u64;
         let mut items = first;
         let mut offset = size;
@@ -95,11 +109,17 @@ impl Client {
 
     /// Fetches the pages at `offsets` with at most `page_workers` threads;
     /// results in offset order, or the error of the first failed page.
-    fn fetch_parallel(&self, call: &Call<'_>, offsets: &[u64], size: u64) -> Result<Vec<Page>, ApiError> {
+    fn fetch_parallel(
+        &self,
+        call: &Call<'_>,
+        offsets: &[u64],
+        size: u64,
+    ) -> Result<Vec<Page>, ApiError> {
         let workers = self.settings().page_workers.clamp(1, offsets.len().max(1));
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
-        let results: Vec<Mutex<Option<Result<Page, ApiError>>>> = offsets.iter().map(|_| Mutex::new(None)).collect();
+        let results: Vec<Mutex<Option<Result<Page, ApiError>>>> =
+            offsets.iter().map(|_| Mutex::new(None)).collect();
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 scope.spawn(|| {
@@ -108,20 +128,30 @@ impl Client {
                         if index >= offsets.len() || failed.load(Ordering::Relaxed) {
                             break;
                         }
-                        let page = self.execute(call, Some((offsets[index], size)), false).and_then(|answer| {
-                            Ok(Page { total_items: answer.total_items, items: into_items(answer.value)? })
-                        });
+                        let page = self
+                            .execute(call, Some((offsets[index], size)), false)
+                            .and_then(|answer| {
+                                Ok(Page {
+                                    total_items: answer.total_items,
+                                    items: into_items(answer.value)?,
+                                })
+                            });
                         if page.is_err() {
                             failed.store(true, Ordering::Relaxed);
                         }
-                        *results[index].lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(page);
+                        *results[index]
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(page);
                     }
                 });
             }
         });
         let mut pages = Vec::with_capacity(offsets.len());
         for slot in results {
-            match slot.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+            match slot
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+            {
                 Some(page) => pages.push(page?),
                 // Skipped because another page failed; that error comes first or later.
                 None => continue,
@@ -150,14 +180,19 @@ pub(crate) fn with_id_order(filter: Option<Value>, root: Option<&str>) -> Value 
     let order = json!({"operation": "orderBy", "options": [{"name": "sort", "value": ["ASC"]}]});
     let mut filter = match filter {
         Some(Value::Object(map)) => map,
-        Some(other @ (Value::Array(_) | Value::String(_) | Value::Number(_) | Value::Bool(_))) => return other,
+        Some(other @ (Value::Array(_) | Value::String(_) | Value::Number(_) | Value::Bool(_))) => {
+            return other;
+        }
         _ => Map::new(),
     };
     if sorts_somewhere(&Value::Object(filter.clone())) {
         return Value::Object(filter);
     }
     let target = match root {
-        Some(root) => match filter.entry(root.to_string()).or_insert_with(|| Value::Object(Map::new())) {
+        Some(root) => match filter
+            .entry(root.to_string())
+            .or_insert_with(|| Value::Object(Map::new()))
+        {
             Value::Object(map) => map,
             _ => return Value::Object(filter),
         },
@@ -170,7 +205,8 @@ pub(crate) fn with_id_order(filter: Option<Value>, root: Option<&str>) -> Value 
 fn sorts_somewhere(value: &Value) -> bool {
     match value {
         Value::Object(map) => {
-            map.get("operation").and_then(Value::as_str) == Some("orderBy") || map.values().any(sorts_somewhere)
+            map.get("operation").and_then(Value::as_str) == Some("orderBy")
+                || map.values().any(sorts_somewhere)
         }
         Value::Array(items) => items.iter().any(sorts_somewhere),
         _ => false,
@@ -209,7 +245,11 @@ fn id_key(item: &Value) -> Option<(u64, String)> {
 }
 
 fn count_distinct_ids(items: &[Value]) -> usize {
-    items.iter().filter_map(id_key).collect::<HashSet<_>>().len()
+    items
+        .iter()
+        .filter_map(id_key)
+        .collect::<HashSet<_>>()
+        .len()
 }
 
 /// Sorted by id, each id once; objects without an id keep their order, last.
@@ -228,7 +268,11 @@ fn in_id_order(items: Vec<Value>) -> Vec<Value> {
         }
     }
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    keyed.into_iter().map(|(_, item)| item).chain(unkeyed).collect()
+    keyed
+        .into_iter()
+        .map(|(_, item)| item)
+        .chain(unkeyed)
+        .collect()
 }
 
 #[cfg(test)]
@@ -242,7 +286,8 @@ mod tests {
     use crate::softlayer::request::HttpRequest;
     use crate::softlayer::transport::Reply;
 
-    const ORDER: &str = r#"{"operation": "orderBy", "options": [{"name": "sort", "value": ["ASC"]}]}"#;
+    const ORDER: &str =
+        r#"{"operation": "orderBy", "options": [{"name": "sort", "value": ["ASC"]}]}"#;
 
     fn order() -> Value {
         serde_json::from_str(ORDER).unwrap()
@@ -251,13 +296,19 @@ mod tests {
     /// The orderBy goes under the root, next to the caller's conditions.
     #[test]
     fn order_is_merged_under_the_root() {
-        assert_eq!(with_id_order(None, Some("virtualGuests")), json!({"virtualGuests": {"id": order()}}));
+        assert_eq!(
+            with_id_order(None, Some("virtualGuests")),
+            json!({"virtualGuests": {"id": order()}})
+        );
         let filter = json!({"virtualGuests": {"hostname": {"operation": "_= a"}}});
         assert_eq!(
             with_id_order(Some(filter), Some("virtualGuests")),
             json!({"virtualGuests": {"hostname": {"operation": "_= a"}, "id": order()}})
         );
-        assert_eq!(with_id_order(Some(json!({"name": {"operation": "x"}})), None), json!({"name": {"operation": "x"}, "id": order()}));
+        assert_eq!(
+            with_id_order(Some(json!({"name": {"operation": "x"}})), None),
+            json!({"name": {"operation": "x"}, "id": order()})
+        );
     }
 
     /// A filter on id, or one that already sorts, is left alone.
@@ -266,11 +317,18 @@ mod tests {
         let by_id = json!({"hardware": {"id": {"operation": 5}}});
         assert_eq!(with_id_order(Some(by_id.clone()), Some("hardware")), by_id);
         let sorted = json!({"hardware": {"hostname": {"operation": "orderBy", "options": [{"name": "sort", "value": ["DESC"]}]}}});
-        assert_eq!(with_id_order(Some(sorted.clone()), Some("hardware")), sorted);
+        assert_eq!(
+            with_id_order(Some(sorted.clone()), Some("hardware")),
+            sorted
+        );
     }
 
     /// An emulated list of `total` objects with ids 1..=total, honouring resultLimit and the orderBy.
-    fn server(total: u64, with_header: bool) -> impl Fn(&HttpRequest) -> Result<Reply, crate::softlayer::error::Failure> + Send + Sync {
+    fn server(
+        total: u64,
+        with_header: bool,
+    ) -> impl Fn(&HttpRequest) -> Result<Reply, crate::softlayer::error::Failure> + Send + Sync
+    {
         move |request: &HttpRequest| {
             let (offset, limit) = request
                 .url
@@ -280,7 +338,11 @@ mod tests {
                 .and_then(|v| v.split_once("%2C"))
                 .map(|(o, l)| (o.parse::<u64>().unwrap(), l.parse::<u64>().unwrap()))
                 .unwrap_or((0, total));
-            let items: Vec<Value> = (1..=total).skip(offset as usize).take(limit as usize).map(|id| json!({"id": id})).collect();
+            let items: Vec<Value> = (1..=total)
+                .skip(offset as usize)
+                .take(limit as usize)
+                .map(|id| json!({"id": id}))
+                .collect();
             Ok(Reply {
                 status: 200,
                 body: serde_json::to_string(&items).unwrap(),
@@ -297,16 +359,42 @@ mod tests {
     /// Every object comes back once, in id order, for totals around the page size.
     #[test]
     fn all_pages_are_read() {
-        for (total, page_size) in [(0, 2), (1, 2), (2, 2), (5, 2), (6, 3), (7, 3), (100, 7), (3, 500)] {
+        for (total, page_size) in [
+            (0, 2),
+            (1, 2),
+            (2, 2),
+            (5, 2),
+            (6, 3),
+            (7, 3),
+            (100, 7),
+            (3, 500),
+        ] {
             let mut s = settings();
             s.page_size = page_size;
             let scripted = responder(s, server(total, true));
-            let items = scripted.client.list(&Call::new("SoftLayer_Account", "getVirtualGuests"), Some("virtualGuests")).unwrap();
-            assert_eq!(ids(&items), (1..=total).collect::<Vec<_>>(), "total {total} page {page_size}");
+            let items = scripted
+                .client
+                .list(
+                    &Call::new("SoftLayer_Account", "getVirtualGuests"),
+                    Some("virtualGuests"),
+                )
+                .unwrap();
+            assert_eq!(
+                ids(&items),
+                (1..=total).collect::<Vec<_>>(),
+                "total {total} page {page_size}"
+            );
             let expected_calls = total.div_ceil(u64::from(page_size)).max(1);
-            assert_eq!(scripted.client.calls_made(), expected_calls, "total {total} page {page_size}");
+            assert_eq!(
+                scripted.client.calls_made(),
+                expected_calls,
+                "total {total} page {page_size}"
+            );
             let requests = scripted.requests.lock().unwrap();
-            assert!(requests.iter().all(|r| r.url.contains("objectFilter=%7B%22virtualGuests%22%3A+%7B%22id%22")));
+            assert!(requests.iter().all(|r| {
+                r.url
+                    .contains("objectFilter=%7B%22virtualGuests%22%3A+%7B%22id%22")
+            }));
         }
     }
 
@@ -316,12 +404,28 @@ mod tests {
         let mut s = settings();
         s.page_size = 3;
         let scripted = responder(s, server(7, false));
-        let items = scripted.client.list(&Call::new("SoftLayer_Account", "getHardware"), Some("hardware")).unwrap();
+        let items = scripted
+            .client
+            .list(
+                &Call::new("SoftLayer_Account", "getHardware"),
+                Some("hardware"),
+            )
+            .unwrap();
         assert_eq!(ids(&items), (1..=7).collect::<Vec<_>>());
         assert_eq!(scripted.client.calls_made(), 3);
         let scripted = responder(settings(), server(4, false));
-        scripted.client.list(&Call::new("SoftLayer_Account", "getHardware"), Some("hardware")).unwrap();
-        assert_eq!(scripted.client.calls_made(), 3, "4 items in pages of 2 need an empty third page");
+        scripted
+            .client
+            .list(
+                &Call::new("SoftLayer_Account", "getHardware"),
+                Some("hardware"),
+            )
+            .unwrap();
+        assert_eq!(
+            scripted.client.calls_made(),
+            3,
+            "4 items in pages of 2 need an empty third page"
+        );
     }
 
     /// Pages after the first are fetched by several workers at once.
@@ -338,7 +442,13 @@ mod tests {
             in_flight2.fetch_sub(1, Ordering::SeqCst);
             inner(request)
         });
-        let items = scripted.client.list(&Call::new("SoftLayer_Account", "getSubnets"), Some("subnets")).unwrap();
+        let items = scripted
+            .client
+            .list(
+                &Call::new("SoftLayer_Account", "getSubnets"),
+                Some("subnets"),
+            )
+            .unwrap();
         assert_eq!(items.len(), 40);
         let peak = peak.load(Ordering::SeqCst);
         assert!((2..=8).contains(&peak), "peak concurrency {peak}");
@@ -350,25 +460,62 @@ mod tests {
         let calls = AtomicUsize::new(0);
         let scripted = responder(settings(), move |request| {
             // The first listing sees 5 objects on page one, then 4.
-            let total = if calls.fetch_add(1, Ordering::SeqCst) == 0 { 5 } else { 4 };
+            let total = if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                5
+            } else {
+                4
+            };
             server(total, true)(request)
         });
-        let items = scripted.client.list(&Call::new("SoftLayer_Account", "getSubnets"), Some("subnets")).unwrap();
+        let items = scripted
+            .client
+            .list(
+                &Call::new("SoftLayer_Account", "getSubnets"),
+                Some("subnets"),
+            )
+            .unwrap();
         assert_eq!(ids(&items), vec![1, 2, 3, 4]);
     }
 
     /// A non-list answer is an invalid response.
     #[test]
     fn non_list_is_invalid() {
-        let scripted = responder(settings(), |_| Ok(Reply { status: 200, body: "{}".into(), total_items: None, retry_after: None }));
-        let err = scripted.client.list(&Call::new("SoftLayer_Account", "getSubnets"), Some("subnets")).unwrap_err();
+        let scripted = responder(settings(), |_| {
+            Ok(Reply {
+                status: 200,
+                body: "{}".into(),
+                total_items: None,
+                retry_after: None,
+            })
+        });
+        let err = scripted
+            .client
+            .list(
+                &Call::new("SoftLayer_Account", "getSubnets"),
+                Some("subnets"),
+            )
+            .unwrap_err();
         assert!(matches!(err, ApiError::InvalidResponse { .. }), "{err:?}");
     }
 
     /// Results are sorted by id and de-duplicated, string ids included.
     #[test]
     fn id_order_and_dedup() {
-        let items = vec![json!({"id": 10}), json!({"id": "2"}), json!({"id": 10}), json!({"x": 1}), json!({"id": 3})];
-        assert_eq!(in_id_order(items), vec![json!({"id": "2"}), json!({"id": 3}), json!({"id": 10}), json!({"x": 1})]);
+        let items = vec![
+            json!({"id": 10}),
+            json!({"id": "2"}),
+            json!({"id": 10}),
+            json!({"x": 1}),
+            json!({"id": 3}),
+        ];
+        assert_eq!(
+            in_id_order(items),
+            vec![
+                json!({"id": "2"}),
+                json!({"id": 3}),
+                json!({"id": 10}),
+                json!({"x": 1})
+            ]
+        );
     }
 }

@@ -48,7 +48,11 @@ impl Formatter for PythonFormatter {
         w.write_all(python_float_repr(f64::from(value)).as_bytes())
     }
 
-    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
         // serde_json hands over runs that need no JSON escaping; Python's
         // ensure_ascii additionally escapes everything outside ' '..='~'.
         for c in fragment.chars() {
@@ -64,7 +68,11 @@ impl Formatter for PythonFormatter {
         Ok(())
     }
 
-    fn write_char_escape<W: ?Sized + Write>(&mut self, w: &mut W, escape: CharEscape) -> io::Result<()> {
+    fn write_char_escape<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        escape: CharEscape,
+    ) -> io::Result<()> {
         let text: &[u8] = match escape {
             CharEscape::Quote => b"\\\"",
             CharEscape::ReverseSolidus => b"\\\\",
@@ -84,7 +92,11 @@ impl Formatter for PythonFormatter {
 /// exponents -4..16 (always with a fractional part), otherwise `1e+16` style.
 fn python_float_repr(value: f64) -> String {
     if value == 0.0 {
-        return if value.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if value.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     // `{:e}` gives the shortest round-trip digits: "-1.2345e-7", "2.5e0".
     let sci = format!("{value:e}");
@@ -111,7 +123,11 @@ fn python_float_repr(value: f64) -> String {
         }
     } else {
         let (first, rest) = digits.split_at(1);
-        let fraction = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let fraction = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
         let exp_sign = if exponent < 0 { '-' } else { '+' };
         format!("{sign}{first}{fraction}e{exp_sign}{:02}", exponent.abs())
     }
@@ -163,7 +179,10 @@ mod tests {
     /// Control characters, quotes and backslashes use Python's short escapes.
     #[test]
     fn control_characters_are_escaped() {
-        assert_eq!(python_json(&json!("a\"b\\c\n\t\r\u{8}\u{c}\u{1}/")), r#""a\"b\\c\n\t\r\b\f\u0001/""#);
+        assert_eq!(
+            python_json(&json!("a\"b\\c\n\t\r\u{8}\u{c}\u{1}/")),
+            r#""a\"b\\c\n\t\r\b\f\u0001/""#
+        );
     }
 
     /// Floats print like Python's repr, in and outside the fixed-notation range.
@@ -196,6 +215,9 @@ mod tests {
             python_json(&filter),
             r#"{"id": {"operation": "orderBy", "options": [{"name": "sort", "value": ["ASC"]}]}}"#
         );
-        assert_eq!(python_json(&json!({"a": [], "b": {}})), r#"{"a": [], "b": {}}"#);
+        assert_eq!(
+            python_json(&json!({"a": [], "b": {}})),
+            r#"{"a": [], "b": {}}"#
+        );
     }
 }

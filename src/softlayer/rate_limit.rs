@@ -23,7 +23,11 @@ impl RateLimiter {
     /// A limiter admitting `per_second` calls per second (must be > 0).
     pub(crate) fn new(per_second: f64, clock: Arc<dyn Clock>) -> RateLimiter {
         let interval = Duration::try_from_secs_f64(1.0 / per_second).unwrap_or(Duration::ZERO);
-        RateLimiter { interval, next_free: Mutex::new(None), clock }
+        RateLimiter {
+            interval,
+            next_free: Mutex::new(None),
+            clock,
+        }
     }
 
     /// Waits for this call's slot and returns how long it waited.
@@ -40,7 +44,10 @@ impl RateLimiter {
     fn reserve(&self) -> (Instant, Duration) {
         // A poisoned lock only means another thread panicked while holding
         // it; the slot time inside is still valid.
-        let mut next_free = self.next_free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut next_free = self
+            .next_free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = self.clock.now();
         let slot = next_free.map_or(now, |next| next.max(now));
         *next_free = Some(slot + self.interval);
@@ -84,7 +91,9 @@ mod tests {
         let limiter = RateLimiter::new(20.0, clock.clone());
         let start = clock.now();
         let mut slots: Vec<Duration> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..8).map(|_| s.spawn(|| limiter.reserve().0 - start)).collect();
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| limiter.reserve().0 - start))
+                .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });
         slots.sort();
@@ -103,8 +112,14 @@ mod tests {
             admitted.push(clock.elapsed());
         }
         for (i, start) in admitted.iter().enumerate() {
-            let in_window = admitted[i..].iter().filter(|t| **t - *start <= Duration::from_secs(1)).count();
-            assert!(in_window <= 6, "{in_window} calls within a second of {start:?}");
+            let in_window = admitted[i..]
+                .iter()
+                .filter(|t| **t - *start <= Duration::from_secs(1))
+                .count();
+            assert!(
+                in_window <= 6,
+                "{in_window} calls within a second of {start:?}"
+            );
         }
     }
 }

@@ -111,7 +111,9 @@ pub(crate) fn quote_plus(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3);
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => out.push(char::from(byte)),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
+                out.push(char::from(byte))
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
@@ -134,7 +136,9 @@ mod tests {
     /// getBillingItem with an id and a mask matches the reference capture.
     #[test]
     fn get_billing_item_matches_capture() {
-        let call = Call::new("SoftLayer_Virtual_Guest", "getBillingItem").id(12345678).mask("mask[id]");
+        let call = Call::new("SoftLayer_Virtual_Guest", "getBillingItem")
+            .id(12345678)
+            .mask("mask[id]");
         let request = build(ENDPOINT, &call, None);
         assert_eq!(request.verb, Verb::Get);
         assert_eq!(request.body, None);
@@ -167,7 +171,9 @@ mod tests {
         );
         let call = Call::new("SoftLayer_Account", "getVirtualGuests")
             .mask("mask[id]")
-            .filter(json!({"virtualGuests": {"hostname": {"operation": "^= vs"}}, "id": order["id"]}));
+            .filter(
+                json!({"virtualGuests": {"hostname": {"operation": "^= vs"}}, "id": order["id"]}),
+            );
         assert_eq!(
             path_and_query(&build(ENDPOINT, &call, Some((0, 3)))),
             "/rest/v3.1/SoftLayer_Account/getVirtualGuests.json?objectMask=mask%5Bid%5D&resultLimit=0%2C3&objectFilter=%7B%22id%22%3A+%7B%22operation%22%3A+%22orderBy%22%2C+%22options%22%3A+%5B%7B%22name%22%3A+%22sort%22%2C+%22value%22%3A+%5B%22ASC%22%5D%7D%5D%7D%2C+%22virtualGuests%22%3A+%7B%22hostname%22%3A+%7B%22operation%22%3A+%22%5E%3D+vs%22%7D%7D%7D"
@@ -178,9 +184,21 @@ mod tests {
     #[test]
     fn result_limit_is_offset_then_limit() {
         let call = Call::new("SoftLayer_Account", "getHardware");
-        assert!(build(ENDPOINT, &call, Some((0, 10))).url.ends_with("getHardware.json?resultLimit=0%2C10"));
-        assert!(build(ENDPOINT, &call, Some((10, 0))).url.ends_with("getHardware.json?resultLimit=10%2C0"));
-        assert!(build(ENDPOINT, &call, Some((0, 0))).url.ends_with("getHardware.json"));
+        assert!(
+            build(ENDPOINT, &call, Some((0, 10)))
+                .url
+                .ends_with("getHardware.json?resultLimit=0%2C10")
+        );
+        assert!(
+            build(ENDPOINT, &call, Some((10, 0)))
+                .url
+                .ends_with("getHardware.json?resultLimit=10%2C0")
+        );
+        assert!(
+            build(ENDPOINT, &call, Some((0, 0)))
+                .url
+                .ends_with("getHardware.json")
+        );
     }
 
     /// Arguments force POST with the Python-style body; the id stays in the path.
@@ -188,23 +206,43 @@ mod tests {
     fn arguments_force_post() {
         let call = Call::new("SoftLayer_Billing_Item", "cancelItem")
             .id(555)
-            .params(vec![json!(false), json!(false), json!("No longer needed"), json!("Api test")]);
+            .params(vec![
+                json!(false),
+                json!(false),
+                json!("No longer needed"),
+                json!("Api test"),
+            ]);
         let request = build(ENDPOINT, &call, None);
         assert_eq!(request.verb, Verb::Post);
-        assert_eq!(path_and_query(&request), "/rest/v3.1/SoftLayer_Billing_Item/555/cancelItem.json");
+        assert_eq!(
+            path_and_query(&request),
+            "/rest/v3.1/SoftLayer_Billing_Item/555/cancelItem.json"
+        );
         let body = request.body.unwrap();
-        assert_eq!(body, r#"{"parameters": [false, false, "No longer needed", "Api test"]}"#);
+        assert_eq!(
+            body,
+            r#"{"parameters": [false, false, "No longer needed", "Api test"]}"#
+        );
         assert_eq!(body.len(), 62, "Content-Length of the capture");
-        let call = Call::new("SoftLayer_Virtual_Guest", "editObject").id(1).params(vec![json!({"notes": "x"})]);
+        let call = Call::new("SoftLayer_Virtual_Guest", "editObject")
+            .id(1)
+            .params(vec![json!({"notes": "x"})]);
         let request = build(ENDPOINT, &call, None);
-        assert_eq!((request.verb, request.body.as_deref()), (Verb::Post, Some(r#"{"parameters": [{"notes": "x"}]}"#)));
+        assert_eq!(
+            (request.verb, request.body.as_deref()),
+            (Verb::Post, Some(r#"{"parameters": [{"notes": "x"}]}"#))
+        );
     }
 
     /// Argument-less create/edit/delete calls use the SDK's verbs and bodies.
     #[test]
     fn verbs_without_arguments() {
         let verb = |method| {
-            let request = build(ENDPOINT, &Call::new("SoftLayer_Virtual_Guest", method).id(1), None);
+            let request = build(
+                ENDPOINT,
+                &Call::new("SoftLayer_Virtual_Guest", method).id(1),
+                None,
+            );
             (request.verb, request.body)
         };
         assert_eq!(verb("createObject"), (Verb::Post, Some(String::new())));
@@ -223,12 +261,12 @@ mod tests {
         assert_eq!(object_mask("[id]"), "[id]");
         assert_eq!(object_mask("filteredMask[id]"), "filteredMask[id]");
         assert_eq!(object_mask("  id \n"), "mask[id]");
-        let call = Call::new("SoftLayer_Virtual_Guest", "getObject").id(1).mask("id,\n    billingItem[id, recurringFee]");
-        assert!(
-            build(ENDPOINT, &call, None)
-                .url
-                .ends_with("getObject.json?objectMask=mask%5Bid%2C%0A++++billingItem%5Bid%2C+recurringFee%5D%5D")
-        );
+        let call = Call::new("SoftLayer_Virtual_Guest", "getObject")
+            .id(1)
+            .mask("id,\n    billingItem[id, recurringFee]");
+        assert!(build(ENDPOINT, &call, None).url.ends_with(
+            "getObject.json?objectMask=mask%5Bid%2C%0A++++billingItem%5Bid%2C+recurringFee%5D%5D"
+        ));
     }
 
     /// Non-ASCII in a filter is JSON-escaped first, then percent-encoded.
@@ -245,8 +283,14 @@ mod tests {
     /// Empty masks and filters are left out, like Python's truthiness test.
     #[test]
     fn empty_mask_and_filter_are_not_sent() {
-        let call = Call::new("SoftLayer_Account", "getObject").mask("").filter(json!({}));
-        assert!(build(ENDPOINT, &call, None).url.ends_with("/SoftLayer_Account/getObject.json"));
+        let call = Call::new("SoftLayer_Account", "getObject")
+            .mask("")
+            .filter(json!({}));
+        assert!(
+            build(ENDPOINT, &call, None)
+                .url
+                .ends_with("/SoftLayer_Account/getObject.json")
+        );
     }
 
     /// The endpoint's trailing slash does not matter; string ids go in raw.
@@ -256,13 +300,19 @@ mod tests {
         let with = build("https://api.softlayer.com/rest/v3.1/", &call, None);
         let without = build("https://api.softlayer.com/rest/v3.1", &call, None);
         assert_eq!(with, without);
-        assert_eq!(with.url, "https://api.softlayer.com/rest/v3.1/SoftLayer_Network_LBaaS_LoadBalancer/abc-uuid/getObject.json");
+        assert_eq!(
+            with.url,
+            "https://api.softlayer.com/rest/v3.1/SoftLayer_Network_LBaaS_LoadBalancer/abc-uuid/getObject.json"
+        );
     }
 
     /// quote_plus keeps only the unreserved set and writes space as '+'.
     #[test]
     fn quote_plus_encoding() {
-        assert_eq!(quote_plus("a b,[]\":{}\n\\&^=/~_.-"), "a+b%2C%5B%5D%22%3A%7B%7D%0A%5C%26%5E%3D%2F~_.-");
+        assert_eq!(
+            quote_plus("a b,[]\":{}\n\\&^=/~_.-"),
+            "a+b%2C%5B%5D%22%3A%7B%7D%0A%5C%26%5E%3D%2F~_.-"
+        );
         assert_eq!(quote_plus("ö"), "%C3%B6");
     }
 }

@@ -89,7 +89,9 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     let now = jiff::Timestamp::try_from(now).ok()?;
     let wait = now.until(when).ok()?.total(jiff::Unit::Millisecond).ok()?;
     // A date in the past means "now".
-    Some(Duration::from_millis(u64::try_from(wait.max(0.0) as i64).unwrap_or(0)))
+    Some(Duration::from_millis(
+        u64::try_from(wait.max(0.0) as i64).unwrap_or(0),
+    ))
 }
 
 /// A uniform number in [0, 1) from the standard library's per-process
@@ -116,54 +118,114 @@ mod tests {
     #[test]
     fn reads_back_off_exponentially() {
         let p = policy();
-        let delay = |attempts, jitter| p.next_delay(Fault::Unknown, false, attempts, Duration::ZERO, jitter);
+        let delay = |attempts, jitter| {
+            p.next_delay(Fault::Unknown, false, attempts, Duration::ZERO, jitter)
+        };
         assert_eq!(delay(1, 0.0), Some(Duration::from_millis(125)));
         assert_eq!(delay(1, 1.0), Some(Duration::from_millis(250)));
         assert_eq!(delay(2, 0.0), Some(Duration::from_millis(250)));
         assert_eq!(delay(3, 0.5), Some(Duration::from_millis(750)));
-        assert_eq!(delay(7, 1.0), Some(Duration::from_secs(15)), "capped at max_delay");
+        assert_eq!(
+            delay(7, 1.0),
+            Some(Duration::from_secs(15)),
+            "capped at max_delay"
+        );
     }
 
     /// The attempt count and the deadline both stop retries.
     #[test]
     fn attempts_and_deadline_are_bounded() {
         let p = policy();
-        assert_eq!(p.next_delay(Fault::Unknown, false, 8, Duration::ZERO, 0.5), None);
-        assert_eq!(p.next_delay(Fault::Unknown, false, 2, Duration::from_millis(299_900), 0.5), None);
-        assert!(p.next_delay(Fault::Unknown, false, 2, Duration::from_secs(10), 0.5).is_some());
+        assert_eq!(
+            p.next_delay(Fault::Unknown, false, 8, Duration::ZERO, 0.5),
+            None
+        );
+        assert_eq!(
+            p.next_delay(
+                Fault::Unknown,
+                false,
+                2,
+                Duration::from_millis(299_900),
+                0.5
+            ),
+            None
+        );
+        assert!(
+            p.next_delay(Fault::Unknown, false, 2, Duration::from_secs(10), 0.5)
+                .is_some()
+        );
     }
 
     /// Definite answers are never repeated.
     #[test]
     fn final_answers_are_not_retried() {
-        assert_eq!(policy().next_delay(Fault::Final, false, 1, Duration::ZERO, 0.5), None);
-        assert_eq!(policy().next_delay(Fault::Final, true, 1, Duration::ZERO, 0.5), None);
+        assert_eq!(
+            policy().next_delay(Fault::Final, false, 1, Duration::ZERO, 0.5),
+            None
+        );
+        assert_eq!(
+            policy().next_delay(Fault::Final, true, 1, Duration::ZERO, 0.5),
+            None
+        );
     }
 
     /// A mutating call with an unknown outcome is never repeated.
     #[test]
     fn unknown_outcome_of_a_write_is_not_retried() {
-        assert_eq!(policy().next_delay(Fault::Unknown, true, 1, Duration::ZERO, 0.5), None);
+        assert_eq!(
+            policy().next_delay(Fault::Unknown, true, 1, Duration::ZERO, 0.5),
+            None
+        );
     }
 
     /// A write that never left, or was rate limited, is repeated.
     #[test]
     fn unsent_or_rate_limited_writes_are_retried() {
-        assert!(policy().next_delay(Fault::NotSent, true, 1, Duration::ZERO, 0.5).is_some());
-        assert!(policy().next_delay(Fault::RateLimited(None), true, 1, Duration::ZERO, 0.5).is_some());
+        assert!(
+            policy()
+                .next_delay(Fault::NotSent, true, 1, Duration::ZERO, 0.5)
+                .is_some()
+        );
+        assert!(
+            policy()
+                .next_delay(Fault::RateLimited(None), true, 1, Duration::ZERO, 0.5)
+                .is_some()
+        );
     }
 
     /// Retry-After is honoured (plus jitter); without it the rate-limit wait starts near a second.
     #[test]
     fn rate_limit_waits() {
         let p = policy();
-        let with_header = p.next_delay(Fault::RateLimited(Some(3 * SECOND)), false, 1, Duration::ZERO, 0.0);
+        let with_header = p.next_delay(
+            Fault::RateLimited(Some(3 * SECOND)),
+            false,
+            1,
+            Duration::ZERO,
+            0.0,
+        );
         assert_eq!(with_header, Some(3 * SECOND));
-        let with_header = p.next_delay(Fault::RateLimited(Some(3 * SECOND)), false, 1, Duration::ZERO, 0.99).unwrap();
+        let with_header = p
+            .next_delay(
+                Fault::RateLimited(Some(3 * SECOND)),
+                false,
+                1,
+                Duration::ZERO,
+                0.99,
+            )
+            .unwrap();
         assert!(with_header >= 3 * SECOND && with_header < 3 * SECOND + p.base_delay);
-        let without = p.next_delay(Fault::RateLimited(None), false, 1, Duration::ZERO, 0.0).unwrap();
+        let without = p
+            .next_delay(Fault::RateLimited(None), false, 1, Duration::ZERO, 0.0)
+            .unwrap();
         assert_eq!(without, SECOND / 2);
-        let too_long = p.next_delay(Fault::RateLimited(Some(3600 * SECOND)), false, 1, Duration::ZERO, 0.0);
+        let too_long = p.next_delay(
+            Fault::RateLimited(Some(3600 * SECOND)),
+            false,
+            1,
+            Duration::ZERO,
+            0.0,
+        );
         assert_eq!(too_long, None, "a wait past the deadline gives up");
     }
 
@@ -171,10 +233,19 @@ mod tests {
     #[test]
     fn retry_after_forms() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now), Some(Duration::from_secs(10)));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:27 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:27 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-5", now), None);
     }

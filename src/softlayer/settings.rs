@@ -85,7 +85,10 @@ impl Credentials {
     /// The `Authorization` header value; the same for classic and IBM Cloud keys.
     pub(crate) fn authorization(&self) -> String {
         let pair = format!("{}:{}", self.username, self.api_key);
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair))
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
     }
 }
 
@@ -189,12 +192,17 @@ impl Settings {
     /// or `--config FILE`; each value from the first source that has it.
     pub fn resolve(args: &ConnectionArgs) -> Result<Settings, SettingsError> {
         let var = |name: &str| std::env::var(name).ok();
-        let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+        let home = std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from);
         Settings::resolve_in(args, &Environment { var: &var, home })
     }
 
     /// [`Settings::resolve`] with the environment given explicitly.
-    pub(crate) fn resolve_in(args: &ConnectionArgs, env: &Environment<'_>) -> Result<Settings, SettingsError> {
+    pub(crate) fn resolve_in(
+        args: &ConnectionArgs,
+        env: &Environment<'_>,
+    ) -> Result<Settings, SettingsError> {
         let (config_path, config) = load_config(args.config.as_deref(), env.home.as_deref())?;
         let from_file = |key: &str| {
             config
@@ -205,15 +213,16 @@ impl Settings {
         };
         let file_source = || Source::ConfigFile(config_path.clone().unwrap_or_default());
 
-        let pick = |flag: &Option<String>, var: &'static str, key: &str| -> Option<(String, Source)> {
-            if let Some(value) = flag.as_ref().filter(|v| !v.trim().is_empty()) {
-                return Some((value.clone(), Source::Flag));
-            }
-            if let Some(value) = env.get(var) {
-                return Some((value, Source::Environment(var)));
-            }
-            from_file(key).map(|value| (value, file_source()))
-        };
+        let pick =
+            |flag: &Option<String>, var: &'static str, key: &str| -> Option<(String, Source)> {
+                if let Some(value) = flag.as_ref().filter(|v| !v.trim().is_empty()) {
+                    return Some((value.clone(), Source::Flag));
+                }
+                if let Some(value) = env.get(var) {
+                    return Some((value, Source::Environment(var)));
+                }
+                from_file(key).map(|value| (value, file_source()))
+            };
         let username = pick(&args.username, "SL_USERNAME", "username");
         let api_key = pick(&args.api_key, "SL_API_KEY", "api_key");
         let (username, api_key) = match (username, api_key) {
@@ -238,13 +247,15 @@ impl Settings {
             api_key_source: api_key.1,
         };
 
-        let (raw_endpoint, endpoint_source) = pick(&args.endpoint, "SL_ENDPOINT_URL", "endpoint_url")
-            .unwrap_or_else(|| (DEFAULT_ENDPOINT.to_string(), Source::Default));
-        let endpoint = endpoint::parse(&raw_endpoint).map_err(|reason| SettingsError::Endpoint {
-            url: hide_userinfo(&raw_endpoint),
-            source_name: endpoint_source.to_string(),
-            reason,
-        })?;
+        let (raw_endpoint, endpoint_source) =
+            pick(&args.endpoint, "SL_ENDPOINT_URL", "endpoint_url")
+                .unwrap_or_else(|| (DEFAULT_ENDPOINT.to_string(), Source::Default));
+        let endpoint =
+            endpoint::parse(&raw_endpoint).map_err(|reason| SettingsError::Endpoint {
+                url: hide_userinfo(&raw_endpoint),
+                source_name: endpoint_source.to_string(),
+                reason,
+            })?;
 
         let timeout = match args.timeout {
             Some(secs) => positive_secs("--timeout", secs)?,
@@ -268,11 +279,17 @@ impl Settings {
         if !(args.rate_limit.is_finite() && args.rate_limit > 0.0) {
             return Err(SettingsError::Invalid {
                 what: "--rate-limit".into(),
-                message: format!("{} is not a positive number of calls per second", args.rate_limit),
+                message: format!(
+                    "{} is not a positive number of calls per second",
+                    args.rate_limit
+                ),
             });
         }
         if args.page_size == 0 {
-            return Err(SettingsError::Invalid { what: "--page-size".into(), message: "must be at least 1".into() });
+            return Err(SettingsError::Invalid {
+                what: "--page-size".into(),
+                message: "must be at least 1".into(),
+            });
         }
         Ok(Settings {
             endpoint,
@@ -296,7 +313,10 @@ impl Settings {
             loopback: true,
         });
         let secs = |value: f64, default: f64| {
-            Duration::try_from_secs_f64(value).ok().filter(|d| !d.is_zero()).unwrap_or(Duration::from_secs_f64(default))
+            Duration::try_from_secs_f64(value)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .unwrap_or(Duration::from_secs_f64(default))
         };
         Settings {
             endpoint,
@@ -307,7 +327,10 @@ impl Settings {
                 api_key_source: Source::Internal,
             },
             endpoint_source: Source::Internal,
-            timeout: secs(connection.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS), DEFAULT_TIMEOUT_SECS),
+            timeout: secs(
+                connection.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS),
+                DEFAULT_TIMEOUT_SECS,
+            ),
             connect_timeout: secs(connection.connect_timeout, 10.0),
             rate_limit: if connection.rate_limit.is_finite() && connection.rate_limit > 0.0 {
                 connection.rate_limit
@@ -338,7 +361,10 @@ impl Settings {
 
     /// Where the username and the API key came from.
     pub fn credential_sources(&self) -> (&Source, &Source) {
-        (&self.credentials.username_source, &self.credentials.api_key_source)
+        (
+            &self.credentials.username_source,
+            &self.credentials.api_key_source,
+        )
     }
 
     /// Whether the key is an IBM Cloud API key (username `apikey`).
@@ -358,7 +384,10 @@ impl Settings {
 }
 
 /// Reads `--config FILE` (which must exist) or `~/.softlayer` (if present).
-fn load_config(explicit: Option<&Path>, home: Option<&Path>) -> Result<(Option<PathBuf>, Option<ConfigFile>), SettingsError> {
+fn load_config(
+    explicit: Option<&Path>,
+    home: Option<&Path>,
+) -> Result<(Option<PathBuf>, Option<ConfigFile>), SettingsError> {
     let (path, required) = match (explicit, home) {
         (Some(path), _) => (path.to_path_buf(), true),
         (None, Some(home)) => (home.join(".softlayer"), false),
@@ -366,25 +395,35 @@ fn load_config(explicit: Option<&Path>, home: Option<&Path>) -> Result<(Option<P
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(err) if !required && err.kind() == std::io::ErrorKind::NotFound => return Ok((Some(path), None)),
+        Err(err) if !required && err.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((Some(path), None));
+        }
         Err(source) => return Err(SettingsError::ConfigRead { path, source }),
     };
-    let config = ConfigFile::parse(&text)
-        .map_err(|err| SettingsError::ConfigSyntax { path: path.clone(), line: err.line, message: err.message })?;
+    let config = ConfigFile::parse(&text).map_err(|err| SettingsError::ConfigSyntax {
+        path: path.clone(),
+        line: err.line,
+        message: err.message,
+    })?;
     Ok((Some(path), Some(config)))
 }
 
 fn positive_secs(what: &str, secs: f64) -> Result<Duration, SettingsError> {
-    Duration::try_from_secs_f64(secs).ok().filter(|d| !d.is_zero()).ok_or_else(|| SettingsError::Invalid {
-        what: what.into(),
-        message: format!("{secs} is not a positive number of seconds"),
-    })
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| SettingsError::Invalid {
+            what: what.into(),
+            message: format!("{secs} is not a positive number of seconds"),
+        })
 }
 
 /// The URL without `user:password@`, for messages.
 fn hide_userinfo(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}***{}", &url[..scheme_end + 3], &url[at..]),
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}***{}", &url[..scheme_end + 3], &url[at..])
+        }
         _ => url.to_string(),
     }
 }
@@ -408,10 +447,23 @@ mod tests {
         }
     }
 
-    fn resolve(args: &ConnectionArgs, vars: &[(&str, &str)], home: Option<&Path>) -> Result<Settings, SettingsError> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
+    fn resolve(
+        args: &ConnectionArgs,
+        vars: &[(&str, &str)],
+        home: Option<&Path>,
+    ) -> Result<Settings, SettingsError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
         let var = move |name: &str| vars.get(name).cloned();
-        Settings::resolve_in(args, &Environment { var: &var, home: home.map(Path::to_path_buf) })
+        Settings::resolve_in(
+            args,
+            &Environment {
+                var: &var,
+                home: home.map(Path::to_path_buf),
+            },
+        )
     }
 
     fn home_with(config: &str) -> tempfile::TempDir {
@@ -423,63 +475,105 @@ mod tests {
     /// Flags win over the environment, which wins over the config file, value by value.
     #[test]
     fn precedence_flags_env_file() {
-        let home = home_with("[softlayer]\nusername = fileuser\napi_key = filekey\nendpoint_url = https://file.example.com/rest/v3.1/\n");
+        let home = home_with(
+            "[softlayer]\nusername = fileuser\napi_key = filekey\nendpoint_url = https://file.example.com/rest/v3.1/\n",
+        );
         let env = [("SL_USERNAME", "envuser"), ("SL_API_KEY", "envkey")];
         let settings = resolve(&args(), &env, Some(home.path())).unwrap();
         assert_eq!(settings.username(), "envuser");
         assert_eq!(settings.credentials().api_key, "envkey");
         assert_eq!(settings.endpoint(), "https://file.example.com/rest/v3.1/");
-        assert_eq!(settings.endpoint_source, Source::ConfigFile(home.path().join(".softlayer")));
+        assert_eq!(
+            settings.endpoint_source,
+            Source::ConfigFile(home.path().join(".softlayer"))
+        );
 
         let mut flags = args();
         flags.username = Some("flaguser".into());
         let settings = resolve(&flags, &env, Some(home.path())).unwrap();
         assert_eq!(settings.username(), "flaguser");
         assert_eq!(settings.credentials().api_key, "envkey");
-        assert_eq!(settings.credential_sources(), (&Source::Flag, &Source::Environment("SL_API_KEY")));
+        assert_eq!(
+            settings.credential_sources(),
+            (&Source::Flag, &Source::Environment("SL_API_KEY"))
+        );
 
         let settings = resolve(&args(), &[], Some(home.path())).unwrap();
-        assert_eq!((settings.username(), settings.credentials().api_key.as_str()), ("fileuser", "filekey"));
+        assert_eq!(
+            (settings.username(), settings.credentials().api_key.as_str()),
+            ("fileuser", "filekey")
+        );
     }
 
     /// The endpoint comes from --endpoint, then SL_ENDPOINT_URL, then the file, then the default.
     #[test]
     fn endpoint_precedence() {
         let env = [("SL_USERNAME", "u"), ("SL_API_KEY", "k")];
-        assert_eq!(resolve(&args(), &env, None).unwrap().endpoint(), DEFAULT_ENDPOINT);
-        let env_url = [("SL_USERNAME", "u"), ("SL_API_KEY", "k"), ("SL_ENDPOINT_URL", "http://127.0.0.1:9/rest/v3.1")];
+        assert_eq!(
+            resolve(&args(), &env, None).unwrap().endpoint(),
+            DEFAULT_ENDPOINT
+        );
+        let env_url = [
+            ("SL_USERNAME", "u"),
+            ("SL_API_KEY", "k"),
+            ("SL_ENDPOINT_URL", "http://127.0.0.1:9/rest/v3.1"),
+        ];
         let settings = resolve(&args(), &env_url, None).unwrap();
         assert_eq!(settings.endpoint(), "http://127.0.0.1:9/rest/v3.1/");
         assert!(settings.is_loopback());
         let mut flags = args();
         flags.endpoint = Some("https://api.service.softlayer.com/xmlrpc/v3.1".into());
         let settings = resolve(&flags, &env_url, None).unwrap();
-        assert_eq!(settings.endpoint(), "https://api.service.softlayer.com/rest/v3.1/");
+        assert_eq!(
+            settings.endpoint(),
+            "https://api.service.softlayer.com/rest/v3.1/"
+        );
         assert_eq!(settings.endpoint_source, Source::Flag);
     }
 
     /// An slcli config with the SDK's default XML-RPC endpoint maps to REST.
     #[test]
     fn slcli_config_maps_to_rest() {
-        let home = home_with("[softlayer]\nusername = u\napi_key = k\nendpoint_url = https://api.softlayer.com/xmlrpc/v3.1/\ntimeout = 0\n");
+        let home = home_with(
+            "[softlayer]\nusername = u\napi_key = k\nendpoint_url = https://api.softlayer.com/xmlrpc/v3.1/\ntimeout = 0\n",
+        );
         let settings = resolve(&args(), &[], Some(home.path())).unwrap();
         assert_eq!(settings.endpoint(), DEFAULT_ENDPOINT);
-        assert_eq!(settings.timeout, Duration::from_secs(120), "timeout 0 means the default");
+        assert_eq!(
+            settings.timeout,
+            Duration::from_secs(120),
+            "timeout 0 means the default"
+        );
     }
 
     /// Missing credentials name all three ways to provide them and which part is missing.
     #[test]
     fn missing_credentials_message() {
         let err = resolve(&args(), &[], None).unwrap_err().to_string();
-        for needle in ["--username", "--api-key", "SL_USERNAME", "SL_API_KEY", "~/.softlayer", "[softlayer]", "username and API key"] {
+        for needle in [
+            "--username",
+            "--api-key",
+            "SL_USERNAME",
+            "SL_API_KEY",
+            "~/.softlayer",
+            "[softlayer]",
+            "username and API key",
+        ] {
             assert!(err.contains(needle), "{needle} missing from: {err}");
         }
-        let err = resolve(&args(), &[("SL_USERNAME", "u")], None).unwrap_err().to_string();
+        let err = resolve(&args(), &[("SL_USERNAME", "u")], None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("(API key missing)"), "{err}");
-        let err = resolve(&args(), &[("SL_API_KEY", "k")], None).unwrap_err().to_string();
+        let err = resolve(&args(), &[("SL_API_KEY", "k")], None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("(username missing)"), "{err}");
         let err = resolve(&args(), &[("SL_USERNAME", " "), ("SL_API_KEY", "k")], None).unwrap_err();
-        assert!(matches!(err, SettingsError::MissingCredentials { .. }), "blank counts as missing");
+        assert!(
+            matches!(err, SettingsError::MissingCredentials { .. }),
+            "blank counts as missing"
+        );
     }
 
     /// --config replaces ~/.softlayer and must exist; syntax errors carry file and line.
@@ -487,7 +581,11 @@ mod tests {
     fn explicit_config_file() {
         let home = home_with("[softlayer]\nusername = homeuser\napi_key = homekey\n");
         let other = home.path().join("other.ini");
-        std::fs::write(&other, "[softlayer]\nusername: otheruser\napi_key: otherkey\ntimeout = 7.5\n").unwrap();
+        std::fs::write(
+            &other,
+            "[softlayer]\nusername: otheruser\napi_key: otherkey\ntimeout = 7.5\n",
+        )
+        .unwrap();
         let mut flags = args();
         flags.config = Some(other.clone());
         let settings = resolve(&flags, &[], Some(home.path())).unwrap();
@@ -495,11 +593,16 @@ mod tests {
         assert_eq!(settings.timeout, Duration::from_millis(7500));
 
         flags.config = Some(home.path().join("absent.ini"));
-        assert!(matches!(resolve(&flags, &[], Some(home.path())).unwrap_err(), SettingsError::ConfigRead { .. }));
+        assert!(matches!(
+            resolve(&flags, &[], Some(home.path())).unwrap_err(),
+            SettingsError::ConfigRead { .. }
+        ));
 
         std::fs::write(&other, "[softlayer]\nusername = u\nbroken line\n").unwrap();
         flags.config = Some(other.clone());
-        let err = resolve(&flags, &[], Some(home.path())).unwrap_err().to_string();
+        let err = resolve(&flags, &[], Some(home.path()))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with(&format!("{}:3:", other.display())), "{err}");
     }
 
@@ -507,16 +610,28 @@ mod tests {
     #[test]
     fn absent_home_config_is_fine() {
         let home = tempfile::tempdir().unwrap();
-        let settings = resolve(&args(), &[("SL_USERNAME", "u"), ("SL_API_KEY", "k")], Some(home.path())).unwrap();
+        let settings = resolve(
+            &args(),
+            &[("SL_USERNAME", "u"), ("SL_API_KEY", "k")],
+            Some(home.path()),
+        )
+        .unwrap();
         assert_eq!(settings.username(), "u");
     }
 
     /// Plain http to a remote host is refused with the source named; URL credentials are hidden.
     #[test]
     fn insecure_endpoint_refused() {
-        let env = [("SL_USERNAME", "u"), ("SL_API_KEY", "k"), ("SL_ENDPOINT_URL", "http://api.softlayer.com/rest/v3.1/")];
+        let env = [
+            ("SL_USERNAME", "u"),
+            ("SL_API_KEY", "k"),
+            ("SL_ENDPOINT_URL", "http://api.softlayer.com/rest/v3.1/"),
+        ];
         let err = resolve(&args(), &env, None).unwrap_err().to_string();
-        assert!(err.contains("SL_ENDPOINT_URL") && err.contains("loopback"), "{err}");
+        assert!(
+            err.contains("SL_ENDPOINT_URL") && err.contains("loopback"),
+            "{err}"
+        );
         let mut flags = args();
         flags.endpoint = Some("https://u:topsecret@api.softlayer.com/rest/v3.1/".into());
         let err = resolve(&flags, &env, None).unwrap_err().to_string();
@@ -529,33 +644,71 @@ mod tests {
         let env = [("SL_USERNAME", "u"), ("SL_API_KEY", "k")];
         let mut flags = args();
         flags.timeout = Some(0.0);
-        assert!(resolve(&flags, &env, None).unwrap_err().to_string().contains("--timeout"));
+        assert!(
+            resolve(&flags, &env, None)
+                .unwrap_err()
+                .to_string()
+                .contains("--timeout")
+        );
         let mut flags = args();
         flags.rate_limit = 0.0;
-        assert!(resolve(&flags, &env, None).unwrap_err().to_string().contains("--rate-limit"));
+        assert!(
+            resolve(&flags, &env, None)
+                .unwrap_err()
+                .to_string()
+                .contains("--rate-limit")
+        );
         let mut flags = args();
         flags.page_size = 0;
-        assert!(resolve(&flags, &env, None).unwrap_err().to_string().contains("--page-size"));
+        assert!(
+            resolve(&flags, &env, None)
+                .unwrap_err()
+                .to_string()
+                .contains("--page-size")
+        );
         let mut flags = args();
         flags.connect_timeout = -1.0;
-        assert!(resolve(&flags, &env, None).unwrap_err().to_string().contains("--connect-timeout"));
+        assert!(
+            resolve(&flags, &env, None)
+                .unwrap_err()
+                .to_string()
+                .contains("--connect-timeout")
+        );
         let home = home_with("[softlayer]\nusername = u\napi_key = k\ntimeout = soon\n");
-        assert!(resolve(&args(), &[], Some(home.path())).unwrap_err().to_string().contains("soon"));
+        assert!(
+            resolve(&args(), &[], Some(home.path()))
+                .unwrap_err()
+                .to_string()
+                .contains("soon")
+        );
     }
 
     /// Username `apikey` marks an IBM Cloud key; the Basic header is built the same way.
     #[test]
     fn ibm_cloud_api_key() {
-        let settings = resolve(&args(), &[("SL_USERNAME", "apikey"), ("SL_API_KEY", "IAMKEY123")], None).unwrap();
+        let settings = resolve(
+            &args(),
+            &[("SL_USERNAME", "apikey"), ("SL_API_KEY", "IAMKEY123")],
+            None,
+        )
+        .unwrap();
         assert!(settings.is_ibm_cloud_api_key());
-        assert_eq!(settings.credentials().authorization(), "Basic YXBpa2V5OklBTUtFWTEyMw==");
+        assert_eq!(
+            settings.credentials().authorization(),
+            "Basic YXBpa2V5OklBTUtFWTEyMw=="
+        );
     }
 
     /// The Basic header matches the reference capture.
     #[test]
     fn basic_header_matches_capture() {
         let key = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
-        let settings = resolve(&args(), &[("SL_USERNAME", "testuser"), ("SL_API_KEY", key)], None).unwrap();
+        let settings = resolve(
+            &args(),
+            &[("SL_USERNAME", "testuser"), ("SL_API_KEY", key)],
+            None,
+        )
+        .unwrap();
         assert_eq!(
             settings.credentials().authorization(),
             "Basic dGVzdHVzZXI6YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OQ=="
@@ -565,7 +718,12 @@ mod tests {
     /// Debug output of settings never shows the key.
     #[test]
     fn debug_hides_the_key() {
-        let settings = resolve(&args(), &[("SL_USERNAME", "u"), ("SL_API_KEY", "s3cr3t-k3y")], None).unwrap();
+        let settings = resolve(
+            &args(),
+            &[("SL_USERNAME", "u"), ("SL_API_KEY", "s3cr3t-k3y")],
+            None,
+        )
+        .unwrap();
         let debug = format!("{settings:?} {:?}", settings.credentials());
         assert!(!debug.contains("s3cr3t-k3y"), "{debug}");
         assert!(debug.contains("<redacted>"));

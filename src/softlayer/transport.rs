@@ -50,7 +50,11 @@ impl Transport {
     /// must be read), HTTPS required off loopback, the environment's proxy
     /// except for loopback, no redirects (they could carry the key elsewhere).
     pub(crate) fn new(settings: &Settings) -> Transport {
-        let proxy = if settings.is_loopback() { None } else { ureq::Proxy::try_from_env() };
+        let proxy = if settings.is_loopback() {
+            None
+        } else {
+            ureq::Proxy::try_from_env()
+        };
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .https_only(!settings.is_loopback())
@@ -62,7 +66,10 @@ impl Transport {
             .accept("*/*")
             .build()
             .into();
-        Transport { agent, authorization: SecretHeader(settings.credentials().authorization()) }
+        Transport {
+            agent,
+            authorization: SecretHeader(settings.credentials().authorization()),
+        }
     }
 
     /// Sends one request and reads the whole answer.
@@ -75,18 +82,39 @@ impl Transport {
             Verb::Post => with_headers(self.agent.post(url), auth).send(body),
             Verb::Put => with_headers(self.agent.put(url), auth).send(body),
         };
-        let mut response = result.map_err(failure)?;
+        let mut response = result.map_err(|err| failure(&err))?;
         let status = response.status().as_u16();
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let total_items = header("softlayer-total-items").and_then(|v| v.trim().parse::<u64>().ok());
-        let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v, SystemTime::now()));
-        let body = response.body_mut().with_config().limit(MAX_BODY_BYTES).read_to_string().map_err(failure)?;
-        Ok(Reply { status, body, total_items, retry_after })
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let total_items =
+            header("softlayer-total-items").and_then(|v| v.trim().parse::<u64>().ok());
+        let retry_after =
+            header("retry-after").and_then(|v| parse_retry_after(&v, SystemTime::now()));
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY_BYTES)
+            .read_to_string()
+            .map_err(|err| failure(&err))?;
+        Ok(Reply {
+            status,
+            body,
+            total_items,
+            retry_after,
+        })
     }
 }
 
 /// The headers the SDK sends on every request (User-Agent and Accept come from the agent).
-fn with_headers<B>(builder: ureq::RequestBuilder<B>, authorization: &str) -> ureq::RequestBuilder<B> {
+fn with_headers<B>(
+    builder: ureq::RequestBuilder<B>,
+    authorization: &str,
+) -> ureq::RequestBuilder<B> {
     builder
         .header("Accept", "*/*")
         .header("Content-Type", "application/json")
@@ -94,8 +122,8 @@ fn with_headers<B>(builder: ureq::RequestBuilder<B>, authorization: &str) -> ure
 }
 
 /// Judges a transport error: did the request certainly not reach the server?
-fn failure(err: UreqError) -> Failure {
-    let fault = match &err {
+fn failure(err: &UreqError) -> Failure {
+    let fault = match err {
         UreqError::HostNotFound
         | UreqError::ConnectionFailed
         | UreqError::BadUri(_)
@@ -110,7 +138,12 @@ fn failure(err: UreqError) -> Failure {
         UreqError::Io(io) if is_connect_error(io) => Fault::NotSent,
         _ => Fault::Unknown,
     };
-    Failure { error: ApiError::Transport { message: describe(&err) }, fault }
+    Failure {
+        error: ApiError::Transport {
+            message: describe(err),
+        },
+        fault,
+    }
 }
 
 /// Errors only a failed connection attempt produces.
@@ -143,26 +176,44 @@ mod tests {
     /// Connection-level failures are known not to have reached the server.
     #[test]
     fn connect_failures_are_not_sent() {
-        let refused = failure(UreqError::Io(io::Error::from(io::ErrorKind::ConnectionRefused)));
+        let refused = failure(&UreqError::Io(io::Error::from(
+            io::ErrorKind::ConnectionRefused,
+        )));
         assert_eq!(refused.fault, Fault::NotSent);
-        assert_eq!(failure(UreqError::Timeout(Timeout::Connect)).fault, Fault::NotSent);
-        assert_eq!(failure(UreqError::HostNotFound).fault, Fault::NotSent);
+        assert_eq!(
+            failure(&UreqError::Timeout(Timeout::Connect)).fault,
+            Fault::NotSent
+        );
+        assert_eq!(failure(&UreqError::HostNotFound).fault, Fault::NotSent);
     }
 
     /// Failures after sending leave the outcome unknown.
     #[test]
     fn late_failures_are_unknown() {
-        assert_eq!(failure(UreqError::Timeout(Timeout::RecvResponse)).fault, Fault::Unknown);
-        assert_eq!(failure(UreqError::Timeout(Timeout::PerCall)).fault, Fault::Unknown);
-        let reset = failure(UreqError::Io(io::Error::from(io::ErrorKind::ConnectionReset)));
+        assert_eq!(
+            failure(&UreqError::Timeout(Timeout::RecvResponse)).fault,
+            Fault::Unknown
+        );
+        assert_eq!(
+            failure(&UreqError::Timeout(Timeout::PerCall)).fault,
+            Fault::Unknown
+        );
+        let reset = failure(&UreqError::Io(io::Error::from(
+            io::ErrorKind::ConnectionReset,
+        )));
         assert_eq!(reset.fault, Fault::Unknown);
-        let eof = failure(UreqError::Io(io::Error::from(io::ErrorKind::UnexpectedEof)));
+        let eof = failure(&UreqError::Io(io::Error::from(
+            io::ErrorKind::UnexpectedEof,
+        )));
         assert_eq!(eof.fault, Fault::Unknown);
     }
 
     /// The User-Agent names slretire and its version.
     #[test]
     fn user_agent() {
-        assert_eq!(USER_AGENT, format!("slretire/{}", env!("CARGO_PKG_VERSION")));
+        assert_eq!(
+            USER_AGENT,
+            format!("slretire/{}", env!("CARGO_PKG_VERSION"))
+        );
     }
 }
