@@ -417,11 +417,29 @@ pub(crate) mod tests {
     /// Debug output of a client shows the endpoint and user, never the key.
     #[test]
     fn debug_hides_the_key() {
-        let client = Client::new(settings()).unwrap();
-        let debug = format!("{client:?}");
-        assert!(
-            debug.contains("127.0.0.1:1") && !debug.contains("emulator\""),
-            "{debug}"
-        );
+        let var = |name: &str| match name {
+            "SL_USERNAME" => Some("someone".to_string()),
+            "SL_API_KEY" => Some("k3y-that-must-not-show".to_string()),
+            _ => None,
+        };
+        let env = crate::softlayer::settings::Environment { var: &var, home: None };
+        let settings = Settings::resolve_in(&crate::cli::ConnectionArgs { ..connection() }, &env).unwrap();
+        let client = Client::new(settings).unwrap();
+        let debug = format!("{client:?} {:?}", client.settings());
+        assert!(debug.contains("someone") && debug.contains("api.softlayer.com"), "{debug}");
+        assert!(!debug.contains("k3y-that-must-not-show"), "{debug}");
+    }
+
+    fn connection() -> crate::cli::ConnectionArgs {
+        crate::cli::ConnectionArgs {
+            endpoint: None,
+            username: None,
+            api_key: None,
+            config: None,
+            timeout: None,
+            connect_timeout: 10.0,
+            rate_limit: 10.0,
+            page_size: 500,
+        }
     }
 }

@@ -729,6 +729,15 @@ mod tests {
         assert!(debug.contains("<redacted>"));
     }
 
+    /// Debug output of the connection flags never shows the key.
+    #[test]
+    fn connection_args_debug_hides_the_key() {
+        let mut flags = args();
+        flags.api_key = Some("flag-k3y-secret".into());
+        let debug = format!("{flags:?}");
+        assert!(!debug.contains("flag-k3y-secret") && debug.contains("<redacted>"), "{debug}");
+    }
+
     /// Emulator settings point at the loopback URL with dummy credentials and the given knobs.
     #[test]
     fn emulator_settings() {
