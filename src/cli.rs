@@ -95,7 +95,8 @@ pub struct SchemaArgs {
 }
 
 /// How to reach the API: the same sources as the official SDK.
-#[derive(Debug, Clone, Args)]
+/// `Debug` is written by hand so the API key never shows.
+#[derive(Clone, Args)]
 pub struct ConnectionArgs {
     /// API endpoint [env: SL_ENDPOINT_URL; else the config file; else the public REST endpoint]
     #[arg(long, value_name = "URL")]
@@ -128,6 +129,21 @@ pub struct ConnectionArgs {
     /// Objects per page when listing
     #[arg(long, value_name = "N", default_value_t = 500)]
     pub page_size: u32,
+}
+
+impl std::fmt::Debug for ConnectionArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionArgs")
+            .field("endpoint", &self.endpoint)
+            .field("username", &self.username)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("config", &self.config)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("rate_limit", &self.rate_limit)
+            .field("page_size", &self.page_size)
+            .finish()
+    }
 }
 
 #[derive(Debug, Args)]

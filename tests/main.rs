@@ -2,7 +2,9 @@
 
 mod cli_cases;
 mod cli_validate;
+mod client_transport;
 mod manifest_codes;
 mod manifest_model;
 mod manifest_props;
 mod manifest_schema;
+mod support;

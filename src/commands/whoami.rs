@@ -1,8 +1,33 @@
-//! `slretire whoami`.
+//! `slretire whoami`: checks the credentials and says whose they are.
+
+use anyhow::Context as _;
 
 use crate::cli::WhoamiArgs;
-use crate::commands::Term;
+use crate::commands::{EXIT_OK, Term};
+use crate::softlayer::{Client, Settings, whoami};
 
-pub(crate) fn run(_args: &WhoamiArgs, _term: &Term) -> anyhow::Result<i32> {
-    anyhow::bail!("`slretire whoami` is not built yet")
+pub(crate) fn run(args: &WhoamiArgs, _term: &Term) -> anyhow::Result<i32> {
+    let settings = Settings::resolve(&args.connection)?;
+    let client = Client::new(settings)?;
+    let info = whoami(&client)
+        .with_context(|| format!("checking the credentials against {}", client.endpoint()))?;
+    let settings = client.settings();
+    let user = if settings.is_ibm_cloud_api_key() {
+        format!("{} (IBM Cloud API key)", info.username)
+    } else {
+        info.username.clone()
+    };
+    let (user_source, key_source) = settings.credential_sources();
+    let sources = if user_source == key_source {
+        user_source.to_string()
+    } else {
+        format!("username from {user_source}, API key from {key_source}")
+    };
+    println!("account:     {}", info.id);
+    println!("company:     {}", info.company);
+    println!("email:       {}", info.email);
+    println!("user:        {user}");
+    println!("endpoint:    {}", client.endpoint());
+    println!("credentials: {sources}");
+    Ok(EXIT_OK)
 }

@@ -1,0 +1,585 @@
+//! What can go wrong with an API call, and how one HTTP exchange is judged:
+//! a final answer, a fault worth repeating, or an unknown outcome.
+//!
+//! No variant ever holds a credential: messages come from the API's error
+//! body, from the transport (which never sees the key in a URL) or from us.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// A failed API call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The object (or service/method) does not exist: HTTP 404 `SoftLayer_Exception_ObjectNotFound`.
+    NotFound {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// The credentials were rejected (HTTP 401, or an invalid-token code).
+    Authentication {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// SoftLayer's rate limit was still exceeded after waiting and retrying.
+    /// The call was rejected before it was processed.
+    RateLimited {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// The API answered with a definite error: a business rule refused the
+    /// call, or a read kept failing on the server side.
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// The API could not be reached (nothing was processed), or a read kept
+    /// failing in transit.
+    Transport { message: String },
+    /// A mutating call whose outcome is unknown (timeout or connection loss
+    /// after sending, a server fault that is not a clean refusal): read the
+    /// object back before deciding anything.
+    Ambiguous {
+        status: Option<u16>,
+        message: String,
+    },
+    /// The API answered something that is not the JSON it should be.
+    InvalidResponse { status: u16, message: String },
+}
+
+impl ApiError {
+    /// The object does not exist (or is already gone).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ApiError::NotFound { .. })
+    }
+
+    /// The credentials were rejected.
+    pub fn is_authentication(&self) -> bool {
+        matches!(self, ApiError::Authentication { .. })
+    }
+
+    /// A mutating call may or may not have taken effect.
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(self, ApiError::Ambiguous { .. })
+    }
+
+    /// The API's definite refusal, with its message.
+    pub fn is_refused(&self) -> bool {
+        matches!(self, ApiError::Refused { .. })
+    }
+
+    /// The HTTP status, when an answer was received.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::NotFound { status, .. }
+            | ApiError::Authentication { status, .. }
+            | ApiError::RateLimited { status, .. }
+            | ApiError::Refused { status, .. }
+            | ApiError::InvalidResponse { status, .. } => Some(*status),
+            ApiError::Ambiguous { status, .. } => *status,
+            ApiError::Transport { .. } => None,
+        }
+    }
+
+    /// The SoftLayer exception code (`SoftLayer_Exception_...`), when the API sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::NotFound { code, .. }
+            | ApiError::Authentication { code, .. }
+            | ApiError::RateLimited { code, .. }
+            | ApiError::Refused { code, .. } => Some(code.as_str()).filter(|c| !c.is_empty()),
+            _ => None,
+        }
+    }
+
+    /// The message alone: the API's `error` text, or the transport's.
+    pub fn message(&self) -> &str {
+        match self {
+            ApiError::NotFound { message, .. }
+            | ApiError::Authentication { message, .. }
+            | ApiError::RateLimited { message, .. }
+            | ApiError::Refused { message, .. }
+            | ApiError::Transport { message }
+            | ApiError::Ambiguous { message, .. }
+            | ApiError::InvalidResponse { message, .. } => message,
+        }
+    }
+}
+
+/// `(HTTP 500, SoftLayer_Exception_Public)` or `(HTTP 500)`.
+fn origin(status: u16, code: &str) -> String {
+    if code.is_empty() {
+        format!("HTTP {status}")
+    } else {
+        format!("HTTP {status}, {code}")
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::NotFound {
+                status,
+                code,
+                message,
+            } => {
+                write!(f, "not found ({}): {message}", origin(*status, code))
+            }
+            ApiError::Authentication {
+                status,
+                code,
+                message,
+            } => write!(
+                f,
+                "authentication failed ({}): {message} Check the username and API key.",
+                origin(*status, code)
+            ),
+            ApiError::RateLimited {
+                status,
+                code,
+                message,
+            } => write!(
+                f,
+                "rate limited by the API ({}): {message} Lower --rate-limit.",
+                origin(*status, code)
+            ),
+            ApiError::Refused {
+                status,
+                code,
+                message,
+            } => {
+                write!(
+                    f,
+                    "the API refused the call ({}): {message}",
+                    origin(*status, code)
+                )
+            }
+            ApiError::Transport { message } => write!(f, "could not reach the API: {message}"),
+            ApiError::Ambiguous { status, message } => {
+                let status = status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+                write!(
+                    f,
+                    "outcome unknown{status}: {message}; the call may or may not have taken effect"
+                )
+            }
+            ApiError::InvalidResponse { status, message } => {
+                write!(
+                    f,
+                    "unexpected answer from the API (HTTP {status}): {message}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// How much one failed attempt tells about repeating it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fault {
+    /// The request never left (connection refused, DNS, TLS handshake):
+    /// repeating it is safe even for a mutating call.
+    NotSent,
+    /// SoftLayer's rate limit: rejected before processing, safe to repeat
+    /// after the wait (the server's `Retry-After` when it sent one).
+    RateLimited(Option<Duration>),
+    /// The server may have processed it (timeout or reset after sending, a
+    /// 5xx that is not a clean refusal, a garbled 2xx): reads repeat it,
+    /// mutating calls report [`ApiError::Ambiguous`].
+    Unknown,
+    /// A definite answer; repeating it would get the same.
+    Final,
+}
+
+/// One failed attempt: the error to report and what it says about retrying.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Failure {
+    pub(crate) error: ApiError,
+    pub(crate) fault: Fault,
+}
+
+impl Failure {
+    /// The error a caller sees once no more attempts are made.
+    pub(crate) fn settle(self, mutating: bool) -> ApiError {
+        if mutating && self.fault == Fault::Unknown {
+            let message = match &self.error {
+                ApiError::Transport { message } => message.clone(),
+                other => other.to_string(),
+            };
+            return ApiError::Ambiguous {
+                status: self.error.status(),
+                message,
+            };
+        }
+        self.error
+    }
+}
+
+const RATE_LIMIT_CODE: &str = "SoftLayer_Exception_WebService_RateLimitExceeded";
+const NOT_FOUND_CODE: &str = "SoftLayer_Exception_ObjectNotFound";
+const TOKEN_CODES: [&str; 2] = [
+    "SoftLayer_Exception_InvalidLegacyToken",
+    "SoftLayer_Exception_Account_Authentication_AccessTokenValidation",
+];
+
+/// Judges one HTTP answer: the parsed JSON on success, otherwise a failure.
+pub(crate) fn classify(
+    status: u16,
+    body: &str,
+    retry_after: Option<Duration>,
+) -> Result<Value, Failure> {
+    if (200..300).contains(&status) {
+        return classify_success(status, body);
+    }
+    let (code, message) = error_document(body);
+    let final_error = |error: ApiError| {
+        Err(Failure {
+            error,
+            fault: Fault::Final,
+        })
+    };
+    if status == 429 || code == RATE_LIMIT_CODE {
+        let message = message.unwrap_or_else(|| "too many requests".into());
+        return Err(Failure {
+            error: ApiError::RateLimited {
+                status,
+                code,
+                message,
+            },
+            fault: Fault::RateLimited(retry_after),
+        });
+    }
+    if status == 401 || TOKEN_CODES.contains(&code.as_str()) {
+        let message = message.unwrap_or_else(|| "the credentials were rejected.".into());
+        return final_error(ApiError::Authentication {
+            status,
+            code,
+            message,
+        });
+    }
+    if status == 404 && (code == NOT_FOUND_CODE || code.is_empty()) {
+        let message = message.unwrap_or_else(|| "no such object.".into());
+        return final_error(ApiError::NotFound {
+            status,
+            code,
+            message,
+        });
+    }
+    match message {
+        // A business-rule refusal: SoftLayer names the exception and says why.
+        // "Internal Error" is SoftLayer's word for a fault, not a refusal.
+        Some(message) if is_clean_refusal(status, &code, &message) => {
+            final_error(ApiError::Refused {
+                status,
+                code,
+                message,
+            })
+        }
+        Some(message) if status >= 500 => Err(Failure {
+            error: ApiError::Refused {
+                status,
+                code,
+                message,
+            },
+            fault: Fault::Unknown,
+        }),
+        Some(message) => final_error(ApiError::Refused {
+            status,
+            code,
+            message,
+        }),
+        None => Err(Failure {
+            error: ApiError::InvalidResponse {
+                status,
+                message: excerpt(body),
+            },
+            fault: if status >= 500 {
+                Fault::Unknown
+            } else {
+                Fault::Final
+            },
+        }),
+    }
+}
+
+/// 4xx answers with a message are always definite; among 5xx only a 500
+/// carrying a SoftLayer exception code and a real message is.
+fn is_clean_refusal(status: u16, code: &str, message: &str) -> bool {
+    if status < 500 {
+        return true;
+    }
+    status == 500 && code.starts_with("SoftLayer_Exception") && message.trim() != "Internal Error"
+}
+
+/// A 2xx body must be JSON; an error document under 2xx is what the API
+/// sends for some invalid ids (softlayer-go treats it as an error too).
+fn classify_success(status: u16, body: &str) -> Result<Value, Failure> {
+    if body.trim().is_empty() {
+        return Err(Failure {
+            error: ApiError::InvalidResponse {
+                status,
+                message: "empty response".into(),
+            },
+            fault: Fault::Unknown,
+        });
+    }
+    let value: Value = serde_json::from_str(body).map_err(|err| Failure {
+        error: ApiError::InvalidResponse {
+            status,
+            message: format!("not JSON ({err}): {}", excerpt(body)),
+        },
+        fault: Fault::Unknown,
+    })?;
+    if let Some(object) = value.as_object()
+        && object.len() == 2
+        && let (Some(Value::String(message)), Some(Value::String(code))) =
+            (object.get("error"), object.get("code"))
+        && code.starts_with("SoftLayer_Exception")
+    {
+        let (code, message) = (code.clone(), message.clone());
+        let error = if code == NOT_FOUND_CODE {
+            ApiError::NotFound {
+                status,
+                code,
+                message,
+            }
+        } else {
+            ApiError::Refused {
+                status,
+                code,
+                message,
+            }
+        };
+        return Err(Failure {
+            error,
+            fault: Fault::Final,
+        });
+    }
+    Ok(value)
+}
+
+/// `(code, message)` from `{"error": ..., "code": ...}`; the code is empty
+/// when absent, the message `None` when the body is no such document.
+fn error_document(body: &str) -> (String, Option<String>) {
+    let Ok(Value::Object(object)) = serde_json::from_str::<Value>(body) else {
+        return (String::new(), None);
+    };
+    let code = object
+        .get("code")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let message = object
+        .get("error")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    (code, message)
+}
+
+/// The start of an unexpected body, on one line, for an error message.
+fn excerpt(body: &str) -> String {
+    const MAX: usize = 200;
+    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.is_empty() {
+        return "empty body".into();
+    }
+    match flat.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}...", &flat[..cut]),
+        None => flat,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fault(status: u16, body: &str) -> (ApiError, Fault) {
+        let failure = classify(status, body, None).unwrap_err();
+        (failure.error, failure.fault)
+    }
+
+    /// A 2xx JSON body is the result, whatever its JSON type.
+    #[test]
+    fn success_bodies_parse() {
+        assert_eq!(classify(200, "true", None).unwrap(), Value::Bool(true));
+        assert_eq!(classify(200, "null", None).unwrap(), Value::Null);
+        assert_eq!(
+            classify(200, r#"[{"id": 1}]"#, None).unwrap(),
+            serde_json::json!([{"id": 1}])
+        );
+        assert_eq!(
+            classify(200, r#"{"error": "x"}"#, None).unwrap(),
+            serde_json::json!({"error": "x"})
+        );
+    }
+
+    /// Empty or non-JSON 2xx bodies are invalid answers with an unknown outcome.
+    #[test]
+    fn garbled_success_is_invalid() {
+        let (error, kind) = fault(200, "");
+        assert!(matches!(
+            error,
+            ApiError::InvalidResponse { status: 200, .. }
+        ));
+        assert_eq!(kind, Fault::Unknown);
+        let (error, _) = fault(200, "not json");
+        assert!(error.to_string().contains("not json"), "{error}");
+    }
+
+    /// The 2xx error document some invalid ids produce is an error.
+    #[test]
+    fn error_document_under_200_is_an_error() {
+        let (error, kind) = fault(
+            200,
+            r#"{"error":"Internal Error","code":"SoftLayer_Exception_Public"}"#,
+        );
+        assert!(error.is_refused());
+        assert_eq!(kind, Fault::Final);
+    }
+
+    /// 404 ObjectNotFound keeps status, code and message.
+    #[test]
+    fn not_found() {
+        let (error, kind) = fault(
+            404,
+            r#"{"error": "Unable to find object with id of '404404'.", "code": "SoftLayer_Exception_ObjectNotFound"}"#,
+        );
+        assert_eq!(
+            error,
+            ApiError::NotFound {
+                status: 404,
+                code: "SoftLayer_Exception_ObjectNotFound".into(),
+                message: "Unable to find object with id of '404404'.".into()
+            }
+        );
+        assert_eq!(kind, Fault::Final);
+        assert!(error.is_not_found());
+    }
+
+    /// An unknown method (404 with SoftLayer_Exception_Public) is a refusal, not "already gone".
+    #[test]
+    fn unknown_method_is_not_not_found() {
+        let (error, _) = fault(
+            404,
+            r#"{"error":"Function (\"deleteObject\") is not a valid method for this service.","code":"SoftLayer_Exception_Public"}"#,
+        );
+        assert!(error.is_refused(), "{error:?}");
+    }
+
+    /// 401 and invalid-token codes are authentication failures.
+    #[test]
+    fn authentication() {
+        let (error, kind) = fault(
+            401,
+            r#"{"error": "Invalid API token.", "code": "SoftLayer_Exception_InvalidLegacyToken"}"#,
+        );
+        assert!(error.is_authentication());
+        assert_eq!(kind, Fault::Final);
+        assert!(error.to_string().contains("Invalid API token."));
+        let (error, _) = fault(
+            500,
+            r#"{"error": "x", "code": "SoftLayer_Exception_Account_Authentication_AccessTokenValidation"}"#,
+        );
+        assert!(error.is_authentication());
+    }
+
+    /// The rate-limit exception (HTTP 500) and HTTP 429 are both rate limits, with Retry-After kept.
+    #[test]
+    fn rate_limits() {
+        let body = r#"{"error":"Rate limit of 50 requests for every 1 second(s) exceeded.","code":"SoftLayer_Exception_WebService_RateLimitExceeded"}"#;
+        let (error, kind) = fault(500, body);
+        assert!(matches!(error, ApiError::RateLimited { status: 500, .. }));
+        assert_eq!(kind, Fault::RateLimited(None));
+        let failure = classify(429, "", Some(Duration::from_secs(3))).unwrap_err();
+        assert_eq!(
+            failure.fault,
+            Fault::RateLimited(Some(Duration::from_secs(3)))
+        );
+    }
+
+    /// A 500 SoftLayer_Exception_Public with a message is a clean, final refusal.
+    #[test]
+    fn clean_refusal() {
+        let (error, kind) = fault(
+            500,
+            r#"{"error": "Unable to cancel: billing item is already cancelled.", "code": "SoftLayer_Exception_Public"}"#,
+        );
+        assert_eq!(
+            error,
+            ApiError::Refused {
+                status: 500,
+                code: "SoftLayer_Exception_Public".into(),
+                message: "Unable to cancel: billing item is already cancelled.".into()
+            }
+        );
+        assert_eq!(kind, Fault::Final);
+        assert_eq!(
+            error.to_string(),
+            "the API refused the call (HTTP 500, SoftLayer_Exception_Public): Unable to cancel: billing item is already cancelled."
+        );
+    }
+
+    /// Internal errors, gateway errors and HTML pages leave the outcome unknown.
+    #[test]
+    fn server_faults_are_unknown() {
+        for (status, body) in [
+            (
+                500,
+                r#"{"error": "Internal Error", "code": "SoftLayer_Exception_Public"}"#,
+            ),
+            (500, "<html>oops</html>"),
+            (
+                503,
+                r#"{"error": "Service Unavailable", "code": "SoftLayer_Exception_Public"}"#,
+            ),
+            (502, ""),
+            (500, r#"{"code": "SoftLayer_Exception_Public"}"#),
+        ] {
+            assert_eq!(fault(status, body).1, Fault::Unknown, "{status} {body}");
+        }
+    }
+
+    /// A mutating call turns an unknown outcome into Ambiguous; a read keeps the error.
+    #[test]
+    fn settle_for_writes() {
+        let failure = Failure {
+            error: ApiError::Transport {
+                message: "timed out".into(),
+            },
+            fault: Fault::Unknown,
+        };
+        assert_eq!(
+            failure.clone().settle(true),
+            ApiError::Ambiguous {
+                status: None,
+                message: "timed out".into()
+            }
+        );
+        assert_eq!(
+            failure.settle(false),
+            ApiError::Transport {
+                message: "timed out".into()
+            }
+        );
+        let failure = Failure {
+            error: ApiError::Transport {
+                message: "refused".into(),
+            },
+            fault: Fault::NotSent,
+        };
+        assert!(matches!(failure.settle(true), ApiError::Transport { .. }));
+    }
+
+    /// Long non-JSON bodies are cut in error messages.
+    #[test]
+    fn long_bodies_are_cut() {
+        let body = "x".repeat(1000);
+        let (error, _) = fault(502, &body);
+        assert!(error.to_string().len() < 300);
+    }
+}

@@ -1,0 +1,752 @@
+//! Where the client's settings come from: flags, then the environment, then
+//! the SDK's config file, as the official SDK does, so existing setups work.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+
+use crate::cli::ConnectionArgs;
+use crate::softlayer::clock::{Clock, SystemClock};
+use crate::softlayer::config_file::ConfigFile;
+use crate::softlayer::endpoint::{self, DEFAULT_ENDPOINT, Endpoint};
+use crate::softlayer::retry::RetryPolicy;
+
+/// Seconds one call may take when neither `--timeout` nor the config file says.
+pub(crate) const DEFAULT_TIMEOUT_SECS: f64 = 120.0;
+/// Pages fetched at once when listing.
+pub(crate) const DEFAULT_PAGE_WORKERS: usize = 8;
+/// The username that marks an IBM Cloud API key (HTTP Basic `apikey:<key>`).
+pub(crate) const IBM_CLOUD_API_KEY_USER: &str = "apikey";
+/// The config file section the SDK reads.
+const SECTION: &str = "softlayer";
+
+/// Everything the client needs to talk to the API.
+#[derive(Clone)]
+pub struct Settings {
+    endpoint: Endpoint,
+    credentials: Credentials,
+    /// Where the endpoint came from, for `whoami`.
+    pub endpoint_source: Source,
+    /// Longest one HTTP exchange may take (connect, send, receive).
+    pub timeout: Duration,
+    /// Longest connection setup may take.
+    pub connect_timeout: Duration,
+    /// API calls per second across all threads.
+    pub rate_limit: f64,
+    /// Objects per page when listing.
+    pub page_size: u32,
+    /// Pages fetched in parallel once the total is known.
+    pub page_workers: usize,
+    /// How failed calls are repeated.
+    pub retry: RetryPolicy,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+/// Where a setting was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A command-line flag.
+    Flag,
+    /// An environment variable, by name.
+    Environment(&'static str),
+    /// A config file.
+    ConfigFile(PathBuf),
+    /// The built-in default.
+    Default,
+    /// Set up by slretire itself (the embedded emulator).
+    Internal,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Flag => f.write_str("command-line flag"),
+            Source::Environment(name) => write!(f, "environment variable {name}"),
+            Source::ConfigFile(path) => write!(f, "config file {}", path.display()),
+            Source::Default => f.write_str("default"),
+            Source::Internal => f.write_str("embedded emulator"),
+        }
+    }
+}
+
+/// Username and API key. `Debug` never shows the key.
+#[derive(Clone)]
+pub(crate) struct Credentials {
+    pub(crate) username: String,
+    api_key: String,
+    pub(crate) username_source: Source,
+    pub(crate) api_key_source: Source,
+}
+
+impl Credentials {
+    /// The `Authorization` header value; the same for classic and IBM Cloud keys.
+    pub(crate) fn authorization(&self) -> String {
+        let pair = format!("{}:{}", self.username, self.api_key);
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("api_key", &"<redacted>")
+            .field("username_source", &self.username_source)
+            .field("api_key_source", &self.api_key_source)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("endpoint", &self.endpoint.url)
+            .field("endpoint_source", &self.endpoint_source)
+            .field("credentials", &self.credentials)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("rate_limit", &self.rate_limit)
+            .field("page_size", &self.page_size)
+            .field("page_workers", &self.page_workers)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why settings could not be resolved. Never carries the API key.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// Neither flags, environment nor config file gave a username and key.
+    #[error(
+        "no SoftLayer credentials ({missing} missing). Provide them in one of three ways: \
+         the --username and --api-key flags; the SL_USERNAME and SL_API_KEY environment variables; \
+         or `username` and `api_key` in the [softlayer] section of {config}"
+    )]
+    MissingCredentials {
+        /// What is missing: "username", "API key" or both.
+        missing: &'static str,
+        /// The config file that was looked at.
+        config: String,
+    },
+    /// The config file exists but cannot be read.
+    #[error("cannot read config file {}: {source}", path.display())]
+    ConfigRead {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The config file is not valid INI.
+    #[error("{}:{line}: {message}", path.display())]
+    ConfigSyntax {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The endpoint URL is unusable.
+    #[error("invalid endpoint `{url}` (from {source_name}): {reason}")]
+    Endpoint {
+        /// The URL as given (credentials in it are hidden).
+        url: String,
+        /// Where it came from.
+        source_name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A numeric setting is out of range.
+    #[error("invalid {what}: {message}")]
+    Invalid {
+        /// The setting, e.g. `--timeout`.
+        what: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// What `Settings::resolve` reads besides the flags: injectable for tests.
+pub(crate) struct Environment<'a> {
+    /// Looks up an environment variable.
+    pub(crate) var: &'a dyn Fn(&str) -> Option<String>,
+    /// The home directory, where `.softlayer` lives.
+    pub(crate) home: Option<PathBuf>,
+}
+
+impl Environment<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.var)(name).filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl Settings {
+    /// Resolves settings from flags, then `SL_USERNAME`/`SL_API_KEY` (and
+    /// `SL_ENDPOINT_URL`), then the `[softlayer]` section of `~/.softlayer`
+    /// or `--config FILE`; each value from the first source that has it.
+    pub fn resolve(args: &ConnectionArgs) -> Result<Settings, SettingsError> {
+        let var = |name: &str| std::env::var(name).ok();
+        let home = std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from);
+        Settings::resolve_in(args, &Environment { var: &var, home })
+    }
+
+    /// [`Settings::resolve`] with the environment given explicitly.
+    pub(crate) fn resolve_in(
+        args: &ConnectionArgs,
+        env: &Environment<'_>,
+    ) -> Result<Settings, SettingsError> {
+        let (config_path, config) = load_config(args.config.as_deref(), env.home.as_deref())?;
+        let from_file = |key: &str| {
+            config
+                .as_ref()
+                .and_then(|c| c.get(SECTION, key))
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let file_source = || Source::ConfigFile(config_path.clone().unwrap_or_default());
+
+        let pick =
+            |flag: &Option<String>, var: &'static str, key: &str| -> Option<(String, Source)> {
+                if let Some(value) = flag.as_ref().filter(|v| !v.trim().is_empty()) {
+                    return Some((value.clone(), Source::Flag));
+                }
+                if let Some(value) = env.get(var) {
+                    return Some((value, Source::Environment(var)));
+                }
+                from_file(key).map(|value| (value, file_source()))
+            };
+        let username = pick(&args.username, "SL_USERNAME", "username");
+        let api_key = pick(&args.api_key, "SL_API_KEY", "api_key");
+        let (username, api_key) = match (username, api_key) {
+            (Some(username), Some(api_key)) => (username, api_key),
+            (username, api_key) => {
+                let missing = match (username.is_some(), api_key.is_some()) {
+                    (true, _) => "API key",
+                    (false, true) => "username",
+                    (false, false) => "username and API key",
+                };
+                let config = match &args.config {
+                    Some(path) => path.display().to_string(),
+                    None => "~/.softlayer (or of the file given with --config)".into(),
+                };
+                return Err(SettingsError::MissingCredentials { missing, config });
+            }
+        };
+        let credentials = Credentials {
+            username: username.0.trim().to_string(),
+            api_key: api_key.0.trim().to_string(),
+            username_source: username.1,
+            api_key_source: api_key.1,
+        };
+
+        let (raw_endpoint, endpoint_source) =
+            pick(&args.endpoint, "SL_ENDPOINT_URL", "endpoint_url")
+                .unwrap_or_else(|| (DEFAULT_ENDPOINT.to_string(), Source::Default));
+        let endpoint =
+            endpoint::parse(&raw_endpoint).map_err(|reason| SettingsError::Endpoint {
+                url: hide_userinfo(&raw_endpoint),
+                source_name: endpoint_source.to_string(),
+                reason,
+            })?;
+
+        let timeout = match args.timeout {
+            Some(secs) => positive_secs("--timeout", secs)?,
+            None => match from_file("timeout") {
+                Some(text) => {
+                    let secs: f64 = text.trim().parse().map_err(|_| SettingsError::Invalid {
+                        what: format!("timeout in {}", file_source()),
+                        message: format!("`{text}` is not a number of seconds"),
+                    })?;
+                    // The SDK reads 0 as "no timeout"; slretire always keeps one.
+                    if secs > 0.0 {
+                        positive_secs("timeout in the config file", secs)?
+                    } else {
+                        Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS)
+                    }
+                }
+                None => Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS),
+            },
+        };
+        let connect_timeout = positive_secs("--connect-timeout", args.connect_timeout)?;
+        if !(args.rate_limit.is_finite() && args.rate_limit > 0.0) {
+            return Err(SettingsError::Invalid {
+                what: "--rate-limit".into(),
+                message: format!(
+                    "{} is not a positive number of calls per second",
+                    args.rate_limit
+                ),
+            });
+        }
+        if args.page_size == 0 {
+            return Err(SettingsError::Invalid {
+                what: "--page-size".into(),
+                message: "must be at least 1".into(),
+            });
+        }
+        Ok(Settings {
+            endpoint,
+            credentials,
+            endpoint_source,
+            timeout,
+            connect_timeout,
+            rate_limit: args.rate_limit,
+            page_size: args.page_size,
+            page_workers: DEFAULT_PAGE_WORKERS,
+            retry: RetryPolicy::default(),
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// Settings for an emulator on loopback: fixed dummy credentials (a world
+    /// without `users` accepts any), timeouts, rate and page size from `connection`.
+    pub fn for_emulator(base_url: &str, connection: &ConnectionArgs) -> Settings {
+        let endpoint = endpoint::parse(base_url).unwrap_or_else(|_| Endpoint {
+            url: format!("{}/", base_url.trim().trim_end_matches('/')),
+            loopback: true,
+        });
+        let secs = |value: f64, default: f64| {
+            Duration::try_from_secs_f64(value)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .unwrap_or(Duration::from_secs_f64(default))
+        };
+        Settings {
+            endpoint,
+            credentials: Credentials {
+                username: "slretire".into(),
+                api_key: "emulator".into(),
+                username_source: Source::Internal,
+                api_key_source: Source::Internal,
+            },
+            endpoint_source: Source::Internal,
+            timeout: secs(
+                connection.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS),
+                DEFAULT_TIMEOUT_SECS,
+            ),
+            connect_timeout: secs(connection.connect_timeout, 10.0),
+            rate_limit: if connection.rate_limit.is_finite() && connection.rate_limit > 0.0 {
+                connection.rate_limit
+            } else {
+                10.0
+            },
+            page_size: connection.page_size.max(1),
+            page_workers: DEFAULT_PAGE_WORKERS,
+            retry: RetryPolicy::default(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The REST endpoint, normalised, ending in `/`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint.url
+    }
+
+    /// Whether the endpoint is on loopback (plain HTTP allowed, no proxy).
+    pub fn is_loopback(&self) -> bool {
+        self.endpoint.loopback
+    }
+
+    /// The API username.
+    pub fn username(&self) -> &str {
+        &self.credentials.username
+    }
+
+    /// Where the username and the API key came from.
+    pub fn credential_sources(&self) -> (&Source, &Source) {
+        (
+            &self.credentials.username_source,
+            &self.credentials.api_key_source,
+        )
+    }
+
+    /// Whether the key is an IBM Cloud API key (username `apikey`).
+    pub fn is_ibm_cloud_api_key(&self) -> bool {
+        self.credentials.username == IBM_CLOUD_API_KEY_USER
+    }
+
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    #[cfg(test)]
+    pub(crate) fn with_clock(mut self, clock: Arc<dyn Clock>) -> Settings {
+        self.clock = clock;
+        self
+    }
+}
+
+/// Reads `--config FILE` (which must exist) or `~/.softlayer` (if present).
+fn load_config(
+    explicit: Option<&Path>,
+    home: Option<&Path>,
+) -> Result<(Option<PathBuf>, Option<ConfigFile>), SettingsError> {
+    let (path, required) = match (explicit, home) {
+        (Some(path), _) => (path.to_path_buf(), true),
+        (None, Some(home)) => (home.join(".softlayer"), false),
+        (None, None) => return Ok((None, None)),
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if !required && err.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((Some(path), None));
+        }
+        Err(source) => return Err(SettingsError::ConfigRead { path, source }),
+    };
+    let config = ConfigFile::parse(&text).map_err(|err| SettingsError::ConfigSyntax {
+        path: path.clone(),
+        line: err.line,
+        message: err.message,
+    })?;
+    Ok((Some(path), Some(config)))
+}
+
+fn positive_secs(what: &str, secs: f64) -> Result<Duration, SettingsError> {
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| SettingsError::Invalid {
+            what: what.into(),
+            message: format!("{secs} is not a positive number of seconds"),
+        })
+}
+
+/// The URL without `user:password@`, for messages.
+fn hide_userinfo(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}***{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn args() -> ConnectionArgs {
+        ConnectionArgs {
+            endpoint: None,
+            username: None,
+            api_key: None,
+            config: None,
+            timeout: None,
+            connect_timeout: 10.0,
+            rate_limit: 10.0,
+            page_size: 500,
+        }
+    }
+
+    fn resolve(
+        args: &ConnectionArgs,
+        vars: &[(&str, &str)],
+        home: Option<&Path>,
+    ) -> Result<Settings, SettingsError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        let var = move |name: &str| vars.get(name).cloned();
+        Settings::resolve_in(
+            args,
+            &Environment {
+                var: &var,
+                home: home.map(Path::to_path_buf),
+            },
+        )
+    }
+
+    fn home_with(config: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".softlayer"), config).unwrap();
+        dir
+    }
+
+    /// Flags win over the environment, which wins over the config file, value by value.
+    #[test]
+    fn precedence_flags_env_file() {
+        let home = home_with(
+            "[softlayer]\nusername = fileuser\napi_key = filekey\nendpoint_url = https://file.example.com/rest/v3.1/\n",
+        );
+        let env = [("SL_USERNAME", "envuser"), ("SL_API_KEY", "envkey")];
+        let settings = resolve(&args(), &env, Some(home.path())).unwrap();
+        assert_eq!(settings.username(), "envuser");
+        assert_eq!(settings.credentials().api_key, "envkey");
+        assert_eq!(settings.endpoint(), "https://file.example.com/rest/v3.1/");
+        assert_eq!(
+            settings.endpoint_source,
+            Source::ConfigFile(home.path().join(".softlayer"))
+        );
+
+        let mut flags = args();
+        flags.username = Some("flaguser".into());
+        let settings = resolve(&flags, &env, Some(home.path())).unwrap();
+        assert_eq!(settings.username(), "flaguser");
+        assert_eq!(settings.credentials().api_key, "envkey");
+        assert_eq!(
+            settings.credential_sources(),
+            (&Source::Flag, &Source::Environment("SL_API_KEY"))
+        );
+
+        let settings = resolve(&args(), &[], Some(home.path())).unwrap();
+        assert_eq!(
+            (settings.username(), settings.credentials().api_key.as_str()),
+            ("fileuser", "filekey")
+        );
+    }
+
+    /// The endpoint comes from --endpoint, then SL_ENDPOINT_URL, then the file, then the default.
+    #[test]
+    fn endpoint_precedence() {
+        let env = [("SL_USERNAME", "u"), ("SL_API_KEY", "k")];
+        assert_eq!(
+            resolve(&args(), &env, None).unwrap().endpoint(),
+            DEFAULT_ENDPOINT
+        );
+        let env_url = [
+            ("SL_USERNAME", "u"),
+            ("SL_API_KEY", "k"),
+            ("SL_ENDPOINT_URL", "http://127.0.0.1:9/rest/v3.1"),
+        ];
+        let settings = resolve(&args(), &env_url, None).unwrap();
+        assert_eq!(settings.endpoint(), "http://127.0.0.1:9/rest/v3.1/");
+        assert!(settings.is_loopback());
+        let mut flags = args();
+        flags.endpoint = Some("https://api.service.softlayer.com/xmlrpc/v3.1".into());
+        let settings = resolve(&flags, &env_url, None).unwrap();
+        assert_eq!(
+            settings.endpoint(),
+            "https://api.service.softlayer.com/rest/v3.1/"
+        );
+        assert_eq!(settings.endpoint_source, Source::Flag);
+    }
+
+    /// An slcli config with the SDK's default XML-RPC endpoint maps to REST.
+    #[test]
+    fn slcli_config_maps_to_rest() {
+        let home = home_with(
+            "[softlayer]\nusername = u\napi_key = k\nendpoint_url = https://api.softlayer.com/xmlrpc/v3.1/\ntimeout = 0\n",
+        );
+        let settings = resolve(&args(), &[], Some(home.path())).unwrap();
+        assert_eq!(settings.endpoint(), DEFAULT_ENDPOINT);
+        assert_eq!(
+            settings.timeout,
+            Duration::from_secs(120),
+            "timeout 0 means the default"
+        );
+    }
+
+    /// Missing credentials name all three ways to provide them and which part is missing.
+    #[test]
+    fn missing_credentials_message() {
+        let err = resolve(&args(), &[], None).unwrap_err().to_string();
+        for needle in [
+            "--username",
+            "--api-key",
+            "SL_USERNAME",
+            "SL_API_KEY",
+            "~/.softlayer",
+            "[softlayer]",
+            "username and API key",
+        ] {
+            assert!(err.contains(needle), "{needle} missing from: {err}");
+        }
+        let err = resolve(&args(), &[("SL_USERNAME", "u")], None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("(API key missing)"), "{err}");
+        let err = resolve(&args(), &[("SL_API_KEY", "k")], None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("(username missing)"), "{err}");
+        let err = resolve(&args(), &[("SL_USERNAME", " "), ("SL_API_KEY", "k")], None).unwrap_err();
+        assert!(
+            matches!(err, SettingsError::MissingCredentials { .. }),
+            "blank counts as missing"
+        );
+    }
+
+    /// --config replaces ~/.softlayer and must exist; syntax errors carry file and line.
+    #[test]
+    fn explicit_config_file() {
+        let home = home_with("[softlayer]\nusername = homeuser\napi_key = homekey\n");
+        let other = home.path().join("other.ini");
+        std::fs::write(
+            &other,
+            "[softlayer]\nusername: otheruser\napi_key: otherkey\ntimeout = 7.5\n",
+        )
+        .unwrap();
+        let mut flags = args();
+        flags.config = Some(other.clone());
+        let settings = resolve(&flags, &[], Some(home.path())).unwrap();
+        assert_eq!(settings.username(), "otheruser");
+        assert_eq!(settings.timeout, Duration::from_millis(7500));
+
+        flags.config = Some(home.path().join("absent.ini"));
+        assert!(matches!(
+            resolve(&flags, &[], Some(home.path())).unwrap_err(),
+            SettingsError::ConfigRead { .. }
+        ));
+
+        std::fs::write(&other, "[softlayer]\nusername = u\nbroken line\n").unwrap();
+        flags.config = Some(other.clone());
+        let err = resolve(&flags, &[], Some(home.path()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(&format!("{}:3:", other.display())), "{err}");
+    }
+
+    /// A missing ~/.softlayer is not an error.
+    #[test]
+    fn absent_home_config_is_fine() {
+        let home = tempfile::tempdir().unwrap();
+        let settings = resolve(
+            &args(),
+            &[("SL_USERNAME", "u"), ("SL_API_KEY", "k")],
+            Some(home.path()),
+        )
+        .unwrap();
+        assert_eq!(settings.username(), "u");
+    }
+
+    /// Plain http to a remote host is refused with the source named; URL credentials are hidden.
+    #[test]
+    fn insecure_endpoint_refused() {
+        let env = [
+            ("SL_USERNAME", "u"),
+            ("SL_API_KEY", "k"),
+            ("SL_ENDPOINT_URL", "http://api.softlayer.com/rest/v3.1/"),
+        ];
+        let err = resolve(&args(), &env, None).unwrap_err().to_string();
+        assert!(
+            err.contains("SL_ENDPOINT_URL") && err.contains("loopback"),
+            "{err}"
+        );
+        let mut flags = args();
+        flags.endpoint = Some("https://u:topsecret@api.softlayer.com/rest/v3.1/".into());
+        let err = resolve(&flags, &env, None).unwrap_err().to_string();
+        assert!(!err.contains("topsecret"), "{err}");
+    }
+
+    /// Numeric settings are validated.
+    #[test]
+    fn numeric_settings_validated() {
+        let env = [("SL_USERNAME", "u"), ("SL_API_KEY", "k")];
+        let mut flags = args();
+        flags.timeout = Some(0.0);
+        assert!(
+            resolve(&flags, &env, None)
+                .unwrap_err()
+                .to_string()
+                .contains("--timeout")
+        );
+        let mut flags = args();
+        flags.rate_limit = 0.0;
+        assert!(
+            resolve(&flags, &env, None)
+                .unwrap_err()
+                .to_string()
+                .contains("--rate-limit")
+        );
+        let mut flags = args();
+        flags.page_size = 0;
+        assert!(
+            resolve(&flags, &env, None)
+                .unwrap_err()
+                .to_string()
+                .contains("--page-size")
+        );
+        let mut flags = args();
+        flags.connect_timeout = -1.0;
+        assert!(
+            resolve(&flags, &env, None)
+                .unwrap_err()
+                .to_string()
+                .contains("--connect-timeout")
+        );
+        let home = home_with("[softlayer]\nusername = u\napi_key = k\ntimeout = soon\n");
+        assert!(
+            resolve(&args(), &[], Some(home.path()))
+                .unwrap_err()
+                .to_string()
+                .contains("soon")
+        );
+    }
+
+    /// Username `apikey` marks an IBM Cloud key; the Basic header is built the same way.
+    #[test]
+    fn ibm_cloud_api_key() {
+        let settings = resolve(
+            &args(),
+            &[("SL_USERNAME", "apikey"), ("SL_API_KEY", "IAMKEY123")],
+            None,
+        )
+        .unwrap();
+        assert!(settings.is_ibm_cloud_api_key());
+        assert_eq!(
+            settings.credentials().authorization(),
+            "Basic YXBpa2V5OklBTUtFWTEyMw=="
+        );
+    }
+
+    /// The Basic header matches the reference capture.
+    #[test]
+    fn basic_header_matches_capture() {
+        let key = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+        let settings = resolve(
+            &args(),
+            &[("SL_USERNAME", "testuser"), ("SL_API_KEY", key)],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            settings.credentials().authorization(),
+            "Basic dGVzdHVzZXI6YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OQ=="
+        );
+    }
+
+    /// Debug output of settings never shows the key.
+    #[test]
+    fn debug_hides_the_key() {
+        let settings = resolve(
+            &args(),
+            &[("SL_USERNAME", "u"), ("SL_API_KEY", "s3cr3t-k3y")],
+            None,
+        )
+        .unwrap();
+        let debug = format!("{settings:?} {:?}", settings.credentials());
+        assert!(!debug.contains("s3cr3t-k3y"), "{debug}");
+        assert!(debug.contains("<redacted>"));
+    }
+
+    /// Debug output of the connection flags never shows the key.
+    #[test]
+    fn connection_args_debug_hides_the_key() {
+        let mut flags = args();
+        flags.api_key = Some("flag-k3y-secret".into());
+        let debug = format!("{flags:?}");
+        assert!(!debug.contains("flag-k3y-secret") && debug.contains("<redacted>"), "{debug}");
+    }
+
+    /// Emulator settings point at the loopback URL with dummy credentials and the given knobs.
+    #[test]
+    fn emulator_settings() {
+        let mut connection = args();
+        connection.page_size = 7;
+        let settings = Settings::for_emulator("http://127.0.0.1:4567/rest/v3.1/", &connection);
+        assert_eq!(settings.endpoint(), "http://127.0.0.1:4567/rest/v3.1/");
+        assert!(settings.is_loopback());
+        assert_eq!(settings.page_size, 7);
+        assert_eq!(settings.endpoint_source, Source::Internal);
+    }
+}

@@ -1,0 +1,64 @@
+//! `plan`/`apply --snapshot FILE`: an emulator embedded in the process,
+//! loaded from a world file, and a client pointed at it, so the very same
+//! client code path runs as against the live API.
+
+use std::path::{Path, PathBuf};
+
+use softlayer_emulator::{Config, Emulator, World};
+
+use crate::cli::ConnectionArgs;
+use crate::softlayer::client::Client;
+use crate::softlayer::settings::Settings;
+
+/// Why the embedded emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The world file cannot be read.
+    #[error("cannot read snapshot {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The world file is not a valid world.
+    #[error("invalid snapshot {}: {message}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and where (the emulator's message).
+        message: String,
+    },
+    /// The emulator could not listen on loopback.
+    #[error("cannot start the embedded emulator: {0}")]
+    Start(std::io::Error),
+}
+
+/// Starts an emulator serving the world file at `path` on loopback and
+/// returns it with a client pointed at it (default connection settings).
+/// Keep the emulator alive as long as the client is used.
+pub fn start_snapshot_emulator(path: &Path) -> Result<(Emulator, Client), SnapshotError> {
+    let connection = ConnectionArgs {
+        endpoint: None,
+        username: None,
+        api_key: None,
+        config: None,
+        timeout: None,
+        connect_timeout: 10.0,
+        rate_limit: 10.0,
+        page_size: 500,
+    };
+    start_snapshot_emulator_with(path, &connection)
+}
+
+/// [`start_snapshot_emulator`] with timeouts, rate limit and page size from `connection`.
+pub fn start_snapshot_emulator_with(path: &Path, connection: &ConnectionArgs) -> Result<(Emulator, Client), SnapshotError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read { path: path.to_path_buf(), source })?;
+    let world = World::from_json_str(&text)
+        .map_err(|err| SnapshotError::Invalid { path: path.to_path_buf(), message: err.to_string() })?;
+    let emulator = Emulator::start(world, Config::default(), "127.0.0.1:0").map_err(SnapshotError::Start)?;
+    let settings = Settings::for_emulator(&emulator.base_url(), connection);
+    // Building a client for a loopback URL does not fail; the error type is shared with live settings.
+    let client = Client::new(settings).map_err(|err| SnapshotError::Start(std::io::Error::other(err.to_string())))?;
+    Ok((emulator, client))
+}

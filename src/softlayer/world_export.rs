@@ -1,0 +1,418 @@
+//! An account's inventory as a world file (`slretire-world/1`): one masked,
+//! paginated list call per kind, masks that yield exactly the stored shape
+//! (relations by id, no derived properties, no secrets, never `users`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value, json};
+
+use crate::manifest::model::Kind;
+use crate::softlayer::account::id_of;
+use crate::softlayer::call::Call;
+use crate::softlayer::client::Client;
+use crate::softlayer::error::ApiError;
+
+/// The `format` value of world files.
+pub const WORLD_FORMAT: &str = "slretire-world/1";
+
+/// A billing item's stored properties (children one level down).
+const BILLING_ITEM: &str = "id,categoryCode,description,recurringFee,hourlyRecurringFee,hourlyFlag,\
+createDate,nextBillDate,cancellationDate,allowCancellationFlag,notes";
+const LOCATION: &str = "datacenter[id,name,longName]";
+const TAGS: &str = "tagReferences[tag[name]]";
+const TRANSACTION: &str = "activeTransaction[id,transactionStatus[name,friendlyName]]";
+/// Read from a server to write the world's `tickets` (it is derived there).
+const OPEN_TICKET: &str = "openCancellationTicket[id,title,statusId,createDate,status[id,name]]";
+
+/// One list of a world file and the single API list call that fills it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorldList {
+    /// The key in the world file (the `SoftLayer_Account` property name).
+    pub key: &'static str,
+    /// The manifest kind it serves.
+    pub kind: Kind,
+    service: &'static str,
+    method: &'static str,
+    /// Filter root; `None` for a `getAllObjects` service.
+    root: Option<&'static str>,
+    /// Properties of the object itself; billing items are added by [`WorldList::mask`].
+    locals: &'static str,
+    billing_items: &'static [&'static str],
+}
+
+/// Every list, in the order a snapshot fetches them (top-level billing items
+/// last: the ones nested under resources are left out of that list).
+pub const WORLD_LISTS: [WorldList; 11] = [
+    WorldList {
+        key: "virtualGuests",
+        kind: Kind::VirtualGuest,
+        service: "SoftLayer_Account",
+        method: "getVirtualGuests",
+        root: Some("virtualGuests"),
+        locals: "id,hostname,domain,createDate,provisionDate,notes,hourlyBillingFlag,primaryIpAddress,\
+primaryBackendIpAddress,status[keyName,name],blockCancelBecauseDisconnectedFlag,networkVlans[id],dedicatedHost[id]",
+        billing_items: &["billingItem"],
+    },
+    WorldList {
+        key: "hardware",
+        kind: Kind::Hardware,
+        service: "SoftLayer_Account",
+        method: "getHardware",
+        root: Some("hardware"),
+        locals: "id,hostname,domain,provisionDate,notes,hourlyBillingFlag,primaryIpAddress,\
+primaryBackendIpAddress,hardwareStatus[status],networkVlans[id]",
+        billing_items: &["billingItem"],
+    },
+    WorldList {
+        key: "networkStorage",
+        kind: Kind::Storage,
+        service: "SoftLayer_Account",
+        method: "getNetworkStorage",
+        root: Some("networkStorage"),
+        locals: "id,username,nasType,capacityGb,createDate,notes,serviceResourceBackendIpAddress,\
+storageType[keyName],serviceResource[datacenter[name]],activeTransactionCount",
+        billing_items: &["billingItem"],
+    },
+    WorldList {
+        key: "subnets",
+        kind: Kind::Subnet,
+        service: "SoftLayer_Account",
+        method: "getSubnets",
+        root: Some("subnets"),
+        locals: "id,networkIdentifier,cidr,subnetType,version,addressSpace,gateway,note,networkVlan[id]",
+        billing_items: &["billingItem"],
+    },
+    WorldList {
+        key: "networkVlans",
+        kind: Kind::Vlan,
+        service: "SoftLayer_Account",
+        method: "getNetworkVlans",
+        root: Some("networkVlans"),
+        locals: "id,vlanNumber,name,networkSpace,createDate,note,primaryRouter[hostname,datacenter[name]]",
+        billing_items: &["billingItem"],
+    },
+    WorldList {
+        key: "globalIpRecords",
+        kind: Kind::GlobalIp,
+        service: "SoftLayer_Account",
+        method: "getGlobalIpRecords",
+        root: Some("globalIpRecords"),
+        locals: "id,description,ipAddress[ipAddress],destinationIpAddress[ipAddress]",
+        billing_items: &["billingItem"],
+    },
+    WorldList {
+        key: "adcLoadBalancers",
+        kind: Kind::LoadBalancer,
+        service: "SoftLayer_Account",
+        method: "getAdcLoadBalancers",
+        root: Some("adcLoadBalancers"),
+        locals: "id,accountId,name,notes,dedicatedFlag,ipAddress[ipAddress]",
+        billing_items: &["billingItem", "dedicatedBillingItem"],
+    },
+    WorldList {
+        key: "lbaasLoadBalancers",
+        kind: Kind::LoadBalancer,
+        service: "SoftLayer_Network_LBaaS_LoadBalancer",
+        method: "getAllObjects",
+        root: None,
+        locals: "id,uuid,name,description,address,isPublic,provisioningStatus,operatingStatus,createDate,\
+accountId,datacenter[name]",
+        billing_items: &[],
+    },
+    WorldList {
+        key: "cdnAccounts",
+        kind: Kind::Cdn,
+        service: "SoftLayer_Account",
+        method: "getCdnAccounts",
+        root: Some("cdnAccounts"),
+        locals: "id,cdnAccountName,accountId,cdnSolutionName,createDate",
+        billing_items: &["billingItem"],
+    },
+    WorldList {
+        key: "dedicatedHosts",
+        kind: Kind::DedicatedHost,
+        service: "SoftLayer_Account",
+        method: "getDedicatedHosts",
+        root: Some("dedicatedHosts"),
+        locals: "id,name,createDate,notes,cpuCount,memoryCapacity,diskCapacity,backendRouter[hostname]",
+        billing_items: &["billingItem"],
+    },
+    WorldList {
+        key: "allTopLevelBillingItems",
+        kind: Kind::BillingItem,
+        service: "SoftLayer_Account",
+        method: "getAllTopLevelBillingItems",
+        root: Some("allTopLevelBillingItems"),
+        locals: BILLING_ITEM,
+        billing_items: &[],
+    },
+];
+
+impl WorldList {
+    /// The object mask of the list call.
+    pub fn mask(&self) -> String {
+        let mut parts = vec![self.locals.to_string()];
+        match self.kind {
+            Kind::VirtualGuest
+            | Kind::Hardware
+            | Kind::Subnet
+            | Kind::Vlan
+            | Kind::DedicatedHost => {
+                parts.push(TAGS.into());
+            }
+            _ => {}
+        }
+        match self.kind {
+            Kind::VirtualGuest
+            | Kind::Hardware
+            | Kind::Subnet
+            | Kind::Vlan
+            | Kind::DedicatedHost => {
+                parts.push(LOCATION.into());
+            }
+            _ => {}
+        }
+        if matches!(self.kind, Kind::VirtualGuest | Kind::Hardware) {
+            parts.push(TRANSACTION.into());
+        }
+        if self.kind == Kind::Hardware {
+            parts.push(OPEN_TICKET.into());
+        }
+        for relation in self.billing_items {
+            parts.push(format!(
+                "{relation}[{BILLING_ITEM},children[{BILLING_ITEM}]]"
+            ));
+        }
+        if self.kind == Kind::BillingItem {
+            parts.push(format!("children[{BILLING_ITEM}]"));
+        }
+        format!("mask[{}]", parts.join(","))
+    }
+
+    /// The list call.
+    pub fn call(&self) -> Call<'static> {
+        Call::new(self.service, self.method).mask(self.mask())
+    }
+}
+
+/// What one list took, for the progress line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListReport {
+    /// World file key.
+    pub key: &'static str,
+    /// Objects written.
+    pub objects: usize,
+    /// HTTP requests it took (pages and retries).
+    pub calls: u64,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// A list that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("reading {what}: {error}")]
+pub struct ExportError {
+    /// What was being read (`account`, `virtualGuests`, ...).
+    pub what: &'static str,
+    /// The API error.
+    #[source]
+    pub error: ApiError,
+}
+
+/// Reads the account and the lists of `kinds` (all kinds when empty) into a
+/// world document; `progress` hears about every list when it is done.
+pub fn export_world(
+    client: &Client,
+    kinds: &[Kind],
+    mut progress: impl FnMut(&ListReport),
+) -> Result<Value, ExportError> {
+    let account = client
+        .read(&Call::new("SoftLayer_Account", "getObject").mask("mask[id,companyName,email]"))
+        .map_err(|error| ExportError {
+            what: "account",
+            error,
+        })?;
+    let mut world = Map::new();
+    world.insert("format".into(), json!(WORLD_FORMAT));
+    world.insert("account".into(), account);
+    let mut nested_billing_ids = BTreeSet::new();
+    let mut tickets: BTreeMap<u64, Map<String, Value>> = BTreeMap::new();
+    for list in WORLD_LISTS
+        .iter()
+        .filter(|l| kinds.is_empty() || kinds.contains(&l.kind))
+    {
+        let started = Instant::now();
+        let calls_before = client.calls_made();
+        let mut items = client
+            .list(&list.call(), list.root)
+            .map_err(|error| ExportError {
+                what: list.key,
+                error,
+            })?;
+        if list.kind == Kind::Hardware {
+            for item in &mut items {
+                take_open_ticket(item, &mut tickets);
+            }
+        }
+        if list.kind == Kind::BillingItem {
+            items.retain(|item| id_of(item).is_none_or(|id| !nested_billing_ids.contains(&id)));
+        } else {
+            for item in &items {
+                for relation in list.billing_items {
+                    collect_billing_ids(item.get(*relation), &mut nested_billing_ids);
+                }
+            }
+        }
+        progress(&ListReport {
+            key: list.key,
+            objects: items.len(),
+            calls: client.calls_made() - calls_before,
+            elapsed: started.elapsed(),
+        });
+        world.insert(list.key.into(), Value::Array(items));
+    }
+    if world.contains_key("hardware") {
+        let tickets = tickets.into_values().map(Value::Object).collect();
+        world.insert("tickets".into(), Value::Array(tickets));
+    }
+    Ok(Value::Object(world))
+}
+
+/// Moves a server's derived `openCancellationTicket` into the world's
+/// `tickets`, attached to the server by id (what the emulator derives it from).
+fn take_open_ticket(server: &mut Value, tickets: &mut BTreeMap<u64, Map<String, Value>>) {
+    let Some(object) = server.as_object_mut() else {
+        return;
+    };
+    let Some(ticket) = object.remove("openCancellationTicket") else {
+        return;
+    };
+    let (Some(server_id), Some(ticket_id)) =
+        (id_of(&Value::Object(object.clone())), id_of(&ticket))
+    else {
+        return;
+    };
+    let Value::Object(ticket) = ticket else {
+        return;
+    };
+    let entry = tickets.entry(ticket_id).or_insert_with(|| {
+        let mut ticket = ticket.clone();
+        ticket.insert("attachedHardware".into(), Value::Array(Vec::new()));
+        ticket
+    });
+    if let Some(Value::Array(attached)) = entry.get_mut("attachedHardware") {
+        attached.push(json!({"id": server_id}));
+    }
+}
+
+/// Ids of a billing item and its children.
+fn collect_billing_ids(item: Option<&Value>, ids: &mut BTreeSet<u64>) {
+    let Some(item) = item.filter(|i| i.is_object()) else {
+        return;
+    };
+    if let Some(id) = id_of(item) {
+        ids.insert(id);
+    }
+    for key in ["children", "activeChildren"] {
+        if let Some(Value::Array(children)) = item.get(key) {
+            for child in children {
+                collect_billing_ids(Some(child), ids);
+            }
+        }
+    }
+}
+
+/// Manifest kind names (as `--kinds` takes them) to kinds; the unknown ones are an error.
+pub fn parse_kinds(names: &[String]) -> Result<Vec<Kind>, String> {
+    let mut kinds = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        match Kind::parse(name) {
+            Some(kind) if !kinds.contains(&kind) => kinds.push(kind),
+            Some(_) => {}
+            None => {
+                let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                return Err(format!(
+                    "unknown kind `{name}`; expected one of: {}",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(kinds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every manifest kind has at least one list, and list keys are unique.
+    #[test]
+    fn every_kind_is_covered() {
+        for kind in Kind::ALL {
+            assert!(WORLD_LISTS.iter().any(|l| l.kind == kind), "{kind}");
+        }
+        let keys: BTreeSet<&str> = WORLD_LISTS.iter().map(|l| l.key).collect();
+        assert_eq!(keys.len(), WORLD_LISTS.len());
+    }
+
+    /// Masks are balanced, never ask for users or keys, and carry the billing items.
+    #[test]
+    fn masks_are_well_formed() {
+        for list in WORLD_LISTS {
+            let mask = list.mask();
+            assert_eq!(
+                mask.matches('[').count(),
+                mask.matches(']').count(),
+                "{mask}"
+            );
+            for forbidden in ["users", "apiKey", "apiAuthenticationKeys", "password"] {
+                assert!(!mask.contains(forbidden), "{forbidden} in {mask}");
+            }
+            for relation in list.billing_items {
+                assert!(mask.contains(&format!("{relation}[id,")), "{mask}");
+            }
+        }
+        assert!(WORLD_LISTS[1].mask().contains("openCancellationTicket["));
+    }
+
+    /// --kinds names are manifest kinds; unknown names are refused with the list.
+    #[test]
+    fn kinds_parse() {
+        let kinds = parse_kinds(&["virtual_guest".into(), "vlan".into(), "vlan".into()]).unwrap();
+        assert_eq!(kinds, vec![Kind::VirtualGuest, Kind::Vlan]);
+        let err = parse_kinds(&["virtualGuests".into()]).unwrap_err();
+        assert!(
+            err.contains("virtual_guest") && err.contains("billing_item"),
+            "{err}"
+        );
+    }
+
+    /// An open cancellation ticket moves from the server into `tickets`.
+    #[test]
+    fn open_ticket_becomes_a_world_ticket() {
+        let mut tickets = BTreeMap::new();
+        let mut server = json!({"id": 1001, "hostname": "db", "openCancellationTicket": {"id": 77, "title": "Cancel"}});
+        take_open_ticket(&mut server, &mut tickets);
+        let mut other =
+            json!({"id": 1002, "openCancellationTicket": {"id": 77, "title": "Cancel"}});
+        take_open_ticket(&mut other, &mut tickets);
+        assert_eq!(server, json!({"id": 1001, "hostname": "db"}));
+        assert_eq!(
+            Value::Object(tickets[&77].clone()),
+            json!({"id": 77, "title": "Cancel", "attachedHardware": [{"id": 1001}, {"id": 1002}]})
+        );
+    }
+
+    /// Nested billing item ids (children included) are collected.
+    #[test]
+    fn nested_billing_ids() {
+        let mut ids = BTreeSet::new();
+        collect_billing_ids(
+            Some(&json!({"id": 1, "children": [{"id": 2}, {"id": 3, "children": [{"id": 4}]}]})),
+            &mut ids,
+        );
+        collect_billing_ids(None, &mut ids);
+        assert_eq!(ids.into_iter().collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+    }
+}
