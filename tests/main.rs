@@ -7,4 +7,5 @@ mod manifest_codes;
 mod manifest_model;
 mod manifest_props;
 mod manifest_schema;
+mod plan_schema;
 mod support;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use slretire::manifest::model::{IpPattern, Kind, Manifests, Reason, Via, When};
+use slretire::manifest::model::{IpPattern, Kind, LimitScope, Manifests, Reason, Via, When};
 use slretire::manifest::{self, Code, Diagnostic};
 
 fn examples() -> Vec<(String, String)> {
@@ -42,7 +42,7 @@ fn codes(files: &[(&str, &str)]) -> Vec<Code> {
     diags.iter().map(|d| d.code).collect()
 }
 
-/// The examples form one valid run: one account, every kind, the strictest limits.
+/// The examples form one valid run: one account, every kind, each file's limits.
 #[test]
 fn examples_merge_into_one_model() {
     let files = examples();
@@ -60,8 +60,20 @@ fn examples_merge_into_one_model() {
             "no {kind} entry in the examples"
         );
     }
-    assert_eq!(model.limits.max_resources, Some(20));
-    assert_eq!(model.limits.max_monthly_fee_cents, Some(80_000));
+    let guard = model
+        .limits
+        .iter()
+        .find(|rule| rule.file.ends_with("protect.yaml"))
+        .unwrap();
+    assert_eq!(guard.scope, LimitScope::Run);
+    assert_eq!(guard.limits.max_resources, Some(50));
+    let sweep = model
+        .limits
+        .iter()
+        .find(|rule| rule.file.ends_with("ci-runners.yaml"))
+        .unwrap();
+    assert_eq!(sweep.scope, LimitScope::File);
+    assert_eq!(sweep.limits.max_monthly_fee_cents, Some(80_000));
     assert!(model.protect.len() >= 5);
     for entry in &model.entries {
         assert!(entry.origin.file.starts_with("manifests/examples/"));
@@ -138,7 +150,7 @@ fn selector_values_are_normalised() {
     );
 }
 
-/// Entries keep file order across files; protect rules of all files apply; limits take the minimum.
+/// Entries keep file order across files; protect rules of all files apply; each file keeps its limits.
 #[test]
 fn files_merge_in_order() {
     let model = valid(&[
@@ -158,8 +170,18 @@ fn files_merge_in_order() {
     assert_eq!(model.protect.len(), 2);
     assert_eq!(model.protect[1].kind, Some(Kind::Vlan));
     assert_eq!(model.protect[1].origin.to_string(), "b.yaml:7");
-    assert_eq!(model.limits.max_resources, Some(3));
-    assert_eq!(model.limits.max_monthly_fee_cents, Some(1250));
+    let limits: Vec<_> = model
+        .limits
+        .iter()
+        .map(|r| (r.file.as_str(), r.scope, r.limits.max_resources, r.limits.max_monthly_fee_cents))
+        .collect();
+    assert_eq!(
+        limits,
+        vec![
+            ("a.yaml", LimitScope::File, Some(9), None),
+            ("b.yaml", LimitScope::File, Some(3), Some(1250)),
+        ]
+    );
 }
 
 /// Naming the same resource twice with the same options is fine; different `when` is not.

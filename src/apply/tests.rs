@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::manifest::model::{
-    CancelOptions, Entry, Limits, Manifests, Origin, Reason, Selector, Via, When,
+    CancelOptions, Entry, Manifests, Origin, Reason, Selector, Via, When,
 };
 use crate::plan::build::{PlanContext, build};
 use crate::plan::model::PlanAccount;
@@ -107,7 +107,7 @@ fn plan_for(account: &Account, ids: &[u64]) -> Plan {
             },
         }],
         protect: vec![],
-        limits: Limits::default(),
+        limits: Vec::new(),
     };
     let now = Timestamp::now();
     let fetched = fetch(account, &manifests, now).unwrap();

@@ -5,7 +5,9 @@
 mod apply;
 mod emulator;
 mod plan;
+mod planning;
 mod schema;
+mod session;
 mod show;
 mod snapshot;
 mod term;

@@ -1,11 +1,11 @@
 //! The files of one run -> one model: the same account everywhere, entries
-//! in file order, every protect rule, the strictest limits, and no
+//! in file order, every protect rule, every file's limits, and no
 //! resource given two different `when` or `via`.
 
 use std::collections::BTreeMap;
 
 use super::diagnostic::{Code, Diagnostic};
-use super::model::{IpPattern, Kind, Limits, Manifests, Via, When};
+use super::model::{IpPattern, Kind, LimitRule, LimitScope, Limits, Manifests, Via, When};
 use super::node::ByteSpan;
 use super::source::SourceMap;
 use super::validate::{FileModel, OptionSource};
@@ -50,20 +50,19 @@ pub(crate) fn merge(
             .iter()
             .flat_map(|f| f.protect.iter().cloned())
             .collect(),
-        limits: strictest(files.iter().map(|f| f.limits)),
-    })
-}
-
-fn strictest(limits: impl Iterator<Item = Limits>) -> Limits {
-    fn min<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
-        match (a, b) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    }
-    limits.fold(Limits::default(), |acc, l| Limits {
-        max_resources: min(acc.max_resources, l.max_resources),
-        max_monthly_fee_cents: min(acc.max_monthly_fee_cents, l.max_monthly_fee_cents),
+        limits: files
+            .iter()
+            .filter(|f| f.limits != Limits::default())
+            .map(|f| LimitRule {
+                file: f.file.clone(),
+                // A file that retires nothing holds shared guard rails: its
+                // limits watch the whole run. Otherwise a file's limits watch
+                // what its own entries select, so adding another team's
+                // manifest to the directory cannot trip them.
+                scope: if f.entry_count == 0 { LimitScope::Run } else { LimitScope::File },
+                limits: f.limits,
+            })
+            .collect(),
     })
 }
 

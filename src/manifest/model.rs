@@ -16,8 +16,8 @@ pub struct Manifests {
     pub entries: Vec<Entry>,
     /// Every `protect` rule of every file: a resource matching any is kept.
     pub protect: Vec<ProtectRule>,
-    /// The strictest limits over all files.
-    pub limits: Limits,
+    /// Every file's `limits`, with what they guard.
+    pub limits: Vec<LimitRule>,
 }
 
 /// The kinds of resource a manifest can retire.
@@ -314,7 +314,27 @@ pub struct ProtectRule {
     pub selector: Selector,
 }
 
-/// `limits`: guards on the whole plan.
+/// One file's `limits` and the part of the plan they guard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LimitRule {
+    /// The file that sets them.
+    pub file: String,
+    /// What they count: the resources the file's own entries select, or,
+    /// for a file without entries (shared guard rails), the whole plan.
+    pub scope: LimitScope,
+    pub limits: Limits,
+}
+
+/// What a file's limits count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitScope {
+    /// Resources selected by the file's own entries.
+    File,
+    /// Every resource of the plan.
+    Run,
+}
+
+/// `limits`: guards on what a plan may cancel.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Limits {
     /// The plan fails if it would cancel more resources than this.

@@ -118,7 +118,9 @@ pub(crate) struct RawProtectRule {
     pub(crate) datacenter: Option<Sp<Datacenter>>,
 }
 
-/// Guards on the whole plan.
+/// Guards on what a plan may cancel. They count the resources this file's
+/// entries select; in a file without entries (shared guard rails) they
+/// count the whole plan.
 #[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields, rename = "Limits")]
 pub(crate) struct RawLimits {

@@ -11,7 +11,7 @@ use super::digest::{fingerprint, seal};
 use super::model::{
     FORMAT_VERSION, Plan, PlanAccount, PlanError, PlanItem, State, Summary, Timing,
 };
-use crate::manifest::model::{CancelOptions, Entry, Kind, Manifests, Via, When};
+use crate::manifest::model::{CancelOptions, Entry, Kind, LimitScope, Manifests, Via, When};
 use crate::resolve::load_balancer::LBAAS;
 use crate::resolve::money::Money;
 use crate::resolve::resource::{ObjectRef, Resource};
@@ -129,8 +129,8 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
     });
     ambiguous_ids(&items, &mut errors);
     expectations(manifests, selection, &mut errors);
+    limits(manifests, &items, &mut errors);
     let summary = summarise(&items);
-    limits(manifests, &summary, &mut errors);
 
     seal(Plan {
         format_version: FORMAT_VERSION.to_string(),
@@ -565,32 +565,44 @@ fn summarise(items: &[PlanItem]) -> Summary {
     }
 }
 
-fn limits(manifests: &Manifests, summary: &Summary, errors: &mut Vec<PlanError>) {
-    if let Some(max) = manifests.limits.max_resources
-        && summary.cancel > max as usize
-    {
-        errors.push(PlanError {
-            code: "plan::limit-exceeded".into(),
-            message: format!(
-                "the plan cancels {} resources; limits.max_resources is {max}",
-                summary.cancel
-            ),
-            origins: Vec::new(),
-        });
-    }
-    if let Some(cents) = manifests.limits.max_monthly_fee_cents {
-        let max = Money::from_cents(cents);
-        if summary.monthly_fee_retired > max {
-            errors.push(PlanError {
-                code: "plan::limit-exceeded".into(),
-                message: format!(
-                    "the plan retires {} {} a month; limits.max_monthly_fee is {}",
-                    summary.monthly_fee_retired.grouped(),
-                    summary.currency,
-                    max.grouped()
-                ),
-                origins: Vec::new(),
-            });
+/// Each file's limits, over what they guard: the resources its entries
+/// select, or the whole plan for a file without entries.
+fn limits(manifests: &Manifests, items: &[PlanItem], errors: &mut Vec<PlanError>) {
+    for rule in &manifests.limits {
+        let prefix = format!("{}:", rule.file);
+        let guarded: Vec<&PlanItem> = items
+            .iter()
+            .filter(|i| i.state == State::Cancel)
+            .filter(|i| rule.scope == LimitScope::Run || i.origins.iter().any(|o| o.starts_with(&prefix)))
+            .collect();
+        let what = match rule.scope {
+            LimitScope::Run => "the plan".to_string(),
+            LimitScope::File => format!("the entries of {}", rule.file),
+        };
+        if let Some(max) = rule.limits.max_resources {
+            if guarded.len() > max as usize {
+                errors.push(PlanError {
+                    code: "plan::limit-exceeded".into(),
+                    message: format!("{what} cancel {} resources; limits.max_resources in {} is {max}", guarded.len(), rule.file),
+                    origins: vec![rule.file.clone()],
+                });
+            }
+        }
+        if let Some(cents) = rule.limits.max_monthly_fee_cents {
+            let max = Money::from_cents(cents);
+            let total: Money = guarded.iter().map(|i| i.monthly_fee).sum();
+            if total > max {
+                errors.push(PlanError {
+                    code: "plan::limit-exceeded".into(),
+                    message: format!(
+                        "{what} retire {} USD a month; limits.max_monthly_fee in {} is {}",
+                        total.grouped(),
+                        rule.file,
+                        max.grouped()
+                    ),
+                    origins: vec![rule.file.clone()],
+                });
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::build::{PlanContext, build};
 use super::model::{Plan, PlanAccount, State, Timing};
 use crate::manifest::model::{
-    CancelOptions, Entry, IpPattern, Kind, Limits, Manifests, Origin, ProtectRule, Reason,
+    CancelOptions, Entry, IpPattern, Kind, LimitRule, LimitScope, Limits, Manifests, Origin, ProtectRule, Reason,
     Selector, Via, When,
 };
 use crate::resolve::money::Money;
@@ -65,7 +65,7 @@ fn manifests(entries: Vec<Entry>) -> Manifests {
         files: vec!["m.yaml".into()],
         entries,
         protect: Vec::new(),
-        limits: Limits::default(),
+        limits: Vec::new(),
     }
 }
 
@@ -350,10 +350,11 @@ fn guards() {
     );
     e.expect = Some(1);
     let mut m = manifests(vec![e]);
-    m.limits = Limits {
-        max_resources: Some(1),
-        max_monthly_fee_cents: Some(100),
-    };
+    m.limits = vec![LimitRule {
+        file: "m.yaml".into(),
+        scope: LimitScope::File,
+        limits: Limits { max_resources: Some(1), max_monthly_fee_cents: Some(100) },
+    }];
     let p = plan(
         &m,
         vec![

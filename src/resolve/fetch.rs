@@ -361,7 +361,7 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::manifest::model::{CancelOptions, Limits, Origin, Reason, Selector, Via, When};
+    use crate::manifest::model::{CancelOptions, Origin, Reason, Selector, Via, When};
 
     /// Records every call and answers from canned objects.
     struct Recorder {
@@ -416,7 +416,7 @@ mod tests {
             files: vec![],
             entries,
             protect: vec![],
-            limits: Limits::default(),
+            limits: Vec::new(),
         };
         let api = Recorder {
             calls: Mutex::new(Vec::new()),

@@ -15,6 +15,7 @@ mod config_file;
 mod endpoint;
 mod error;
 mod paging;
+mod pipeline;
 mod python_json;
 mod rate_limit;
 mod request;

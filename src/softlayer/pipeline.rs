@@ -1,0 +1,44 @@
+//! The client as the planner and applier see it: the narrow traits
+//! `resolve::fetch::Api` and `apply::Writer`, so those stay testable
+//! without HTTP.
+
+use serde_json::Value;
+
+use super::{ApiError, Call, Client};
+use crate::apply::{WriteError, Writer};
+use crate::plan::model::ApiCall;
+use crate::resolve::fetch::{Api, FetchError, ListRequest};
+
+impl Api for Client {
+    fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
+        let mut call = Call::new(request.service, request.method).mask(request.mask);
+        if let Some(filter) = &request.filter {
+            call = call.filter(filter.clone());
+        }
+        Client::list(self, &call, request.root)
+            .map_err(|e| FetchError::new(format!("{}::{}", request.service, request.method), e))
+    }
+
+    fn object(&self, service: &str, id: u64, mask: &str) -> Result<Option<Value>, FetchError> {
+        let call = Call::new(service, "getObject").id(id).mask(mask);
+        match self.read(&call) {
+            Ok(Value::Null) => Ok(None),
+            Ok(value) => Ok(Some(value)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(FetchError::new(format!("{service}({id})::getObject"), e)),
+        }
+    }
+}
+
+impl Writer for Client {
+    fn write(&self, planned: &ApiCall) -> Result<Value, WriteError> {
+        let mut call = Call::new(&planned.service, &planned.method).params(planned.parameters.clone());
+        call.id.clone_from(&planned.id);
+        Client::write(self, &call).map_err(|e| match e {
+            ApiError::Ambiguous { .. } | ApiError::Transport { .. } | ApiError::InvalidResponse { .. } => {
+                WriteError::Ambiguous(e.to_string())
+            }
+            _ => WriteError::Refused(e.to_string()),
+        })
+    }
+}
