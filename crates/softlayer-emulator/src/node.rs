@@ -226,6 +226,15 @@ impl<'s> View<'s> {
                     _ => Prop::Missing,
                 }
             }
+            (Kind::Guest | Kind::Hardware, "hourlyBillingFlag") if !r.fields.contains_key(name) => {
+                // The API always answers this flag; fall back to the
+                // billing item's hourlyFlag, else monthly.
+                let hourly = r
+                    .billing
+                    .and_then(|b| st.billing.get(&b))
+                    .is_some_and(BillingItem::hourly);
+                owned(Value::from(hourly))
+            }
             (_, "billingItem") => match st.shown_billing(r, false, self.now) {
                 Some(b) => Prop::One(Node::Bill(b)),
                 None => Prop::Missing,
@@ -421,6 +430,7 @@ impl<'s> View<'s> {
                     _ => Prop::Missing,
                 }
             }
+            "hourlyFlag" if !b.fields.contains_key("hourlyFlag") => owned(Value::from(false)),
             "category" if !b.fields.contains_key("category") => {
                 match b.fields.get("categoryCode") {
                     Some(code) => Prop::One(Node::Json(
