@@ -39,7 +39,11 @@ where
             // Usage errors exit 1, not clap's 2: with `--detailed-exitcode`
             // a 2 means "changes present" and a mistyped flag must not look
             // like that to a pipeline.
-            let code = if err.use_stderr() { EXIT_FAILURE } else { EXIT_OK };
+            let code = if err.use_stderr() {
+                EXIT_FAILURE
+            } else {
+                EXIT_OK
+            };
             let _ = err.print();
             return code;
         }

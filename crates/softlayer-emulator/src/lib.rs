@@ -1,1 +1,63 @@
-//! A stateful, wire-faithful emulator of the SoftLayer REST API.
+//! A stateful, wire-faithful emulator of the SoftLayer REST API parts that
+//! slretire and the SoftLayer cancellation documentation use.
+//!
+//! It speaks what the official Python SDK sends and expects (routes, verbs,
+//! `{"parameters": [...]}` bodies, object masks, object filters,
+//! `resultLimit` with `SoftLayer-Total-Items`, Basic auth, error bodies and
+//! statuses) and reproduces SoftLayer's cancellation rules and error texts.
+//! It works on `serde_json::Value` and its own types only: it shares nothing
+//! with the slretire client, so a client bug cannot be mirrored here.
+//!
+//! ```no_run
+//! use softlayer_emulator::{Config, Emulator, World};
+//!
+//! let world = World::from_json_str(r#"{"format": "slretire-world/1", "account": {"id": 1}}"#)?;
+//! let emulator = Emulator::start(world, Config::default(), "127.0.0.1:0")?;
+//! println!("{}", emulator.base_url()); // http://127.0.0.1:PORT/rest/v3.1/
+//! let state = emulator.world();         // current state, world format
+//! let log = emulator.requests();        // every API request answered so far
+//! emulator.stop();
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Public API:
+//! - [`Config`] (faults, reclaim delay, seed, fixed clock) and
+//!   [`parse_duration`] for `--reclaim-after` style durations;
+//! - [`World`]: a validated world file ([`World::from_json_str`],
+//!   [`World::to_json`]); [`LoadError`] names the position of a problem;
+//! - [`Emulator`]: [`Emulator::start`], [`Emulator::base_url`],
+//!   [`Emulator::world`], [`Emulator::requests`] ([`LoggedRequest`]),
+//!   [`Emulator::stop`] (also on drop);
+//! - [`generate_world`]: a deterministic, realistic world of about N objects.
+//!
+//! Control endpoints (never faulted, never logged): `GET /__emulator/world`
+//! and `GET /__emulator/requests`.
+
+mod api_error;
+mod cancel;
+mod config;
+mod dates;
+mod faults;
+mod filter;
+mod generate;
+mod ip;
+mod load;
+mod load_error;
+mod mask;
+mod node;
+mod proxy;
+mod render;
+mod request_log;
+mod server;
+mod services;
+mod state;
+mod types;
+mod wire;
+mod world;
+
+pub use config::{Config, parse_duration};
+pub use generate::generate_world;
+pub use load_error::LoadError;
+pub use request_log::LoggedRequest;
+pub use server::Emulator;
+pub use world::World;

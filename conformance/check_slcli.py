@@ -1,0 +1,135 @@
+"""slcli cancel commands against the emulator: exit codes, outputs (as
+captured in softlayer-wire-protocol.md §6) and their effect on the world."""
+
+import datetime
+
+from harness import Emulator, find
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def date(text):
+    return datetime.datetime.fromisoformat(text)
+
+
+def expect(result, code, output=None, contains=None):
+    got_code, got_output = result
+    assert got_code == code, f"exit {got_code} (wanted {code}): {got_output}"
+    if output is not None:
+        assert got_output == output, f"output {got_output!r} (wanted {output!r})"
+    if contains is not None:
+        assert contains in got_output, f"output {got_output!r} lacks {contains!r}"
+
+
+def vs_cancel():
+    """`vs cancel` deletes the guest at once; it is reclaimed immediately."""
+    with Emulator() as emu:
+        expect(emu.slcli("-y", "vs", "cancel", "12345679"), 0,
+               "The virtual server instance: 12345679 was cancelled.")
+        assert find(emu.world(), "virtualGuests", 12345679) is None
+        log = [r for r in emu.requests() if r["method_name"] == "deleteObject"]
+        assert log[0]["method"] == "GET" and log[0]["status"] == 200, log
+        # Cancelling it again: the guest is gone, slcli reports the 404.
+        expect(emu.slcli("-y", "vs", "cancel", "12345679"), 1,
+               "SoftLayerAPIError(404): Unable to find object with id of '12345679'.")
+
+
+def hw_cancel():
+    """`hw cancel`: monthly on the anniversary with a ticket; hourly
+    `--immediate` at once, the server lingering until reclaimed."""
+    with Emulator("--reclaim-after", "1h") as emu:
+        expect(emu.slcli("-y", "hw", "cancel", "1003"), 0, "")
+        world = emu.world()
+        server = find(world, "hardware", 1003)
+        assert date(server["billingItem"]["cancellationDate"]) > now(), server
+        ticket = [t for t in world["tickets"] if {"id": 1003} in t["attachedHardware"]]
+        assert len(ticket) == 1, world["tickets"]
+        # The ticket blocks a second cancel (client side, from openCancellationTicket).
+        expect(emu.slcli("-y", "hw", "cancel", "1003"), 1,
+               contains=f"A cancellation ticket already exists for this server. Please refer to ticket {ticket[0]['id']}.")
+
+        expect(emu.slcli("-y", "hw", "cancel", "1002", "--immediate"), 0, "")
+        server = find(emu.world(), "hardware", 1002)
+        assert date(server["billingItem"]["cancellationDate"]) <= now(), server
+        calls = [r for r in emu.requests() if r["method_name"] == "cancelItem"]
+        assert calls[-1]["parameters"] == [True, False, "No longer needed", None], calls[-1]
+        expect(emu.slcli("-y", "hw", "cancel", "1002"), 1, contains="already exists for this server")
+
+        # --immediate on a monthly server: anniversary plus a ticket update.
+        expect(emu.slcli("-y", "hw", "cancel", "1004", "--immediate", "--comment", "bye"), 0)
+        world = emu.world()
+        ticket = [t for t in world["tickets"] if {"id": 1004} in t["attachedHardware"]][0]
+        assert ticket["updates"][-1]["entry"] == "Please reclaim this server ASAP, it is no longer needed. Thankyou.", ticket
+        assert date(find(world, "hardware", 1004)["billingItem"]["cancellationDate"]) > now()
+
+
+def block_volume_cancel():
+    """`block volume-cancel --force`: cancelItem(false, true, null)."""
+    with Emulator() as emu:
+        expect(emu.slcli("block", "volume-cancel", "4471312", "--force"), 0,
+               "Block volume with id 4471312 has been marked for cancellation")
+        volume = find(emu.world(), "networkStorage", 4471312)
+        assert date(volume["billingItem"]["cancellationDate"]) > now(), volume
+        calls = [r for r in emu.requests() if r["method_name"] == "cancelItem"]
+        assert calls[0]["parameters"] == [False, True, None], calls
+        # A second cancel is refused by the API.
+        expect(emu.slcli("block", "volume-cancel", "4471312", "--force"), 1,
+               "SoftLayerAPIError(500): Unable to cancel: billing item is already cancelled.")
+
+
+def vlan_cancel():
+    """`vlan cancel`: refused with reasons while occupied (exit 2), refused
+    for automatic VLANs (exit 2), done for an empty one."""
+    with Emulator() as emu:
+        code, output = emu.slcli("-y", "vlan", "cancel", "563299")
+        assert code == 2, (code, output)
+        assert output == "['8 virtual guest(s) still on the VLAN ']", output
+        code, output = emu.slcli("-y", "vlan", "cancel", "563300")
+        assert code == 2, (code, output)
+        assert output == "['8 virtual guest(s) still on the VLAN ', '2 non-primary subnet(s) still on the VLAN ']", output
+        expect(emu.slcli("-y", "vlan", "cancel", "563302"), 2,
+               "VLAN is an automatically assigned and free of charge VLAN, it will automatically be removed from your account when it is empty")
+        expect(emu.slcli("-y", "vlan", "cancel", "563301"), 0, "VLAN 563301 was cancelled.")
+        assert find(emu.world(), "networkVlans", 563301) is None
+        assert find(emu.world(), "networkVlans", 563299) is not None
+
+
+def subnet_cancel():
+    """`subnet cancel`: cancelService, silent on success."""
+    with Emulator() as emu:
+        expect(emu.slcli("-y", "subnet", "cancel", "85468"), 0, "")
+        assert find(emu.world(), "subnets", 85468) is None
+        # A primary subnet has no billing item: slcli refuses.
+        expect(emu.slcli("-y", "subnet", "cancel", "85460"), 1, "subnet 85460 can not be cancelled")
+
+
+def globalip_cancel():
+    """`globalip cancel --force`: cancelService, silent on success."""
+    with Emulator() as emu:
+        expect(emu.slcli("globalip", "cancel", "880618", "--force"), 0, "")
+        assert find(emu.world(), "globalIpRecords", 880618) is None
+
+
+def dedicatedhost_cancel():
+    """`dedicatedhost cancel`: refused while guests remain, done when empty."""
+    with Emulator() as emu:
+        code, output = emu.slcli("-y", "dedicatedhost", "cancel", "4001")
+        assert code == 1 and "1 guest(s) still on the host" in output, (code, output)
+        expect(emu.slcli("-y", "dedicatedhost", "cancel", "4002"), 0, "Dedicated Host 4002 was cancelled")
+        assert find(emu.world(), "dedicatedHosts", 4002) is None
+
+
+def loadbal_cancel():
+    """`loadbal cancel`: DELETE_PENDING, then gone after the reclaim delay."""
+    with Emulator("--reclaim-after", "1h") as emu:
+        expect(emu.slcli("loadbal", "cancel", "1111111", "--force"), 0, "LB 1111111 canceled succesfully.")
+        lb = find(emu.world(), "lbaasLoadBalancers", 1111111)
+        assert lb["provisioningStatus"] == "DELETE_PENDING", lb
+        code, output = emu.slcli("loadbal", "cancel", "1111111", "--force")
+        assert code == 0 and output.startswith("ERROR: ") and "DELETE_PENDING" in output, (code, output)
+
+
+CHECKS = [vs_cancel, hw_cancel, block_volume_cancel, vlan_cancel, subnet_cancel,
+          globalip_cancel, dedicatedhost_cancel, loadbal_cancel]

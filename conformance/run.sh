@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Conformance: the official SoftLayer Python SDK and slcli (6.2.9, from PyPI)
+# against `slretire emulator`. Needs python3 (with venv) and cargo; fetches
+# everything else itself. Exits non-zero when any check fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv="${CONFORMANCE_VENV:-target/conformance-venv}"
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check SoftLayer==6.2.9
+
+cargo build --locked --bin slretire
+export SLRETIRE_BIN="$PWD/target/debug/slretire"
+
+exec "$venv/bin/python" conformance/run.py

@@ -1,0 +1,111 @@
+//! An error the API answers with: HTTP status plus the `{"error", "code"}`
+//! body SoftLayer sends.
+
+use serde_json::{Value, json};
+
+/// An API error response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ApiError {
+    pub(crate) status: u16,
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
+}
+
+impl ApiError {
+    fn new(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 404 `SoftLayer_Exception_ObjectNotFound` for an id not on the account.
+    pub(crate) fn not_found(id: &str) -> ApiError {
+        ApiError::new(
+            404,
+            "SoftLayer_Exception_ObjectNotFound",
+            format!("Unable to find object with id of '{id}'."),
+        )
+    }
+
+    /// 500 `SoftLayer_Exception_Public`: business rules.
+    pub(crate) fn public(message: impl Into<String>) -> ApiError {
+        ApiError::new(500, "SoftLayer_Exception_Public", message)
+    }
+
+    /// 500 `SoftLayer_Exception`: parameter checks of the ticket methods.
+    pub(crate) fn plain(message: impl Into<String>) -> ApiError {
+        ApiError::new(500, "SoftLayer_Exception", message)
+    }
+
+    /// 500 `SoftLayer_Exception_WebService_ObjectMask`.
+    pub(crate) fn object_mask(message: impl Into<String>) -> ApiError {
+        ApiError::new(500, "SoftLayer_Exception_WebService_ObjectMask", message)
+    }
+
+    /// 500 `SoftLayer_Exception_Common_Parser`.
+    pub(crate) fn parser(message: impl Into<String>) -> ApiError {
+        ApiError::new(500, "SoftLayer_Exception_Common_Parser", message)
+    }
+
+    /// 401 for missing or wrong credentials.
+    pub(crate) fn unauthorized() -> ApiError {
+        ApiError::new(
+            401,
+            "SoftLayer_Exception_InvalidLegacyToken",
+            "Invalid API token.",
+        )
+    }
+
+    /// 404 for a service the emulator does not know.
+    pub(crate) fn no_service() -> ApiError {
+        ApiError::new(404, "SoftLayer_Exception_Public", "Service does not exist")
+    }
+
+    /// 404 for a method the service does not have.
+    pub(crate) fn no_method(method: &str) -> ApiError {
+        ApiError::new(
+            404,
+            "SoftLayer_Exception_Public",
+            format!("Function (\"{method}\") is not a valid method for this service."),
+        )
+    }
+
+    /// 400 for a body that is not JSON.
+    pub(crate) fn bad_request() -> ApiError {
+        ApiError::new(
+            400,
+            "SoftLayer_Exception_WebService_BadRequest",
+            "Bad request",
+        )
+    }
+
+    /// 500 the fault injector answers with.
+    pub(crate) fn internal() -> ApiError {
+        ApiError::public("Internal Error")
+    }
+
+    /// 500 rate limit exceeded, as SoftLayer words it.
+    pub(crate) fn rate_limited(limit: u32) -> ApiError {
+        ApiError::new(
+            500,
+            "SoftLayer_Exception_WebService_RateLimitExceeded",
+            format!("Rate limit of {limit} requests for every 1 second(s) exceeded."),
+        )
+    }
+
+    /// 404 for an IBM Cloud load balancer that does not exist (any more).
+    pub(crate) fn lbaas_not_found(what: &str) -> ApiError {
+        ApiError::new(
+            404,
+            "SoftLayer_Exception_Network_LBaaS_ObjectNotFound",
+            format!("Unable to find object with {what}."),
+        )
+    }
+
+    /// The response body.
+    pub(crate) fn body(&self) -> Value {
+        json!({"error": self.message, "code": self.code})
+    }
+}

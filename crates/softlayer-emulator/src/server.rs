@@ -1,0 +1,430 @@
+//! The running emulator: tiny_http, a pool of worker threads, the state
+//! behind one mutex, faults, and the request log.
+
+use std::collections::VecDeque;
+use std::io::{self, Read};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+use tiny_http::{Header, Request, Response};
+
+use crate::api_error::ApiError;
+use crate::cancel::Clock;
+use crate::config::Config;
+use crate::faults::{RateLimiter, SplitMix64};
+use crate::proxy::{ConnectionTable, Proxy};
+use crate::request_log::LoggedRequest;
+use crate::services::{self, Call, Reply};
+use crate::state::{State, User};
+use crate::wire::{self, Credentials, Route};
+use crate::world::{World, export};
+
+/// Worker threads answering requests concurrently.
+const WORKERS: usize = 16;
+/// Entries kept in the request log (oldest dropped first).
+const LOG_CAPACITY: usize = 100_000;
+/// Largest request body read.
+const MAX_BODY: u64 = 16 * 1024 * 1024;
+
+struct Shared {
+    state: Mutex<State>,
+    config: Config,
+    reclaim_after: SignedDuration,
+    /// Copied out of the state: credentials never change.
+    users: Option<Vec<User>>,
+    account_id: i64,
+    log: Mutex<VecDeque<LoggedRequest>>,
+    rng: Mutex<SplitMix64>,
+    limiter: Mutex<RateLimiter>,
+    stop: AtomicBool,
+    connections: Option<Arc<ConnectionTable>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic in one worker must not take the whole emulator down.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    fn now(&self) -> Timestamp {
+        self.config.now.unwrap_or_else(Timestamp::now)
+    }
+
+    fn clock(&self) -> Clock {
+        Clock {
+            now: self.now(),
+            reclaim_after: self.reclaim_after,
+        }
+    }
+
+    fn record(&self, entry: LoggedRequest) {
+        let mut log = lock(&self.log);
+        if log.len() >= LOG_CAPACITY {
+            log.pop_front();
+        }
+        log.push_back(entry);
+    }
+}
+
+/// A running emulator. Stops (and joins its threads) on [`Emulator::stop`]
+/// or when dropped.
+pub struct Emulator {
+    shared: Arc<Shared>,
+    server: Arc<tiny_http::Server>,
+    workers: Vec<JoinHandle<()>>,
+    proxy: Option<Proxy>,
+    base_url: String,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+fn io_error(err: impl std::fmt::Display) -> io::Error {
+    io::Error::other(err.to_string())
+}
+
+impl Emulator {
+    /// Serves `world` on `listen` (e.g. `127.0.0.1:0`) until stopped.
+    pub fn start(world: World, config: Config, listen: &str) -> io::Result<Emulator> {
+        config
+            .validate()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let reclaim_after = SignedDuration::try_from(config.reclaim_after).map_err(io_error)?;
+        let lossy = config.lose_response_rate > 0.0;
+        let (server, proxy) = if lossy {
+            let server = tiny_http::Server::http("127.0.0.1:0").map_err(io_error)?;
+            let upstream = server
+                .server_addr()
+                .to_ip()
+                .ok_or_else(|| io_error("tiny_http did not listen on an IP address"))?;
+            let proxy = Proxy::start(listen, upstream)?;
+            (server, Some(proxy))
+        } else {
+            (tiny_http::Server::http(listen).map_err(io_error)?, None)
+        };
+        let addr: SocketAddr = match &proxy {
+            Some(p) => p.addr,
+            None => server
+                .server_addr()
+                .to_ip()
+                .ok_or_else(|| io_error("tiny_http did not listen on an IP address"))?,
+        };
+        let state = world.state;
+        let shared = Arc::new(Shared {
+            users: state.users.clone(),
+            account_id: state.account_id(),
+            state: Mutex::new(state),
+            rng: Mutex::new(SplitMix64::new(config.seed)),
+            config,
+            reclaim_after,
+            log: Mutex::new(VecDeque::new()),
+            limiter: Mutex::new(RateLimiter::default()),
+            stop: AtomicBool::new(false),
+            connections: proxy.as_ref().map(|p| Arc::clone(&p.table)),
+        });
+        let server = Arc::new(server);
+        let mut workers = Vec::with_capacity(WORKERS);
+        for i in 0..WORKERS {
+            let shared = Arc::clone(&shared);
+            let server = Arc::clone(&server);
+            workers.push(
+                std::thread::Builder::new()
+                    .name(format!("emulator-worker-{i}"))
+                    .spawn(move || worker(&shared, &server))?,
+            );
+        }
+        Ok(Emulator {
+            shared,
+            server,
+            workers,
+            proxy,
+            base_url: format!("http://{addr}/rest/v3.1/"),
+        })
+    }
+
+    /// The REST endpoint, e.g. `http://127.0.0.1:PORT/rest/v3.1/`.
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// The current state in the world-file format.
+    pub fn world(&self) -> Value {
+        let now = self.shared.now();
+        export(&lock(&self.shared.state), now)
+    }
+
+    /// The request log, oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        lock(&self.shared.log).iter().cloned().collect()
+    }
+
+    /// Stops serving and joins the worker threads.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if self.shared.stop.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        for _ in 0..self.workers.len() {
+            self.server.unblock();
+        }
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+        if let Some(p) = &mut self.proxy {
+            p.stop();
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn worker(shared: &Shared, server: &tiny_http::Server) {
+    while !shared.stop.load(Ordering::SeqCst) {
+        match server.recv() {
+            Ok(rq) => handle(shared, rq),
+            Err(_) => {
+                if shared.stop.load(Ordering::SeqCst) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn json_response(status: u16, body: &Value, total: Option<usize>) -> Response<io::Cursor<Vec<u8>>> {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
+    let mut response = Response::from_data(bytes).with_status_code(status);
+    if let Ok(h) = Header::from_bytes("Content-Type", "application/json") {
+        response.add_header(h);
+    }
+    if let Some(n) = total
+        && let Ok(h) = Header::from_bytes("SoftLayer-Total-Items", n.to_string())
+    {
+        response.add_header(h);
+    }
+    response
+}
+
+fn handle(shared: &Shared, mut rq: Request) {
+    let verb = rq.method().as_str().to_ascii_uppercase();
+    let (path, query) = wire::split_target(rq.url());
+    match wire::route(&verb, &path) {
+        Route::Control(what) => {
+            let (status, body) = match what.as_str() {
+                "world" => (200, export(&lock(&shared.state), shared.now())),
+                "requests" => {
+                    let log: Vec<LoggedRequest> = lock(&shared.log).iter().cloned().collect();
+                    (200, serde_json::to_value(log).unwrap_or(Value::Null))
+                }
+                _ => (
+                    404,
+                    json!({"error": "Unknown emulator endpoint", "code": "Emulator"}),
+                ),
+            };
+            let _ = rq.respond(json_response(status, &body, None));
+        }
+        Route::NotFound => {
+            let err = ApiError::no_service();
+            shared.record(LoggedRequest {
+                method: verb,
+                path,
+                query,
+                status: err.status,
+                service: None,
+                method_name: None,
+                id: None,
+                parameters: None,
+            });
+            let _ = rq.respond(json_response(err.status, &err.body(), None));
+        }
+        Route::Rest {
+            service,
+            id,
+            method,
+            path_params,
+        } => {
+            let mut body = Vec::new();
+            if verb != "GET" {
+                let _ = rq.as_reader().take(MAX_BODY).read_to_end(&mut body);
+            }
+            if !shared.config.latency.is_zero() {
+                std::thread::sleep(shared.config.latency);
+            }
+            let auth = rq
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Authorization"))
+                .map(|h| h.value.as_str().to_owned());
+            let mut entry = LoggedRequest {
+                method: verb.clone(),
+                path,
+                query: query.clone(),
+                status: 0,
+                service: Some(service.clone()),
+                method_name: Some(method.clone()),
+                id: id.clone(),
+                parameters: None,
+            };
+            let outcome = api_call(
+                shared,
+                &verb,
+                auth.as_deref(),
+                &body,
+                &mut entry,
+                |params| Call {
+                    service,
+                    id,
+                    method: method.clone(),
+                    params: params
+                        .into_iter()
+                        .chain(path_params.into_iter().map(Value::from))
+                        .collect(),
+                    mask: query
+                        .iter()
+                        .find(|(k, _)| k == "objectMask")
+                        .map(|(_, v)| v.clone()),
+                    filter: query
+                        .iter()
+                        .find(|(k, _)| k == "objectFilter")
+                        .and_then(|(_, v)| serde_json::from_str(v).ok()),
+                    limit: query
+                        .iter()
+                        .find(|(k, _)| k == "resultLimit")
+                        .and_then(|(_, v)| wire::result_limit(v)),
+                },
+            );
+            match outcome {
+                Outcome::Lost => {
+                    entry.status = 0;
+                    shared.record(entry);
+                    if let (Some(table), Some(peer)) = (&shared.connections, rq.remote_addr()) {
+                        table.cut(*peer);
+                    }
+                    // Taking the writer means tiny_http writes nothing,
+                    // not even its automatic 500.
+                    drop(rq.into_writer());
+                }
+                Outcome::Answer(status, body, total) => {
+                    entry.status = status;
+                    shared.record(entry);
+                    let _ = rq.respond(json_response(status, &body, total));
+                }
+            }
+        }
+    }
+}
+
+enum Outcome {
+    Answer(u16, Value, Option<usize>),
+    Lost,
+}
+
+fn api_call(
+    shared: &Shared,
+    verb: &str,
+    auth: Option<&str>,
+    body: &[u8],
+    entry: &mut LoggedRequest,
+    make_call: impl FnOnce(Vec<Value>) -> Call,
+) -> Outcome {
+    let fail = |e: ApiError| Outcome::Answer(e.status, e.body(), None);
+    let (username, user) = match authenticate(shared, wire::credentials(auth)) {
+        Ok(u) => u,
+        Err(e) => return fail(e),
+    };
+    let limit = shared.config.rate_limit;
+    if !lock(&shared.limiter).admit(&username, limit, Instant::now()) {
+        return fail(ApiError::rate_limited(limit));
+    }
+    let (fail_draw, lose_draw) =
+        if shared.config.fail_rate > 0.0 || shared.config.lose_response_rate > 0.0 {
+            let mut rng = lock(&shared.rng);
+            (rng.next_f64(), rng.next_f64())
+        } else {
+            (1.0, 1.0)
+        };
+    if fail_draw < shared.config.fail_rate {
+        return fail(ApiError::internal());
+    }
+    let params = if verb == "GET" {
+        Vec::new()
+    } else {
+        match wire::parameters(body) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        }
+    };
+    if !params.is_empty() {
+        entry.parameters = Some(params.clone());
+    }
+    let call = make_call(params);
+    let result = {
+        let mut state = lock(&shared.state);
+        services::dispatch(&mut state, shared.clock(), &user, &call)
+    };
+    match result {
+        Ok(Reply { body, total }) => {
+            if services::is_mutating(&call.method)
+                && shared.connections.is_some()
+                && lose_draw < shared.config.lose_response_rate
+            {
+                Outcome::Lost
+            } else {
+                Outcome::Answer(200, body, total)
+            }
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// Checks the credentials; returns the username (for the rate limit) and
+/// the `SoftLayer_User_Customer` the call runs as.
+fn authenticate(shared: &Shared, creds: Option<Credentials>) -> Result<(String, Value), ApiError> {
+    let creds = creds.ok_or_else(ApiError::unauthorized)?;
+    match (&shared.users, creds) {
+        (None, Credentials::Basic { username, .. }) => {
+            let user = json!({
+                "id": 7000,
+                "username": username,
+                "accountId": shared.account_id,
+                "firstName": "Emulated",
+                "lastName": "User",
+                "displayName": username,
+            });
+            Ok((username, user))
+        }
+        (None, Credentials::Bearer) => Ok((
+            "iam-token".into(),
+            json!({"id": 7000, "username": "iam-token", "accountId": shared.account_id}),
+        )),
+        (Some(users), Credentials::Basic { username, api_key }) => {
+            let user = users
+                .iter()
+                .find(|u| u.username() == username && u.api_key == api_key)
+                .ok_or_else(ApiError::unauthorized)?;
+            let mut fields = user.fields.clone();
+            fields
+                .entry("accountId")
+                .or_insert_with(|| Value::from(shared.account_id));
+            Ok((username, Value::Object(fields)))
+        }
+        (Some(_), Credentials::Bearer) => Err(ApiError::unauthorized()),
+    }
+}
