@@ -19,6 +19,7 @@ fn client(server: &CaptureServer, dir: &tempfile::TempDir, timeout: f64) -> Clie
     let mut settings = Settings::resolve(&connection).expect("settings");
     settings.retry = RetryPolicy {
         max_attempts: 3,
+        max_connect_attempts: 3,
         base_delay: Duration::from_millis(20),
         max_delay: Duration::from_millis(100),
         deadline: Duration::from_secs(30),
