@@ -16,7 +16,11 @@ fn capture_world() -> String {
         "id": 12345678, "hostname": "ci-runner-01", "domain": "example.com",
         "billingItem": {"id": 987654, "categoryCode": "guest_core", "recurringFee": "0", "hourlyFlag": true}
     })];
-    guests.extend((0..5).map(|i| json!({"id": 1000 + i, "hostname": format!("vs{i}"), "domain": "example.com"})));
+    guests.extend(
+        (0..5).map(
+            |i| json!({"id": 1000 + i, "hostname": format!("vs{i}"), "domain": "example.com"}),
+        ),
+    );
     json!({
         "format": "slretire-world/1",
         "account": {"id": 278184, "companyName": "Example Corp", "email": "ops@example.com"},
@@ -33,7 +37,8 @@ fn capture_world() -> String {
 
 /// A client as `username`/`key` with short retries.
 fn client_for(base_url: &str, username: &str, key: &str, dir: &tempfile::TempDir) -> Client {
-    let mut settings = Settings::resolve(&explicit_connection(base_url, username, key, dir.path())).unwrap();
+    let mut settings =
+        Settings::resolve(&explicit_connection(base_url, username, key, dir.path())).unwrap();
     settings.retry = fast_retries();
     Client::new(settings).unwrap()
 }
@@ -50,7 +55,11 @@ fn fast_retries() -> RetryPolicy {
 }
 
 fn query(request: &LoggedRequest) -> Vec<(&str, &str)> {
-    request.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    request
+        .query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }
 
 /// getBillingItem, getCdnAccounts (mask + filter) and cancelItem reach the emulator as captured.
@@ -60,7 +69,13 @@ fn calls_match_reference_captures() {
     let dir = tempfile::tempdir().unwrap();
     let client = client_for(&emulator.base_url(), "testuser", TEST_API_KEY, &dir);
 
-    let item = client.read(&Call::new("SoftLayer_Virtual_Guest", "getBillingItem").id(12345678).mask("mask[id]")).unwrap();
+    let item = client
+        .read(
+            &Call::new("SoftLayer_Virtual_Guest", "getBillingItem")
+                .id(12345678)
+                .mask("mask[id]"),
+        )
+        .unwrap();
     assert_eq!(item, json!({"id": 987654}));
     let cdn = client
         .read(
@@ -71,29 +86,59 @@ fn calls_match_reference_captures() {
         .unwrap();
     assert_eq!(cdn[0]["id"], json!(14793));
     let cancelled = client
-        .write(&Call::new("SoftLayer_Billing_Item", "cancelItem").id(555).params(vec![
-            json!(false),
-            json!(false),
-            json!("No longer needed"),
-            json!("Api test"),
-        ]))
+        .write(
+            &Call::new("SoftLayer_Billing_Item", "cancelItem")
+                .id(555)
+                .params(vec![
+                    json!(false),
+                    json!(false),
+                    json!("No longer needed"),
+                    json!("Api test"),
+                ]),
+        )
         .unwrap();
     assert_eq!(cancelled, json!(true));
 
     let log = emulator.requests();
     assert_eq!(log.len(), 3);
-    assert_eq!((log[0].method.as_str(), log[0].path.as_str()), ("GET", "/rest/v3.1/SoftLayer_Virtual_Guest/12345678/getBillingItem.json"));
+    assert_eq!(
+        (log[0].method.as_str(), log[0].path.as_str()),
+        (
+            "GET",
+            "/rest/v3.1/SoftLayer_Virtual_Guest/12345678/getBillingItem.json"
+        )
+    );
     assert_eq!(query(&log[0]), vec![("objectMask", "mask[id]")]);
-    assert_eq!(log[1].path, "/rest/v3.1/SoftLayer_Account/getCdnAccounts.json");
+    assert_eq!(
+        log[1].path,
+        "/rest/v3.1/SoftLayer_Account/getCdnAccounts.json"
+    );
     assert_eq!(
         query(&log[1]),
         vec![
             ("objectMask", "mask[billingItem]"),
-            ("objectFilter", r#"{"cdnAccounts": {"cdnAccountName": {"operation": "14793"}}}"#)
+            (
+                "objectFilter",
+                r#"{"cdnAccounts": {"cdnAccountName": {"operation": "14793"}}}"#
+            )
         ]
     );
-    assert_eq!((log[2].method.as_str(), log[2].path.as_str()), ("POST", "/rest/v3.1/SoftLayer_Billing_Item/555/cancelItem.json"));
-    assert_eq!(log[2].parameters, Some(vec![json!(false), json!(false), json!("No longer needed"), json!("Api test")]));
+    assert_eq!(
+        (log[2].method.as_str(), log[2].path.as_str()),
+        (
+            "POST",
+            "/rest/v3.1/SoftLayer_Billing_Item/555/cancelItem.json"
+        )
+    );
+    assert_eq!(
+        log[2].parameters,
+        Some(vec![
+            json!(false),
+            json!(false),
+            json!("No longer needed"),
+            json!("Api test")
+        ])
+    );
     assert!(log.iter().all(|r| r.status == 200));
 }
 
@@ -102,8 +147,13 @@ fn calls_match_reference_captures() {
 fn paged_list_matches_iter_call_capture() {
     let emulator = emulator(&capture_world());
     let dir = tempfile::tempdir().unwrap();
-    let mut settings =
-        Settings::resolve(&explicit_connection(&emulator.base_url(), "testuser", TEST_API_KEY, dir.path())).unwrap();
+    let mut settings = Settings::resolve(&explicit_connection(
+        &emulator.base_url(),
+        "testuser",
+        TEST_API_KEY,
+        dir.path(),
+    ))
+    .unwrap();
     settings.page_size = 2;
     let client = Client::new(settings).unwrap();
     let guests = client
@@ -132,7 +182,9 @@ fn not_found_is_typed() {
     let emulator = emulator(&capture_world());
     let dir = tempfile::tempdir().unwrap();
     let client = client_for(&emulator.base_url(), "testuser", TEST_API_KEY, &dir);
-    let err = client.read(&Call::new("SoftLayer_Virtual_Guest", "getObject").id(404404)).unwrap_err();
+    let err = client
+        .read(&Call::new("SoftLayer_Virtual_Guest", "getObject").id(404404))
+        .unwrap_err();
     assert_eq!(
         err,
         ApiError::NotFound {
@@ -150,7 +202,9 @@ fn bad_credentials_are_an_authentication_error() {
     let emulator = emulator(&capture_world());
     let dir = tempfile::tempdir().unwrap();
     let client = client_for(&emulator.base_url(), "testuser", "wrong-key-7f3a9c", &dir);
-    let err = client.read(&Call::new("SoftLayer_Account", "getObject")).unwrap_err();
+    let err = client
+        .read(&Call::new("SoftLayer_Account", "getObject"))
+        .unwrap_err();
     assert!(err.is_authentication(), "{err:?}");
     assert_eq!(err.status(), Some(401));
     assert!(!err.to_string().contains("wrong-key-7f3a9c"));
@@ -176,20 +230,35 @@ fn refusal_is_final() {
 /// A write whose response is lost took effect but is reported as Ambiguous, once.
 #[test]
 fn lost_response_is_ambiguous() {
-    let config = Config { lose_response_rate: 1.0, ..Config::default() };
+    let config = Config {
+        lose_response_rate: 1.0,
+        ..Config::default()
+    };
     let emulator = emulator_with(&capture_world(), config);
     let dir = tempfile::tempdir().unwrap();
     let client = client_for(&emulator.base_url(), "testuser", TEST_API_KEY, &dir);
-    let err = client.write(&Call::new("SoftLayer_Billing_Item", "cancelService").id(555)).unwrap_err();
+    let err = client
+        .write(&Call::new("SoftLayer_Billing_Item", "cancelService").id(555))
+        .unwrap_err();
     assert!(err.is_ambiguous(), "{err:?}");
     assert_eq!(client.calls_made(), 1, "never repeated blindly");
     let world = emulator.world();
     let item = &world["allTopLevelBillingItems"][0];
     assert_eq!(item["id"], json!(555));
-    assert!(!item["cancellationDate"].is_null(), "the cancellation happened: {item}");
+    assert!(
+        !item["cancellationDate"].is_null(),
+        "the cancellation happened: {item}"
+    );
     // Reading back is what the caller does next, and reads are safe.
     let read = client
-        .read(&Call::new("SoftLayer_Billing_Item", "getObject").id(555).mask("mask[id,cancellationDate]"))
+        .read(
+            &Call::new("SoftLayer_Billing_Item", "getObject")
+                .id(555)
+                .mask("mask[id,cancellationDate]"),
+        )
         .unwrap();
-    assert!(read.get("cancellationDate").is_some_and(Value::is_string), "{read}");
+    assert!(
+        read.get("cancellationDate").is_some_and(Value::is_string),
+        "{read}"
+    );
 }

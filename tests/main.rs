@@ -2,6 +2,8 @@
 
 mod client_paging;
 mod client_requests;
+mod client_secrets;
+mod client_snapshot;
 mod client_transport;
 mod client_whoami;
 mod support;

@@ -19,7 +19,9 @@ pub(crate) fn run(args: &WhoamiArgs, _term: &Term) -> anyhow::Result<i32> {
     };
     let (user_source, key_source) = settings.credential_sources();
     let sources = match (user_source, key_source) {
-        (Source::Environment(user), Source::Environment(key)) => format!("environment variables {user} and {key}"),
+        (Source::Environment(user), Source::Environment(key)) => {
+            format!("environment variables {user} and {key}")
+        }
         (Source::Flag, Source::Flag) => "command-line flags".to_string(),
         (a, b) if a == b => a.to_string(),
         (a, b) => format!("username from {a}, API key from {b}"),

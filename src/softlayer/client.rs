@@ -426,11 +426,18 @@ pub(crate) mod tests {
             "SL_API_KEY" => Some("k3y-that-must-not-show".to_string()),
             _ => None,
         };
-        let env = crate::softlayer::settings::Environment { var: &var, home: None };
-        let settings = Settings::resolve_in(&crate::cli::ConnectionArgs { ..connection() }, &env).unwrap();
+        let env = crate::softlayer::settings::Environment {
+            var: &var,
+            home: None,
+        };
+        let settings =
+            Settings::resolve_in(&crate::cli::ConnectionArgs { ..connection() }, &env).unwrap();
         let client = Client::new(settings).unwrap();
         let debug = format!("{client:?} {:?}", client.settings());
-        assert!(debug.contains("someone") && debug.contains("api.softlayer.com"), "{debug}");
+        assert!(
+            debug.contains("someone") && debug.contains("api.softlayer.com"),
+            "{debug}"
+        );
         assert!(!debug.contains("k3y-that-must-not-show"), "{debug}");
     }
 

@@ -16,11 +16,11 @@ mod endpoint;
 mod error;
 mod paging;
 mod python_json;
-mod snapshot_emulator;
 mod rate_limit;
 mod request;
 mod retry;
 mod settings;
+mod snapshot_emulator;
 mod transport;
 mod world_export;
 

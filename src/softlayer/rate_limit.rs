@@ -43,7 +43,10 @@ impl RateLimiter {
     /// Admits no call before `delay` from now, for every thread: after a
     /// rate-limit error the whole process backs off, not just one worker.
     pub(crate) fn hold_off(&self, delay: Duration) {
-        let mut next_free = self.next_free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut next_free = self
+            .next_free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let until = self.clock.now() + delay;
         *next_free = Some(next_free.map_or(until, |next| next.max(until)));
     }
@@ -119,7 +122,11 @@ mod tests {
         assert_eq!(limiter.acquire(), Duration::from_secs(2));
         assert_eq!(limiter.acquire(), Duration::from_millis(100));
         limiter.hold_off(Duration::from_millis(1));
-        assert_eq!(limiter.acquire(), Duration::from_millis(100), "a shorter hold-off does not move slots earlier");
+        assert_eq!(
+            limiter.acquire(),
+            Duration::from_millis(100),
+            "a shorter hold-off does not move slots earlier"
+        );
     }
 
     /// In any one-second window at most rate + 1 calls are admitted.

@@ -57,7 +57,9 @@ impl RetryPolicy {
         elapsed: Duration,
         jitter: f64,
     ) -> Option<Duration> {
-        if attempts >= self.max_attempts || (fault == Fault::NotSent && attempts >= self.max_connect_attempts) {
+        if attempts >= self.max_attempts
+            || (fault == Fault::NotSent && attempts >= self.max_connect_attempts)
+        {
             return None;
         }
         let delay = match fault {
@@ -164,9 +166,18 @@ mod tests {
     #[test]
     fn connection_failures_fail_fast() {
         let p = policy();
-        assert!(p.next_delay(Fault::NotSent, false, 2, Duration::ZERO, 0.5).is_some());
-        assert_eq!(p.next_delay(Fault::NotSent, false, 3, Duration::ZERO, 0.5), None);
-        assert!(p.next_delay(Fault::Unknown, false, 3, Duration::ZERO, 0.5).is_some());
+        assert!(
+            p.next_delay(Fault::NotSent, false, 2, Duration::ZERO, 0.5)
+                .is_some()
+        );
+        assert_eq!(
+            p.next_delay(Fault::NotSent, false, 3, Duration::ZERO, 0.5),
+            None
+        );
+        assert!(
+            p.next_delay(Fault::Unknown, false, 3, Duration::ZERO, 0.5)
+                .is_some()
+        );
     }
 
     /// Definite answers are never repeated.

@@ -183,7 +183,10 @@ impl WorldList {
             "networkVlans" => parts.push(format!("primaryRouter{ROUTER}")),
             "dedicatedHosts" => parts.push(format!("backendRouter{ROUTER}")),
             "globalIpRecords" => {
-                parts.extend([format!("ipAddress{IP_ADDRESS}"), format!("destinationIpAddress{IP_ADDRESS}")]);
+                parts.extend([
+                    format!("ipAddress{IP_ADDRESS}"),
+                    format!("destinationIpAddress{IP_ADDRESS}"),
+                ]);
             }
             "adcLoadBalancers" => parts.push(format!("ipAddress{IP_ADDRESS}")),
             "lbaasLoadBalancers" => parts.push(LOCATION.into()),
@@ -191,9 +194,15 @@ impl WorldList {
         }
         // Storage volumes carry their snapshot space as `activeChildren`
         // (what the SDK reads); every other item keeps all its `children`.
-        let children = if self.kind == Kind::Storage { "activeChildren" } else { "children" };
+        let children = if self.kind == Kind::Storage {
+            "activeChildren"
+        } else {
+            "children"
+        };
         for relation in self.billing_items {
-            parts.push(format!("{relation}[{BILLING_LOCALS},hourlyFlag,{children}[{BILLING_LOCALS}]]"));
+            parts.push(format!(
+                "{relation}[{BILLING_LOCALS},hourlyFlag,{children}[{BILLING_LOCALS}]]"
+            ));
         }
         if self.kind == Kind::BillingItem {
             parts.push(format!("hourlyFlag,children[{BILLING_LOCALS}]"));

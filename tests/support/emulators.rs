@@ -47,4 +47,5 @@ pub(crate) fn world_with_guests(guests: usize) -> String {
 }
 
 /// The key of `testuser` in [`world_with_guests`] (the reference captures' key).
-pub(crate) const TEST_API_KEY: &str = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+pub(crate) const TEST_API_KEY: &str =
+    "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
