@@ -19,6 +19,7 @@ fn client(server: &CaptureServer, dir: &tempfile::TempDir, timeout: f64) -> Clie
     let mut settings = Settings::resolve(&connection).expect("settings");
     settings.retry = RetryPolicy {
         max_attempts: 3,
+        max_connect_attempts: 3,
         base_delay: Duration::from_millis(20),
         max_delay: Duration::from_millis(100),
         deadline: Duration::from_secs(30),
@@ -126,6 +127,51 @@ fn empty_bodies_and_non_ascii() {
         r#"{"parameters": [false, false, "Gr\u00f6\u00dfe \u2603", "a&b=c#d"]}"#
     );
     assert_eq!(requests[2].header("Content-Length"), Some("67"));
+}
+
+/// createCancelServerTicket and a cancellation request carry the captured bodies.
+#[test]
+fn more_post_bodies_match_reference_captures() {
+    let server = CaptureServer::start(Vec::new());
+    let dir = tempfile::tempdir().unwrap();
+    let client = client(&server, &dir, 5.0);
+    client
+        .write(
+            &Call::new("SoftLayer_Ticket", "createCancelServerTicket").params(vec![
+                json!(123),
+                json!("No longer needed"),
+                json!("content"),
+                json!(true),
+                json!("HARDWARE"),
+            ]),
+        )
+        .unwrap();
+    client
+        .write(
+            &Call::new("SoftLayer_Billing_Item_Cancellation_Request", "createObject").params(vec![
+                json!({"accountId": 1, "items": [{"billingItemId": 2, "immediateCancellationFlag": true}]}),
+            ]),
+        )
+        .unwrap();
+    let requests = server.requests();
+    assert_eq!(
+        requests[0].request_line,
+        "POST /rest/v3.1/SoftLayer_Ticket/createCancelServerTicket.json HTTP/1.1"
+    );
+    assert_eq!(
+        requests[0].body_text(),
+        r#"{"parameters": [123, "No longer needed", "content", true, "HARDWARE"]}"#
+    );
+    assert_eq!(requests[0].header("Content-Length"), Some("70"));
+    assert_eq!(
+        requests[1].request_line,
+        "POST /rest/v3.1/SoftLayer_Billing_Item_Cancellation_Request/createObject.json HTTP/1.1"
+    );
+    assert_eq!(
+        requests[1].body_text(),
+        r#"{"parameters": [{"accountId": 1, "items": [{"billingItemId": 2, "immediateCancellationFlag": true}]}]}"#
+    );
+    assert_eq!(requests[1].header("Content-Length"), Some("102"));
 }
 
 /// A read that times out is repeated; a write that times out is Ambiguous after one attempt.

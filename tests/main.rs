@@ -2,7 +2,12 @@
 
 mod cli_cases;
 mod cli_validate;
+mod client_paging;
+mod client_requests;
+mod client_secrets;
+mod client_snapshot;
 mod client_transport;
+mod client_whoami;
 mod manifest_codes;
 mod manifest_model;
 mod manifest_props;

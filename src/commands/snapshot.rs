@@ -15,7 +15,7 @@ pub(crate) fn run(args: &SnapshotArgs, _term: &Term) -> anyhow::Result<i32> {
     let settings = Settings::resolve(&args.connection)?;
     let client = Client::new(settings)?;
     let world = export_world(&client, &kinds, |report| {
-        eprintln!("{}", progress_line(report))
+        eprintln!("{}", progress_line(report));
     })?;
     let mut text = serde_json::to_string_pretty(&world).context("serialising the world file")?;
     text.push('\n');

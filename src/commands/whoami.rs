@@ -4,7 +4,7 @@ use anyhow::Context as _;
 
 use crate::cli::WhoamiArgs;
 use crate::commands::{EXIT_OK, Term};
-use crate::softlayer::{Client, Settings, whoami};
+use crate::softlayer::{Client, Settings, Source, whoami};
 
 pub(crate) fn run(args: &WhoamiArgs, _term: &Term) -> anyhow::Result<i32> {
     let settings = Settings::resolve(&args.connection)?;
@@ -18,10 +18,13 @@ pub(crate) fn run(args: &WhoamiArgs, _term: &Term) -> anyhow::Result<i32> {
         info.username.clone()
     };
     let (user_source, key_source) = settings.credential_sources();
-    let sources = if user_source == key_source {
-        user_source.to_string()
-    } else {
-        format!("username from {user_source}, API key from {key_source}")
+    let sources = match (user_source, key_source) {
+        (Source::Environment(user), Source::Environment(key)) => {
+            format!("environment variables {user} and {key}")
+        }
+        (Source::Flag, Source::Flag) => "command-line flags".to_string(),
+        (a, b) if a == b => a.to_string(),
+        (a, b) => format!("username from {a}, API key from {b}"),
     };
     println!("account:     {}", info.id);
     println!("company:     {}", info.company);

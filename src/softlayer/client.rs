@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::softlayer::call::Call;
 use crate::softlayer::clock::Clock;
-use crate::softlayer::error::{ApiError, Failure, classify};
+use crate::softlayer::error::{ApiError, Failure, Fault, classify};
 use crate::softlayer::rate_limit::RateLimiter;
 use crate::softlayer::request::{self, HttpRequest};
 use crate::softlayer::retry::{RetryPolicy, jitter};
@@ -148,6 +148,11 @@ impl Client {
                 .retry
                 .next_delay(failure.fault, mutating, attempts, elapsed, jitter())
             {
+                // SoftLayer counts calls per user: every thread must slow
+                // down, so the wait goes into the shared limiter.
+                Some(delay) if matches!(failure.fault, Fault::RateLimited(_)) => {
+                    inner.limiter.hold_off(delay);
+                }
                 Some(delay) => inner.clock.sleep(delay),
                 None => return Err(failure.settle(mutating)),
             }
@@ -165,7 +170,6 @@ pub(crate) mod tests {
 
     use super::*;
     use crate::softlayer::clock::FakeClock;
-    use crate::softlayer::error::Fault;
 
     /// A client answering from a script, on a fake clock, recording requests.
     pub(crate) struct Scripted {
@@ -422,11 +426,18 @@ pub(crate) mod tests {
             "SL_API_KEY" => Some("k3y-that-must-not-show".to_string()),
             _ => None,
         };
-        let env = crate::softlayer::settings::Environment { var: &var, home: None };
-        let settings = Settings::resolve_in(&crate::cli::ConnectionArgs { ..connection() }, &env).unwrap();
+        let env = crate::softlayer::settings::Environment {
+            var: &var,
+            home: None,
+        };
+        let settings =
+            Settings::resolve_in(&crate::cli::ConnectionArgs { ..connection() }, &env).unwrap();
         let client = Client::new(settings).unwrap();
         let debug = format!("{client:?} {:?}", client.settings());
-        assert!(debug.contains("someone") && debug.contains("api.softlayer.com"), "{debug}");
+        assert!(
+            debug.contains("someone") && debug.contains("api.softlayer.com"),
+            "{debug}"
+        );
         assert!(!debug.contains("k3y-that-must-not-show"), "{debug}");
     }
 

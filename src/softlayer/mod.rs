@@ -21,6 +21,7 @@ mod rate_limit;
 mod request;
 mod retry;
 mod settings;
+mod snapshot_emulator;
 mod transport;
 mod world_export;
 
@@ -32,6 +33,7 @@ pub use error::ApiError;
 pub use python_json::python_json;
 pub use retry::RetryPolicy;
 pub use settings::{Settings, SettingsError, Source};
+pub use snapshot_emulator::{SnapshotError, start_snapshot_emulator, start_snapshot_emulator_with};
 pub use world_export::{
     ExportError, ListReport, WORLD_FORMAT, WORLD_LISTS, WorldList, export_world, parse_kinds,
 };

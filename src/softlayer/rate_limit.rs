@@ -40,6 +40,17 @@ impl RateLimiter {
         wait
     }
 
+    /// Admits no call before `delay` from now, for every thread: after a
+    /// rate-limit error the whole process backs off, not just one worker.
+    pub(crate) fn hold_off(&self, delay: Duration) {
+        let mut next_free = self
+            .next_free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let until = self.clock.now() + delay;
+        *next_free = Some(next_free.map_or(until, |next| next.max(until)));
+    }
+
     /// Takes the next free slot: when this call may go, and how far away that is.
     fn reserve(&self) -> (Instant, Duration) {
         // A poisoned lock only means another thread panicked while holding
@@ -99,6 +110,23 @@ mod tests {
         slots.sort();
         let expected: Vec<Duration> = (0..8).map(|i| Duration::from_millis(50 * i)).collect();
         assert_eq!(slots, expected);
+    }
+
+    /// After a hold-off every caller waits for it, then spacing resumes.
+    #[test]
+    fn hold_off_delays_everyone() {
+        let clock = Arc::new(FakeClock::new());
+        let limiter = RateLimiter::new(10.0, clock.clone());
+        limiter.acquire();
+        limiter.hold_off(Duration::from_secs(2));
+        assert_eq!(limiter.acquire(), Duration::from_secs(2));
+        assert_eq!(limiter.acquire(), Duration::from_millis(100));
+        limiter.hold_off(Duration::from_millis(1));
+        assert_eq!(
+            limiter.acquire(),
+            Duration::from_millis(100),
+            "a shorter hold-off does not move slots earlier"
+        );
     }
 
     /// In any one-second window at most rate + 1 calls are admitted.

@@ -19,6 +19,9 @@ use crate::softlayer::error::Fault;
 pub struct RetryPolicy {
     /// Attempts per call, the first included.
     pub max_attempts: u32,
+    /// Attempts when the connection itself fails (refused, DNS, TLS): a
+    /// misconfigured or unreachable endpoint should fail fast.
+    pub max_connect_attempts: u32,
     /// Backoff before the second attempt; doubled for each further one.
     pub base_delay: Duration,
     /// Longest single backoff.
@@ -34,6 +37,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 8,
+            max_connect_attempts: 3,
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(15),
             deadline: Duration::from_secs(300),
@@ -53,7 +57,9 @@ impl RetryPolicy {
         elapsed: Duration,
         jitter: f64,
     ) -> Option<Duration> {
-        if attempts >= self.max_attempts {
+        if attempts >= self.max_attempts
+            || (fault == Fault::NotSent && attempts >= self.max_connect_attempts)
+        {
             return None;
         }
         let delay = match fault {
@@ -152,6 +158,24 @@ mod tests {
         );
         assert!(
             p.next_delay(Fault::Unknown, false, 2, Duration::from_secs(10), 0.5)
+                .is_some()
+        );
+    }
+
+    /// Connection failures get fewer attempts than server faults.
+    #[test]
+    fn connection_failures_fail_fast() {
+        let p = policy();
+        assert!(
+            p.next_delay(Fault::NotSent, false, 2, Duration::ZERO, 0.5)
+                .is_some()
+        );
+        assert_eq!(
+            p.next_delay(Fault::NotSent, false, 3, Duration::ZERO, 0.5),
+            None
+        );
+        assert!(
+            p.next_delay(Fault::Unknown, false, 3, Duration::ZERO, 0.5)
                 .is_some()
         );
     }

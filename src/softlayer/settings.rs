@@ -735,7 +735,10 @@ mod tests {
         let mut flags = args();
         flags.api_key = Some("flag-k3y-secret".into());
         let debug = format!("{flags:?}");
-        assert!(!debug.contains("flag-k3y-secret") && debug.contains("<redacted>"), "{debug}");
+        assert!(
+            !debug.contains("flag-k3y-secret") && debug.contains("<redacted>"),
+            "{debug}"
+        );
     }
 
     /// Emulator settings point at the loopback URL with dummy credentials and the given knobs.

@@ -52,13 +52,23 @@ pub fn start_snapshot_emulator(path: &Path) -> Result<(Emulator, Client), Snapsh
 }
 
 /// [`start_snapshot_emulator`] with timeouts, rate limit and page size from `connection`.
-pub fn start_snapshot_emulator_with(path: &Path, connection: &ConnectionArgs) -> Result<(Emulator, Client), SnapshotError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read { path: path.to_path_buf(), source })?;
-    let world = World::from_json_str(&text)
-        .map_err(|err| SnapshotError::Invalid { path: path.to_path_buf(), message: err.to_string() })?;
-    let emulator = Emulator::start(world, Config::default(), "127.0.0.1:0").map_err(SnapshotError::Start)?;
+pub fn start_snapshot_emulator_with(
+    path: &Path,
+    connection: &ConnectionArgs,
+) -> Result<(Emulator, Client), SnapshotError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let world = World::from_json_str(&text).map_err(|err| SnapshotError::Invalid {
+        path: path.to_path_buf(),
+        message: err.to_string(),
+    })?;
+    let emulator =
+        Emulator::start(world, Config::default(), "127.0.0.1:0").map_err(SnapshotError::Start)?;
     let settings = Settings::for_emulator(&emulator.base_url(), connection);
     // Building a client for a loopback URL does not fail; the error type is shared with live settings.
-    let client = Client::new(settings).map_err(|err| SnapshotError::Start(std::io::Error::other(err.to_string())))?;
+    let client = Client::new(settings)
+        .map_err(|err| SnapshotError::Start(std::io::Error::other(err.to_string())))?;
     Ok((emulator, client))
 }

@@ -16,14 +16,24 @@ use crate::softlayer::error::ApiError;
 /// The `format` value of world files.
 pub const WORLD_FORMAT: &str = "slretire-world/1";
 
-/// A billing item's stored properties (children one level down).
-const BILLING_ITEM: &str = "id,categoryCode,description,recurringFee,hourlyRecurringFee,hourlyFlag,\
-createDate,nextBillDate,cancellationDate,allowCancellationFlag,notes";
-const LOCATION: &str = "datacenter[id,name,longName]";
-const TAGS: &str = "tagReferences[tag[name]]";
-const TRANSACTION: &str = "activeTransaction[id,transactionStatus[name,friendlyName]]";
+// The masks name every stored property explicitly: SoftLayer's REST API may
+// drop local properties when a level names only relations, and a derived
+// or computed property would contradict the data once loaded back.
+
+/// A billing item's stored local properties.
+const BILLING_LOCALS: &str = "id,categoryCode,description,recurringFee,hourlyRecurringFee,oneTimeFee,setupFee,\
+laborFee,createDate,cycleStartDate,lastBillDate,nextBillDate,cancellationDate,modifyDate,allowCancellationFlag,notes,\
+hostName,domainName,orderItemId,recurringMonths,serviceProviderId,associatedBillingItemId,location[id,name,longName,statusId]";
+const LOCATION: &str = "datacenter[id,name,longName,statusId]";
+const TAGS: &str = "tagReferences[id,tagId,resourceTableId,tagTypeId,usrRecordId,empRecordId,\
+tag[id,name,accountId,internal],tagType[keyName,description]]";
+const TRANSACTION: &str = "activeTransaction[id,createDate,modifyDate,elapsedSeconds,guestId,hardwareId,\
+statusChangeDate,transactionStatus[name,friendlyName,averageDuration]]";
+const IP_ADDRESS: &str = "[id,ipAddress,note,isBroadcast,isGateway,isNetwork,isReserved]";
+const ROUTER: &str = "[id,hostname,domain,datacenter[id,name,longName,statusId]]";
 /// Read from a server to write the world's `tickets` (it is derived there).
-const OPEN_TICKET: &str = "openCancellationTicket[id,title,statusId,createDate,status[id,name]]";
+const OPEN_TICKET: &str = "openCancellationTicket[id,title,statusId,createDate,modifyDate,lastEditDate,accountId,\
+assignedUserId,serviceProviderResourceId,subjectId,status[id,name],updates[id,entry,createDate,ticketId,editorType,editorId]]";
 
 /// One list of a world file and the single API list call that fills it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +60,10 @@ pub const WORLD_LISTS: [WorldList; 11] = [
         service: "SoftLayer_Account",
         method: "getVirtualGuests",
         root: Some("virtualGuests"),
-        locals: "id,hostname,domain,createDate,provisionDate,notes,hourlyBillingFlag,primaryIpAddress,\
-primaryBackendIpAddress,status[keyName,name],blockCancelBecauseDisconnectedFlag,networkVlans[id],dedicatedHost[id]",
+        locals: "id,hostname,domain,createDate,modifyDate,provisionDate,notes,maxCpu,maxMemory,startCpus,globalIdentifier,\
+uuid,accountId,dedicatedAccountHostOnlyFlag,primaryIpAddress,primaryBackendIpAddress,hourlyBillingFlag,\
+status[id,keyName,name],powerState[keyName,name,description],blockCancelBecauseDisconnectedFlag,networkVlans[id],\
+dedicatedHost[id]",
         billing_items: &["billingItem"],
     },
     WorldList {
@@ -60,8 +72,9 @@ primaryBackendIpAddress,status[keyName,name],blockCancelBecauseDisconnectedFlag,
         service: "SoftLayer_Account",
         method: "getHardware",
         root: Some("hardware"),
-        locals: "id,hostname,domain,provisionDate,notes,hourlyBillingFlag,primaryIpAddress,\
-primaryBackendIpAddress,hardwareStatus[status],networkVlans[id]",
+        locals: "id,hostname,domain,provisionDate,notes,serialNumber,globalIdentifier,bareMetalInstanceFlag,\
+hardwareStatusId,accountId,primaryIpAddress,primaryBackendIpAddress,hourlyBillingFlag,hardwareStatus[id,status],\
+networkVlans[id]",
         billing_items: &["billingItem"],
     },
     WorldList {
@@ -70,8 +83,9 @@ primaryBackendIpAddress,hardwareStatus[status],networkVlans[id]",
         service: "SoftLayer_Account",
         method: "getNetworkStorage",
         root: Some("networkStorage"),
-        locals: "id,username,nasType,capacityGb,createDate,notes,serviceResourceBackendIpAddress,\
-storageType[keyName],serviceResource[datacenter[name]],activeTransactionCount",
+        locals: "id,username,nasType,capacityGb,createDate,notes,serviceResourceBackendIpAddress,accountId,lunId,\
+fileNetworkMountAddress,storageTierLevel,storageType[id,keyName,description],\
+serviceResource[id,name,backendIpAddress,datacenter[id,name,longName,statusId],type[type]],activeTransactionCount",
         billing_items: &["billingItem"],
     },
     WorldList {
@@ -89,7 +103,8 @@ storageType[keyName],serviceResource[datacenter[name]],activeTransactionCount",
         service: "SoftLayer_Account",
         method: "getNetworkVlans",
         root: Some("networkVlans"),
-        locals: "id,vlanNumber,name,networkSpace,createDate,note,primaryRouter[hostname,datacenter[name]]",
+        locals: "id,vlanNumber,name,networkSpace,note,createDate,modifyDate,\
+dedicatedFirewallFlag,type[id,keyName,name]",
         billing_items: &["billingItem"],
     },
     WorldList {
@@ -98,7 +113,7 @@ storageType[keyName],serviceResource[datacenter[name]],activeTransactionCount",
         service: "SoftLayer_Account",
         method: "getGlobalIpRecords",
         root: Some("globalIpRecords"),
-        locals: "id,description,ipAddress[ipAddress],destinationIpAddress[ipAddress]",
+        locals: "id,description,ipAddressId,destinationIpAddressId,typeId",
         billing_items: &["billingItem"],
     },
     WorldList {
@@ -107,7 +122,7 @@ storageType[keyName],serviceResource[datacenter[name]],activeTransactionCount",
         service: "SoftLayer_Account",
         method: "getAdcLoadBalancers",
         root: Some("adcLoadBalancers"),
-        locals: "id,accountId,name,notes,dedicatedFlag,ipAddress[ipAddress]",
+        locals: "id,accountId,name,notes,dedicatedFlag,connectionLimit,ipAddressId",
         billing_items: &["billingItem", "dedicatedBillingItem"],
     },
     WorldList {
@@ -116,8 +131,8 @@ storageType[keyName],serviceResource[datacenter[name]],activeTransactionCount",
         service: "SoftLayer_Network_LBaaS_LoadBalancer",
         method: "getAllObjects",
         root: None,
-        locals: "id,uuid,name,description,address,isPublic,provisioningStatus,operatingStatus,createDate,\
-accountId,datacenter[name]",
+        locals: "id,uuid,name,description,address,isPublic,type,provisioningStatus,operatingStatus,createDate,\
+modifyDate,accountId,locationId,useSystemPublicIpPool",
         billing_items: &[],
     },
     WorldList {
@@ -126,7 +141,8 @@ accountId,datacenter[name]",
         service: "SoftLayer_Account",
         method: "getCdnAccounts",
         root: Some("cdnAccounts"),
-        locals: "id,cdnAccountName,accountId,cdnSolutionName,createDate",
+        locals: "id,cdnAccountName,accountId,cdnSolutionName,createDate,statusId,cdnAccountNote,\
+status[id,name,description]",
         billing_items: &["billingItem"],
     },
     WorldList {
@@ -135,7 +151,7 @@ accountId,datacenter[name]",
         service: "SoftLayer_Account",
         method: "getDedicatedHosts",
         root: Some("dedicatedHosts"),
-        locals: "id,name,createDate,notes,cpuCount,memoryCapacity,diskCapacity,backendRouter[hostname]",
+        locals: "id,name,createDate,modifyDate,notes,cpuCount,memoryCapacity,diskCapacity,accountId",
         billing_items: &["billingItem"],
     },
     WorldList {
@@ -144,7 +160,7 @@ accountId,datacenter[name]",
         service: "SoftLayer_Account",
         method: "getAllTopLevelBillingItems",
         root: Some("allTopLevelBillingItems"),
-        locals: BILLING_ITEM,
+        locals: BILLING_LOCALS,
         billing_items: &[],
     },
 ];
@@ -153,39 +169,43 @@ impl WorldList {
     /// The object mask of the list call.
     pub fn mask(&self) -> String {
         let mut parts = vec![self.locals.to_string()];
-        match self.kind {
-            Kind::VirtualGuest
-            | Kind::Hardware
-            | Kind::Subnet
-            | Kind::Vlan
-            | Kind::DedicatedHost => {
-                parts.push(TAGS.into());
+        let tagged = matches!(
+            self.kind,
+            Kind::VirtualGuest | Kind::Hardware | Kind::Subnet | Kind::Vlan | Kind::DedicatedHost
+        );
+        if tagged {
+            parts.push(TAGS.into());
+            parts.push(LOCATION.into());
+        }
+        match self.key {
+            "virtualGuests" => parts.push(TRANSACTION.into()),
+            "hardware" => parts.extend([TRANSACTION.to_string(), OPEN_TICKET.to_string()]),
+            "networkVlans" => parts.push(format!("primaryRouter{ROUTER}")),
+            "dedicatedHosts" => parts.push(format!("backendRouter{ROUTER}")),
+            "globalIpRecords" => {
+                parts.extend([
+                    format!("ipAddress{IP_ADDRESS}"),
+                    format!("destinationIpAddress{IP_ADDRESS}"),
+                ]);
             }
+            "adcLoadBalancers" => parts.push(format!("ipAddress{IP_ADDRESS}")),
+            "lbaasLoadBalancers" => parts.push(LOCATION.into()),
             _ => {}
         }
-        match self.kind {
-            Kind::VirtualGuest
-            | Kind::Hardware
-            | Kind::Subnet
-            | Kind::Vlan
-            | Kind::DedicatedHost => {
-                parts.push(LOCATION.into());
-            }
-            _ => {}
-        }
-        if matches!(self.kind, Kind::VirtualGuest | Kind::Hardware) {
-            parts.push(TRANSACTION.into());
-        }
-        if self.kind == Kind::Hardware {
-            parts.push(OPEN_TICKET.into());
-        }
+        // Storage volumes carry their snapshot space as `activeChildren`
+        // (what the SDK reads); every other item keeps all its `children`.
+        let children = if self.kind == Kind::Storage {
+            "activeChildren"
+        } else {
+            "children"
+        };
         for relation in self.billing_items {
             parts.push(format!(
-                "{relation}[{BILLING_ITEM},children[{BILLING_ITEM}]]"
+                "{relation}[{BILLING_LOCALS},hourlyFlag,{children}[{BILLING_LOCALS}]]"
             ));
         }
         if self.kind == Kind::BillingItem {
-            parts.push(format!("children[{BILLING_ITEM}]"));
+            parts.push(format!("hourlyFlag,children[{BILLING_LOCALS}]"));
         }
         format!("mask[{}]", parts.join(","))
     }
@@ -272,7 +292,7 @@ pub fn export_world(
         });
         world.insert(list.key.into(), Value::Array(items));
     }
-    if world.contains_key("hardware") {
+    if !tickets.is_empty() {
         let tickets = tickets.into_values().map(Value::Object).collect();
         world.insert("tickets".into(), Value::Array(tickets));
     }

@@ -5,9 +5,9 @@
 #![allow(dead_code)]
 
 pub(crate) mod capture;
-// mod emulators;
+mod emulators;
 
-// pub(crate) use emulators::*;
+pub(crate) use emulators::*;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
