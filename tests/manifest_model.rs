@@ -173,7 +173,14 @@ fn files_merge_in_order() {
     let limits: Vec<_> = model
         .limits
         .iter()
-        .map(|r| (r.file.as_str(), r.scope, r.limits.max_resources, r.limits.max_monthly_fee_cents))
+        .map(|r| {
+            (
+                r.file.as_str(),
+                r.scope,
+                r.limits.max_resources,
+                r.limits.max_monthly_fee_cents,
+            )
+        })
         .collect();
     assert_eq!(
         limits,

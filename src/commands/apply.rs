@@ -21,7 +21,8 @@ use super::session::{Session, now};
 use super::show::read_plan_text;
 
 pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
-    let session = Session::open(&args.connection, args.snapshot.as_deref())?;
+    let now = now()?;
+    let session = Session::open(&args.connection, args.snapshot.as_deref(), now)?;
     let plan = match plan_file(&args.paths)? {
         Some(path) => {
             let shown = path.display().to_string();
@@ -42,8 +43,11 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
             let Some(manifests) = load_manifests(&args.paths, term) else {
                 return Ok(EXIT_FAILURE);
             };
-            let plan = make_plan(&session, &manifests, now()?)?;
-            print!("{}", super::plan::render(&plan, PlanFormat::Text, term.stdout_color));
+            let plan = make_plan(&session, &manifests, now)?;
+            print!(
+                "{}",
+                super::plan::render(&plan, PlanFormat::Text, term.stdout_color)
+            );
             if !plan.errors.is_empty() {
                 term.error("the plan failed its guards; nothing was applied");
                 return Ok(EXIT_FAILURE);
@@ -73,7 +77,10 @@ fn plan_file(paths: &[PathBuf]) -> anyhow::Result<Option<PathBuf>> {
     if is_json {
         return Ok(Some(path.clone()));
     }
-    anyhow::bail!("{}: give a plan file (*.json, from `plan --out`) or manifests (*.yaml, or a directory)", path.display())
+    anyhow::bail!(
+        "{}: give a plan file (*.json, from `plan --out`) or manifests (*.yaml, or a directory)",
+        path.display()
+    )
 }
 
 /// Asks for the account id on the terminal; `--auto-approve` skips it, and
@@ -83,9 +90,13 @@ fn approved(auto_approve: bool, account: u64) -> anyhow::Result<bool> {
         return Ok(true);
     }
     if !std::io::stdin().is_terminal() {
-        anyhow::bail!("stdin is not a terminal, so there is nobody to confirm: review the plan and pass --auto-approve, or apply a saved plan file");
+        anyhow::bail!(
+            "stdin is not a terminal, so there is nobody to confirm: review the plan and pass --auto-approve, or apply a saved plan file"
+        );
     }
-    print!("\nThis cancels the resources above; cancellations cannot be undone.\nType the account id ({account}) to apply: ");
+    print!(
+        "\nThis cancels the resources above; cancellations cannot be undone.\nType the account id ({account}) to apply: "
+    );
     std::io::stdout().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
@@ -93,16 +104,18 @@ fn approved(auto_approve: bool, account: u64) -> anyhow::Result<bool> {
 }
 
 fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> anyhow::Result<i32> {
-    let journal_path = args
-        .journal
-        .clone()
-        .unwrap_or_else(|| Path::new(".slretire").join(format!("journal-{}.jsonl", plan.account.id)));
-    let journal = Journal::open(&journal_path, plan).with_context(|| format!("opening the journal {}", journal_path.display()))?;
+    let journal_path = args.journal.clone().unwrap_or_else(|| {
+        Path::new(".slretire").join(format!("journal-{}.jsonl", plan.account.id))
+    });
+    let journal = Journal::open(&journal_path, plan)
+        .with_context(|| format!("opening the journal {}", journal_path.display()))?;
     let style = match args.progress {
         ProgressChoice::Bars => Style::Bars,
         ProgressChoice::Plain => Style::Plain,
         ProgressChoice::None => Style::Silent,
-        ProgressChoice::Auto if term.stderr_is_terminal && std::env::var_os("CI").is_none() => Style::Bars,
+        ProgressChoice::Auto if term.stderr_is_terminal && std::env::var_os("CI").is_none() => {
+            Style::Bars
+        }
         ProgressChoice::Auto => Style::Plain,
     };
     let progress = Progress::new(style, term.stderr_color);
@@ -128,7 +141,10 @@ fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> any
     progress.finish();
     println!("{}", report.summary_line());
     if let Some(error) = journal.error() {
-        term.error(&format!("writing the journal {} failed: {error}", journal_path.display()));
+        term.error(&format!(
+            "writing the journal {} failed: {error}",
+            journal_path.display()
+        ));
         return Ok(EXIT_FAILURE);
     }
     Ok(if report.interrupted {

@@ -11,15 +11,23 @@ pub(crate) fn run(args: &PlanArgs, term: &Term) -> anyhow::Result<i32> {
     let Some(manifests) = load_manifests(&args.paths, term) else {
         return Ok(EXIT_FAILURE);
     };
-    let session = Session::open(&args.connection, args.snapshot.as_deref())?;
-    let plan = make_plan(&session, &manifests, now()?)?;
+    let now = now()?;
+    let session = Session::open(&args.connection, args.snapshot.as_deref(), now)?;
+    let plan = make_plan(&session, &manifests, now)?;
     print!("{}", render(&plan, args.format, term.stdout_color));
     if let Some(out) = &args.out {
         if plan.errors.is_empty() {
             write_atomically(out, &plan::render_json(&plan))?;
-            eprintln!("Saved the plan to {}. Apply it with: slretire apply {}", out.display(), out.display());
+            eprintln!(
+                "Saved the plan to {}. Apply it with: slretire apply {}",
+                out.display(),
+                out.display()
+            );
         } else {
-            term.error(&format!("the plan failed its guards; {} was not written", out.display()));
+            term.error(&format!(
+                "the plan failed its guards; {} was not written",
+                out.display()
+            ));
         }
     }
     Ok(exit_code(&plan, args.detailed_exitcode))

@@ -17,12 +17,18 @@ pub(crate) fn load_manifests(paths: &[std::path::PathBuf], term: &Term) -> Optio
     match manifest::load(paths) {
         Ok(loaded) => {
             if !loaded.warnings.is_empty() {
-                eprint!("{}", manifest::render_human(&loaded.warnings, &loaded.sources, term.stderr_color));
+                eprint!(
+                    "{}",
+                    manifest::render_human(&loaded.warnings, &loaded.sources, term.stderr_color)
+                );
             }
             Some(loaded.manifests)
         }
         Err(failure) => {
-            eprint!("{}", manifest::render_human(&failure.diagnostics, &failure.sources, term.stderr_color));
+            eprint!(
+                "{}",
+                manifest::render_human(&failure.diagnostics, &failure.sources, term.stderr_color)
+            );
             None
         }
     }
@@ -30,7 +36,11 @@ pub(crate) fn load_manifests(paths: &[std::path::PathBuf], term: &Term) -> Optio
 
 /// Makes the plan: the manifest's account must be the credentials' account
 /// before anything else is read.
-pub(crate) fn make_plan(session: &Session, manifests: &Manifests, now: Timestamp) -> anyhow::Result<Plan> {
+pub(crate) fn make_plan(
+    session: &Session,
+    manifests: &Manifests,
+    now: Timestamp,
+) -> anyhow::Result<Plan> {
     let started = Instant::now();
     let account = session.account()?;
     if account.id != manifests.account {
@@ -44,7 +54,10 @@ pub(crate) fn make_plan(session: &Session, manifests: &Manifests, now: Timestamp
     let fetched = fetch::fetch(&session.client, manifests, now)?;
     let selection = selection::select(manifests, &fetched, now);
     let context = PlanContext {
-        account: PlanAccount { id: account.id, company: account.company },
+        account: PlanAccount {
+            id: account.id,
+            company: account.company,
+        },
         endpoint: session.endpoint.clone(),
         now,
     };

@@ -21,17 +21,30 @@ pub(crate) struct Session {
 
 impl Session {
     /// Connects to the snapshot's emulator when given, else to the API.
-    pub(crate) fn open(connection: &ConnectionArgs, snapshot: Option<&Path>) -> anyhow::Result<Session> {
+    pub(crate) fn open(
+        connection: &ConnectionArgs,
+        snapshot: Option<&Path>,
+        now: Timestamp,
+    ) -> anyhow::Result<Session> {
         match snapshot {
             Some(path) => {
-                let (emulator, client) = softlayer::start_snapshot_emulator(path, connection)?;
-                Ok(Session { client, endpoint: format!("snapshot:{}", path.display()), _emulator: Some(emulator) })
+                let (emulator, client) =
+                    softlayer::start_snapshot_emulator_with(path, connection, Some(now))?;
+                Ok(Session {
+                    client,
+                    endpoint: format!("snapshot:{}", path.display()),
+                    _emulator: Some(emulator),
+                })
             }
             None => {
                 let settings = softlayer::Settings::resolve(connection)?;
                 let client = Client::new(settings)?;
                 let endpoint = client.endpoint().to_string();
-                Ok(Session { client, endpoint, _emulator: None })
+                Ok(Session {
+                    client,
+                    endpoint,
+                    _emulator: None,
+                })
             }
         }
     }
@@ -46,7 +59,9 @@ impl Session {
 /// plans and tests can be reproduced, else the clock.
 pub(crate) fn now() -> anyhow::Result<Timestamp> {
     match std::env::var("SLRETIRE_NOW") {
-        Ok(text) => text.parse().with_context(|| format!("SLRETIRE_NOW={text:?} is not an RFC 3339 time")),
+        Ok(text) => text
+            .parse()
+            .with_context(|| format!("SLRETIRE_NOW={text:?} is not an RFC 3339 time")),
         Err(_) => Ok(Timestamp::now()),
     }
 }
@@ -54,12 +69,20 @@ pub(crate) fn now() -> anyhow::Result<Timestamp> {
 /// Writes `text` to `path` all at once: a temporary file in the same
 /// directory, then a rename, so a reader never sees half a file.
 pub(crate) fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&temp, text).with_context(|| format!("writing {}", temp.display()))?;
-    std::fs::rename(&temp, path).with_context(|| format!("writing {}", path.display())).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temp);
-    })
+    std::fs::rename(&temp, path)
+        .with_context(|| format!("writing {}", path.display()))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&temp);
+        })
 }

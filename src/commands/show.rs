@@ -10,7 +10,10 @@ pub(crate) fn run(args: &ShowArgs, term: &Term) -> anyhow::Result<i32> {
     let path = args.plan.display().to_string();
     let text = read_plan_text(&args.plan).with_context(|| format!("reading {path}"))?;
     let plan = file::parse(&path, &text)?;
-    print!("{}", super::plan::render(&plan, args.format, term.stdout_color));
+    print!(
+        "{}",
+        super::plan::render(&plan, args.format, term.stdout_color)
+    );
     Ok(EXIT_OK)
 }
 

@@ -59,7 +59,11 @@ pub(crate) fn merge(
                 // limits watch the whole run. Otherwise a file's limits watch
                 // what its own entries select, so adding another team's
                 // manifest to the directory cannot trip them.
-                scope: if f.entry_count == 0 { LimitScope::Run } else { LimitScope::File },
+                scope: if f.entry_count == 0 {
+                    LimitScope::Run
+                } else {
+                    LimitScope::File
+                },
                 limits: f.limits,
             })
             .collect(),

@@ -112,6 +112,12 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
                     items.push(absent_item(entry, id));
                 }
             }
+            MissingRef::Excluded(id) => {
+                warnings.push(format!(
+                    "{}: {} {id} exists but the entry's other keys do not select it",
+                    entry.origin, entry.kind
+                ));
+            }
             MissingRef::Ip(ip) => {
                 warnings.push(format!(
                     "{}: no {} has the address {ip}",
@@ -573,7 +579,9 @@ fn limits(manifests: &Manifests, items: &[PlanItem], errors: &mut Vec<PlanError>
         let guarded: Vec<&PlanItem> = items
             .iter()
             .filter(|i| i.state == State::Cancel)
-            .filter(|i| rule.scope == LimitScope::Run || i.origins.iter().any(|o| o.starts_with(&prefix)))
+            .filter(|i| {
+                rule.scope == LimitScope::Run || i.origins.iter().any(|o| o.starts_with(&prefix))
+            })
             .collect();
         let what = match rule.scope {
             LimitScope::Run => "the plan".to_string(),
@@ -583,7 +591,11 @@ fn limits(manifests: &Manifests, items: &[PlanItem], errors: &mut Vec<PlanError>
             if guarded.len() > max as usize {
                 errors.push(PlanError {
                     code: "plan::limit-exceeded".into(),
-                    message: format!("{what} cancel {} resources; limits.max_resources in {} is {max}", guarded.len(), rule.file),
+                    message: format!(
+                        "{what} cancel {} resources; limits.max_resources in {} is {max}",
+                        guarded.len(),
+                        rule.file
+                    ),
                     origins: vec![rule.file.clone()],
                 });
             }

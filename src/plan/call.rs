@@ -113,12 +113,20 @@ pub fn cancel_call(r: &Resource, timing: Timing, options: &CancelOptions) -> Opt
     }
 }
 
-/// Whether `call` sends the manifest's reason and note to SoftLayer.
-pub fn records_reason(call: &ApiCall) -> bool {
-    matches!(
-        call.method.as_str(),
-        "cancelItem" | "createCancelServerTicket"
-    )
+/// What of the manifest's reason and note `call` sends to SoftLayer: both
+/// (cancelItem, the cancel-server ticket), the note only (a cancellation
+/// request's `notes`), or nothing.
+pub fn records(call: &ApiCall) -> (bool, bool) {
+    match call.method.as_str() {
+        "cancelItem" | "createCancelServerTicket" => (true, true),
+        "createObject" => (
+            false,
+            call.parameters
+                .first()
+                .is_some_and(|t| t.get("notes").is_some()),
+        ),
+        _ => (false, false),
+    }
 }
 
 fn call(service: &str, id: Option<u64>, method: &str, parameters: Vec<Value>) -> ApiCall {

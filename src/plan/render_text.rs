@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::build::date_text;
-use super::call::records_reason;
+use super::call::records;
 use super::model::{Plan, PlanItem, State, Timing};
 
 /// The symbol and colour (ANSI SGR) of each state.
@@ -106,12 +106,6 @@ fn render_item(out: &mut String, item: &PlanItem, paint: &dyn Fn(&str, &str) -> 
     let _ = writeln!(out, "    {}", headline(item));
     if let Some(call) = &item.call {
         let _ = writeln!(out, "    call      {call}");
-        if !records_reason(call) && item.note.is_some() {
-            let _ = writeln!(
-                out,
-                "              (this call takes no reason or note; they are kept in the plan and journal)"
-            );
-        }
     }
     if let Some(billing) = &item.billing_item {
         let mut line = format!("item {} {}", billing.id, billing.category);
@@ -138,15 +132,19 @@ fn render_item(out: &mut String, item: &PlanItem, paint: &dyn Fn(&str, &str) -> 
     if !place.is_empty() {
         let _ = writeln!(out, "    where     {}", place.join("  "));
     }
-    if item.state == State::Cancel
-        && let Some(reason) = &item.reason
-    {
+    if let (State::Cancel, Some(reason), Some(call)) = (item.state, &item.reason, &item.call) {
         let note = item
             .note
             .as_ref()
             .map(|n| format!(" / {n}"))
             .unwrap_or_default();
-        let _ = writeln!(out, "    reason    {reason}{note}");
+        // Reviewers should know when SoftLayer will not see what they wrote.
+        let kept = match records(call) {
+            (true, _) => "",
+            (false, true) => " (SoftLayer gets the note only)",
+            (false, false) => " (journal only: this call takes no reason)",
+        };
+        let _ = writeln!(out, "    reason    {reason}{note}{kept}");
     }
     let _ = writeln!(out, "    from      {}", item.origins.join(", "));
 }

@@ -8,8 +8,8 @@ use serde_json::json;
 use super::build::{PlanContext, build};
 use super::model::{Plan, PlanAccount, State, Timing};
 use crate::manifest::model::{
-    CancelOptions, Entry, IpPattern, Kind, LimitRule, LimitScope, Limits, Manifests, Origin, ProtectRule, Reason,
-    Selector, Via, When,
+    CancelOptions, Entry, IpPattern, Kind, LimitRule, LimitScope, Limits, Manifests, Origin,
+    ProtectRule, Reason, Selector, Via, When,
 };
 use crate::resolve::money::Money;
 use crate::resolve::resource::{BillingFacts, ObjectRef, Resource};
@@ -353,7 +353,10 @@ fn guards() {
     m.limits = vec![LimitRule {
         file: "m.yaml".into(),
         scope: LimitScope::File,
-        limits: Limits { max_resources: Some(1), max_monthly_fee_cents: Some(100) },
+        limits: Limits {
+            max_resources: Some(1),
+            max_monthly_fee_cents: Some(100),
+        },
     }];
     let p = plan(
         &m,

@@ -27,7 +27,11 @@ pub struct Missing {
 /// What was asked for and not found.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum MissingRef {
+    /// No object of the kind has this id.
     Id(u64),
+    /// The object exists, but the entry's other keys do not select it.
+    Excluded(u64),
+    /// No object of the kind has this address.
     Ip(IpPattern),
 }
 
@@ -82,10 +86,15 @@ pub fn select(
             let selector = &manifests.entries[entry].selector;
             for id in &selector.ids {
                 if !found.iter().any(|r| r.id == *id) {
-                    selection.missing.push(Missing {
-                        entry,
-                        what: MissingRef::Id(*id),
-                    });
+                    let exists = fetched
+                        .get(&kind)
+                        .is_some_and(|all| all.iter().any(|r| r.id == *id));
+                    let what = if exists {
+                        MissingRef::Excluded(*id)
+                    } else {
+                        MissingRef::Id(*id)
+                    };
+                    selection.missing.push(Missing { entry, what });
                 }
             }
             for ip in &selector.ips {

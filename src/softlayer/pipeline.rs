@@ -32,12 +32,13 @@ impl Api for Client {
 
 impl Writer for Client {
     fn write(&self, planned: &ApiCall) -> Result<Value, WriteError> {
-        let mut call = Call::new(&planned.service, &planned.method).params(planned.parameters.clone());
+        let mut call =
+            Call::new(&planned.service, &planned.method).params(planned.parameters.clone());
         call.id.clone_from(&planned.id);
         Client::write(self, &call).map_err(|e| match e {
-            ApiError::Ambiguous { .. } | ApiError::Transport { .. } | ApiError::InvalidResponse { .. } => {
-                WriteError::Ambiguous(e.to_string())
-            }
+            ApiError::Ambiguous { .. }
+            | ApiError::Transport { .. }
+            | ApiError::InvalidResponse { .. } => WriteError::Ambiguous(e.to_string()),
             _ => WriteError::Refused(e.to_string()),
         })
     }

@@ -48,13 +48,16 @@ pub fn start_snapshot_emulator(path: &Path) -> Result<(Emulator, Client), Snapsh
         rate_limit: 10.0,
         page_size: 500,
     };
-    start_snapshot_emulator_with(path, &connection)
+    start_snapshot_emulator_with(path, &connection, None)
 }
 
-/// [`start_snapshot_emulator`] with timeouts, rate limit and page size from `connection`.
+/// [`start_snapshot_emulator`] with timeouts, rate limit and page size from
+/// `connection`, and the emulator's clock fixed at `now` when given (the
+/// plan's time, so a rehearsal judges dates exactly as the plan did).
 pub fn start_snapshot_emulator_with(
     path: &Path,
     connection: &ConnectionArgs,
+    now: Option<jiff::Timestamp>,
 ) -> Result<(Emulator, Client), SnapshotError> {
     let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
         path: path.to_path_buf(),
@@ -64,8 +67,11 @@ pub fn start_snapshot_emulator_with(
         path: path.to_path_buf(),
         message: err.to_string(),
     })?;
-    let emulator =
-        Emulator::start(world, Config::default(), "127.0.0.1:0").map_err(SnapshotError::Start)?;
+    let config = Config {
+        now,
+        ..Config::default()
+    };
+    let emulator = Emulator::start(world, config, "127.0.0.1:0").map_err(SnapshotError::Start)?;
     let settings = Settings::for_emulator(&emulator.base_url(), connection);
     // Building a client for a loopback URL does not fail; the error type is shared with live settings.
     let client = Client::new(settings)
