@@ -1,5 +1,6 @@
 //! The one integration-test binary: every test module is declared here.
 
+mod apply_cli;
 mod cli_cases;
 mod cli_validate;
 mod client_paging;
@@ -12,5 +13,6 @@ mod manifest_codes;
 mod manifest_model;
 mod manifest_props;
 mod manifest_schema;
+mod plan_cli;
 mod plan_schema;
 mod support;

@@ -134,7 +134,7 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
         )
     });
     ambiguous_ids(&items, &mut errors);
-    expectations(manifests, selection, &mut errors);
+    expectations(manifests, selection, &items, &mut errors);
     limits(manifests, &items, &mut errors);
     let summary = summarise(&items);
 
@@ -527,21 +527,45 @@ fn ambiguous_ids(items: &[PlanItem], errors: &mut Vec<PlanError>) {
     }
 }
 
-fn expectations(manifests: &Manifests, selection: &Selection, errors: &mut Vec<PlanError>) {
+/// `expect: N` holds while the entry still has work: the number of objects
+/// it selects must be N. Once everything it selects is cancelled already,
+/// scheduled or gone, the entry is done and a smaller count is expected
+/// (reclaimed objects disappear), so re-planning converges.
+fn expectations(
+    manifests: &Manifests,
+    selection: &Selection,
+    items: &[PlanItem],
+    errors: &mut Vec<PlanError>,
+) {
+    let state_of = |r: &Resource| {
+        items
+            .iter()
+            .find(|i| {
+                i.kind == r.kind
+                    && i.id == r.id
+                    && i.observed.as_ref().and_then(|o| o.uuid.as_ref()) == r.uuid.as_ref()
+            })
+            .map(|i| i.state)
+    };
     for (i, entry) in manifests.entries.iter().enumerate() {
         let Some(expected) = entry.expect else {
             continue;
         };
-        let matched = selection
+        let matched: Vec<&Resource> = selection
             .selected
             .iter()
             .filter(|s| s.entries.contains(&i))
-            .count();
-        if matched != expected as usize {
+            .map(|s| &s.resource)
+            .collect();
+        let done = matched
+            .iter()
+            .all(|r| matches!(state_of(r), Some(State::Scheduled | State::Absent)));
+        let count = matched.len();
+        if count != expected as usize && !(done && count < expected as usize) {
             errors.push(PlanError {
                 code: "plan::expectation-failed".into(),
                 message: format!(
-                    "{}: expected {expected} {} to match, found {matched}",
+                    "{}: expected {expected} {} to match, found {count}",
                     entry.origin, entry.kind
                 ),
                 origins: vec![entry.origin.to_string()],

@@ -1,0 +1,296 @@
+//! `slretire plan` and `show` over HTTP against the emulator: the account
+//! guard, API call counts, determinism, guards, saved plans.
+
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::Value;
+use softlayer_emulator::Emulator;
+
+use crate::support::{emulator, slretire, text};
+
+/// The demo account snapshot the README plans against.
+pub(crate) fn demo_world() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests/demo-account.json"),
+    )
+    .unwrap()
+}
+
+/// Runs slretire with `args` against `emulator`, with explicit throwaway
+/// credentials, a fixed plan time and a rate limit that does not slow tests.
+pub(crate) fn run_against(emulator: &Emulator, dir: &Path, args: &[&str]) -> Output {
+    let config = dir.join("empty.ini");
+    std::fs::write(&config, "").unwrap();
+    slretire()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .args([
+            "--endpoint",
+            &emulator.base_url(),
+            "--username",
+            "tester",
+            "--api-key",
+            "test-key-0123",
+        ])
+        .arg("--config")
+        .arg(&config)
+        .args(["--rate-limit", "500"])
+        .env("SLRETIRE_NOW", "2026-11-22T12:00:00Z")
+        .output()
+        .unwrap()
+}
+
+/// A manifest file in `dir`.
+pub(crate) fn manifest(dir: &Path, name: &str, body: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, body).unwrap();
+    path.display().to_string()
+}
+
+fn plan_json(output: &Output) -> Value {
+    let (stdout, stderr) = text(output);
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not a plan ({e}): {stdout}\n{stderr}"))
+}
+
+/// A manifest pinned to another account stops before anything is listed.
+#[test]
+fn account_guard_comes_first() {
+    let emulator = emulator(&demo_world());
+    let dir = tempfile::tempdir().unwrap();
+    let file = manifest(
+        dir.path(),
+        "m.yaml",
+        "version: 1\naccount: 999\nretire:\n  - kind: virtual_guest\n    name: \"*\"\n",
+    );
+    let output = run_against(&emulator, dir.path(), &["plan", &file]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr
+            .contains("the manifests pin account 999 but the credentials belong to account 278184"),
+        "{stderr}"
+    );
+    let methods: Vec<String> = emulator
+        .requests()
+        .iter()
+        .filter_map(|r| r.method_name.clone())
+        .collect();
+    assert_eq!(methods, ["getObject", "getCurrentUser"]);
+}
+
+/// Planning the examples costs one masked list per kind source and
+/// narrowing, never a call per candidate object.
+#[test]
+fn call_counts_from_the_request_log() {
+    let emulator = emulator(&demo_world());
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_against(
+        &emulator,
+        dir.path(),
+        &["plan", "manifests/examples", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output).1);
+    let log = emulator.requests();
+    let calls: Vec<String> = log
+        .iter()
+        .map(|r| {
+            format!(
+                "{}::{}",
+                r.service.clone().unwrap_or_default(),
+                r.method_name.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    // Two for the account guard; the rest are lists, and one lookup for the
+    // one explicit billing item.
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.ends_with("::getCurrentUser"))
+            .count(),
+        1
+    );
+    let per_object: Vec<&String> = calls
+        .iter()
+        .filter(|c| c.ends_with("::getObject") && !c.starts_with("SoftLayer_Account::"))
+        .collect();
+    assert_eq!(
+        per_object,
+        ["SoftLayer_Billing_Item::getObject"],
+        "{calls:#?}"
+    );
+    assert_eq!(log.len(), 19, "{calls:#?}");
+    for request in &log {
+        let query: Vec<&str> = request.query.iter().map(|(k, _)| k.as_str()).collect();
+        if request
+            .method_name
+            .as_deref()
+            .is_some_and(|m| m.starts_with("get") && m != "getObject" && m != "getCurrentUser")
+        {
+            assert!(
+                query.contains(&"objectMask"),
+                "a list without a mask: {request:?}"
+            );
+            assert!(
+                query.contains(&"resultLimit"),
+                "a list without paging: {request:?}"
+            );
+        }
+    }
+    let stderr = text(&output).1;
+    assert!(stderr.contains("with 19 API calls"), "{stderr}");
+}
+
+/// Reordering the entries of a manifest changes nothing but line numbers.
+#[test]
+fn same_plan_whatever_the_entry_order() {
+    let emulator = emulator(&demo_world());
+    let dir = tempfile::tempdir().unwrap();
+    let entries = [
+        "  - kind: virtual_guest\n    name: \"ci-runner-*\"\n    tags: [ci]\n",
+        "  - kind: vlan\n    number: 1234\n    router: bcr01a.dal10\n",
+        "  - kind: subnet\n    cidr: 10.0.0.0/26\n",
+        "  - kind: hardware\n    ip: 10.48.67.0/24\n",
+        "  - kind: storage\n    id: [38642001, 38642003]\n",
+    ];
+    let header = "version: 1\naccount: 278184\nretire:\n";
+    let forward = manifest(
+        dir.path(),
+        "a.yaml",
+        &format!("{header}{}", entries.concat()),
+    );
+    let mut reversed = entries;
+    reversed.reverse();
+    let backward = manifest(
+        dir.path(),
+        "b.yaml",
+        &format!("{header}{}", reversed.concat()),
+    );
+    let strip = |mut plan: Value| {
+        for item in plan["items"].as_array_mut().unwrap() {
+            item["origins"] = Value::Null;
+        }
+        plan["items"].clone()
+    };
+    let a = plan_json(&run_against(
+        &emulator,
+        dir.path(),
+        &["plan", &forward, "--format", "json"],
+    ));
+    let b = plan_json(&run_against(
+        &emulator,
+        dir.path(),
+        &["plan", &backward, "--format", "json"],
+    ));
+    assert_eq!(a["summary"], b["summary"]);
+    assert!(a["summary"]["cancel"].as_u64().unwrap() > 0);
+    assert_eq!(strip(a), strip(b));
+}
+
+/// Failed guards exit 1, list their errors, and never write `--out`.
+#[test]
+fn guards_fail_the_plan() {
+    let emulator = emulator(&demo_world());
+    let dir = tempfile::tempdir().unwrap();
+    let file = manifest(
+        dir.path(),
+        "m.yaml",
+        "version: 1\naccount: 278184\nlimits:\n  max_resources: 2\nprotect:\n  - tag: keep\nretire:\n  - kind: virtual_guest\n    name: \"ci-runner-*\"\n    expect: 3\n  - kind: virtual_guest\n    id: 70000302\n",
+    );
+    let out = dir.path().join("plan.json");
+    let output = run_against(
+        &emulator,
+        dir.path(),
+        &["plan", &file, "--out", out.to_str().unwrap()],
+    );
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("error[plan::expectation-failed]"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("error[plan::limit-exceeded]"), "{stdout}");
+    assert!(
+        stdout.contains("error[plan::protected-selected]: virtual_guest 70000302 is protected"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Planning failed: 3 errors. This plan cannot be applied."),
+        "{stdout}"
+    );
+    assert!(stderr.contains("was not written"), "{stderr}");
+    assert!(!out.exists());
+}
+
+/// `--detailed-exitcode`: 2 with cancellations, 0 without.
+#[test]
+fn detailed_exit_codes() {
+    let emulator = emulator(&demo_world());
+    let dir = tempfile::tempdir().unwrap();
+    let changes = manifest(
+        dir.path(),
+        "a.yaml",
+        "version: 1\naccount: 278184\nretire:\n  - kind: cdn\n    name: \"*\"\n",
+    );
+    let none = manifest(
+        dir.path(),
+        "b.yaml",
+        "version: 1\naccount: 278184\nretire:\n  - kind: cdn\n    name: \"nothing-*\"\n",
+    );
+    assert_eq!(
+        run_against(
+            &emulator,
+            dir.path(),
+            &["plan", &changes, "--detailed-exitcode"]
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    let output = run_against(
+        &emulator,
+        dir.path(),
+        &["plan", &none, "--detailed-exitcode"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        text(&output).0.contains("No changes: nothing to cancel."),
+        "{}",
+        text(&output).0
+    );
+    assert_eq!(
+        run_against(&emulator, dir.path(), &["plan", &changes])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+/// A saved plan shows exactly as it was planned, offline.
+#[test]
+fn show_renders_a_saved_plan() {
+    let emulator = emulator(&demo_world());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan.json");
+    let planned = run_against(
+        &emulator,
+        dir.path(),
+        &["plan", "manifests/examples", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(planned.status.code(), Some(0), "{}", text(&planned).1);
+    let shown = slretire().arg("show").arg(&out).output().unwrap();
+    assert_eq!(shown.status.code(), Some(0));
+    assert_eq!(text(&shown).0, text(&planned).0);
+    let markdown = slretire()
+        .arg("show")
+        .arg(&out)
+        .args(["--format", "markdown"])
+        .output()
+        .unwrap();
+    assert!(
+        text(&markdown)
+            .0
+            .starts_with("### slretire plan for account 278184")
+    );
+}
