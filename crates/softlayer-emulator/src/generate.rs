@@ -242,8 +242,17 @@ impl Generator {
         dc: usize,
     ) -> Value {
         let mut c = self.item(category, description, fee, hourly, created, dc);
-        c.remove("location");
-        c.remove("hourlyFlag");
+        // Children carry their fees; dates and flags follow the parent.
+        for key in [
+            "location",
+            "hourlyFlag",
+            "cycleStartDate",
+            "lastBillDate",
+            "nextBillDate",
+            "allowCancellationFlag",
+        ] {
+            c.remove(key);
+        }
         Value::Object(c)
     }
 
