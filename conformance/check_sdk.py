@@ -137,7 +137,8 @@ def errors():
 
 def faults():
     """Seeded random 500s carry SoftLayer's Internal Error body; the rate
-    limit answers with SoftLayer's own message."""
+    limit answers with SoftLayer's own message; a lost response reaches the
+    SDK as a dropped connection, after the call took effect."""
     with Emulator("--fail-rate", "1") as emu:
         api_error(lambda: client(emu)["Account"].getObject(), 500, "Internal Error")
         assert emu.world()["account"]["id"] == 278184  # control endpoints never fail
@@ -152,6 +153,17 @@ def faults():
                 assert e.faultCode == 500 and e.faultString == "Rate limit of 2 requests for every 1 second(s) exceeded.", e
                 seen.append("limited")
         assert "limited" in seen, seen
+    with Emulator("--lose-response-rate", "1", "--reclaim-after", "1h") as emu:
+        c = client(emu)
+        assert len(c["Account"].getVirtualGuests(mask="mask[id]")) == 8  # reads are never lost
+        try:
+            c["Billing_Item"].cancelService(id=99000001)
+            raise AssertionError("the response was not lost")
+        except SoftLayer.TransportError as e:
+            assert e.faultCode == 0 and "without response" in e.faultString, e
+        # The call took effect although its response was lost.
+        assert "billingItem" not in c["Virtual_Guest"].getObject(id=12345678, mask="mask[id,billingItem]")
+        assert [(r["method_name"], r["status"]) for r in emu.requests()][1] == ("cancelService", 0)
 
 
 CHECKS = [paging, masks, filters, errors, faults]

@@ -13,5 +13,6 @@ fi
 
 cargo build --locked --bin slretire
 export SLRETIRE_BIN="$PWD/target/debug/slretire"
+export PYTHONDONTWRITEBYTECODE=1
 
 exec "$venv/bin/python" conformance/run.py

@@ -9,6 +9,7 @@ mod client_secrets;
 mod client_snapshot;
 mod client_transport;
 mod client_whoami;
+mod emulator_cli;
 mod manifest_codes;
 mod manifest_model;
 mod manifest_props;

@@ -242,8 +242,17 @@ impl Generator {
         dc: usize,
     ) -> Value {
         let mut c = self.item(category, description, fee, hourly, created, dc);
-        c.remove("location");
-        c.remove("hourlyFlag");
+        // Children carry their fees; dates and flags follow the parent.
+        for key in [
+            "location",
+            "hourlyFlag",
+            "cycleStartDate",
+            "lastBillDate",
+            "nextBillDate",
+            "allowCancellationFlag",
+        ] {
+            c.remove(key);
+        }
         Value::Object(c)
     }
 
@@ -285,21 +294,30 @@ impl Generator {
             .collect();
         let free = self.free_items(free_count, &server_items);
         let subnets = std::mem::take(&mut self.subnets);
-        json!({
-            "format": "slretire-world/1",
-            "account": {"id": ACCOUNT_ID, "companyName": "Example Corp", "email": "ops@example.com"},
-            "virtualGuests": guests,
-            "hardware": hardware,
-            "networkStorage": storage,
-            "subnets": subnets,
-            "networkVlans": vlans,
-            "globalIpRecords": globals,
-            "adcLoadBalancers": adc,
-            "lbaasLoadBalancers": lbaas,
-            "cdnAccounts": cdn,
-            "dedicatedHosts": hosts,
-            "allTopLevelBillingItems": free,
-        })
+        // Moved, not passed to json!: the macro would deep-copy every list
+        // through serialization.
+        let mut doc = Map::new();
+        doc.insert("format".into(), Value::from("slretire-world/1"));
+        doc.insert(
+            "account".into(),
+            json!({"id": ACCOUNT_ID, "companyName": "Example Corp", "email": "ops@example.com"}),
+        );
+        for (key, list) in [
+            ("virtualGuests", guests),
+            ("hardware", hardware),
+            ("networkStorage", storage),
+            ("subnets", subnets),
+            ("networkVlans", vlans),
+            ("globalIpRecords", globals),
+            ("adcLoadBalancers", adc),
+            ("lbaasLoadBalancers", lbaas),
+            ("cdnAccounts", cdn),
+            ("dedicatedHosts", hosts),
+            ("allTopLevelBillingItems", free),
+        ] {
+            doc.insert(key.into(), Value::Array(list));
+        }
+        Value::Object(doc)
     }
 
     fn vlans(&mut self, count: usize) -> Vec<Value> {
@@ -886,7 +904,7 @@ impl Generator {
                 "cdnSolutionName": solution,
                 "createDate": format_ts(created),
                 "statusId": 2,
-                "billingItem": item,
+                "billingItem": Value::Object(item),
             }));
         }
         out

@@ -31,7 +31,7 @@ const TOP_LEVEL_EXTRA: [&str; 6] = [
 /// Parses and validates a world document.
 pub(crate) fn load(text: &str) -> Result<State, LoadError> {
     let doc: Value = serde_json::from_str(text).map_err(|e| LoadError::syntax(&e))?;
-    let Value::Object(doc) = doc else {
+    let Value::Object(mut doc) = doc else {
         return Err(LoadError::at(
             "",
             format!(
@@ -42,12 +42,12 @@ pub(crate) fn load(text: &str) -> Result<State, LoadError> {
     };
     let mut loader = Loader::default();
     loader.check_top_level(&doc)?;
-    let account = match doc.get("account") {
+    let account = match doc.remove("account") {
         Some(Value::Object(a)) => loader.clean(a, known(names::ACCOUNT), "account")?,
         Some(other) => {
             return Err(LoadError::at(
                 "account",
-                format!("expected an object, found {}", describe(other)),
+                format!("expected an object, found {}", describe(&other)),
             ));
         }
         None => return Err(LoadError::at("", "missing required key \"account\"")),
@@ -64,7 +64,7 @@ pub(crate) fn load(text: &str) -> Result<State, LoadError> {
     }
     for kind in Kind::ALL {
         let key = kind.world_key();
-        for (i, item) in list(&doc, key)?.iter().enumerate() {
+        for (i, item) in take_list(&mut doc, key)?.into_iter().enumerate() {
             let path = format!("{key}[{i}]");
             let res = loader.resource(kind, item, &path)?;
             if let Some(prev) = loader.ids.insert((kind, res.id), path.clone()) {
@@ -76,7 +76,10 @@ pub(crate) fn load(text: &str) -> Result<State, LoadError> {
             state.all_mut(kind).insert(res.id, res);
         }
     }
-    for (i, item) in list(&doc, "allTopLevelBillingItems")?.iter().enumerate() {
+    for (i, item) in take_list(&mut doc, "allTopLevelBillingItems")?
+        .into_iter()
+        .enumerate()
+    {
         loader.billing_item(
             item,
             &format!("allTopLevelBillingItems[{i}]"),
@@ -85,7 +88,7 @@ pub(crate) fn load(text: &str) -> Result<State, LoadError> {
             names::BILLING_ITEM,
         )?;
     }
-    for (i, item) in list(&doc, "tickets")?.iter().enumerate() {
+    for (i, item) in take_list(&mut doc, "tickets")?.into_iter().enumerate() {
         let path = format!("tickets[{i}]");
         let ticket = loader.object_with_id(item, known(names::TICKET), &path)?;
         let id = ticket.get("id").and_then(Value::as_i64).unwrap_or(0);
@@ -96,7 +99,10 @@ pub(crate) fn load(text: &str) -> Result<State, LoadError> {
             ));
         }
     }
-    for (i, item) in list(&doc, "cancellationRequests")?.iter().enumerate() {
+    for (i, item) in take_list(&mut doc, "cancellationRequests")?
+        .into_iter()
+        .enumerate()
+    {
         let path = format!("cancellationRequests[{i}]");
         let request = loader.object_with_id(item, known(names::CANCEL_REQUEST), &path)?;
         let id = request.get("id").and_then(Value::as_i64).unwrap_or(0);
@@ -115,13 +121,13 @@ pub(crate) fn load(text: &str) -> Result<State, LoadError> {
     Ok(state)
 }
 
-fn list<'a>(doc: &'a Map<String, Value>, key: &str) -> Result<&'a [Value], LoadError> {
-    match doc.get(key) {
-        None | Some(Value::Null) => Ok(&[]),
+fn take_list(doc: &mut Map<String, Value>, key: &str) -> Result<Vec<Value>, LoadError> {
+    match doc.remove(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(a)) => Ok(a),
         Some(other) => Err(LoadError::at(
             key,
-            format!("expected a list, found {}", describe(other)),
+            format!("expected a list, found {}", describe(&other)),
         )),
     }
 }
@@ -156,7 +162,7 @@ fn load_users(users: &Value) -> Result<Vec<User>, LoadError> {
             }
             match user_type.prop(k) {
                 Some(PropDef::Local(kind, _)) => {
-                    check_kind(v, kind, &p)?;
+                    check_kind(v, kind, &|| p.clone())?;
                     fields.insert(k.clone(), v.clone());
                 }
                 _ => return Err(unknown_property(k, user_type, &p, &["apiKey"])),
@@ -224,14 +230,14 @@ impl Loader {
     /// An object that must carry an integer `id`, validated against `ty`.
     fn object_with_id(
         &mut self,
-        value: &Value,
+        value: Value,
         ty: &'static TypeDef,
         path: &str,
     ) -> Result<Map<String, Value>, LoadError> {
         let Value::Object(map) = value else {
             return Err(LoadError::at(
                 path,
-                format!("expected an object, found {}", describe(value)),
+                format!("expected an object, found {}", describe(&value)),
             ));
         };
         if !map.get("id").is_some_and(Value::is_i64) {
@@ -240,17 +246,16 @@ impl Loader {
         self.clean(map, ty, path)
     }
 
-    fn resource(&mut self, kind: Kind, value: &Value, path: &str) -> Result<Resource, LoadError> {
-        let Value::Object(map) = value else {
+    fn resource(&mut self, kind: Kind, value: Value, path: &str) -> Result<Resource, LoadError> {
+        let Value::Object(mut rest) = value else {
             return Err(LoadError::at(
                 path,
-                format!("expected an object, found {}", describe(value)),
+                format!("expected an object, found {}", describe(&value)),
             ));
         };
-        let Some(id) = map.get("id").and_then(Value::as_i64) else {
+        let Some(id) = rest.get("id").and_then(Value::as_i64) else {
             return Err(LoadError::at(path, "missing integer \"id\""));
         };
-        let mut rest = map.clone();
         let billing_value = rest.remove("billingItem");
         let dedicated_value = if kind == Kind::Adc {
             rest.remove("dedicatedBillingItem")
@@ -258,7 +263,7 @@ impl Loader {
             None
         };
         let refs_before = self.refs.len();
-        let mut fields = self.clean(&rest, known(kind.type_name()), path)?;
+        let mut fields = self.clean(rest, known(kind.type_name()), path)?;
         let mut res = Resource {
             id,
             fields: Map::new(),
@@ -284,7 +289,7 @@ impl Loader {
         };
         if let Some(b) = billing_value.filter(|v| !v.is_null()) {
             let bid = self.billing_item(
-                &b,
+                b,
                 &format!("{path}.billingItem"),
                 Some(owner(false)),
                 None,
@@ -294,7 +299,7 @@ impl Loader {
         }
         if let Some(b) = dedicated_value.filter(|v| !v.is_null()) {
             let bid = self.billing_item(
-                &b,
+                b,
                 &format!("{path}.dedicatedBillingItem"),
                 Some(owner(true)),
                 None,
@@ -391,19 +396,19 @@ impl Loader {
     /// Registers a billing item and its children; returns its id.
     fn billing_item(
         &mut self,
-        value: &Value,
+        value: Value,
         path: &str,
         owner: Option<Owner>,
         parent: Option<i64>,
         ty: &'static str,
     ) -> Result<i64, LoadError> {
-        let Value::Object(map) = value else {
+        let Value::Object(mut rest) = value else {
             return Err(LoadError::at(
                 path,
-                format!("expected an object, found {}", describe(value)),
+                format!("expected an object, found {}", describe(&value)),
             ));
         };
-        let Some(id) = map.get("id").and_then(Value::as_i64) else {
+        let Some(id) = rest.get("id").and_then(Value::as_i64) else {
             return Err(LoadError::at(path, "missing integer \"id\""));
         };
         if let Some(prev) = self.billing_paths.get(&id) {
@@ -413,12 +418,11 @@ impl Loader {
             ));
         }
         self.billing_paths.insert(id, path.to_owned());
-        let mut rest = map.clone();
         let children = rest.remove("children");
         let active_children = rest.remove("activeChildren");
         // Subtype-only; computed from the owner, so a snapshot may carry it.
         rest.remove("resourceTableId");
-        let fields = self.clean(&rest, known(ty), path)?;
+        let fields = self.clean(rest, known(ty), path)?;
         self.billing.insert(
             id,
             BillingItem {
@@ -435,7 +439,7 @@ impl Loader {
             match list {
                 None | Some(Value::Null) => {}
                 Some(Value::Array(items)) => {
-                    for (i, child) in items.iter().enumerate() {
+                    for (i, child) in items.into_iter().enumerate() {
                         let child_id = child.get("id").and_then(Value::as_i64);
                         // activeChildren repeats items already in children.
                         if key == "activeChildren"
@@ -471,66 +475,59 @@ impl Loader {
     /// stores: locals and stored relations, without computed values.
     fn clean(
         &mut self,
-        map: &Map<String, Value>,
+        map: Map<String, Value>,
         ty: &'static TypeDef,
         path: &str,
     ) -> Result<Map<String, Value>, LoadError> {
         if ty.open {
-            return Ok(map.clone());
+            return Ok(map);
         }
         let mut out = Map::new();
         for (key, value) in map {
-            let p = format!("{path}.{key}");
-            match ty.prop(key) {
-                None => return Err(unknown_property(key, ty, &p, &[])),
+            // Paths are built only when needed: on errors and for nested
+            // objects (a world has millions of properties).
+            let p = || format!("{path}.{key}");
+            match ty.prop(&key) {
+                None => return Err(unknown_property(&key, ty, &p(), &[])),
                 Some(PropDef::Local(_, true)) => {}
                 Some(PropDef::Local(kind, false)) => {
-                    check_kind(value, kind, &p)?;
-                    out.insert(key.clone(), value.clone());
+                    check_kind(&value, kind, &p)?;
+                    out.insert(key, value);
                 }
                 Some(PropDef::Rel(rel)) => match rel.src {
                     Src::Computed => {}
-                    Src::Derived => return Err(derived(key, ty, &p)),
+                    Src::Derived => return Err(derived(&key, ty, &p())),
                     Src::ById => {
-                        self.by_id(value, rel.name, rel.target, rel.card, &p)?;
+                        self.by_id(&value, rel.name, rel.target, rel.card, &p())?;
                         if !value.is_null() {
-                            out.insert(key.clone(), value.clone());
+                            out.insert(key, value);
                         }
                     }
                     Src::Stored => {
                         if value.is_null() {
                             continue;
                         }
-                        let stored = match rel.card {
-                            Card::Scalar(kind) => {
-                                check_kind(value, kind, &p)?;
-                                value.clone()
+                        let stored = match (rel.card, value) {
+                            (Card::Scalar(kind), value) => {
+                                check_kind(&value, kind, &p)?;
+                                value
                             }
-                            Card::One => {
-                                let Value::Object(m) = value else {
-                                    return Err(LoadError::at(
-                                        &p,
-                                        format!("expected an object, found {}", describe(value)),
-                                    ));
-                                };
-                                Value::Object(self.clean(m, known(rel.target), &p)?)
+                            (Card::One, Value::Object(m)) => {
+                                Value::Object(self.clean(m, known(rel.target), &p())?)
                             }
-                            Card::Many => {
-                                let Value::Array(items) = value else {
-                                    return Err(LoadError::at(
-                                        &p,
-                                        format!("expected a list, found {}", describe(value)),
-                                    ));
-                                };
-                                let mut cleaned = Vec::new();
-                                for (i, item) in items.iter().enumerate() {
-                                    let ip = format!("{p}[{i}]");
+                            (Card::Many, Value::Array(items)) => {
+                                let mut cleaned = Vec::with_capacity(items.len());
+                                for (i, item) in items.into_iter().enumerate() {
                                     let Value::Object(m) = item else {
                                         return Err(LoadError::at(
-                                            &ip,
-                                            format!("expected an object, found {}", describe(item)),
+                                            &format!("{}[{i}]", p()),
+                                            format!(
+                                                "expected an object, found {}",
+                                                describe(&item)
+                                            ),
                                         ));
                                     };
+                                    let ip = format!("{}[{i}]", p());
                                     cleaned.push(Value::Object(self.clean(
                                         m,
                                         known(rel.target),
@@ -539,8 +536,20 @@ impl Loader {
                                 }
                                 Value::Array(cleaned)
                             }
+                            (Card::One, other) => {
+                                return Err(LoadError::at(
+                                    &p(),
+                                    format!("expected an object, found {}", describe(&other)),
+                                ));
+                            }
+                            (Card::Many, other) => {
+                                return Err(LoadError::at(
+                                    &p(),
+                                    format!("expected a list, found {}", describe(&other)),
+                                ));
+                            }
                         };
-                        out.insert(key.clone(), stored);
+                        out.insert(key, stored);
                     }
                 },
             }
@@ -683,7 +692,7 @@ fn derived(key: &str, ty: &TypeDef, path: &str) -> LoadError {
 }
 
 /// Checks a scalar value's JSON shape.
-fn check_kind(value: &Value, kind: ValueKind, path: &str) -> Result<(), LoadError> {
+fn check_kind(value: &Value, kind: ValueKind, path: &dyn Fn() -> String) -> Result<(), LoadError> {
     if value.is_null() {
         return Ok(());
     }
@@ -713,7 +722,7 @@ fn check_kind(value: &Value, kind: ValueKind, path: &str) -> Result<(), LoadErro
         ValueKind::Any => "any value",
     };
     Err(LoadError::at(
-        path,
+        &path(),
         format!("expected {expected}, found {}", describe(value)),
     ))
 }

@@ -198,7 +198,13 @@ impl Drop for Emulator {
 fn worker(shared: &Shared, server: &tiny_http::Server) {
     while !shared.stop.load(Ordering::SeqCst) {
         match server.recv() {
-            Ok(rq) => handle(shared, rq),
+            Ok(rq) => {
+                // A bug in one call must not shrink the pool: the panic
+                // drops the request (tiny_http then answers 500) and the
+                // worker carries on.
+                let _ =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle(shared, rq)));
+            }
             Err(_) => {
                 if shared.stop.load(Ordering::SeqCst) {
                     return;

@@ -184,7 +184,7 @@ pub(crate) fn dispatch(
         now: clock.now,
         user,
     };
-    respond(&view, svc, call, mask.as_ref(), &outcome)
+    respond(&view, call, mask.as_ref(), &outcome)
 }
 
 fn numeric_id(call: &Call) -> Result<i64, ApiError> {
@@ -615,7 +615,6 @@ fn node<'s>(view: &View<'s>, target: Target) -> Option<Node<'s>> {
 
 fn respond(
     view: &View<'_>,
-    svc: Service,
     call: &Call,
     mask: Option<&ObjectMask>,
     outcome: &Outcome,
@@ -664,7 +663,6 @@ fn respond(
         }
         Outcome::AllRequests => {
             let items = view.st.requests.values().map(Node::Request).collect();
-            let _ = svc;
             Ok(list(view, items, None, call, mask, true))
         }
     }

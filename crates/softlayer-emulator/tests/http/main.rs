@@ -1,0 +1,9 @@
+//! End-to-end tests: the emulator on 127.0.0.1:0, spoken to in raw HTTP over
+//! std TcpStream, checking status codes, headers and bodies.
+
+mod cancel;
+mod docs;
+mod faults;
+mod masks_filters;
+mod support;
+mod wire;

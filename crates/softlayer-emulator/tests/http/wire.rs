@@ -1,0 +1,292 @@
+//! Routes, verbs, auth, headers, error bodies, paging and the control
+//! endpoints.
+
+use serde_json::{Value, json};
+use softlayer_emulator::World;
+
+use crate::support::{USER, config, get, post, q, raw, start, start_world, test_world, world};
+
+/// getObject answers with every local property and the JSON content type.
+#[test]
+fn get_object_returns_locals() {
+    let emu = start(config());
+    let r = get(&emu, "SoftLayer_Virtual_Guest/101/getObject.json");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("Content-Type"), Some("application/json"));
+    assert_eq!(r.header("SoftLayer-Total-Items"), None);
+    let body = r.json();
+    assert_eq!(body["hostname"], "ci-runner-01");
+    assert_eq!(body["fullyQualifiedDomainName"], "ci-runner-01.example.com");
+    assert!(body.get("billingItem").is_none());
+    assert!(body.get("primaryIpAddress").is_none());
+}
+
+/// The verb-implied and suffix-less URL forms reach the same methods.
+#[test]
+fn verb_implied_and_short_forms_route() {
+    let emu = start(config());
+    for target in [
+        "/rest/v3.1/SoftLayer_Virtual_Guest/101.json",
+        "/rest/v3/SoftLayer_Virtual_Guest/101/getObject.json",
+        "/rest/v3.1/SoftLayer_Virtual_Guest/101/getObject",
+        "/rest/v3.1/SoftLayer_Virtual_Guest/101",
+    ] {
+        let r = raw(&emu, "GET", target, Some(USER), None);
+        assert_eq!(r.status, 200, "{target}");
+        assert_eq!(r.json()["id"], 101, "{target}");
+    }
+    let r = raw(
+        &emu,
+        "DELETE",
+        "/rest/v3.1/SoftLayer_Virtual_Guest/102.json",
+        Some(USER),
+        None,
+    );
+    assert_eq!((r.status, r.text.as_str()), (200, "true"));
+    assert_eq!(
+        get(&emu, "SoftLayer_Virtual_Guest/102/getObject.json").status,
+        404
+    );
+    let r = raw(
+        &emu,
+        "POST",
+        "/rest/v3.1/SoftLayer_Billing_Item_Cancellation_Request.json?objectMask=mask%5Bitems%5D",
+        Some(USER),
+        Some(
+            r#"{"parameters": [{"items": [{"billingItemId": 7000, "immediateCancellationFlag": true}]}]}"#,
+        ),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["items"][0]["billingItemId"], 7000);
+}
+
+/// Missing or wrong credentials get SoftLayer's 401 body.
+#[test]
+fn bad_credentials_get_401() {
+    let emu = start(config());
+    for auth in [
+        None,
+        Some(("SL278184", "wrong")),
+        Some(("other", "secret-key")),
+    ] {
+        let r = raw(
+            &emu,
+            "GET",
+            "/rest/v3.1/SoftLayer_Account/getObject.json",
+            auth,
+            None,
+        );
+        assert_eq!(r.status, 401);
+        assert_eq!(
+            r.json(),
+            json!({"error": "Invalid API token.", "code": "SoftLayer_Exception_InvalidLegacyToken"})
+        );
+    }
+}
+
+/// A world without users accepts any credentials, but not none.
+#[test]
+fn no_users_accepts_any_credentials() {
+    let mut w = test_world();
+    w.as_object_mut().unwrap().remove("users");
+    let emu = start_world(&w, config());
+    let r = raw(
+        &emu,
+        "GET",
+        "/rest/v3.1/SoftLayer_Account/getCurrentUser.json",
+        Some(("anyone", "x")),
+        None,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["username"], "anyone");
+    assert!(r.json().get("apiKey").is_none());
+    let r = raw(
+        &emu,
+        "GET",
+        "/rest/v3.1/SoftLayer_Account/getObject.json",
+        None,
+        None,
+    );
+    assert_eq!(r.status, 401);
+}
+
+/// getCurrentUser answers the authenticated user, never the API key.
+#[test]
+fn current_user_has_no_api_key() {
+    let emu = start(config());
+    let r = get(&emu, "SoftLayer_Account/getCurrentUser.json");
+    assert_eq!(
+        r.json(),
+        json!({"id": 7001, "username": "SL278184", "firstName": "Ada", "lastName": "Ops", "accountId": 278184})
+    );
+    assert!(!r.text.contains("secret-key"));
+}
+
+/// Unknown ids, services and methods get 404 with SoftLayer's texts.
+#[test]
+fn not_found_errors() {
+    let emu = start(config());
+    let r = get(&emu, "SoftLayer_Virtual_Guest/404404/getObject.json");
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.json(),
+        json!({"error": "Unable to find object with id of '404404'.", "code": "SoftLayer_Exception_ObjectNotFound"})
+    );
+    let r = get(&emu, "SoftLayer_Network_Vlan/abc/getObject.json");
+    assert_eq!(
+        (r.status, r.error()),
+        (404, "Unable to find object with id of 'abc'.".to_owned())
+    );
+    let r = get(&emu, "SoftLayer_Nope/getObject.json");
+    assert_eq!(
+        (r.status, r.error()),
+        (404, "Service does not exist".to_owned())
+    );
+    let r = get(&emu, "SoftLayer_Virtual_Guest/101/reboot.json");
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.error(),
+        "Function (\"reboot\") is not a valid method for this service."
+    );
+    assert_eq!(r.json()["code"], "SoftLayer_Exception_Public");
+}
+
+/// Every list answer carries SoftLayer-Total-Items; resultLimit pages it.
+#[test]
+fn lists_page_with_total_items() {
+    let emu = start(config());
+    let r = get(
+        &emu,
+        "SoftLayer_Account/getVirtualGuests.json?objectMask=mask%5Bid%5D",
+    );
+    assert_eq!(r.header("SoftLayer-Total-Items"), Some("6"));
+    assert_eq!(r.json().as_array().unwrap().len(), 6);
+    let r = get(
+        &emu,
+        "SoftLayer_Account/getVirtualGuests.json?objectMask=mask%5Bid%5D&resultLimit=2%2C2",
+    );
+    assert_eq!(r.header("SoftLayer-Total-Items"), Some("6"));
+    assert_eq!(r.json(), json!([{"id": 103}, {"id": 104}]));
+    let r = get(
+        &emu,
+        "SoftLayer_Account/getVirtualGuests.json?objectMask=mask%5Bid%5D&resultLimit=3",
+    );
+    assert_eq!(r.json(), json!([{"id": 101}, {"id": 102}, {"id": 103}]));
+    let r = get(
+        &emu,
+        "SoftLayer_Account/getVirtualGuests.json?objectMask=mask%5Bid%5D&resultLimit=5%2C0",
+    );
+    assert_eq!(r.json(), json!([{"id": 106}]));
+    let r = get(
+        &emu,
+        "SoftLayer_Account/getVirtualGuests.json?resultLimit=10%2C5",
+    );
+    assert_eq!(
+        (r.json(), r.header("SoftLayer-Total-Items")),
+        (json!([]), Some("6"))
+    );
+    // The SDK's iter_call adds a top-level id orderBy: accepted.
+    let f =
+        q(r#"{"id": {"operation": "orderBy", "options": [{"name": "sort", "value": ["ASC"]}]}}"#);
+    let r = get(
+        &emu,
+        &format!("SoftLayer_Account/getVirtualGuests.json?resultLimit=0%2C2&objectFilter={f}"),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json().as_array().unwrap()[0]["id"], 101);
+}
+
+/// `+` in a query decodes as a space (form decoding).
+#[test]
+fn query_plus_is_space() {
+    let emu = start(config());
+    let r = get(
+        &emu,
+        "SoftLayer_Virtual_Guest/101/getObject.json?objectMask=mask%5Bid%2C%0A++++hostname%5D",
+    );
+    assert_eq!(r.json(), json!({"id": 101, "hostname": "ci-runner-01"}));
+}
+
+/// findByIpAddress: the object on a hit, null on a miss, an error for junk.
+#[test]
+fn find_by_ip_address() {
+    let emu = start(config());
+    let r = post(
+        &emu,
+        "SoftLayer_Virtual_Guest/findByIpAddress.json?objectMask=mask%5Bid%5D",
+        json!(["10.0.0.11"]),
+    );
+    assert_eq!(r.json(), json!({"id": 102}));
+    let r = post(
+        &emu,
+        "SoftLayer_Hardware_Server/findByIpAddress.json",
+        json!(["10.0.0.132"]),
+    );
+    assert_eq!(r.json()["id"], 201);
+    let r = post(
+        &emu,
+        "SoftLayer_Virtual_Guest/findByIpAddress.json",
+        json!(["10.9.9.9"]),
+    );
+    assert_eq!((r.status, r.text.as_str()), (200, "null"));
+    let r = post(
+        &emu,
+        "SoftLayer_Virtual_Guest/findByIpAddress.json",
+        json!(["1.2.3"]),
+    );
+    assert_eq!(
+        (r.status, r.error()),
+        (500, "Invalid IP address of 1.2.3 defined.".to_owned())
+    );
+}
+
+/// The request log records method, path, decoded query, status and call.
+#[test]
+fn request_log_records_calls() {
+    let emu = start(config());
+    get(
+        &emu,
+        "SoftLayer_Virtual_Guest/101/getObject.json?objectMask=mask%5Bid%5D",
+    );
+    get(&emu, "SoftLayer_Virtual_Guest/999/getObject.json");
+    let log = raw(&emu, "GET", "/__emulator/requests", None, None).json();
+    assert_eq!(
+        log[0],
+        json!({"method": "GET", "path": "/rest/v3.1/SoftLayer_Virtual_Guest/101/getObject.json",
+               "query": {"objectMask": "mask[id]"}, "status": 200, "service": "SoftLayer_Virtual_Guest",
+               "method_name": "getObject", "id": "101"})
+    );
+    assert_eq!(log[1]["status"], 404);
+    assert_eq!(emu.requests().len(), 2);
+}
+
+/// The world endpoint answers the current state in the world format.
+#[test]
+fn world_endpoint_round_trips() {
+    let emu = start(config());
+    let w = world(&emu);
+    assert_eq!(w["format"], "slretire-world/1");
+    let again = World::from_json_str(&w.to_string()).unwrap().to_json();
+    assert_eq!(again, w);
+    assert_eq!(emu.world(), w);
+    assert_eq!(raw(&emu, "GET", "/__emulator/nope", None, None).status, 404);
+}
+
+/// A body that is not JSON is a bad request.
+#[test]
+fn bad_body_is_rejected() {
+    let emu = start(config());
+    let r = raw(
+        &emu,
+        "POST",
+        "/rest/v3.1/SoftLayer_Billing_Item/7000/cancelItem.json",
+        Some(USER),
+        Some("{nope"),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json()["code"],
+        "SoftLayer_Exception_WebService_BadRequest"
+    );
+    let _: Value = r.json();
+}
