@@ -611,18 +611,18 @@ fn limits(manifests: &Manifests, items: &[PlanItem], errors: &mut Vec<PlanError>
             LimitScope::Run => "the plan".to_string(),
             LimitScope::File => format!("the entries of {}", rule.file),
         };
-        if let Some(max) = rule.limits.max_resources {
-            if guarded.len() > max as usize {
-                errors.push(PlanError {
-                    code: "plan::limit-exceeded".into(),
-                    message: format!(
-                        "{what} cancel {} resources; limits.max_resources in {} is {max}",
-                        guarded.len(),
-                        rule.file
-                    ),
-                    origins: vec![rule.file.clone()],
-                });
-            }
+        if let Some(max) = rule.limits.max_resources
+            && guarded.len() > max as usize
+        {
+            errors.push(PlanError {
+                code: "plan::limit-exceeded".into(),
+                message: format!(
+                    "{what} cancel {} resources; limits.max_resources in {} is {max}",
+                    guarded.len(),
+                    rule.file
+                ),
+                origins: vec![rule.file.clone()],
+            });
         }
         if let Some(cents) = rule.limits.max_monthly_fee_cents {
             let max = Money::from_cents(cents);
