@@ -9,7 +9,7 @@ use serde_json::Value;
 use softlayer_emulator::{Config, Emulator};
 
 use crate::plan_cli::{demo_world, manifest, run_against};
-use crate::support::{emulator, emulator_with, slretire, text};
+use crate::support::{emulator, emulator_with, text};
 
 /// Billing item id -> cancellationDate, for every billing item of a world.
 fn cancellations(world: &Value) -> BTreeMap<u64, Value> {
