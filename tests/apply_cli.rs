@@ -439,3 +439,87 @@ fn journal_lines() {
         assert!(line["plan"].as_str().unwrap().starts_with("sha256:"));
     }
 }
+
+/// Ctrl-C stops scheduling: the call in flight finishes, nothing new
+/// starts, the journal holds every outcome, the exit code is 130, and only
+/// journalled cancellations happened.
+#[test]
+fn ctrl_c_stops_scheduling() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = save_plan(&emulator(&demo_world()), dir.path());
+    let slow = emulator_with(
+        &demo_world(),
+        Config {
+            latency: std::time::Duration::from_millis(150),
+            ..Config::default()
+        },
+    );
+    let journal = dir.path().join("journal.jsonl");
+    let config = dir.path().join("empty.ini");
+    std::fs::write(&config, "").unwrap();
+    let child = crate::support::slretire()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "apply",
+            &path,
+            "--parallelism",
+            "1",
+            "--journal",
+            journal.to_str().unwrap(),
+        ])
+        .args([
+            "--endpoint",
+            &slow.base_url(),
+            "--username",
+            "u",
+            "--api-key",
+            "k",
+            "--rate-limit",
+            "500",
+        ])
+        .arg("--config")
+        .arg(&config)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the first finished action, then interrupt.
+    let started = std::time::Instant::now();
+    while std::fs::read_to_string(&journal).map_or(true, |j| j.lines().count() == 0) {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "apply never finished an action"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let output = child.wait_with_output().unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(130), "{stdout}{stderr}");
+    assert!(stdout.starts_with("Apply interrupted: "), "{stdout}");
+    let lines: Vec<Value> = std::fs::read_to_string(&journal)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 28, "every item has an outcome in the journal");
+    let cancelled = lines.iter().filter(|l| l["outcome"] == "cancelled").count();
+    let skipped = lines.iter().filter(|l| l["outcome"] == "skipped").count();
+    assert!(
+        cancelled >= 1 && skipped >= 1,
+        "{cancelled} cancelled, {skipped} skipped"
+    );
+    assert_eq!(cancelled + skipped, 28);
+    assert_eq!(successful_writes(&slow).len(), cancelled);
+    assert!(
+        stdout.contains(&format!("{cancelled} cancelled")),
+        "{stdout}"
+    );
+}
