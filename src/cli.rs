@@ -119,16 +119,41 @@ pub struct ConnectionArgs {
     pub timeout: Option<f64>,
 
     /// Seconds to wait for a connection
-    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    #[arg(long, value_name = "SECS", default_value_t = ConnectionArgs::CONNECT_TIMEOUT)]
     pub connect_timeout: f64,
 
     /// API calls per second, shared by all threads (SoftLayer allows 50 per user)
-    #[arg(long, value_name = "N", default_value_t = 10.0)]
+    #[arg(long, value_name = "N", default_value_t = ConnectionArgs::RATE_LIMIT)]
     pub rate_limit: f64,
 
     /// Objects per page when listing
-    #[arg(long, value_name = "N", default_value_t = 500)]
+    #[arg(long, value_name = "N", default_value_t = ConnectionArgs::PAGE_SIZE)]
     pub page_size: u32,
+}
+
+impl ConnectionArgs {
+    /// Default of `--connect-timeout`, in seconds.
+    pub const CONNECT_TIMEOUT: f64 = 10.0;
+    /// Default of `--rate-limit`, in calls per second.
+    pub const RATE_LIMIT: f64 = 10.0;
+    /// Default of `--page-size`.
+    pub const PAGE_SIZE: u32 = 500;
+}
+
+impl Default for ConnectionArgs {
+    /// What the command line gives when no connection flag is set.
+    fn default() -> ConnectionArgs {
+        ConnectionArgs {
+            endpoint: None,
+            username: None,
+            api_key: None,
+            config: None,
+            timeout: None,
+            connect_timeout: ConnectionArgs::CONNECT_TIMEOUT,
+            rate_limit: ConnectionArgs::RATE_LIMIT,
+            page_size: ConnectionArgs::PAGE_SIZE,
+        }
+    }
 }
 
 impl std::fmt::Debug for ConnectionArgs {

@@ -133,7 +133,6 @@ pub enum Timing {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanItem {
-    #[schemars(with = "KindName")]
     pub kind: Kind,
     /// The object id (for `billing_item`, the billing item id).
     pub id: u64,
@@ -215,19 +214,18 @@ pub struct PlanError {
     pub origins: Vec<String>,
 }
 
-/// The manifest kind names, for the schema.
-#[derive(JsonSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(dead_code, reason = "exists only to describe Kind in the schema")]
-enum KindName {
-    VirtualGuest,
-    Hardware,
-    Storage,
-    Subnet,
-    Vlan,
-    GlobalIp,
-    LoadBalancer,
-    Cdn,
-    DedicatedHost,
-    BillingItem,
+// Kinds appear in plans under their manifest names.
+impl JsonSchema for Kind {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Kind".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        schemars::json_schema!({
+            "description": "The manifest kind of the resource.",
+            "type": "string",
+            "enum": names,
+        })
+    }
 }

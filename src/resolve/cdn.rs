@@ -17,13 +17,7 @@ pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
         billing_item_mask!("billingItem"),
         "]"
     ),
-    narrowing: Narrowing {
-        addresses: &[],
-        datacenter: None,
-        tags: false,
-        number: None,
-        network: None,
-    },
+    narrowing: Narrowing::NONE,
     read,
 }]);
 

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use super::json;
-use super::resource::{ObjectRef, Resource, billing_of};
+use super::resource::{Resource, billing_of};
 use super::source::{ListSource, Narrowing, Source, billing_item_mask};
 use crate::manifest::model::Kind;
 
@@ -18,11 +18,9 @@ pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
         "]"
     ),
     narrowing: Narrowing {
-        addresses: &[],
         datacenter: Some("datacenter.name"),
         tags: true,
-        number: None,
-        network: None,
+        ..Narrowing::NONE
     },
     read,
 }]);
@@ -36,12 +34,6 @@ fn read(object: &Value, now: Timestamp) -> Option<Resource> {
     r.tags = json::tags(object);
     r.created = json::timestamp(object.get("createDate"));
     r.billing = billing_of(object, "billingItem", now);
-    r.occupants = json::ids(object, "guests")
-        .into_iter()
-        .map(|id| ObjectRef {
-            kind: Kind::VirtualGuest,
-            id,
-        })
-        .collect();
+    r.occupants = json::refs(object, "guests", Kind::VirtualGuest);
     Some(r.normalise())
 }

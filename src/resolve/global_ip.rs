@@ -19,10 +19,7 @@ pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
     ),
     narrowing: Narrowing {
         addresses: &["ipAddress.ipAddress"],
-        datacenter: None,
-        tags: false,
-        number: None,
-        network: None,
+        ..Narrowing::NONE
     },
     read,
 }]);

@@ -24,8 +24,7 @@ pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
         addresses: &["primaryIpAddress", "primaryBackendIpAddress"],
         datacenter: Some("datacenter.name"),
         tags: true,
-        number: None,
-        network: None,
+        ..Narrowing::NONE
     },
     read,
 }]);

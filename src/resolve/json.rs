@@ -4,6 +4,9 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
+use super::resource::ObjectRef;
+use crate::manifest::model::Kind;
+
 /// The value at a dotted path of object keys, if every step exists and is not null.
 pub(crate) fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
     let mut current = value;
@@ -67,8 +70,9 @@ pub(crate) fn tags(value: &Value) -> Vec<String> {
     tags
 }
 
-/// The ids of the objects in an array property (`virtualGuests[].id`), sorted.
-pub(crate) fn ids(value: &Value, key: &str) -> Vec<u64> {
+/// References to the objects of `kind` in an array property
+/// (`virtualGuests[].id`), sorted by id.
+pub(crate) fn refs(value: &Value, key: &str, kind: Kind) -> Vec<ObjectRef> {
     let mut ids: Vec<u64> = value
         .get(key)
         .and_then(Value::as_array)
@@ -76,7 +80,7 @@ pub(crate) fn ids(value: &Value, key: &str) -> Vec<u64> {
         .unwrap_or_default();
     ids.sort_unstable();
     ids.dedup();
-    ids
+    ids.into_iter().map(|id| ObjectRef { kind, id }).collect()
 }
 
 #[cfg(test)]

@@ -30,10 +30,7 @@ pub(crate) const SOURCE: Source = Source::Lists(&[
         ),
         narrowing: Narrowing {
             addresses: &["ipAddress.ipAddress"],
-            datacenter: None,
-            tags: false,
-            number: None,
-            network: None,
+            ..Narrowing::NONE
         },
         read: read_vip,
     },
@@ -46,11 +43,8 @@ pub(crate) const SOURCE: Source = Source::Lists(&[
             "createDate,accountId,datacenter[name]]"
         ),
         narrowing: Narrowing {
-            addresses: &[],
             datacenter: Some("datacenter.name"),
-            tags: false,
-            number: None,
-            network: None,
+            ..Narrowing::NONE
         },
         read: read_lbaas,
     },

@@ -36,7 +36,7 @@ pub(crate) struct ListSource {
 
 /// Filter paths (below the root, dotted) that narrow a list on the server.
 /// The server is never trusted: every selector is checked again locally.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Narrowing {
     /// Address properties; each needs its own list call (filters AND keys).
     pub addresses: &'static [&'static str],
@@ -44,6 +44,17 @@ pub(crate) struct Narrowing {
     pub tags: bool,
     pub number: Option<&'static str>,
     pub network: Option<&'static str>,
+}
+
+impl Narrowing {
+    /// Nothing narrows: the list is always read whole.
+    pub(crate) const NONE: Narrowing = Narrowing {
+        addresses: &[],
+        datacenter: None,
+        tags: false,
+        number: None,
+        network: None,
+    };
 }
 
 /// Where a kind's objects come from.

@@ -21,9 +21,7 @@ pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
     narrowing: Narrowing {
         addresses: &["serviceResourceBackendIpAddress"],
         datacenter: Some("serviceResource.datacenter.name"),
-        tags: false,
-        number: None,
-        network: None,
+        ..Narrowing::NONE
     },
     read,
 }]);

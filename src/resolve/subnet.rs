@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use super::json;
-use super::resource::{ObjectRef, Resource, billing_of};
+use super::resource::{Resource, billing_of};
 use super::source::{ListSource, Narrowing, Source, billing_item_mask};
 use crate::manifest::model::{IpNet, Kind};
 
@@ -19,11 +19,10 @@ pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
         "]"
     ),
     narrowing: Narrowing {
-        addresses: &[],
         datacenter: Some("datacenter.name"),
         tags: true,
-        number: None,
         network: Some("networkIdentifier"),
+        ..Narrowing::NONE
     },
     read,
 }]);
@@ -41,18 +40,8 @@ fn read(object: &Value, now: Timestamp) -> Option<Resource> {
     r.variant = json::text(object.get("subnetType"));
     r.billing = billing_of(object, "billingItem", now);
     r.created = json::timestamp(json::at(object, &["billingItem", "createDate"]));
-    let guests = json::ids(object, "virtualGuests")
-        .into_iter()
-        .map(|id| ObjectRef {
-            kind: Kind::VirtualGuest,
-            id,
-        });
-    let servers = json::ids(object, "hardware")
-        .into_iter()
-        .map(|id| ObjectRef {
-            kind: Kind::Hardware,
-            id,
-        });
-    r.occupants = guests.chain(servers).collect();
+    r.occupants = json::refs(object, "virtualGuests", Kind::VirtualGuest);
+    r.occupants
+        .extend(json::refs(object, "hardware", Kind::Hardware));
     Some(r.normalise())
 }

@@ -21,11 +21,10 @@ pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
         "]"
     ),
     narrowing: Narrowing {
-        addresses: &[],
         datacenter: Some("primaryRouter.datacenter.name"),
         tags: true,
         number: Some("vlanNumber"),
-        network: None,
+        ..Narrowing::NONE
     },
     read,
 }]);
@@ -54,19 +53,10 @@ fn read(object: &Value, now: Timestamp) -> Option<Resource> {
     r.tags = json::tags(object);
     r.billing = billing_of(object, "billingItem", now);
     r.created = json::timestamp(json::at(object, &["billingItem", "createDate"]));
-    let guests = json::ids(object, "virtualGuests")
-        .into_iter()
-        .map(|id| ObjectRef {
-            kind: Kind::VirtualGuest,
-            id,
-        });
-    let servers = json::ids(object, "hardware")
-        .into_iter()
-        .map(|id| ObjectRef {
-            kind: Kind::Hardware,
-            id,
-        });
-    let subnets = object
+    r.occupants = json::refs(object, "virtualGuests", Kind::VirtualGuest);
+    r.occupants
+        .extend(json::refs(object, "hardware", Kind::Hardware));
+    let secondary = object
         .get("subnets")
         .and_then(Value::as_array)
         .into_iter()
@@ -79,6 +69,6 @@ fn read(object: &Value, now: Timestamp) -> Option<Resource> {
             kind: Kind::Subnet,
             id,
         });
-    r.occupants = guests.chain(servers).chain(subnets).collect();
+    r.occupants.extend(secondary);
     Some(r.normalise())
 }

@@ -189,14 +189,9 @@ pub(crate) mod tests {
 
     pub(crate) fn settings() -> Settings {
         let connection = crate::cli::ConnectionArgs {
-            endpoint: None,
-            username: None,
-            api_key: None,
-            config: None,
-            timeout: None,
-            connect_timeout: 10.0,
             rate_limit: 1000.0,
             page_size: 2,
+            ..crate::cli::ConnectionArgs::default()
         };
         Settings::for_emulator("http://127.0.0.1:1/rest/v3.1/", &connection)
     }
@@ -442,15 +437,6 @@ pub(crate) mod tests {
     }
 
     fn connection() -> crate::cli::ConnectionArgs {
-        crate::cli::ConnectionArgs {
-            endpoint: None,
-            username: None,
-            api_key: None,
-            config: None,
-            timeout: None,
-            connect_timeout: 10.0,
-            rate_limit: 10.0,
-            page_size: 500,
-        }
+        crate::cli::ConnectionArgs::default()
     }
 }

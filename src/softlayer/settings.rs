@@ -435,16 +435,7 @@ mod tests {
     use super::*;
 
     fn args() -> ConnectionArgs {
-        ConnectionArgs {
-            endpoint: None,
-            username: None,
-            api_key: None,
-            config: None,
-            timeout: None,
-            connect_timeout: 10.0,
-            rate_limit: 10.0,
-            page_size: 500,
-        }
+        ConnectionArgs::default()
     }
 
     fn resolve(

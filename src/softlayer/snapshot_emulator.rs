@@ -38,16 +38,7 @@ pub enum SnapshotError {
 /// returns it with a client pointed at it (default connection settings).
 /// Keep the emulator alive as long as the client is used.
 pub fn start_snapshot_emulator(path: &Path) -> Result<(Emulator, Client), SnapshotError> {
-    let connection = ConnectionArgs {
-        endpoint: None,
-        username: None,
-        api_key: None,
-        config: None,
-        timeout: None,
-        connect_timeout: 10.0,
-        rate_limit: 10.0,
-        page_size: 500,
-    };
+    let connection = ConnectionArgs::default();
     start_snapshot_emulator_with(path, &connection, None)
 }
 

@@ -52,14 +52,8 @@ pub(crate) fn text(output: &Output) -> (String, String) {
 /// Connection flags with clap's defaults and nothing else set.
 pub(crate) fn connection() -> ConnectionArgs {
     ConnectionArgs {
-        endpoint: None,
-        username: None,
-        api_key: None,
-        config: None,
-        timeout: None,
-        connect_timeout: 10.0,
         rate_limit: 1000.0,
-        page_size: 500,
+        ..ConnectionArgs::default()
     }
 }
 
