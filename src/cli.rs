@@ -219,8 +219,8 @@ pub struct ApplyArgs {
     pub auto_approve: bool,
 
     /// Cancellations in flight at once
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub parallelism: usize,
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallelism: u16,
 
     /// Append one JSON line per action here [default: .slretire/journal-<account>.jsonl]
     #[arg(long, value_name = "FILE")]

@@ -369,7 +369,7 @@ fn bad_plan_files_are_refused() {
 }
 
 /// Manifests need a person or `--auto-approve`: without a terminal, apply
-/// refuses after showing the plan.
+/// refuses before reading the account.
 #[test]
 fn manifests_need_approval() {
     let dir = tempfile::tempdir().unwrap();
@@ -377,9 +377,12 @@ fn manifests_need_approval() {
     let output = run_against(&emulator, dir.path(), &["apply", "manifests/examples"]);
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stdout.contains("Plan: 28 to cancel"), "{stdout}");
+    assert_eq!(stdout, "");
     assert!(stderr.contains("stdin is not a terminal"), "{stderr}");
-    assert!(successful_writes(&emulator).is_empty());
+    assert!(
+        emulator.requests().is_empty(),
+        "refused before reading anything"
+    );
 }
 
 /// The journal holds one JSON line per action with the call and outcome,
@@ -423,6 +426,7 @@ fn journal_lines() {
         assert_eq!(line["outcome"], "cancelled");
         assert_eq!(line["account"], 278184);
         assert_eq!(line["error"], Value::Null);
+        assert_eq!(line["reason"], "No longer needed");
         assert!(
             line["call"]
                 .as_str()

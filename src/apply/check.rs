@@ -3,8 +3,9 @@
 
 use serde_json::Value;
 
-use super::super::plan::digest::fingerprint;
-use crate::plan::model::PlanItem;
+use crate::plan::build::date_text;
+use crate::plan::digest::fingerprint;
+use crate::plan::model::{PlanItem, Timing};
 use crate::resolve::load_balancer::LBAAS;
 use crate::resolve::resource::Resource;
 
@@ -30,6 +31,15 @@ pub fn check(item: &PlanItem, now: Option<&Resource>) -> Check {
     if let Some(reason) = done(r) {
         return Check::Done(reason);
     }
+    let anniversary = r.billing.as_ref().and_then(|b| b.next_bill_date);
+    if item.timing == Some(Timing::Anniversary) && anniversary != item.effective_date {
+        let show = |d: Option<jiff::Timestamp>| d.map_or_else(|| "none".to_string(), date_text);
+        return Check::Drifted(format!(
+            "its anniversary moved from {} to {}",
+            show(item.effective_date),
+            show(anniversary)
+        ));
+    }
     if fingerprint(r) == item.fingerprint {
         return Check::Proceed;
     }
@@ -53,31 +63,40 @@ pub fn done(r: &Resource) -> Option<String> {
     }
     match &r.billing {
         None => Some("no active billing item".into()),
-        Some(b) => b.cancellation_date.map(|d| {
-            format!(
-                "cancellation scheduled for {}",
-                crate::plan::build::date_text(d)
-            )
-        }),
+        Some(b) if b.cancellation_requested => Some("a cancellation request for it is open".into()),
+        Some(b) => b
+            .cancellation_date
+            .map(|d| format!("cancellation scheduled for {}", date_text(d))),
     }
 }
 
-/// The names of the facts that differ, e.g. `tags, billing`.
+/// The names of the facts that differ, e.g. `tags, billing.recurring_fee`.
 fn changed_facts(before: &Resource, after: &Resource) -> String {
-    let (Ok(Value::Object(a)), Ok(Value::Object(b))) =
-        (serde_json::to_value(before), serde_json::to_value(after))
-    else {
+    let (Ok(a), Ok(b)) = (serde_json::to_value(before), serde_json::to_value(after)) else {
         return "unknown".into();
     };
-    let changed: Vec<&str> = a
-        .iter()
-        .filter(|(k, v)| b.get(*k) != Some(*v))
-        .map(|(k, _)| k.as_str())
-        .collect();
+    let mut changed = Vec::new();
+    differences("", &a, &b, &mut changed);
     if changed.is_empty() {
         "unknown".into()
     } else {
         changed.join(", ")
+    }
+}
+
+/// Collects the dotted names of differing fields, one object level deep
+/// per call (lists and scalars are compared whole).
+fn differences(prefix: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (key, value) in a {
+                let other = b.get(key).unwrap_or(&Value::Null);
+                if value != other {
+                    differences(&format!("{prefix}{key}."), value, other, out);
+                }
+            }
+        }
+        _ => out.push(prefix.trim_end_matches('.').to_string()),
     }
 }
 

@@ -46,7 +46,10 @@ impl Journal {
         let mut text = line.to_string();
         text.push('\n');
         let written = match self.file.lock() {
-            Ok(mut file) => file.write_all(text.as_bytes()).and_then(|()| file.flush()),
+            // On disk before the next action starts: a crash loses nothing done.
+            Ok(mut file) => file
+                .write_all(text.as_bytes())
+                .and_then(|()| file.sync_data()),
             Err(_) => Err(std::io::Error::other("journal lock poisoned")),
         };
         if let (Err(e), Ok(mut first)) = (written, self.error.lock()) {
@@ -56,6 +59,10 @@ impl Journal {
 }
 
 impl Observer for Journal {
+    fn failed(&self) -> bool {
+        self.error().is_some()
+    }
+
     fn finished(&self, item: &PlanItem, result: &ActionResult) {
         let failed = matches!(result.outcome, Outcome::Failed);
         self.append(&json!({
@@ -64,6 +71,8 @@ impl Observer for Journal {
             "plan": self.plan_digest,
             "item": {"kind": item.kind.as_str(), "id": item.id, "name": item.name},
             "call": item.call.as_ref().map(ToString::to_string),
+            "reason": item.reason,
+            "note": item.note,
             "outcome": result.outcome,
             "detail": if failed { serde_json::Value::Null } else { result.detail.clone().into() },
             "error": if failed { result.detail.clone().into() } else { serde_json::Value::Null },

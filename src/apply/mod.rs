@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use crate::manifest::model::Kind;
 use crate::plan::model::{ApiCall, Plan, PlanItem, State};
-use crate::resolve::fetch::{Api, fetch_ids};
+use crate::resolve::fetch::{Api, FetchError, fetch_ids, fetch_one};
 use crate::resolve::money::Money;
 use crate::resolve::resource::Resource;
 use check::{Check, check};
@@ -36,12 +36,19 @@ pub trait Writer: Sync {
 /// Why a mutating call did not clearly succeed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WriteError {
-    /// The API answered with a refusal: the call did not take effect.
+    /// SoftLayer refused the call (a business rule, `false`, access): it
+    /// did not take effect and sending it again would meet the same answer.
     #[error("{0}")]
     Refused(String),
-    /// The outcome is unknown (sent, but no or no clear answer).
-    #[error("outcome unknown: {0}")]
-    Ambiguous(String),
+    /// SoftLayer answered with a fault ("Internal Error", a garbled body),
+    /// or the call was never sent: once a read shows no effect, it may be
+    /// sent again.
+    #[error("{0}")]
+    Fault(String),
+    /// No answer came (a timeout or a connection lost after sending): the
+    /// call may still take effect, so it is never sent again in this run.
+    #[error("no answer: {0}")]
+    Unanswered(String),
 }
 
 /// What happened to one plan item.
@@ -92,6 +99,11 @@ pub trait Observer: Sync {
     fn finished(&self, _item: &PlanItem, _result: &ActionResult) {}
     /// Something worth telling the operator (a wave starting, a retry).
     fn note(&self, _message: &str) {}
+    /// Whether the observer can no longer do its job (the journal cannot be
+    /// written): no new action starts then.
+    fn failed(&self) -> bool {
+        false
+    }
 }
 
 /// Everything an apply needs.
@@ -195,7 +207,7 @@ pub fn run(apply: &Apply<'_>) -> Report {
             .push(i);
     }
     for indices in waves.values() {
-        if apply.stop.load(Ordering::SeqCst) {
+        if stopping(apply) {
             results.extend(indices.iter().map(|&i| {
                 finish(
                     apply,
@@ -223,43 +235,94 @@ pub fn run(apply: &Apply<'_>) -> Report {
     }
 }
 
-/// Reads the wave's objects again (one batched read per kind), then works
-/// through the items that still need their call with bounded parallelism.
+/// Whether apply must stop scheduling: Ctrl-C, or an observer (the
+/// journal) that cannot keep track any more.
+fn stopping(apply: &Apply<'_>) -> bool {
+    if apply.observers.iter().any(|o| o.failed()) {
+        apply.stop.store(true, Ordering::SeqCst);
+    }
+    apply.stop.load(Ordering::SeqCst)
+}
+
+/// The objects of one kind, read again.
+type Read = Result<Vec<Resource>, FetchError>;
+
+/// Reads the wave's objects again (one batched read per kind, kinds in
+/// parallel), then works through the items that still need their call with
+/// bounded parallelism.
 fn run_wave(apply: &Apply<'_>, indices: &[usize]) -> Vec<ActionResult> {
     let mut results = Vec::new();
     let mut by_kind: BTreeMap<Kind, Vec<usize>> = BTreeMap::new();
     for &i in indices {
         by_kind.entry(apply.plan.items[i].kind).or_default().push(i);
     }
+    let started = Instant::now();
+    let reads: Vec<(Vec<usize>, Read)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = by_kind
+            .iter()
+            .map(|(kind, items)| {
+                let ids: Vec<u64> = items.iter().map(|&i| apply.plan.items[i].id).collect();
+                (
+                    items.clone(),
+                    scope.spawn(move || fetch_ids(apply.api, *kind, &ids, Timestamp::now())),
+                )
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(items, h)| {
+                let read = h
+                    .join()
+                    .unwrap_or_else(|_| Err(FetchError::new("re-read", "the read thread failed")));
+                (items, read)
+            })
+            .collect()
+    });
     let mut queue: VecDeque<usize> = VecDeque::new();
-    for (kind, items) in &by_kind {
-        let started = Instant::now();
-        let ids: Vec<u64> = items.iter().map(|&i| apply.plan.items[i].id).collect();
-        let now = Timestamp::now();
-        match fetch_ids(apply.api, *kind, &ids, now) {
-            Err(e) => {
-                for &i in items {
-                    results.push(finish(
-                        apply,
-                        i,
-                        Outcome::Failed,
-                        format!("could not read the object before acting: {e}"),
-                        0,
-                        started,
-                    ));
-                }
+    for (items, read) in reads {
+        for i in items {
+            let item = &apply.plan.items[i];
+            if stopping(apply) {
+                results.push(finish(
+                    apply,
+                    i,
+                    Outcome::Skipped,
+                    "interrupted before this action".into(),
+                    0,
+                    started,
+                ));
+                continue;
             }
-            Ok(found) => {
-                for &i in items {
-                    match check(&apply.plan.items[i], find(&found, &apply.plan.items[i])) {
-                        Check::Proceed => queue.push_back(i),
-                        Check::Done(why) => {
-                            results.push(finish(apply, i, Outcome::AlreadyDone, why, 0, started));
-                        }
-                        Check::Drifted(why) => {
-                            results.push(finish(apply, i, Outcome::Drifted, why, 0, started));
-                        }
-                    }
+            let now = match &read {
+                Err(e) => Err(FetchError::new(e.what.clone(), e.source.to_string())),
+                Ok(found) => match find(found, item) {
+                    Some(r) => Ok(Some(r.clone())),
+                    // Not in the batched list: confirm with the object itself
+                    // before counting it as gone.
+                    None => fetch_one(
+                        apply.api,
+                        item.kind,
+                        item.id,
+                        uuid_of(item),
+                        Timestamp::now(),
+                    ),
+                },
+            };
+            match now.map(|r| check(item, r.as_ref())) {
+                Err(e) => results.push(finish(
+                    apply,
+                    i,
+                    Outcome::Failed,
+                    format!("could not read the object before acting: {e}"),
+                    0,
+                    started,
+                )),
+                Ok(Check::Proceed) => queue.push_back(i),
+                Ok(Check::Done(why)) => {
+                    results.push(finish(apply, i, Outcome::AlreadyDone, why, 0, started));
+                }
+                Ok(Check::Drifted(why)) => {
+                    results.push(finish(apply, i, Outcome::Drifted, why, 0, started));
                 }
             }
         }
@@ -273,10 +336,7 @@ fn run_wave(apply: &Apply<'_>, indices: &[usize]) -> Vec<ActionResult> {
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                loop {
-                    if apply.stop.load(Ordering::SeqCst) {
-                        break;
-                    }
+                while !stopping(apply) {
                     let Some(i) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
                         break;
                     };
@@ -303,8 +363,25 @@ fn run_wave(apply: &Apply<'_>, indices: &[usize]) -> Vec<ActionResult> {
     results
 }
 
-/// Performs one item's call; settles every unclear outcome by reading the
-/// object back, never by resending blindly.
+/// Reads one object again: through its kind's filtered list, confirmed with
+/// the object itself when the list does not return it.
+fn read_object(apply: &Apply<'_>, item: &PlanItem) -> Result<Option<Resource>, FetchError> {
+    let found = fetch_ids(apply.api, item.kind, &[item.id], Timestamp::now())?;
+    match find(&found, item) {
+        Some(r) => Ok(Some(r.clone())),
+        None => fetch_one(
+            apply.api,
+            item.kind,
+            item.id,
+            uuid_of(item),
+            Timestamp::now(),
+        ),
+    }
+}
+
+/// Performs one item's call. Every failure is followed by a read of the
+/// object; the call is only sent again after a fault the read shows had no
+/// effect, never after a refusal or a missing answer.
 fn act(apply: &Apply<'_>, i: usize) -> ActionResult {
     let item = &apply.plan.items[i];
     let started = Instant::now();
@@ -322,23 +399,16 @@ fn act(apply: &Apply<'_>, i: usize) -> ActionResult {
         o.started(item);
     }
     let mut attempts = 0;
-    let mut sent_unclear = false;
+    let mut maybe_ours = false;
     loop {
         attempts += 1;
         let Err(error) = apply.writer.write(call) else {
-            return finish(
-                apply,
-                i,
-                Outcome::Cancelled,
-                format!("{}::{} succeeded", call.service, call.method),
-                attempts,
-                started,
-            );
+            let detail = format!("{}::{} succeeded", call.service, call.method);
+            return finish(apply, i, Outcome::Cancelled, detail, attempts, started);
         };
-        sent_unclear |= matches!(error, WriteError::Ambiguous(_));
-        let read = fetch_ids(apply.api, item.kind, &[item.id], Timestamp::now());
-        let check = match read {
-            Ok(found) => check(item, find(&found, item)),
+        maybe_ours |= !matches!(error, WriteError::Refused(_));
+        let check = match read_object(apply, item) {
+            Ok(now) => check(item, now.as_ref()),
             Err(read_error) => {
                 let detail = format!(
                     "{error}; reading the object back failed: {read_error}; run apply again to settle it"
@@ -346,58 +416,48 @@ fn act(apply: &Apply<'_>, i: usize) -> ActionResult {
                 return finish(apply, i, Outcome::Failed, detail, attempts, started);
             }
         };
-        match check {
-            Check::Done(why) if sent_unclear => {
-                return finish(
-                    apply,
-                    i,
-                    Outcome::Cancelled,
-                    format!("confirmed by reading it back ({why}) after: {error}"),
-                    attempts,
-                    started,
-                );
-            }
-            Check::Done(why) => {
-                return finish(
-                    apply,
-                    i,
-                    Outcome::AlreadyDone,
-                    format!("{why} (the API said: {error})"),
-                    attempts,
-                    started,
-                );
-            }
-            Check::Drifted(why) => {
-                return finish(apply, i, Outcome::Drifted, why, attempts, started);
-            }
-            Check::Proceed if attempts >= MAX_ATTEMPTS => {
-                return finish(
-                    apply,
-                    i,
-                    Outcome::Failed,
-                    format!("{error} (after {attempts} attempts)"),
-                    attempts,
-                    started,
-                );
-            }
-            Check::Proceed if apply.stop.load(Ordering::SeqCst) => {
-                return finish(
-                    apply,
-                    i,
-                    Outcome::Skipped,
-                    format!("interrupted; the last attempt did not take effect: {error}"),
-                    attempts,
-                    started,
-                );
-            }
-            Check::Proceed => {
+        let (outcome, detail) = match (check, &error) {
+            (Check::Done(why), _) if maybe_ours => (
+                Outcome::Cancelled,
+                format!("confirmed by reading it back ({why}) after: {error}"),
+            ),
+            (Check::Done(why), _) => (
+                Outcome::AlreadyDone,
+                format!("{why} (the API said: {error})"),
+            ),
+            (Check::Drifted(why), _) => (Outcome::Drifted, why),
+            (Check::Proceed, WriteError::Refused(_)) => (Outcome::Failed, error.to_string()),
+            (Check::Proceed, WriteError::Unanswered(_)) => (
+                Outcome::Failed,
+                format!(
+                    "{error}; the object does not show the cancellation, but the call may still take effect, so it is not sent again: run apply again later to settle it"
+                ),
+            ),
+            (Check::Proceed, WriteError::Fault(_)) if attempts >= MAX_ATTEMPTS => (
+                Outcome::Failed,
+                format!("{error} (after {attempts} attempts)"),
+            ),
+            (Check::Proceed, WriteError::Fault(_)) if stopping(apply) => (
+                Outcome::Skipped,
+                format!("interrupted; the last attempt did not take effect: {error}"),
+            ),
+            (Check::Proceed, WriteError::Fault(_)) => {
                 for o in apply.observers {
-                    o.note(&format!("{} {}: {error}; the read-back shows it did not take effect, sending it again", item.kind, item.id));
+                    o.note(&format!(
+                        "{} {}: {error}; the read-back shows it did not take effect, sending it again",
+                        item.kind, item.id
+                    ));
                 }
                 std::thread::sleep(Duration::from_millis(250 * u64::from(attempts)));
+                continue;
             }
-        }
+        };
+        return finish(apply, i, outcome, detail, attempts, started);
     }
+}
+
+fn uuid_of(item: &PlanItem) -> Option<&str> {
+    item.observed.as_ref().and_then(|o| o.uuid.as_deref())
 }
 
 /// The object a plan item refers to among freshly read ones.

@@ -23,10 +23,12 @@ enum Answer {
     Ok,
     /// Takes effect, then the answer is lost.
     Lost,
-    /// Refuses without effect.
+    /// Refuses without effect (a business rule).
     Refuse,
-    /// Fails without effect, outcome unclear to the client.
-    Unclear,
+    /// Answers with a fault, without effect ("Internal Error").
+    Fault,
+    /// No answer and no effect (yet).
+    Silent,
 }
 
 /// Guests by id, the answers to give, and every mutating call made.
@@ -77,9 +79,12 @@ impl Writer for Account {
         }
         match answer {
             Answer::Ok => Ok(Value::Bool(true)),
-            Answer::Lost => Err(WriteError::Ambiguous("connection closed".into())),
-            Answer::Refuse => Err(WriteError::Refused("Internal Error".into())),
-            Answer::Unclear => Err(WriteError::Ambiguous("timed out".into())),
+            Answer::Lost => Err(WriteError::Unanswered("connection closed".into())),
+            Answer::Refuse => Err(WriteError::Refused(
+                "Guest has an active transaction".into(),
+            )),
+            Answer::Fault => Err(WriteError::Fault("Internal Error".into())),
+            Answer::Silent => Err(WriteError::Unanswered("timed out".into())),
         }
     }
 }
@@ -170,19 +175,22 @@ fn lost_response_is_read_back() {
     assert_eq!(account.writes.lock().unwrap().len(), 1);
 }
 
-/// A call that did not take effect is sent again only after a read proved
-/// it, and at most three times.
+/// After a fault the call is sent again once a read shows it had no
+/// effect, at most three times; a refusal or a missing answer is never
+/// followed by another call.
 #[test]
-fn retries_only_after_read_back() {
-    let account = Account::new(&[1, 2]);
+fn resends_only_after_faults() {
+    let account = Account::new(&[1, 2, 3, 4]);
     account.answers.lock().unwrap().extend([
-        Answer::Unclear,
+        Answer::Fault,
         Answer::Ok,
+        Answer::Fault,
+        Answer::Fault,
+        Answer::Fault,
         Answer::Refuse,
-        Answer::Refuse,
-        Answer::Refuse,
+        Answer::Silent,
     ]);
-    let plan = plan_for(&account, &[1, 2]);
+    let plan = plan_for(&account, &[1, 2, 3, 4]);
     let stop = AtomicBool::new(false);
     let report = run(&Apply {
         plan: &plan,
@@ -192,10 +200,23 @@ fn retries_only_after_read_back() {
         parallelism: 1,
         stop: &stop,
     });
-    assert_eq!(outcomes(&report), vec![Outcome::Cancelled, Outcome::Failed]);
-    assert_eq!(report.results[0].attempts, 2);
-    assert_eq!(report.results[1].attempts, 3);
-    assert_eq!(account.writes.lock().unwrap().len(), 5);
+    assert_eq!(
+        outcomes(&report),
+        vec![
+            Outcome::Cancelled,
+            Outcome::Failed,
+            Outcome::Failed,
+            Outcome::Failed
+        ]
+    );
+    let attempts: Vec<u32> = report.results.iter().map(|r| r.attempts).collect();
+    assert_eq!(attempts, [2, 3, 1, 1]);
+    assert!(
+        report.results[3].detail.contains("not sent again"),
+        "{}",
+        report.results[3].detail
+    );
+    assert_eq!(account.writes.lock().unwrap().len(), 7);
     assert!(!report.succeeded());
 }
 

@@ -22,12 +22,25 @@ use super::show::read_plan_text;
 
 pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
     let now = now()?;
+    let plan_path = plan_file(&args.paths)?;
+    if plan_path.is_none() && !args.auto_approve && !std::io::stdin().is_terminal() {
+        // Refuse before reading the account: nobody could approve the plan.
+        anyhow::bail!(
+            "stdin is not a terminal, so there is nobody to confirm: pass --auto-approve, or make a plan with `plan --out` and apply that file"
+        );
+    }
     let session = Session::open(&args.connection, args.snapshot.as_deref(), now)?;
-    let plan = match plan_file(&args.paths)? {
+    let plan = match plan_path {
         Some(path) => {
             let shown = path.display().to_string();
             let text = read_plan_text(&path).with_context(|| format!("reading {shown}"))?;
             let plan = file::parse(&shown, &text)?;
+            if plan.endpoint.starts_with("snapshot:") && args.snapshot.is_none() {
+                anyhow::bail!(
+                    "{shown} was planned against a snapshot ({}): plan against the live account to apply, or rehearse this plan with --snapshot",
+                    plan.endpoint
+                );
+            }
             let account = session.account()?;
             if account.id != plan.account.id {
                 anyhow::bail!(
@@ -70,11 +83,14 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
 /// says it is a plan. Anything else is manifests.
 fn plan_file(paths: &[PathBuf]) -> anyhow::Result<Option<PathBuf>> {
     let [path] = paths else { return Ok(None) };
-    if !path.is_file() || path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !path.is_file() || extension == "yaml" || extension == "yml" {
         return Ok(None);
     }
-    let is_json = path.extension().is_some_and(|e| e == "json");
-    if is_json {
+    if extension == "json" {
         return Ok(Some(path.clone()));
     }
     anyhow::bail!(
@@ -83,21 +99,16 @@ fn plan_file(paths: &[PathBuf]) -> anyhow::Result<Option<PathBuf>> {
     )
 }
 
-/// Asks for the account id on the terminal; `--auto-approve` skips it, and
-/// without a terminal there is nobody to ask.
+/// Asks for the account id on the terminal (on stderr, so it shows even
+/// when stdout is redirected); `--auto-approve` skips it.
 fn approved(auto_approve: bool, account: u64) -> anyhow::Result<bool> {
     if auto_approve {
         return Ok(true);
     }
-    if !std::io::stdin().is_terminal() {
-        anyhow::bail!(
-            "stdin is not a terminal, so there is nobody to confirm: review the plan and pass --auto-approve, or apply a saved plan file"
-        );
-    }
-    print!(
+    eprint!(
         "\nThis cancels the resources above; cancellations cannot be undone.\nType the account id ({account}) to apply: "
     );
-    std::io::stdout().flush()?;
+    std::io::stderr().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     Ok(answer.trim() == account.to_string())
@@ -122,7 +133,12 @@ fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> any
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     // Ctrl-C stops scheduling; calls in flight finish and are journalled.
-    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    // A second Ctrl-C leaves at once: everything done so far is on disk.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(EXIT_INTERRUPTED);
+        }
+    });
     let observers: [&dyn Observer; 2] = [&progress, &journal];
     eprintln!(
         "Applying {} cancellations with parallelism {}; journal: {}",
@@ -135,7 +151,7 @@ fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> any
         api: &session.client,
         writer: &session.client,
         observers: &observers,
-        parallelism: args.parallelism,
+        parallelism: usize::from(args.parallelism),
         stop: &stop,
     });
     progress.finish();

@@ -36,7 +36,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Every kind, in the order plans list them.
+    /// Every kind, in the order plans list them and apply's waves run them.
     pub const ALL: [Kind; 10] = [
         Kind::VirtualGuest,
         Kind::Hardware,
@@ -44,8 +44,8 @@ impl Kind {
         Kind::GlobalIp,
         Kind::LoadBalancer,
         Kind::Cdn,
-        Kind::DedicatedHost,
         Kind::BillingItem,
+        Kind::DedicatedHost,
         Kind::Subnet,
         Kind::Vlan,
     ];

@@ -12,6 +12,7 @@ use super::model::{
     FORMAT_VERSION, Plan, PlanAccount, PlanError, PlanItem, State, Summary, Timing,
 };
 use crate::manifest::model::{CancelOptions, Entry, Kind, LimitScope, Manifests, Via, When};
+use crate::resolve::billing_item::owning_kind;
 use crate::resolve::load_balancer::LBAAS;
 use crate::resolve::money::Money;
 use crate::resolve::resource::{ObjectRef, Resource};
@@ -88,12 +89,16 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
     // hosts wait for their occupants) are decided after the others, in
     // dependency order: occupants are always of kinds decided earlier.
     let mut decided: BTreeMap<ObjectRef, State> = BTreeMap::new();
+    let selected: BTreeMap<ObjectRef, bool> = first_pass
+        .iter()
+        .map(|p| (p.resource.reference(), p.protected_by.is_some()))
+        .collect();
     for pass in [Pass::Independent, Pass::Hosts, Pass::Vlans] {
         for pending in first_pass
             .iter()
             .filter(|p| Pass::of(p.resource.kind) == pass)
         {
-            let item = decide(pending, &decided);
+            let item = decide(pending, &decided, &selected);
             decided.insert(pending.resource.reference(), item.state);
             items.push(item);
         }
@@ -133,8 +138,10 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
             i.observed.as_ref().and_then(|o| o.uuid.clone()),
         )
     });
-    ambiguous_ids(&items, &mut errors);
-    expectations(manifests, selection, &items, &mut errors);
+    cut_off(&items, context.now, &mut warnings);
+    ambiguous_ids(manifests, &items, &mut errors);
+    same_billing_item(&items, &mut errors);
+    expectations(manifests, selection, &items, &mut errors, &mut warnings);
     limits(manifests, &items, &mut errors);
     let summary = summarise(&items);
 
@@ -241,7 +248,11 @@ fn merge_options(
 }
 
 /// Decides one resource's state and, for a cancellation, its call.
-fn decide(p: &Pending<'_>, decided: &BTreeMap<ObjectRef, State>) -> PlanItem {
+fn decide(
+    p: &Pending<'_>,
+    decided: &BTreeMap<ObjectRef, State>,
+    selected: &BTreeMap<ObjectRef, bool>,
+) -> PlanItem {
     let r = p.resource;
     let mut item = PlanItem {
         kind: r.kind,
@@ -264,7 +275,7 @@ fn decide(p: &Pending<'_>, decided: &BTreeMap<ObjectRef, State>) -> PlanItem {
         fingerprint: fingerprint(r),
         observed: Some(r.clone()),
     };
-    let (state, detail) = match precondition(p, decided) {
+    let (state, detail) = match precondition(p, decided, selected) {
         Err((state, detail, depends_on)) => {
             item.depends_on = depends_on;
             (state, Some(detail))
@@ -300,7 +311,12 @@ fn decide(p: &Pending<'_>, decided: &BTreeMap<ObjectRef, State>) -> PlanItem {
 type Refusal = (State, String, Vec<ObjectRef>);
 
 /// The timing of the cancellation, or the state and reason that prevent it.
-fn precondition(p: &Pending<'_>, decided: &BTreeMap<ObjectRef, State>) -> Result<Timing, Refusal> {
+/// `selected` maps every object of the plan to whether it is protected.
+fn precondition(
+    p: &Pending<'_>,
+    decided: &BTreeMap<ObjectRef, State>,
+    selected: &BTreeMap<ObjectRef, bool>,
+) -> Result<Timing, Refusal> {
     let r = p.resource;
     let refuse = |state: State, detail: String| Err((state, detail, Vec::new()));
     if let Some(rule) = &p.protected_by {
@@ -361,6 +377,21 @@ fn precondition(p: &Pending<'_>, decided: &BTreeMap<ObjectRef, State>) -> Result
             format!("cancellation scheduled for {}", date_text(date)),
         );
     }
+    if billing.cancellation_requested {
+        return refuse(
+            State::Scheduled,
+            "a cancellation request for it is open".into(),
+        );
+    }
+    if let (Kind::BillingItem, Some(kind)) = (r.kind, owning_kind(&billing.category)) {
+        return refuse(
+            State::Blocked,
+            format!(
+                "a {} billing item belongs to a {kind}; retire it with `kind: {kind}` so protect rules and preconditions apply",
+                billing.category
+            ),
+        );
+    }
     if billing.parent_id.is_some() {
         return refuse(
             State::Blocked,
@@ -371,12 +402,15 @@ fn precondition(p: &Pending<'_>, decided: &BTreeMap<ObjectRef, State>) -> Result
             ),
         );
     }
-    if !billing.allow_cancellation {
+    // A cancel-server ticket is SoftLayer's own remedy for items it will
+    // not cancel through the API.
+    if !billing.allow_cancellation && p.options.via != Via::Ticket {
         return refuse(
             State::Blocked,
             "SoftLayer does not allow cancelling this item through the API (allowCancellationFlag 0): submit a cancellation ticket".into(),
         );
     }
+    shared_billing(r, selected)?;
     if r.active_transaction {
         return refuse(
             State::Blocked,
@@ -409,6 +443,46 @@ fn precondition(p: &Pending<'_>, decided: &BTreeMap<ObjectRef, State>) -> Result
         );
     }
     occupancy(r, decided).map(|()| timing)
+}
+
+/// Objects billed by one billing item (VIPs of one dedicated device) go
+/// together or not at all: the item cancels every one of them. All must be
+/// in the plan and unprotected; the lowest id carries the cancellation and
+/// the others wait for it.
+fn shared_billing(r: &Resource, selected: &BTreeMap<ObjectRef, bool>) -> Result<(), Refusal> {
+    if r.shares_billing_with.is_empty() {
+        return Ok(());
+    }
+    let outside: Vec<ObjectRef> = r
+        .shares_billing_with
+        .iter()
+        .filter(|o| selected.get(*o) != Some(&false))
+        .cloned()
+        .collect();
+    if !outside.is_empty() {
+        let list = describe(&outside);
+        return Err((
+            State::Blocked,
+            format!(
+                "its billing item also bills {list}, which this plan does not retire: cancelling it would cancel them too"
+            ),
+            outside,
+        ));
+    }
+    let lead = r
+        .shares_billing_with
+        .iter()
+        .chain([&r.reference()])
+        .min()
+        .cloned();
+    match lead {
+        Some(lead) if lead != r.reference() => Err((
+            State::Waiting,
+            format!("cancelled together with {lead}, which shares its billing item"),
+            vec![lead],
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Objects that must be gone first: waiting when all of them are retired
@@ -510,9 +584,13 @@ fn absent_item(entry: &Entry, id: u64) -> PlanItem {
 
 /// Two different objects of one kind with one id (a legacy VIP and an
 /// LBaaS instance) cannot both be addressed by `id`.
-fn ambiguous_ids(items: &[PlanItem], errors: &mut Vec<PlanError>) {
+fn ambiguous_ids(manifests: &Manifests, items: &[PlanItem], errors: &mut Vec<PlanError>) {
     for pair in items.windows(2) {
-        if pair[0].kind == pair[1].kind && pair[0].id == pair[1].id {
+        let by_id = manifests
+            .entries
+            .iter()
+            .any(|e| e.kind == pair[0].kind && e.selector.ids.contains(&pair[0].id));
+        if by_id && pair[0].kind == pair[1].kind && pair[0].id == pair[1].id {
             let mut origins: BTreeSet<String> = pair[0].origins.iter().cloned().collect();
             origins.extend(pair[1].origins.iter().cloned());
             errors.push(PlanError {
@@ -520,6 +598,54 @@ fn ambiguous_ids(items: &[PlanItem], errors: &mut Vec<PlanError>) {
                 message: format!(
                     "{} id {} names two objects ({} and {}); select the LBaaS instance by name or uuid",
                     pair[0].kind, pair[0].id, pair[0].name, pair[1].name
+                ),
+                origins: origins.into_iter().collect(),
+            });
+        }
+    }
+}
+
+/// How close to the bill date an anniversary cancellation may still count
+/// for the current cycle ("2 or 3 days prior to your next bill date").
+const CUT_OFF: jiff::SignedDuration = jiff::SignedDuration::from_hours(72);
+
+/// Anniversary cancellations made within the cut-off of their bill date may
+/// take effect a month later than the plan shows.
+fn cut_off(items: &[PlanItem], now: Timestamp, warnings: &mut Vec<String>) {
+    for item in items
+        .iter()
+        .filter(|i| i.state == State::Cancel && i.timing == Some(Timing::Anniversary))
+    {
+        let Some(date) = item.effective_date else {
+            continue;
+        };
+        if date.duration_since(now) < CUT_OFF {
+            warnings.push(format!(
+                "{} {}: its anniversary {} is less than 3 days away; SoftLayer may cancel it a month later",
+                item.kind,
+                item.id,
+                date_text(date)
+            ));
+        }
+    }
+}
+
+/// One billing item cancelled by two items (say, a server and the same
+/// item as a raw `billing_item`) would be cancelled twice and counted twice.
+fn same_billing_item(items: &[PlanItem], errors: &mut Vec<PlanError>) {
+    let mut seen: BTreeMap<u64, &PlanItem> = BTreeMap::new();
+    for item in items.iter().filter(|i| i.state == State::Cancel) {
+        let Some(billing) = &item.billing_item else {
+            continue;
+        };
+        if let Some(first) = seen.insert(billing.id, item) {
+            let mut origins: BTreeSet<String> = first.origins.iter().cloned().collect();
+            origins.extend(item.origins.iter().cloned());
+            errors.push(PlanError {
+                code: "plan::same-billing-item".into(),
+                message: format!(
+                    "billing item {} would be cancelled twice: by {} {} and by {} {}",
+                    billing.id, first.kind, first.id, item.kind, item.id
                 ),
                 origins: origins.into_iter().collect(),
             });
@@ -536,6 +662,7 @@ fn expectations(
     selection: &Selection,
     items: &[PlanItem],
     errors: &mut Vec<PlanError>,
+    warnings: &mut Vec<String>,
 ) {
     let state_of = |r: &Resource| {
         items
@@ -561,6 +688,13 @@ fn expectations(
             .iter()
             .all(|r| matches!(state_of(r), Some(State::Scheduled | State::Absent)));
         let count = matched.len();
+        if count == 0 && expected > 0 {
+            // Nothing left to tell a finished entry from a mistyped one.
+            warnings.push(format!(
+                "{}: matched nothing, so `expect: {expected}` is taken as done; remove the entry once it has done its work",
+                entry.origin
+            ));
+        }
         if count != expected as usize && !(done && count < expected as usize) {
             errors.push(PlanError {
                 code: "plan::expectation-failed".into(),

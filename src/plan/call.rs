@@ -4,14 +4,18 @@
 //!
 //! | kind | immediate | anniversary |
 //! | --- | --- | --- |
-//! | virtual_guest | `SoftLayer_Virtual_Guest::deleteObject` | `SoftLayer_Billing_Item::cancelItem(false, true, reason, note)` |
-//! | hardware | `cancelItem(true, true, reason, note)` (hourly only) | `cancelItem(false, true, reason, note)`, or with `via: ticket` `SoftLayer_Ticket::createCancelServerTicket(id, reason, note, true, "HARDWARE")` |
+//! | virtual_guest | `SoftLayer_Virtual_Guest::deleteObject` | `SoftLayer_Billing_Item::cancelItem(false, false, reason, note)` |
+//! | hardware | `cancelItem(true, false, reason, note)` (hourly only) | `cancelItem(false, false, reason, note)`, or with `via: ticket` `SoftLayer_Ticket::createCancelServerTicket(id, reason, note, false, "HARDWARE")` |
 //! | storage, vlan | `SoftLayer_Billing_Item::cancelService` | `SoftLayer_Billing_Item::cancelServiceOnAnniversaryDate` |
-//! | subnet, global_ip | `cancelItem(true, false, reason, note)` | `cancelItem(false, false, reason, note)` |
+//! | subnet, global_ip, billing_item | `cancelItem(true, false, reason, note)` | `cancelItem(false, false, reason, note)` |
 //! | load_balancer (VIP), cdn | `SoftLayer_Billing_Item_Cancellation_Request::createObject` with `immediateCancellationFlag` true | the same with false |
 //! | load_balancer (LBaaS) | `SoftLayer_Network_LBaaS_LoadBalancer::cancelLoadBalancer(uuid)` | not possible |
-//! | dedicated_host | `SoftLayer_Virtual_DedicatedHost::deleteObject` | `cancelItem(false, true, reason, note)` |
-//! | billing_item | `cancelItem(true, true, reason, note)` | `cancelItem(false, true, reason, note)` |
+//! | dedicated_host | `SoftLayer_Virtual_DedicatedHost::deleteObject` | `cancelItem(false, false, reason, note)` |
+//!
+//! Associated items (floating IPs and the like attached to a server) are
+//! never cancelled along: `cancelAssociatedBillingItems` is always false, as
+//! slcli sends it for servers, because those items are not in the plan and
+//! protect rules never looked at them. Retire them with their own entries.
 
 use serde_json::{Value, json};
 
@@ -27,17 +31,12 @@ pub fn cancel_call(r: &Resource, timing: Timing, options: &CancelOptions) -> Opt
     let item = r.billing.as_ref().map(|b| b.id);
     let reason = Value::from(options.reason.as_str());
     let note = options.note.clone().map_or(Value::Null, Value::from);
-    let cancel_item = |associated: bool| {
+    let cancel_item = || {
         Some(call(
             "SoftLayer_Billing_Item",
             Some(item?),
             "cancelItem",
-            vec![
-                immediate.into(),
-                associated.into(),
-                reason.clone(),
-                note.clone(),
-            ],
+            vec![immediate.into(), false.into(), reason.clone(), note.clone()],
         ))
     };
     match r.kind {
@@ -47,7 +46,7 @@ pub fn cancel_call(r: &Resource, timing: Timing, options: &CancelOptions) -> Opt
             "deleteObject",
             vec![],
         )),
-        Kind::VirtualGuest => cancel_item(true),
+        Kind::VirtualGuest => cancel_item(),
         Kind::Hardware if options.via == Via::Ticket => {
             // The ticket needs a content text; the note, else the reason.
             let content = options
@@ -62,12 +61,12 @@ pub fn cancel_call(r: &Resource, timing: Timing, options: &CancelOptions) -> Opt
                     json!(r.id),
                     reason,
                     content.into(),
-                    true.into(),
+                    false.into(),
                     "HARDWARE".into(),
                 ],
             ))
         }
-        Kind::Hardware | Kind::BillingItem => cancel_item(true),
+        Kind::Hardware | Kind::BillingItem | Kind::Subnet | Kind::GlobalIp => cancel_item(),
         Kind::Storage | Kind::Vlan => {
             let method = if immediate {
                 "cancelService"
@@ -76,7 +75,6 @@ pub fn cancel_call(r: &Resource, timing: Timing, options: &CancelOptions) -> Opt
             };
             Some(call("SoftLayer_Billing_Item", Some(item?), method, vec![]))
         }
-        Kind::Subnet | Kind::GlobalIp => cancel_item(false),
         Kind::LoadBalancer if r.variant.as_deref() == Some(LBAAS) => {
             let uuid = r.uuid.clone()?;
             immediate.then(|| {
@@ -109,7 +107,7 @@ pub fn cancel_call(r: &Resource, timing: Timing, options: &CancelOptions) -> Opt
             "deleteObject",
             vec![],
         )),
-        Kind::DedicatedHost => cancel_item(true),
+        Kind::DedicatedHost => cancel_item(),
     }
 }
 

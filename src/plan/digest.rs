@@ -10,8 +10,18 @@ use crate::resolve::resource::Resource;
 
 /// `sha256:` and the first 16 hex digits of the hash of `r`'s facts: enough
 /// to notice any change, short enough to read in a plan.
+///
+/// Two facts that move on their own are left out: the next bill date (it
+/// advances every month; apply compares it with an anniversary item's
+/// effective date instead) and the LBaaS provisioning status (it changes
+/// with any update; apply reads it only to see a deletion under way).
 pub fn fingerprint(r: &Resource) -> String {
-    let hex = sha256_hex(r);
+    let mut facts = r.clone();
+    if let Some(billing) = &mut facts.billing {
+        billing.next_bill_date = None;
+    }
+    facts.status = None;
+    let hex = sha256_hex(&facts);
     format!("sha256:{}", &hex[..16])
 }
 

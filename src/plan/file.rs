@@ -1,8 +1,17 @@
 //! Reading a plan file back: refuse anything that is not a complete,
-//! unedited plan of this format.
+//! unedited plan of this format whose calls follow from its own facts.
+//!
+//! The digest catches truncation and accidental edits (it is not a
+//! signature: anyone can recompute it). Every `cancel` item is therefore
+//! also checked for consistency: its fingerprint must be the hash of its
+//! observed facts, and its call must be the one the planner would make from
+//! those facts, so a call cannot be pointed at another object. Apply then
+//! compares those facts with the live object before acting.
 
-use super::digest::is_sealed;
-use super::model::{FORMAT_VERSION, Plan};
+use super::call::cancel_call;
+use super::digest::{fingerprint, is_sealed};
+use super::model::{FORMAT_VERSION, Plan, PlanItem, State, Timing};
+use crate::manifest::model::{CancelOptions, Reason, Via, When};
 
 /// Why a plan file cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +28,12 @@ pub enum PlanFileError {
     Digest { path: String },
     #[error("{path}: this plan failed its guards ({count} errors) and cannot be applied")]
     Failed { path: String, count: usize },
+    #[error("{path}: {item}: {detail}; the file was edited, make a new plan")]
+    Inconsistent {
+        path: String,
+        item: String,
+        detail: String,
+    },
 }
 
 /// Parses and checks a plan document read from `path`.
@@ -63,5 +78,53 @@ pub fn parse(path: &str, text: &str) -> Result<Plan, PlanFileError> {
             count: plan.errors.len(),
         });
     }
+    check_items(path, &plan)?;
     Ok(plan)
+}
+
+/// Checks that every item to cancel carries the call its own facts imply.
+pub fn check_items(path: &str, plan: &Plan) -> Result<(), PlanFileError> {
+    for item in plan.items.iter().filter(|i| i.state == State::Cancel) {
+        let fail = |detail: &str| PlanFileError::Inconsistent {
+            path: path.to_string(),
+            item: format!("{} {}", item.kind, item.id),
+            detail: detail.to_string(),
+        };
+        let observed = item
+            .observed
+            .as_ref()
+            .ok_or_else(|| fail("no observed facts"))?;
+        if observed.kind != item.kind || observed.id != item.id {
+            return Err(fail("the observed facts belong to another object"));
+        }
+        if fingerprint(observed) != item.fingerprint {
+            return Err(fail(
+                "the fingerprint is not the hash of the observed facts",
+            ));
+        }
+        if planned_call(item).as_ref() != item.call.as_ref() {
+            return Err(fail("the call is not the one its facts and options imply"));
+        }
+    }
+    Ok(())
+}
+
+/// The call the planner makes for `item` from its facts and options.
+fn planned_call(item: &PlanItem) -> Option<super::model::ApiCall> {
+    let observed = item.observed.as_ref()?;
+    let timing = item.timing?;
+    let via = match item.call.as_ref().map(|c| c.method.as_str()) {
+        Some("createCancelServerTicket") => Via::Ticket,
+        _ => Via::Api,
+    };
+    let options = CancelOptions {
+        when: match timing {
+            Timing::Immediate => When::Immediate,
+            Timing::Anniversary => When::Anniversary,
+        },
+        via,
+        reason: Reason::parse(item.reason.as_deref()?)?,
+        note: item.note.clone(),
+    };
+    cancel_call(observed, timing, &options)
 }

@@ -142,7 +142,7 @@ fn auto_timing_follows_billing() {
     assert_eq!(monthly.timing, Some(Timing::Anniversary));
     assert_eq!(
         monthly.call.as_ref().unwrap().to_string(),
-        r#"SoftLayer_Billing_Item(12)::cancelItem(false, true, "No longer needed", "OPS-1")"#
+        r#"SoftLayer_Billing_Item(12)::cancelItem(false, false, "No longer needed", "OPS-1")"#
     );
     let server = item(&p, Kind::Hardware, 3);
     assert_eq!(
@@ -189,7 +189,7 @@ fn bare_metal_rules() {
             json!(4),
             json!("No longer needed"),
             json!("OPS-1"),
-            json!(true),
+            json!(false),
             json!("HARDWARE")
         ]
     );
@@ -453,4 +453,170 @@ fn digest_detects_edits() {
     let text = super::render_json(&p);
     assert_eq!(super::file::parse("p.json", &text).unwrap(), p);
     assert!(super::file::parse("p.json", &text[..text.len() / 2]).is_err());
+}
+
+/// A raw billing item that a kind of its own models is blocked: protect
+/// rules and preconditions only see it through that kind.
+#[test]
+fn raw_billing_items_of_modelled_kinds_are_blocked() {
+    let m = manifests(vec![entry(1, Kind::BillingItem, ids(&[11, 12]))]);
+    let mut guest_item = billing(11, "50", false);
+    guest_item.category = "guest_core".into();
+    let mut license = billing(12, "35", false);
+    license.category = "software_license".into();
+    let p = plan(
+        &m,
+        vec![
+            resource(Kind::BillingItem, 11, "vs", Some(guest_item)),
+            resource(Kind::BillingItem, 12, "license", Some(license)),
+        ],
+    );
+    let guest = item(&p, Kind::BillingItem, 11);
+    assert_eq!(guest.state, State::Blocked);
+    assert!(
+        guest
+            .detail
+            .as_ref()
+            .unwrap()
+            .contains("retire it with `kind: virtual_guest`")
+    );
+    assert_eq!(item(&p, Kind::BillingItem, 12).state, State::Cancel);
+}
+
+/// Objects billed by one item go together or not at all.
+#[test]
+fn shared_billing_items() {
+    let vip = |id: u64, others: &[u64]| {
+        let mut r = resource(
+            Kind::LoadBalancer,
+            id,
+            &format!("vip-{id}"),
+            Some(billing(900, "199", false)),
+        );
+        r.account_id = Some(278184);
+        r.shares_billing_with = others
+            .iter()
+            .map(|&id| ObjectRef {
+                kind: Kind::LoadBalancer,
+                id,
+            })
+            .collect();
+        r
+    };
+    let one = manifests(vec![entry(1, Kind::LoadBalancer, ids(&[1]))]);
+    let p = plan(&one, vec![vip(1, &[2]), vip(2, &[1])]);
+    let blocked = item(&p, Kind::LoadBalancer, 1);
+    assert_eq!(blocked.state, State::Blocked);
+    assert_eq!(
+        blocked.depends_on,
+        vec![ObjectRef {
+            kind: Kind::LoadBalancer,
+            id: 2
+        }]
+    );
+    let both = manifests(vec![entry(1, Kind::LoadBalancer, ids(&[1, 2]))]);
+    let p = plan(&both, vec![vip(1, &[2]), vip(2, &[1])]);
+    assert_eq!(item(&p, Kind::LoadBalancer, 1).state, State::Cancel);
+    assert_eq!(item(&p, Kind::LoadBalancer, 2).state, State::Waiting);
+    assert_eq!(p.summary.monthly_fee_retired, Money::parse("199").unwrap());
+}
+
+/// One billing item cancelled through two items is a plan error.
+#[test]
+fn one_billing_item_twice() {
+    let m = manifests(vec![
+        entry(1, Kind::Storage, ids(&[5])),
+        entry(2, Kind::BillingItem, ids(&[77])),
+    ]);
+    let mut raw = billing(77, "10", false);
+    raw.category = "software_license".into();
+    let p = plan(
+        &m,
+        vec![
+            resource(Kind::Storage, 5, "vol", Some(billing(77, "10", false))),
+            resource(Kind::BillingItem, 77, "x", Some(raw)),
+        ],
+    );
+    assert_eq!(
+        p.errors.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(),
+        ["plan::same-billing-item"]
+    );
+}
+
+/// A cancel-server ticket is the remedy for items the API will not cancel.
+#[test]
+fn tickets_for_items_the_api_refuses() {
+    let mut e = entry(1, Kind::Hardware, ids(&[3]));
+    e.options.via = Via::Ticket;
+    let mut b = billing(13, "899", false);
+    b.allow_cancellation = false;
+    let p = plan(
+        &manifests(vec![e]),
+        vec![resource(Kind::Hardware, 3, "s", Some(b))],
+    );
+    assert_eq!(
+        item(&p, Kind::Hardware, 3).call.as_ref().unwrap().method,
+        "createCancelServerTicket"
+    );
+}
+
+/// An `expect` entry that matches nothing is taken as done, with a warning.
+#[test]
+fn expectations_of_finished_entries() {
+    let mut e = entry(
+        1,
+        Kind::VirtualGuest,
+        Selector {
+            names: vec!["gone-*".into()],
+            ..Selector::default()
+        },
+    );
+    e.expect = Some(3);
+    let p = plan(&manifests(vec![e]), vec![]);
+    assert!(p.errors.is_empty());
+    assert_eq!(
+        p.warnings,
+        [
+            "m.yaml:1: matched nothing, so `expect: 3` is taken as done; remove the entry once it has done its work"
+        ]
+    );
+}
+
+/// A plan file whose call was pointed at another object is refused, even
+/// with a recomputed digest.
+#[test]
+fn calls_are_bound_to_their_facts() {
+    let m = manifests(vec![entry(1, Kind::VirtualGuest, ids(&[2]))]);
+    let p = plan(
+        &m,
+        vec![resource(
+            Kind::VirtualGuest,
+            2,
+            "b",
+            Some(billing(12, "40", false)),
+        )],
+    );
+    assert!(super::file::check_items("p.json", &p).is_ok());
+    let mut edited = p.clone();
+    edited.items[0].call.as_mut().unwrap().id = Some("9201".into());
+    let edited = super::digest::seal(edited);
+    let text = super::render_json(&edited);
+    let err = super::file::parse("p.json", &text).unwrap_err().to_string();
+    assert!(
+        err.contains("the call is not the one its facts and options imply"),
+        "{err}"
+    );
+    let mut refingered = p.clone();
+    refingered.items[0]
+        .observed
+        .as_mut()
+        .unwrap()
+        .billing
+        .as_mut()
+        .unwrap()
+        .id = 9201;
+    let err = super::file::check_items("p.json", &refingered)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("fingerprint"), "{err}");
 }

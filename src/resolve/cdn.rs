@@ -9,6 +9,7 @@ use super::source::{ListSource, Narrowing, Source, billing_item_mask};
 use crate::manifest::model::Kind;
 
 pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
+    object_service: "SoftLayer_Network_ContentDelivery_Account",
     service: "SoftLayer_Account",
     method: "getCdnAccounts",
     root: Some("cdnAccounts"),

@@ -24,6 +24,10 @@ pub trait Api: Sync {
     fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError>;
     /// One object by id; `None` when the API says it does not exist.
     fn object(&self, service: &str, id: u64, mask: &str) -> Result<Option<Value>, FetchError>;
+    /// Objects per page of a list.
+    fn page_size(&self) -> usize {
+        usize::MAX
+    }
 }
 
 /// One list call.
@@ -112,6 +116,38 @@ pub fn fetch(
     Ok(fetched)
 }
 
+/// Reads one object of `kind` by id with `getObject` (for LBaaS, the one
+/// with `uuid`); `None` when the API says it does not exist. Apply uses it
+/// to confirm that an object missing from a filtered list is really gone.
+pub fn fetch_one(
+    api: &dyn Api,
+    kind: Kind,
+    id: u64,
+    uuid: Option<&str>,
+    now: Timestamp,
+) -> Result<Option<Resource>, FetchError> {
+    match super::source(kind) {
+        Source::Lists(sources) => {
+            for source in *sources {
+                let Some(object) = api.object(source.object_service, id, source.mask)? else {
+                    continue;
+                };
+                if let Some(r) = (source.read)(&object, now).filter(|r| r.uuid.as_deref() == uuid) {
+                    return Ok(Some(dedup(vec![r]).remove(0)));
+                }
+            }
+            Ok(None)
+        }
+        Source::Lookup {
+            service,
+            mask,
+            read,
+        } => Ok(api
+            .object(service, id, mask)?
+            .and_then(|object| read(&object, now))),
+    }
+}
+
 /// Reads the objects of `kind` with these ids again (apply's check before
 /// each action): one filtered list per source, or lookups.
 pub fn fetch_ids(
@@ -188,6 +224,14 @@ impl Demand {
         let n = &source.narrowing;
         for entry in entries {
             let s = &entry.selector;
+            // An entry this source's objects can never satisfy asks nothing
+            // of it (an address of an LBaaS instance, which has none).
+            let never = (!s.ips.is_empty() && n.addresses.is_empty() && kind != Kind::Subnet)
+                || (!s.tags.is_empty() && !n.tags)
+                || (s.datacenter.is_some() && n.datacenter.is_none());
+            if never {
+                continue;
+            }
             let exact_addresses: Option<Vec<IpAddr>> = s
                 .ips
                 .iter()
@@ -220,9 +264,16 @@ impl Demand {
     }
 
     /// The filters to list with; empty when nothing is wanted, one `None`
-    /// when everything is.
-    fn filters(&self, source: &ListSource) -> Vec<Option<Value>> {
-        if self.everything {
+    /// when everything is. A list filtered on `id` cannot also be ordered by
+    /// it, so an id chunk must fit one page (`page_size`) to be read whole.
+    fn filters(&self, source: &ListSource, page_size: usize) -> Vec<Option<Value>> {
+        let wanted = !(self.ids.is_empty()
+            && self.addresses.is_empty()
+            && self.numbers.is_empty()
+            && self.networks.is_empty()
+            && self.tags.is_empty()
+            && self.datacenters.is_empty());
+        if self.everything || (source.narrowing.whole && wanted) {
             return vec![None];
         }
         let n = &source.narrowing;
@@ -233,8 +284,9 @@ impl Demand {
                 .map(<[Value]>::to_vec)
                 .collect::<Vec<_>>()
         };
-        for chunk in chunks(self.ids.iter().map(|id| json!(id)).collect()) {
-            filters.push(Some(rooted(source.root, "id", in_list(&chunk))));
+        let ids: Vec<Value> = self.ids.iter().map(|id| json!(id)).collect();
+        for chunk in ids.chunks(CHUNK.min(page_size).max(1)) {
+            filters.push(Some(rooted(source.root, "id", in_list(chunk))));
         }
         for path in n.addresses {
             for chunk in chunks(
@@ -296,7 +348,7 @@ fn run_source(
     now: Timestamp,
 ) -> Result<Vec<Resource>, FetchError> {
     let mut out = Vec::new();
-    for filter in demand.filters(source) {
+    for filter in demand.filters(source, api.page_size()) {
         let request = ListRequest {
             service: source.service,
             method: source.method,
@@ -349,10 +401,27 @@ fn lookup(
     Ok(dedup(out))
 }
 
-/// One resource per object, in id order.
+/// One resource per object, in id order, each knowing which others share
+/// its billing item.
 fn dedup(mut resources: Vec<Resource>) -> Vec<Resource> {
     resources.sort_by(|a, b| (a.id, &a.uuid).cmp(&(b.id, &b.uuid)));
     resources.dedup_by(|a, b| a.id == b.id && a.uuid == b.uuid);
+    let mut by_item: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for (i, r) in resources.iter().enumerate() {
+        if let Some(b) = &r.billing {
+            by_item.entry(b.id).or_default().push(i);
+        }
+    }
+    for group in by_item.values().filter(|g| g.len() > 1) {
+        for &i in group {
+            let others = group
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| resources[j].reference())
+                .collect();
+            resources[i].shares_billing_with = others;
+        }
+    }
     resources
 }
 
@@ -511,7 +580,8 @@ mod tests {
         assert_eq!(
             calls,
             vec![
-                r#"SoftLayer_Account::getAdcLoadBalancers {"adcLoadBalancers":{"id":{"operation":"in","options":[{"name":"data","value":[7]}]}}}"#,
+                // Legacy VIPs are always listed whole (siblings on one device).
+                "SoftLayer_Account::getAdcLoadBalancers ",
                 r#"SoftLayer_Account::getDedicatedHosts {"dedicatedHosts":{"tagReferences":{"tag":{"name":{"operation":"in","options":[{"name":"data","value":["old"]}]}}}}}"#,
                 r#"SoftLayer_Account::getHardware {"hardware":{"primaryBackendIpAddress":{"operation":"in","options":[{"name":"data","value":["10.0.0.1"]}]}}}"#,
                 r#"SoftLayer_Account::getHardware {"hardware":{"primaryIpAddress":{"operation":"in","options":[{"name":"data","value":["10.0.0.1"]}]}}}"#,

@@ -9,11 +9,12 @@ use super::source::{ListSource, Narrowing, Source, billing_item_mask};
 use crate::manifest::model::Kind;
 
 pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
+    object_service: "SoftLayer_Network_Subnet_IpAddress_Global",
     service: "SoftLayer_Account",
     method: "getGlobalIpRecords",
     root: Some("globalIpRecords"),
     mask: concat!(
-        "mask[id,description,ipAddress[ipAddress],destinationIpAddress[ipAddress],",
+        "mask[id,ipAddress[ipAddress],",
         billing_item_mask!("billingItem"),
         "]"
     ),

@@ -10,6 +10,7 @@ use super::virtual_guest::read_host;
 use crate::manifest::model::Kind;
 
 pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
+    object_service: "SoftLayer_Hardware_Server",
     service: "SoftLayer_Account",
     method: "getHardware",
     root: Some("hardware"),

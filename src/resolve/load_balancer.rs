@@ -18,6 +18,7 @@ pub(crate) const LBAAS: &str = "lbaas";
 
 pub(crate) const SOURCE: Source = Source::Lists(&[
     ListSource {
+        object_service: "SoftLayer_Network_Application_Delivery_Controller_LoadBalancer_VirtualIpAddress",
         service: "SoftLayer_Account",
         method: "getAdcLoadBalancers",
         root: Some("adcLoadBalancers"),
@@ -28,18 +29,22 @@ pub(crate) const SOURCE: Source = Source::Lists(&[
             billing_item_mask!("dedicatedBillingItem"),
             "]"
         ),
+        // A dedicated VIP is billed through its whole device, with every
+        // other VIP on it: all of them must be seen to plan one safely.
         narrowing: Narrowing {
             addresses: &["ipAddress.ipAddress"],
+            whole: true,
             ..Narrowing::NONE
         },
         read: read_vip,
     },
     ListSource {
+        object_service: "SoftLayer_Network_LBaaS_LoadBalancer",
         service: "SoftLayer_Network_LBaaS_LoadBalancer",
         method: "getAllObjects",
         root: None,
         mask: concat!(
-            "mask[id,uuid,name,address,isPublic,provisioningStatus,operatingStatus,",
+            "mask[id,uuid,name,address,provisioningStatus,",
             "createDate,accountId,datacenter[name]]"
         ),
         narrowing: Narrowing {

@@ -4,7 +4,7 @@
 //! ([`source::ListSource`]); `fetch` chooses the calls, `select` matches
 //! entries against what came back. Only `fetch` talks to the API.
 
-mod billing_item;
+pub mod billing_item;
 mod cdn;
 mod dedicated_host;
 pub mod fetch;

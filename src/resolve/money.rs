@@ -55,14 +55,23 @@ impl Money {
         Some(Money(if negative { -value } else { value }))
     }
 
-    /// Reads a fee from JSON: a decimal string or a number; absent or
-    /// unreadable is zero, as SoftLayer omits fees that are zero.
+    /// Reads a fee from JSON: a decimal string or a number (exponents
+    /// included, rounded to a millionth); absent is zero, as SoftLayer omits
+    /// fees that are zero.
     pub fn from_json(value: Option<&serde_json::Value>) -> Money {
-        match value {
-            Some(serde_json::Value::String(s)) => Money::parse(s).unwrap_or_default(),
-            Some(serde_json::Value::Number(n)) => Money::parse(&n.to_string()).unwrap_or_default(),
-            _ => Money::ZERO,
-        }
+        let text = match value {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => return Money::ZERO,
+        };
+        Money::parse(&text)
+            .or_else(|| {
+                let float: f64 = text.trim().parse().ok().filter(|f: &f64| f.is_finite())?;
+                #[allow(clippy::cast_possible_truncation, reason = "bounded by the check")]
+                let micros = (float * UNITS as f64).round();
+                (micros.abs() < i64::MAX as f64).then_some(Money(micros as i64))
+            })
+            .unwrap_or_default()
     }
 
     /// Multiplies by a whole number (hours in a month, for example).
@@ -175,6 +184,17 @@ mod tests {
         );
         assert_eq!(Money::parse("0.004").unwrap().grouped(), "0.00");
         assert_eq!(Money::parse("999").unwrap().to_string(), "999.00");
+    }
+
+    /// Fees in JSON: strings, numbers, even exponents; absent is zero.
+    #[test]
+    fn reads_json_fees() {
+        use serde_json::json;
+        assert_eq!(Money::from_json(Some(&json!("1e-5"))).exact(), "0.00001");
+        assert_eq!(Money::from_json(Some(&json!(12.5))).exact(), "12.5");
+        assert_eq!(Money::from_json(Some(&json!("12.50"))).exact(), "12.5");
+        assert_eq!(Money::from_json(None), Money::ZERO);
+        assert_eq!(Money::from_json(Some(&json!("n/a"))), Money::ZERO);
     }
 
     /// Sums and cent limits compare exactly.

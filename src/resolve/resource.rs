@@ -47,6 +47,9 @@ pub struct Resource {
     /// Objects that must be gone before this one can go (VLAN, subnet and
     /// dedicated host occupants), sorted.
     pub occupants: Vec<ObjectRef>,
+    /// Other objects of the same kind billed by the same billing item
+    /// (VIPs of one dedicated load-balancing device), sorted.
+    pub shares_billing_with: Vec<ObjectRef>,
     /// What the object is, when that changes how it can be cancelled: the
     /// subnet type (`PRIMARY` ...), `lbaas`/`vip`/`dedicated_vip` for load
     /// balancers.
@@ -85,6 +88,9 @@ pub struct BillingFacts {
     pub cancellation_date: Option<Timestamp>,
     /// SoftLayer's `allowCancellationFlag`.
     pub allow_cancellation: bool,
+    /// A cancellation request for the item is open (`activeCancellationItem`),
+    /// possibly still waiting for review with no cancellation date yet.
+    pub cancellation_requested: bool,
     /// Set for child items, which cannot be cancelled on their own.
     pub parent_id: Option<u64>,
     /// Children that go with the item (RAM, disks, snapshot space, ...).
@@ -107,9 +113,10 @@ impl BillingFacts {
     /// Reads a billing item object; `None` without an id.
     pub fn from_json(item: &Value) -> Option<BillingFacts> {
         let id = json::id(item.get("id"))?;
-        let mut children: Vec<ChildItem> = ["children", "activeChildren"]
-            .iter()
-            .filter_map(|key| item.get(key).and_then(Value::as_array))
+        let mut children: Vec<ChildItem> = item
+            .get("children")
+            .and_then(Value::as_array)
+            .into_iter()
             .flatten()
             .filter(|child| json::timestamp(child.get("cancellationDate")).is_none())
             .filter_map(|child| {
@@ -138,6 +145,7 @@ impl BillingFacts {
             cancellation_date: json::timestamp(item.get("cancellationDate")),
             // SoftLayer omits the flag on some item types; absent means allowed.
             allow_cancellation: json::flag(item.get("allowCancellationFlag")).unwrap_or(true),
+            cancellation_requested: json::at(item, &["activeCancellationItem"]).is_some(),
             parent_id: json::id(item.get("parentId")).filter(|id| *id != 0),
             children,
         })
@@ -189,6 +197,7 @@ impl Resource {
             open_ticket: None,
             active_transaction: false,
             occupants: Vec::new(),
+            shares_billing_with: Vec::new(),
             variant: None,
             status: None,
             uuid: None,

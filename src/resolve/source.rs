@@ -15,6 +15,7 @@ macro_rules! billing_item_mask {
             $key,
             "[id,categoryCode,description,recurringFee,hourlyRecurringFee,hourlyFlag,",
             "createDate,nextBillDate,cancellationDate,allowCancellationFlag,parentId,",
+            "activeCancellationItem[id],",
             "children[id,categoryCode,description,recurringFee,cancellationDate]]"
         )
     };
@@ -24,6 +25,8 @@ pub(crate) use billing_item_mask;
 /// One list call that yields objects of a kind.
 #[derive(Debug)]
 pub(crate) struct ListSource {
+    /// The service whose `getObject` reads one of these objects by id.
+    pub object_service: &'static str,
     pub service: &'static str,
     pub method: &'static str,
     /// The objectFilter root: the Account property name, or `None` when the
@@ -44,16 +47,21 @@ pub(crate) struct Narrowing {
     pub tags: bool,
     pub number: Option<&'static str>,
     pub network: Option<&'static str>,
+    /// Never narrow: objects share billing items with siblings that must
+    /// be seen too (dedicated VIPs). The paths above still say what the
+    /// objects carry.
+    pub whole: bool,
 }
 
 impl Narrowing {
-    /// Nothing narrows: the list is always read whole.
+    /// Only ids narrow; the objects carry no addresses, tags, place.
     pub(crate) const NONE: Narrowing = Narrowing {
         addresses: &[],
         datacenter: None,
         tags: false,
         number: None,
         network: None,
+        whole: false,
     };
 }
 

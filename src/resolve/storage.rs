@@ -9,11 +9,12 @@ use super::source::{ListSource, Narrowing, Source, billing_item_mask};
 use crate::manifest::model::Kind;
 
 pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
+    object_service: "SoftLayer_Network_Storage",
     service: "SoftLayer_Account",
     method: "getNetworkStorage",
     root: Some("networkStorage"),
     mask: concat!(
-        "mask[id,username,nasType,capacityGb,createDate,serviceResourceBackendIpAddress,",
+        "mask[id,username,nasType,createDate,serviceResourceBackendIpAddress,",
         "storageType[keyName],serviceResource[datacenter[name]],",
         billing_item_mask!("billingItem"),
         "]"

@@ -9,11 +9,12 @@ use super::source::{ListSource, Narrowing, Source, billing_item_mask};
 use crate::manifest::model::{IpNet, Kind};
 
 pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
+    object_service: "SoftLayer_Network_Subnet",
     service: "SoftLayer_Account",
     method: "getSubnets",
     root: Some("subnets"),
     mask: concat!(
-        "mask[id,networkIdentifier,cidr,subnetType,version,addressSpace,datacenter[name],",
+        "mask[id,networkIdentifier,cidr,subnetType,datacenter[name],",
         "tagReferences[tag[name]],virtualGuests[id],hardware[id],",
         billing_item_mask!("billingItem"),
         "]"

@@ -9,6 +9,7 @@ use super::source::{ListSource, Narrowing, Source, billing_item_mask};
 use crate::manifest::model::Kind;
 
 pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
+    object_service: "SoftLayer_Virtual_Guest",
     service: "SoftLayer_Account",
     method: "getVirtualGuests",
     root: Some("virtualGuests"),

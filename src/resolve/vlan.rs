@@ -10,11 +10,12 @@ use super::source::{ListSource, Narrowing, Source, billing_item_mask};
 use crate::manifest::model::Kind;
 
 pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
+    object_service: "SoftLayer_Network_Vlan",
     service: "SoftLayer_Account",
     method: "getNetworkVlans",
     root: Some("networkVlans"),
     mask: concat!(
-        "mask[id,vlanNumber,name,networkSpace,fullyQualifiedName,",
+        "mask[id,vlanNumber,name,fullyQualifiedName,",
         "primaryRouter[hostname,datacenter[name]],tagReferences[tag[name]],",
         "virtualGuests[id],hardware[id],subnets[id,subnetType],",
         billing_item_mask!("billingItem"),

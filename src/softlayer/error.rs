@@ -262,7 +262,10 @@ pub(crate) fn classify(
             message,
         });
     }
-    if status == 404 && (code == NOT_FOUND_CODE || code.is_empty()) {
+    // Services name their own flavour (`SoftLayer_Exception_Network_LBaaS_ObjectNotFound`).
+    if status == 404
+        && (code == NOT_FOUND_CODE || code.ends_with("_ObjectNotFound") || code.is_empty())
+    {
         let message = message.unwrap_or_else(|| "no such object.".into());
         return final_error(ApiError::NotFound {
             status,

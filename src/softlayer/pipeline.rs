@@ -28,6 +28,10 @@ impl Api for Client {
             Err(e) => Err(FetchError::new(format!("{service}({id})::getObject"), e)),
         }
     }
+
+    fn page_size(&self) -> usize {
+        self.settings().page_size as usize
+    }
 }
 
 impl Writer for Client {
@@ -35,11 +39,24 @@ impl Writer for Client {
         let mut call =
             Call::new(&planned.service, &planned.method).params(planned.parameters.clone());
         call.id.clone_from(&planned.id);
-        Client::write(self, &call).map_err(|e| match e {
+        let answer = Client::write(self, &call).map_err(|e| match e {
+            // No answer after sending: the call may still take effect.
+            ApiError::Ambiguous { status: None, .. } => WriteError::Unanswered(e.to_string()),
+            // An answer that is a fault, garbage, or no connection at all:
+            // a read settles whether it took effect.
             ApiError::Ambiguous { .. }
             | ApiError::Transport { .. }
-            | ApiError::InvalidResponse { .. } => WriteError::Ambiguous(e.to_string()),
+            | ApiError::InvalidResponse { .. } => WriteError::Fault(e.to_string()),
             _ => WriteError::Refused(e.to_string()),
-        })
+        })?;
+        // deleteObject, cancelService and friends answer a boolean: false
+        // means SoftLayer did not do it.
+        match answer {
+            Value::Bool(false) => Err(WriteError::Refused(format!(
+                "{}::{} answered false",
+                planned.service, planned.method
+            ))),
+            value => Ok(value),
+        }
     }
 }
