@@ -35,6 +35,9 @@ CALL_FACTOR = 1.2
 RSS_MB_AT_100K = 200.0
 PLANNING_CPU_S_AT_100K = 1.0
 APPLY_FACTOR = 1.2
+# A --rate-limit no run reaches: the latency bound shows.
+UNTHROTTLED = 1000
+APPLY_RUNS = ("apply", "apply_default", "apply_unthrottled")
 
 
 def log(msg):
@@ -252,7 +255,9 @@ def bench_size(a, n, results, failures):
 
     apply_runs = [("apply", a.rate_limit)]
     if not a.smoke:
-        apply_runs.append(("apply_default", 10))
+        # The default rate; and a rate no run reaches, where latency x items
+        # / parallelism is the bound.
+        apply_runs += [("apply_default", 10), ("apply_unthrottled", UNTHROTTLED)]
     for name, rate in apply_runs:
         emu = Emulator(a.binary, world_path, a.latency_ms)  # a fresh, uncancelled world
         try:
@@ -314,7 +319,7 @@ def targets(results, a):
             cpu = r["planning"]["planning_cpu_s_min"]
             rows.append((f"N={n}: planning CPU, no network (s)", cpu, PLANNING_CPU_S_AT_100K,
                          cpu is not None and cpu < PLANNING_CPU_S_AT_100K))
-        for name in ("apply", "apply_default"):
+        for name in APPLY_RUNS:
             ap = r.get(name)
             if ap and ap["items"] >= 500:
                 rows.append((f"N={n}: {name} of {ap['items']} at {ap['rate_limit']}/s: wall / bound",
@@ -375,7 +380,7 @@ def report(doc):
              "| N | objects | entries | selected | run | rate/s | wall s | API calls | minimum | calls/min | peak RSS MB |",
              "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for n, r in doc["results"].items():
-        for name in ("plan", "plan_default", "baseline", "apply", "apply_default"):
+        for name in ("plan", "plan_default", "baseline") + APPLY_RUNS:
             x = r.get(name)
             if not x:
                 continue
@@ -389,7 +394,7 @@ def report(doc):
     for n, r in doc["results"].items():
         if "baseline" in r and "ratio_to_plan" in r["baseline"]:
             lines.append(f"N={n}: baseline (SDK) / slretire plan wall time = {r['baseline']['ratio_to_plan']}x")
-        for name in ("apply", "apply_default"):
+        for name in APPLY_RUNS:
             if name in r:
                 x = r[name]
                 lines.append(f"N={n}: {name}: {x['wall_s']:.2f}s for {x['items']} items; rate bound "
