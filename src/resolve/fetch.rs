@@ -8,15 +8,18 @@
 //! then no filtered calls are made for that source. Never one call per
 //! candidate: the only per-object calls are billing item lookups by id.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::resource::Resource;
+use super::select::SelectorIndex;
 use super::source::{ListSource, Source};
-use crate::manifest::model::{Entry, IpPattern, Kind, Manifests};
+use crate::manifest::model::{Entry, IpPattern, Kind, Manifests, Selector};
 
 /// The API calls resolving needs; implemented by the SoftLayer client.
 pub trait Api: Sync {
@@ -28,7 +31,22 @@ pub trait Api: Sync {
     fn page_size(&self) -> usize {
         usize::MAX
     }
+    /// Every object a list call returns, read into resources by `read`
+    /// (objects it rejects are left out). The client overrides this to read
+    /// each page as it arrives, so a large list never sits in memory as
+    /// JSON; this default reads the whole list first.
+    fn list_resources(
+        &self,
+        request: &ListRequest<'_>,
+        read: &Reader<'_>,
+    ) -> Result<Vec<Resource>, FetchError> {
+        Ok(self.list(request)?.iter().filter_map(read).collect())
+    }
 }
+
+/// Turns one listed object into a resource (a kind's reader, bound to the
+/// time of the run).
+pub type Reader<'a> = dyn Fn(&Value) -> Option<Resource> + Sync + 'a;
 
 /// One list call.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,12 +89,44 @@ const CHUNK: usize = 100;
 /// Lookups in flight at once (the client's rate limit still applies).
 const LOOKUP_THREADS: usize = 8;
 
+/// List calls of one kind in flight at once (each pages in parallel too).
+const LIST_THREADS: usize = 4;
+
 /// Fetches the candidates of every kind the manifests retire, kinds in
-/// parallel.
+/// parallel: the objects some entry selects, and the objects an entry
+/// names by id (so a plan can tell "excluded by its other keys" from "no
+/// such id"). Everything else a list returns is dropped as soon as its page
+/// is read, so memory follows the selection, not the size of the account.
 pub fn fetch(
     api: &dyn Api,
     manifests: &Manifests,
     now: Timestamp,
+) -> Result<BTreeMap<Kind, Vec<Resource>>, FetchError> {
+    fetch_with(api, manifests, now, Retain::Candidates)
+}
+
+/// [`fetch`], keeping every object the calls return, selected or not (to
+/// measure selection on everything a plan reads: `bench/planning.rs`).
+pub fn fetch_all(
+    api: &dyn Api,
+    manifests: &Manifests,
+    now: Timestamp,
+) -> Result<BTreeMap<Kind, Vec<Resource>>, FetchError> {
+    fetch_with(api, manifests, now, Retain::Everything)
+}
+
+/// Which fetched objects are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retain {
+    Candidates,
+    Everything,
+}
+
+fn fetch_with(
+    api: &dyn Api,
+    manifests: &Manifests,
+    now: Timestamp,
+    retain: Retain,
 ) -> Result<BTreeMap<Kind, Vec<Resource>>, FetchError> {
     let kinds: Vec<Kind> = Kind::ALL
         .into_iter()
@@ -93,7 +143,7 @@ pub fn fetch(
                     .collect();
                 (
                     kind,
-                    scope.spawn(move || fetch_kind(api, kind, &entries, now)),
+                    scope.spawn(move || fetch_kind(api, kind, &entries, now, retain)),
                 )
             })
             .collect();
@@ -162,11 +212,16 @@ pub fn fetch_ids(
     };
     match super::source(kind) {
         Source::Lists(sources) => {
-            let mut out = Vec::new();
-            for source in *sources {
-                out.extend(run_source(api, source, &demand, now)?);
-            }
-            Ok(dedup(out))
+            let calls: Vec<_> = sources
+                .iter()
+                .flat_map(|source| {
+                    demand
+                        .filters(source, api.page_size())
+                        .into_iter()
+                        .map(move |f| (source, f))
+                })
+                .collect();
+            Ok(dedup(run_lists(api, &calls, &|_| true, now)?))
         }
         Source::Lookup {
             service,
@@ -181,15 +236,23 @@ fn fetch_kind(
     kind: Kind,
     entries: &[&Entry],
     now: Timestamp,
+    retain: Retain,
 ) -> Result<Vec<Resource>, FetchError> {
     match super::source(kind) {
         Source::Lists(sources) => {
-            let mut out = Vec::new();
-            for source in *sources {
-                let demand = Demand::of(kind, source, entries);
-                out.extend(run_source(api, source, &demand, now)?);
-            }
-            Ok(dedup(out))
+            let calls: Vec<_> = sources
+                .iter()
+                .flat_map(|source| {
+                    let demand = Demand::of(kind, source, entries);
+                    demand
+                        .filters(source, api.page_size())
+                        .into_iter()
+                        .map(move |f| (source, f))
+                })
+                .collect();
+            let keep = Keep::new(kind, entries, now);
+            let keeps = |r: &Resource| retain == Retain::Everything || keep.keeps(r);
+            Ok(dedup(run_lists(api, &calls, &keeps, now)?))
         }
         Source::Lookup {
             service,
@@ -341,23 +404,91 @@ fn rooted(root: Option<&str>, path: &str, condition: Value) -> Value {
     }
 }
 
-fn run_source(
+/// Where a list worker leaves the result of one call.
+type Slot = Mutex<Option<Result<Vec<Resource>, FetchError>>>;
+
+/// The objects an entry could want: selected by one, or named by id.
+struct Keep {
+    index: SelectorIndex,
+    ids: HashSet<u64>,
+}
+
+impl Keep {
+    fn new(kind: Kind, entries: &[&Entry], now: Timestamp) -> Keep {
+        let selectors: Vec<&Selector> = entries.iter().map(|e| &e.selector).collect();
+        Keep {
+            index: SelectorIndex::new(kind, &selectors, now),
+            ids: entries
+                .iter()
+                .flat_map(|e| e.selector.ids.iter().copied())
+                .collect(),
+        }
+    }
+
+    fn keeps(&self, r: &Resource) -> bool {
+        self.ids.contains(&r.id) || self.index.selects_any(r)
+    }
+}
+
+/// Makes the list calls (`source` with a filter each), up to
+/// [`LIST_THREADS`] at once; keeps what `keep` accepts of every page as it
+/// is read. Results in call order; the first failure in that order wins.
+fn run_lists(
     api: &dyn Api,
-    source: &ListSource,
-    demand: &Demand,
+    calls: &[(&ListSource, Option<Value>)],
+    keep: &(dyn Fn(&Resource) -> bool + Sync),
     now: Timestamp,
 ) -> Result<Vec<Resource>, FetchError> {
-    let mut out = Vec::new();
-    for filter in demand.filters(source, api.page_size()) {
+    let one = |(source, filter): &(&ListSource, Option<Value>)| {
         let request = ListRequest {
             service: source.service,
             method: source.method,
             root: source.root,
             mask: source.mask,
-            filter,
+            filter: filter.clone(),
         };
-        let objects = api.list(&request)?;
-        out.extend(objects.iter().filter_map(|o| (source.read)(o, now)));
+        // A whole source keeps everything: objects that share a billing
+        // item with a candidate must be seen to plan it safely.
+        api.list_resources(&request, &|o| {
+            (source.read)(o, now).filter(|r| source.narrowing.whole || keep(r))
+        })
+    };
+    let results: Vec<Result<Vec<Resource>, FetchError>> = if calls.len() <= 1 {
+        calls.iter().map(one).collect()
+    } else {
+        let next = AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        let slots: Vec<Slot> = calls.iter().map(|_| Mutex::new(None)).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..LIST_THREADS.min(calls.len()) {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= calls.len() || failed.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let result = one(&calls[i]);
+                        if result.is_err() {
+                            failed.store(true, Ordering::Relaxed);
+                        }
+                        *slots[i].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
+                    }
+                });
+            }
+        });
+        slots
+            .into_iter()
+            .filter_map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for result in results {
+        let mut found = result?;
+        if out.is_empty() {
+            std::mem::swap(&mut out, &mut found);
+        } else {
+            out.append(&mut found);
+        }
     }
     Ok(out)
 }
@@ -479,6 +610,16 @@ mod tests {
         }
     }
 
+    fn recorder() -> Recorder {
+        Recorder {
+            calls: Mutex::new(Vec::new()),
+            objects: vec![
+                json!({"id": 1, "hostname": "a"}),
+                json!({"id": 2, "hostname": "b"}),
+            ],
+        }
+    }
+
     fn run(entries: Vec<Entry>) -> (Vec<String>, BTreeMap<Kind, Vec<Resource>>) {
         let m = Manifests {
             account: 1,
@@ -487,13 +628,7 @@ mod tests {
             protect: vec![],
             limits: Vec::new(),
         };
-        let api = Recorder {
-            calls: Mutex::new(Vec::new()),
-            objects: vec![
-                json!({"id": 1, "hostname": "a"}),
-                json!({"id": 2, "hostname": "b"}),
-            ],
-        };
+        let api = recorder();
         let fetched = fetch(&api, &m, "2026-11-22T00:00:00Z".parse().unwrap()).unwrap();
         let mut calls = api.calls.into_inner().unwrap();
         calls.sort();
@@ -547,7 +682,93 @@ mod tests {
             ),
         ]);
         assert_eq!(calls, vec!["SoftLayer_Account::getVirtualGuests "]);
-        assert_eq!(fetched[&Kind::VirtualGuest].len(), 2);
+        let ids: Vec<u64> = fetched[&Kind::VirtualGuest].iter().map(|r| r.id).collect();
+        assert_eq!(ids, vec![1], "b matches no entry and is not kept");
+    }
+
+    /// Only candidates are kept: objects an entry selects, and objects an
+    /// entry names by id even when its other keys exclude them; `fetch_all`
+    /// keeps everything the same calls return.
+    #[test]
+    fn keeps_candidates_only() {
+        let entries = vec![
+            entry(
+                Kind::VirtualGuest,
+                Selector {
+                    ids: vec![2],
+                    datacenter: Some("dal13".into()),
+                    ..Selector::default()
+                },
+            ),
+            entry(
+                Kind::VirtualGuest,
+                Selector {
+                    names: vec!["zz*".into()],
+                    ..Selector::default()
+                },
+            ),
+        ];
+        let (_, fetched) = run(entries.clone());
+        let ids: Vec<u64> = fetched[&Kind::VirtualGuest].iter().map(|r| r.id).collect();
+        assert_eq!(
+            ids,
+            vec![2],
+            "named by id, excluded by datacenter, still kept"
+        );
+        let m = Manifests {
+            account: 1,
+            files: vec![],
+            entries,
+            protect: vec![],
+            limits: Vec::new(),
+        };
+        let all = fetch_all(&recorder(), &m, "2026-11-22T00:00:00Z".parse().unwrap()).unwrap();
+        assert_eq!(all[&Kind::VirtualGuest].len(), 2);
+    }
+
+    /// Filtered calls of a kind run in parallel, and every result arrives.
+    #[test]
+    fn filtered_calls_run_in_parallel() {
+        let api = Slow {
+            in_flight: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        };
+        let ids: Vec<u64> = (1..=450).collect();
+        let found = fetch_ids(
+            &api,
+            Kind::Storage,
+            &ids,
+            "2026-11-22T00:00:00Z".parse().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), ids);
+        let peak = api.peak.load(Ordering::SeqCst);
+        assert!((2..=LIST_THREADS).contains(&peak), "peak {peak}");
+    }
+
+    /// Answers each filtered call with the ids it asks for, slowly, and
+    /// records how many calls were in flight at once.
+    struct Slow {
+        in_flight: AtomicUsize,
+        peak: AtomicUsize,
+    }
+
+    impl Api for Slow {
+        fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
+            let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            self.peak.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            let filter = request.filter.clone().unwrap_or_default();
+            let ids = filter["networkStorage"]["id"]["options"][0]["value"].clone();
+            Ok(ids
+                .as_array()
+                .map(|ids| ids.iter().map(|id| json!({"id": id})).collect())
+                .unwrap_or_default())
+        }
+        fn object(&self, _: &str, _: u64, _: &str) -> Result<Option<Value>, FetchError> {
+            Ok(None)
+        }
     }
 
     /// Addresses are narrowed per address property, tags by tag name, and

@@ -160,6 +160,28 @@ impl SelectorIndex {
         index
     }
 
+    /// Whether any selector selects `r` (what [`SelectorIndex::select`]
+    /// would find, without collecting it).
+    pub fn selects_any(&self, r: &Resource) -> bool {
+        let hit = |i: &usize| self.selectors[*i].matches(r);
+        self.by_id
+            .get(&r.id)
+            .is_some_and(|hits| hits.iter().any(hit))
+            || r.addresses
+                .iter()
+                .filter_map(|a| self.by_addr.get(a))
+                .any(|hits| hits.iter().any(hit))
+            || (!self.name_owner.is_empty()
+                && r.match_names.iter().any(|name| {
+                    self.names
+                        .matches(name)
+                        .iter()
+                        .any(|g| hit(&self.name_owner[*g]))
+                }))
+            || self.by_range.iter().any(hit)
+            || self.scan.iter().any(hit)
+    }
+
     /// The positions of the selectors that select `r`, ascending.
     pub fn select(&self, r: &Resource) -> Vec<usize> {
         let mut candidates: Vec<usize> = self.scan.clone();
@@ -345,6 +367,7 @@ mod tests {
                 .map(|(i, _)| i)
                 .collect();
             assert_eq!(index.select(r), brute, "resource {}", r.id);
+            assert_eq!(index.selects_any(r), !brute.is_empty(), "resource {}", r.id);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Which live objects the manifest entries select: the pure half of
 //! resolving, run on whatever the API returned.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use jiff::Timestamp;
 
@@ -66,7 +66,9 @@ pub fn select(
             .get(&kind)
             .map(|v| v.iter().collect())
             .unwrap_or_default();
-        objects.sort_by_key(|r| (r.id, r.uuid.clone()));
+        objects.sort_by(|a, b| (a.id, &a.uuid).cmp(&(b.id, &b.uuid)));
+        // Explicit ids are checked against every fetched id: a set, not a scan per id.
+        let fetched_ids: HashSet<u64> = objects.iter().map(|r| r.id).collect();
         let mut hits = vec![Vec::new(); entries.len()];
         for r in objects {
             let chosen = index.select(r);
@@ -84,12 +86,10 @@ pub fn select(
         for (position, &entry) in entries.iter().enumerate() {
             let found = &hits[position];
             let selector = &manifests.entries[entry].selector;
+            let found_ids: HashSet<u64> = found.iter().map(|r| r.id).collect();
             for id in &selector.ids {
-                if !found.iter().any(|r| r.id == *id) {
-                    let exists = fetched
-                        .get(&kind)
-                        .is_some_and(|all| all.iter().any(|r| r.id == *id));
-                    let what = if exists {
+                if !found_ids.contains(id) {
+                    let what = if fetched_ids.contains(id) {
                         MissingRef::Excluded(*id)
                     } else {
                         MissingRef::Id(*id)

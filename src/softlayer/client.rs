@@ -47,13 +47,6 @@ impl fmt::Debug for Client {
     }
 }
 
-/// One successful answer: the JSON and, for lists, the total item count.
-#[derive(Debug)]
-pub(crate) struct Answer {
-    pub(crate) value: Value,
-    pub(crate) total_items: Option<u64>,
-}
-
 impl Client {
     /// A client for `settings`.
     pub fn new(settings: Settings) -> Result<Client, SettingsError> {
@@ -105,23 +98,33 @@ impl Client {
     /// An idempotent call, repeated on transport errors, server faults and
     /// rate limits.
     pub fn read(&self, call: &Call<'_>) -> Result<Value, ApiError> {
-        self.execute(call, None, false).map(|answer| answer.value)
+        self.execute(call, false)
     }
 
     /// A mutating call. Repeated only when the server certainly did not
     /// process it (connection refused, rate limited); an unknown outcome is
     /// [`ApiError::Ambiguous`]: read the object back before deciding.
     pub fn write(&self, call: &Call<'_>) -> Result<Value, ApiError> {
-        self.execute(call, None, true).map(|answer| answer.value)
+        self.execute(call, true)
     }
 
-    /// One request with its retries.
-    pub(crate) fn execute(
+    /// One request with its retries: the JSON of the answer.
+    fn execute(&self, call: &Call<'_>, mutating: bool) -> Result<Value, ApiError> {
+        self.execute_as(call, None, mutating, |reply| {
+            classify(reply.status, &reply.body, reply.retry_after)
+        })
+    }
+
+    /// One request with its retries; `decode` judges each answer (a
+    /// failure it returns is retried or not as the fault says). Lets a list
+    /// page be read straight from its body, without a JSON tree of it.
+    pub(crate) fn execute_as<A>(
         &self,
         call: &Call<'_>,
         page: Option<(u64, u64)>,
         mutating: bool,
-    ) -> Result<Answer, ApiError> {
+        decode: impl Fn(Reply) -> Result<A, Failure>,
+    ) -> Result<A, ApiError> {
         let request = request::build(self.endpoint(), call, page);
         let inner = &self.inner;
         let started = inner.clock.now();
@@ -133,12 +136,7 @@ impl Client {
                 inner.retries.fetch_add(1, Ordering::Relaxed);
             }
             inner.calls.fetch_add(1, Ordering::Relaxed);
-            let outcome = (inner.sender)(&request).and_then(|reply| {
-                classify(reply.status, &reply.body, reply.retry_after).map(|value| Answer {
-                    value,
-                    total_items: reply.total_items,
-                })
-            });
+            let outcome = (inner.sender)(&request).and_then(&decode);
             let failure = match outcome {
                 Ok(answer) => return Ok(answer),
                 Err(failure) => failure,

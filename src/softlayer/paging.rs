@@ -6,11 +6,12 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::{Map, Value, json};
 
 use crate::softlayer::call::Call;
 use crate::softlayer::client::Client;
-use crate::softlayer::error::ApiError;
+use crate::softlayer::error::{ApiError, classify};
 
 /// Times a listing is restarted when the total changes between pages.
 const LISTING_ATTEMPTS: usize = 3;
@@ -23,19 +24,33 @@ impl Client {
     /// filter keys are the datatype's own. An `orderBy` on `id` is added
     /// under it (merged with the caller's filter) so pages never overlap.
     pub fn list(&self, call: &Call<'_>, root: Option<&str>) -> Result<Vec<Value>, ApiError> {
+        self.list_read(call, root, &Some)
+    }
+
+    /// [`Client::list`], each object turned into a `T` by `read` as soon as
+    /// its page arrives (in the thread that fetched it), so the JSON of a
+    /// page is dropped before the next pages are read: a list of 100,000
+    /// objects never sits in memory as JSON. Objects `read` rejects are
+    /// left out (they still count for the consistency check).
+    pub fn list_read<T: Send>(
+        &self,
+        call: &Call<'_>,
+        root: Option<&str>,
+        read: &(dyn Fn(Value) -> Option<T> + Sync),
+    ) -> Result<Vec<T>, ApiError> {
         let mut call = call.clone();
         call.filter = Some(with_id_order(call.filter.take(), root));
         let size = u64::from(self.settings().page_size.max(1));
         for _ in 0..LISTING_ATTEMPTS {
-            let first = self.execute(&call, Some((0, size)), false)?;
+            let first = self.page(&call, 0, size, read)?;
             let total = first.total_items;
-            let first = into_items(first.value)?;
+            let first = first.items;
             let items = match total {
-                Some(total) => match self.remaining_pages(&call, first, total, size)? {
+                Some(total) => match self.remaining_pages(&call, first, total, size, read)? {
                     Some(items) => items,
                     None => continue, // the list changed while it was read
                 },
-                None => self.sequential_pages(&call, first, size)?,
+                None => self.sequential_pages(&call, first, size, read)?,
             };
             return Ok(in_id_order(items));
         }
@@ -50,20 +65,21 @@ impl Client {
 
     /// Pages after the first, in parallel; `None` when the total changed or
     /// the pages do not add up to it (objects came or went meanwhile).
-    fn remaining_pages(
+    fn remaining_pages<T: Send>(
         &self,
         call: &Call<'_>,
-        first: Vec<Value>,
+        first: Vec<Read<T>>,
         total: u64,
         size: u64,
-    ) -> Result<Option<Vec<Value>>, ApiError> {
+        read: &(dyn Fn(Value) -> Option<T> + Sync),
+    ) -> Result<Option<Vec<Read<T>>>, ApiError> {
         let first_len = first.len() as u64;
         if first_len == total {
             return Ok(Some(first));
         }
         if first_len > total {
             // The header undercounts: do not trust it, page until a short page.
-            return self.sequential_pages(call, first, size).map(Some);
+            return self.sequential_pages(call, first, size, read).map(Some);
         }
         if first_len < size {
             // A short first page with more announced: the list shrank.
@@ -73,7 +89,7 @@ impl Client {
             .map(|page| page * size)
             .take_while(|offset| *offset < total)
             .collect();
-        let pages = self.fetch_parallel(call, &offsets, size)?;
+        let pages = self.fetch_parallel(call, &offsets, size, read)?;
         let mut items = first;
         for page in pages {
             if page.total_items != Some(total) {
@@ -81,7 +97,7 @@ impl Client {
             }
             items.extend(page.items);
         }
-        let with_id = items.iter().filter(|item| id_key(item).is_some()).count();
+        let with_id = items.iter().filter(|item| item.key.is_some()).count();
         if items.len() as u64 != total || count_distinct_ids(&items) != with_id {
             return Ok(None);
         }
@@ -89,17 +105,18 @@ impl Client {
     }
 
     /// Without a total: page after page until a short one.
-    fn sequential_pages(
+    fn sequential_pages<T>(
         &self,
         call: &Call<'_>,
-        first: Vec<Value>,
+        first: Vec<Read<T>>,
         size: u64,
-    ) -> Result<Vec<Value>, ApiError> {
+        read: &(dyn Fn(Value) -> Option<T> + Sync),
+    ) -> Result<Vec<Read<T>>, ApiError> {
         let mut last_len = first.len() as u64;
         let mut items = first;
         let mut offset = size;
         while last_len == size {
-            let page = into_items(self.execute(call, Some((offset, size)), false)?.value)?;
+            let page = self.page(call, offset, size, read)?.items;
             last_len = page.len() as u64;
             items.extend(page);
             offset += size;
@@ -109,17 +126,17 @@ impl Client {
 
     /// Fetches the pages at `offsets` with at most `page_workers` threads;
     /// results in offset order, or the error of the first failed page.
-    fn fetch_parallel(
+    fn fetch_parallel<T: Send>(
         &self,
         call: &Call<'_>,
         offsets: &[u64],
         size: u64,
-    ) -> Result<Vec<Page>, ApiError> {
+        read: &(dyn Fn(Value) -> Option<T> + Sync),
+    ) -> Result<Vec<Page<T>>, ApiError> {
         let workers = self.settings().page_workers.clamp(1, offsets.len().max(1));
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
-        let results: Vec<Mutex<Option<Result<Page, ApiError>>>> =
-            offsets.iter().map(|_| Mutex::new(None)).collect();
+        let results: Vec<Slot<Page<T>>> = offsets.iter().map(|_| Mutex::new(None)).collect();
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 scope.spawn(|| {
@@ -128,14 +145,7 @@ impl Client {
                         if index >= offsets.len() || failed.load(Ordering::Relaxed) {
                             break;
                         }
-                        let page = self
-                            .execute(call, Some((offsets[index], size)), false)
-                            .and_then(|answer| {
-                                Ok(Page {
-                                    total_items: answer.total_items,
-                                    items: into_items(answer.value)?,
-                                })
-                            });
+                        let page = self.page(call, offsets[index], size, read);
                         if page.is_err() {
                             failed.store(true, Ordering::Relaxed);
                         }
@@ -167,10 +177,96 @@ impl Client {
     }
 }
 
-/// One page beyond the first.
-struct Page {
+impl Client {
+    /// One page, each object read as it is parsed from the body (no JSON
+    /// tree of the whole page is built). Anything but a 2xx JSON list goes
+    /// through the usual judgement, so errors read exactly as for any call.
+    fn page<T>(
+        &self,
+        call: &Call<'_>,
+        offset: u64,
+        size: u64,
+        read: &(dyn Fn(Value) -> Option<T> + Sync),
+    ) -> Result<Page<T>, ApiError> {
+        self.execute_as(call, Some((offset, size)), false, |reply| {
+            let total_items = reply.total_items;
+            if (200..300).contains(&reply.status)
+                && reply.body.trim_start().starts_with('[')
+                && let Ok(items) = parse_list(&reply.body, read)
+            {
+                return Ok(Ok(Page { total_items, items }));
+            }
+            let value = classify(reply.status, &reply.body, reply.retry_after)?;
+            // Not a list: an answer, not a fault, so it is not retried.
+            Ok(read_page(value, read).map(|items| Page { total_items, items }))
+        })?
+    }
+}
+
+/// A JSON list read element by element: each object becomes a `T` before
+/// the next is parsed.
+fn parse_list<T>(
+    body: &str,
+    read: &(dyn Fn(Value) -> Option<T> + Sync),
+) -> Result<Vec<Read<T>>, serde_json::Error> {
+    struct Elements<'r, T> {
+        read: &'r (dyn Fn(Value) -> Option<T> + Sync),
+    }
+    impl<'de, T> Visitor<'de> for Elements<'_, T> {
+        type Value = Vec<Read<T>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a list")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(object) = seq.next_element::<Value>()? {
+                out.push(Read {
+                    key: id_key(&object),
+                    item: (self.read)(object),
+                });
+            }
+            Ok(out)
+        }
+    }
+    let mut parser = serde_json::Deserializer::from_str(body);
+    let items = parser.deserialize_seq(Elements { read })?;
+    parser.end()?;
+    Ok(items)
+}
+
+/// Where a worker leaves the result of one page.
+type Slot<T> = Mutex<Option<Result<T, ApiError>>>;
+
+/// One page of a list.
+struct Page<T> {
     total_items: Option<u64>,
-    items: Vec<Value>,
+    items: Vec<Read<T>>,
+}
+
+/// One listed object: its id (for order and the consistency check) and
+/// what the reader made of it.
+struct Read<T> {
+    key: Option<IdKey>,
+    item: Option<T>,
+}
+
+/// An object's id as ordered and compared: see [`id_key`].
+type IdKey = (u64, String);
+
+/// A page's objects, each read at once; the page's JSON is consumed.
+fn read_page<T>(
+    value: Value,
+    read: &(dyn Fn(Value) -> Option<T> + Sync),
+) -> Result<Vec<Read<T>>, ApiError> {
+    Ok(into_items(value)?
+        .into_iter()
+        .map(|object| Read {
+            key: id_key(&object),
+            item: read(object),
+        })
+        .collect())
 }
 
 /// The caller's filter with `{"id": orderBy ASC}` under `root` (or at the
@@ -236,7 +332,7 @@ fn kind_of(value: &Value) -> &'static str {
 
 /// An object's id for ordering and de-duplication: numeric ids (also when
 /// sent as strings, as some fixtures do) sort numerically, others after.
-fn id_key(item: &Value) -> Option<(u64, String)> {
+fn id_key(item: &Value) -> Option<IdKey> {
     match item.get("id")? {
         Value::Number(n) => Some((n.as_u64().unwrap_or(u64::MAX), n.to_string())),
         Value::String(s) => Some((s.parse().unwrap_or(u64::MAX), s.clone())),
@@ -244,35 +340,30 @@ fn id_key(item: &Value) -> Option<(u64, String)> {
     }
 }
 
-fn count_distinct_ids(items: &[Value]) -> usize {
+fn count_distinct_ids<T>(items: &[Read<T>]) -> usize {
     items
         .iter()
-        .filter_map(id_key)
+        .filter_map(|item| item.key.as_ref())
         .collect::<HashSet<_>>()
         .len()
 }
 
 /// Sorted by id, each id once; objects without an id keep their order, last.
-fn in_id_order(items: Vec<Value>) -> Vec<Value> {
-    let mut seen = HashSet::new();
-    let mut keyed = Vec::new();
-    let mut unkeyed = Vec::new();
-    for item in items {
-        match id_key(&item) {
-            Some(key) => {
-                if seen.insert(key.clone()) {
-                    keyed.push((key, item));
-                }
-            }
-            None => unkeyed.push(item),
-        }
+/// Sorted in place (pages arrive in id order, so usually nothing moves):
+/// a list of large items is never held twice.
+fn in_id_order<T>(mut items: Vec<Read<T>>) -> Vec<T> {
+    let order = |a: &Read<T>, b: &Read<T>| match (&a.key, &b.key) {
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    };
+    if !items.is_sorted_by(|a, b| order(a, b).is_le()) {
+        // Stable: the first of equal ids stays first, unkeyed keep their order.
+        items.sort_by(order);
     }
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    keyed
-        .into_iter()
-        .map(|(_, item)| item)
-        .chain(unkeyed)
-        .collect()
+    items.dedup_by(|later, earlier| later.key.is_some() && later.key == earlier.key);
+    items.into_iter().filter_map(|read| read.item).collect()
 }
 
 #[cfg(test)]
@@ -398,6 +489,59 @@ mod tests {
         }
     }
 
+    /// Objects are read as their page arrives: the first page is read
+    /// before any other is asked for; rejected objects still count towards
+    /// the total, so the list is complete and not fetched again.
+    #[test]
+    fn pages_are_read_as_they_arrive() {
+        let mut s = settings();
+        s.page_size = 3;
+        let scripted = responder(s, server(10, true));
+        let requests = scripted.requests.clone();
+        let seen_at_first = std::sync::Mutex::new(None);
+        let even = scripted
+            .client
+            .list_read(
+                &Call::new("SoftLayer_Account", "getHardware"),
+                Some("hardware"),
+                &|object: Value| {
+                    let id = object["id"].as_u64()?;
+                    if id == 1 {
+                        *seen_at_first.lock().unwrap() = Some(requests.lock().unwrap().len());
+                    }
+                    id.is_multiple_of(2).then_some(id)
+                },
+            )
+            .unwrap();
+        assert_eq!(even, vec![2, 4, 6, 8, 10]);
+        assert_eq!(*seen_at_first.lock().unwrap(), Some(1));
+        assert_eq!(scripted.client.calls_made(), 4, "one listing, no restart");
+    }
+
+    /// A page that is not valid JSON is an invalid response, as for any call.
+    #[test]
+    fn broken_page_is_invalid() {
+        let scripted = responder(settings(), |_| {
+            Ok(Reply {
+                status: 200,
+                body: "[{\"id\": 1}, {".into(),
+                total_items: Some(2),
+                retry_after: None,
+            })
+        });
+        let err = scripted
+            .client
+            .list(
+                &Call::new("SoftLayer_Account", "getSubnets"),
+                Some("subnets"),
+            )
+            .unwrap_err();
+        assert!(
+            matches!(&err, ApiError::InvalidResponse { message, .. } if message.contains("not JSON")),
+            "{err:?}"
+        );
+    }
+
     /// Without SoftLayer-Total-Items, pages are read one after another until a short one.
     #[test]
     fn missing_total_falls_back_to_sequential() {
@@ -508,8 +652,15 @@ mod tests {
             json!({"x": 1}),
             json!({"id": 3}),
         ];
+        let read = items
+            .into_iter()
+            .map(|item| Read {
+                key: id_key(&item),
+                item: Some(item),
+            })
+            .collect();
         assert_eq!(
-            in_id_order(items),
+            in_id_order(read),
             vec![
                 json!({"id": "2"}),
                 json!({"id": 3}),

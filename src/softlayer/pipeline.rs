@@ -7,15 +7,21 @@ use serde_json::Value;
 use super::{ApiError, Call, Client};
 use crate::apply::{WriteError, Writer};
 use crate::plan::model::ApiCall;
-use crate::resolve::fetch::{Api, FetchError, ListRequest};
+use crate::resolve::fetch::{Api, FetchError, ListRequest, Reader};
+use crate::resolve::resource::Resource;
 
 impl Api for Client {
     fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
-        let mut call = Call::new(request.service, request.method).mask(request.mask);
-        if let Some(filter) = &request.filter {
-            call = call.filter(filter.clone());
-        }
-        Client::list(self, &call, request.root)
+        Client::list(self, &list_call(request), request.root)
+            .map_err(|e| FetchError::new(format!("{}::{}", request.service, request.method), e))
+    }
+
+    fn list_resources(
+        &self,
+        request: &ListRequest<'_>,
+        read: &Reader<'_>,
+    ) -> Result<Vec<Resource>, FetchError> {
+        Client::list_read(self, &list_call(request), request.root, &|o| read(&o))
             .map_err(|e| FetchError::new(format!("{}::{}", request.service, request.method), e))
     }
 
@@ -31,6 +37,15 @@ impl Api for Client {
 
     fn page_size(&self) -> usize {
         self.settings().page_size as usize
+    }
+}
+
+/// The masked, filtered list call of a request.
+fn list_call<'a>(request: &ListRequest<'a>) -> Call<'a> {
+    let call = Call::new(request.service, request.method).mask(request.mask);
+    match &request.filter {
+        Some(filter) => call.filter(filter.clone()),
+        None => call,
     }
 }
 

@@ -437,14 +437,22 @@ pub(crate) fn sort(view: &View<'_>, nodes: &mut [Node<'_>], orders: &[OrderBy]) 
     if orders.is_empty() {
         return;
     }
+    if let Some(ids) = resource_ids(nodes, orders) {
+        // Every client pages with an orderBy on `id`: over resources that
+        // is their stored id, so sort on it without reading properties.
+        sort_by_keys(nodes, &ids, |a, b| {
+            let c = a.cmp(b);
+            if orders[0].descending { c.reverse() } else { c }
+        });
+        return;
+    }
     let keys: Vec<Vec<Option<Value>>> = nodes
         .iter()
         .map(|n| orders.iter().map(|o| value_at(view, n, &o.path)).collect())
         .collect();
-    let mut idx: Vec<usize> = (0..nodes.len()).collect();
-    idx.sort_by(|&a, &b| {
+    sort_by_keys(nodes, &keys, |a, b| {
         for (i, o) in orders.iter().enumerate() {
-            let c = sort_cmp(&keys[a][i], &keys[b][i]);
+            let c = sort_cmp(&a[i], &b[i]);
             let c = if o.descending { c.reverse() } else { c };
             if c != Ordering::Equal {
                 return c;
@@ -452,10 +460,50 @@ pub(crate) fn sort(view: &View<'_>, nodes: &mut [Node<'_>], orders: &[OrderBy]) 
         }
         Ordering::Equal
     });
+}
+
+/// Stable sort of `nodes` by their `keys` (one per node, same order).
+fn sort_by_keys<K>(nodes: &mut [Node<'_>], keys: &[K], cmp: impl Fn(&K, &K) -> Ordering) {
+    let mut idx: Vec<usize> = (0..nodes.len()).collect();
+    idx.sort_by(|&a, &b| cmp(&keys[a], &keys[b]));
+    if idx.iter().enumerate().all(|(at, &i)| at == i) {
+        return; // already in order, as id-ordered lists usually are
+    }
     let sorted: Vec<Node<'_>> = idx.iter().map(|&i| nodes[i].clone()).collect();
     for (slot, n) in nodes.iter_mut().zip(sorted) {
         *slot = n;
     }
+}
+
+/// The ids of `nodes` when the only ordering is by `id` and every node is
+/// a stored resource (whose `id` property is its id), else `None`.
+fn resource_ids(nodes: &[Node<'_>], orders: &[OrderBy]) -> Option<Vec<i64>> {
+    let [order] = orders else {
+        return None;
+    };
+    if order.path != ["id"] {
+        return None;
+    }
+    nodes
+        .iter()
+        .map(|n| match n {
+            Node::Res(_, r) => Some(r.id),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether `filter` (one level) holds nothing but `orderBy` operations on
+/// its own keys: such a filter keeps every object (an orderBy always
+/// matches), so matching can be skipped. Nested or combined filters are
+/// not judged here.
+pub(crate) fn orders_only(filter: &Map<String, Value>) -> bool {
+    filter.values().all(|cond| {
+        cond.as_object()
+            .and_then(|c| c.get("operation"))
+            .and_then(Value::as_str)
+            .is_some_and(|op| op.trim() == "orderBy")
+    })
 }
 
 #[cfg(test)]
@@ -569,6 +617,82 @@ mod tests {
     }
 
     /// orderBy specs are collected with direction and priority.
+    /// Sorting resources by id takes the shortcut and agrees with sorting
+    /// through their properties, both directions, from any order.
+    #[test]
+    fn id_order_shortcut_agrees_with_properties() {
+        let world = crate::World::from_json_str(
+            r#"{"format": "slretire-world/1", "account": {"id": 1},
+                "virtualGuests": [{"id": 30, "hostname": "c"}, {"id": 4, "hostname": "a"}, {"id": 200, "hostname": "b"}]}"#,
+        )
+        .unwrap();
+        let user = Value::Null;
+        let view = View {
+            st: &world.state,
+            now: ts("2026-06-30T12:00:00-06:00"),
+            user: &user,
+        };
+        let ids = |nodes: &[Node<'_>]| -> Vec<i64> {
+            nodes
+                .iter()
+                .map(|n| match n {
+                    Node::Res(_, r) => r.id,
+                    _ => 0,
+                })
+                .collect()
+        };
+        for descending in [false, true] {
+            let by_id = [OrderBy {
+                path: vec!["id".into()],
+                descending,
+                priority: 0,
+            }];
+            let mut shortcut: Vec<Node<'_>> = [200, 4, 30]
+                .iter()
+                .map(|id| {
+                    Node::Res(
+                        crate::state::Kind::Guest,
+                        &world.state.all(crate::state::Kind::Guest)[id],
+                    )
+                })
+                .collect();
+            let mut general = shortcut.clone();
+            sort(&view, &mut shortcut, &by_id);
+            let keys: Vec<Vec<Option<Value>>> = general
+                .iter()
+                .map(|n| vec![value_at(&view, n, &by_id[0].path)])
+                .collect();
+            sort_by_keys(&mut general, &keys, |a, b| {
+                let c = sort_cmp(&a[0], &b[0]);
+                if descending { c.reverse() } else { c }
+            });
+            assert_eq!(ids(&shortcut), ids(&general));
+            let expected = if descending {
+                vec![200, 30, 4]
+            } else {
+                vec![4, 30, 200]
+            };
+            assert_eq!(ids(&shortcut), expected);
+        }
+    }
+
+    /// Only a level made of plain orderBy operations may skip matching.
+    #[test]
+    fn orders_only_is_strict() {
+        let order =
+            json!({"operation": "orderBy", "options": [{"name": "sort", "value": ["ASC"]}]});
+        let f = |v: Value| v.as_object().unwrap().clone();
+        assert!(orders_only(&f(json!({"id": order.clone()}))));
+        assert!(orders_only(&f(json!({}))));
+        assert!(!orders_only(&f(
+            json!({"id": order.clone(), "hostname": {"operation": "a"}})
+        )));
+        assert!(!orders_only(&f(
+            json!({"tagReferences": {"tag": {"name": order.clone()}}})
+        )));
+        assert!(!orders_only(&f(json!({"or": [{"id": order}]}))));
+    }
+
     #[test]
     fn collects_order_bys() {
         let f = json!({

@@ -2,7 +2,7 @@
 //! behind one mutex, faults, and the request log.
 
 use std::collections::VecDeque;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use tiny_http::{Header, Request, Response};
+use tiny_http::Request;
 
 use crate::api_error::ApiError;
 use crate::cancel::Clock;
@@ -214,18 +214,37 @@ fn worker(shared: &Shared, server: &tiny_http::Server) {
     }
 }
 
-fn json_response(status: u16, body: &Value, total: Option<usize>) -> Response<io::Cursor<Vec<u8>>> {
+/// Answers `rq` with a JSON body. The status line, headers and body leave
+/// in one write: tiny_http writes the head and the body separately, and a
+/// small head segment still unacknowledged makes Nagle's algorithm hold
+/// the body until the client's delayed ACK (40 ms on Linux) on every reused
+/// connection, which would make the emulator, not the client under test,
+/// the bottleneck of sequential clients. Headers as tiny_http sends them,
+/// with `Content-Length` rather than chunked encoding for large bodies.
+fn respond_json(rq: Request, status: u16, body: &Value, total: Option<usize>) {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
-    let mut response = Response::from_data(bytes).with_status_code(status);
-    if let Ok(h) = Header::from_bytes("Content-Type", "application/json") {
-        response.add_header(h);
+    let version = rq.http_version().clone();
+    let head_only = *rq.method() == tiny_http::Method::Head;
+    let date = jiff::fmt::rfc2822::DateTimePrinter::new()
+        .timestamp_to_rfc9110_string(&Timestamp::now())
+        .unwrap_or_default();
+    let mut head = format!(
+        "HTTP/{}.{} {status} {}\r\nServer: tiny-http (Rust)\r\nDate: {date}\r\nContent-Type: application/json\r\n",
+        version.0,
+        version.1,
+        tiny_http::StatusCode(status).default_reason_phrase(),
+    );
+    if let Some(n) = total {
+        head.push_str(&format!("SoftLayer-Total-Items: {n}\r\n"));
     }
-    if let Some(n) = total
-        && let Ok(h) = Header::from_bytes("SoftLayer-Total-Items", n.to_string())
-    {
-        response.add_header(h);
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", bytes.len()));
+    let mut message = head.into_bytes();
+    if !head_only {
+        message.extend_from_slice(&bytes);
     }
-    response
+    let mut writer = rq.into_writer();
+    // A client that went away is no concern of the emulator's.
+    let _ = writer.write_all(&message).and_then(|()| writer.flush());
 }
 
 fn handle(shared: &Shared, mut rq: Request) {
@@ -244,7 +263,7 @@ fn handle(shared: &Shared, mut rq: Request) {
                     json!({"error": "Unknown emulator endpoint", "code": "Emulator"}),
                 ),
             };
-            let _ = rq.respond(json_response(status, &body, None));
+            respond_json(rq, status, &body, None);
         }
         Route::NotFound => {
             let err = ApiError::no_service();
@@ -258,7 +277,7 @@ fn handle(shared: &Shared, mut rq: Request) {
                 id: None,
                 parameters: None,
             });
-            let _ = rq.respond(json_response(err.status, &err.body(), None));
+            respond_json(rq, err.status, &err.body(), None);
         }
         Route::Rest {
             service,
@@ -330,7 +349,7 @@ fn handle(shared: &Shared, mut rq: Request) {
                 Outcome::Answer(status, body, total) => {
                     entry.status = status;
                     shared.record(entry);
-                    let _ = rq.respond(json_response(status, &body, total));
+                    respond_json(rq, status, &body, total);
                 }
             }
         }
@@ -432,5 +451,80 @@ fn authenticate(shared: &Shared, creds: Option<Credentials>) -> Result<(String, 
             Ok((username, Value::Object(fields)))
         }
         (Some(_), Credentials::Bearer) => Err(ApiError::unauthorized()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader};
+    use std::net::TcpStream;
+
+    use super::*;
+
+    /// Reads one response off a kept-alive connection: head lines and body.
+    fn read_response(reader: &mut BufReader<TcpStream>) -> (Vec<String>, String) {
+        let mut head = Vec::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let line = line.trim_end().to_owned();
+            if line.is_empty() {
+                break;
+            }
+            head.push(line);
+        }
+        let length: usize = head
+            .iter()
+            .find_map(|h| h.strip_prefix("Content-Length: "))
+            .expect("Content-Length")
+            .parse()
+            .unwrap();
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        (head, String::from_utf8(body).unwrap())
+    }
+
+    /// Large answers are framed by Content-Length, carry the usual headers,
+    /// and the connection stays usable for the next request.
+    #[test]
+    fn answers_are_framed_and_connections_kept() {
+        let world = World::from_json_str(&crate::generate_world(400, 3).to_string()).unwrap();
+        let emulator = Emulator::start(world, Config::default(), "127.0.0.1:0").unwrap();
+        let authority = emulator
+            .base_url()
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let stream = TcpStream::connect(&authority).unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        let mut reader = BufReader::new(stream);
+        for target in [
+            "/rest/v3.1/SoftLayer_Account/getVirtualGuests.json?resultLimit=0%2C150",
+            "/rest/v3.1/SoftLayer_Virtual_Guest/999/getObject.json",
+        ] {
+            write!(
+                writer,
+                "GET {target} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Basic YTpi\r\n\r\n"
+            )
+            .unwrap();
+            let (head, body) = read_response(&mut reader);
+            assert!(head[0].starts_with("HTTP/1.1 "), "{head:?}");
+            assert!(head.contains(&"Content-Type: application/json".to_owned()));
+            assert!(!head.iter().any(|h| h.starts_with("Transfer-Encoding")));
+            let json: Value = serde_json::from_str(&body).unwrap();
+            if target.contains("getVirtualGuests") {
+                assert_eq!(json.as_array().map(Vec::len), Some(150));
+                assert!(
+                    head.iter()
+                        .any(|h| h.starts_with("SoftLayer-Total-Items: "))
+                );
+                assert!(body.len() > 32_768, "large enough to have been chunked");
+            } else {
+                assert_eq!(head[0], "HTTP/1.1 404 Not Found");
+                assert_eq!(json["code"], "SoftLayer_Exception_ObjectNotFound");
+            }
+        }
     }
 }

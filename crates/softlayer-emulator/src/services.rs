@@ -684,7 +684,9 @@ fn list(
         None => f.as_object(),
     });
     if let Some(f) = filter {
-        items.retain(|n| filter::matches(view, n, f));
+        if !filter::orders_only(f) {
+            items.retain(|n| filter::matches(view, n, f));
+        }
         filter::sort(view, &mut items, &filter::order_bys(f));
     }
     let total = items.len();
