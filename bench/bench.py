@@ -12,10 +12,10 @@ import math
 import os
 import platform
 import re
-import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -45,35 +45,31 @@ def log(msg):
 
 
 def run_measured(cmd, env=None, cwd=None, stdout_path=None, timeout=3600):
-    """Runs `cmd`; returns (exit code, wall seconds, peak RSS in MB, stdout, stderr).
-    The RSS is the process's own (wait4), not its children's or the harness's."""
+    """Runs `cmd` through bench/measure.py; returns (exit code, wall seconds,
+    peak RSS in MB, stdout, stderr, CPU seconds). The RSS is the command's
+    own, floored by the launcher's few MB (see measure.py)."""
+    fd, report = tempfile.mkstemp(prefix="measure-", suffix=".json")
+    os.close(fd)
     out = open(stdout_path, "w") if stdout_path else subprocess.PIPE
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.PIPE, text=True)
-    err_chunks = []
-    # stderr is drained by a thread so a chatty process cannot block.
-    import threading
-    reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()))
-    reader.start()
-    stdout_text = ""
-    if not stdout_path:
-        stdout_text = proc.stdout.read()
-    deadline = started + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            proc.kill()
-            pid, status, usage = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.005)
-    wall = time.monotonic() - started
-    reader.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if stdout_path:
-        out.close()
-    return proc.returncode, wall, usage.ru_maxrss / 1024.0, stdout_text, "".join(err_chunks)
+    launcher = [sys.executable, "-S", "-E", os.path.join(HERE, "measure.py"), report]
+    try:
+        proc = subprocess.run(launcher + cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.PIPE,
+                              text=True, timeout=timeout)
+        with open(report) as f:
+            m = json.load(f)
+    finally:
+        if stdout_path:
+            out.close()
+        os.unlink(report)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the launcher failed: {proc.stderr[-2000:]}")
+    return (m["exit"], m["wall_s"], m["maxrss_kb"] / 1024.0, proc.stdout or "", proc.stderr,
+            m["user_s"] + m["sys_s"])
+
+
+def launcher_floor_mb():
+    """The peak RSS measure.py reports for `true`: the floor of every figure."""
+    return round(run_measured(["true"])[2], 1)
 
 
 class Emulator:
@@ -157,7 +153,7 @@ def bench_size(a, n, results, failures):
     world_path = os.path.join(a.out, f"world-{n}-seed{a.seed}.json")
     if not os.path.exists(world_path):
         log(f"[{n}] generating the world")
-        rc, wall, rss, _, err = run_measured(
+        rc, wall, rss, _, err, _ = run_measured(
             [a.binary, "emulator", "--generate", str(n), "--seed", str(a.seed), "--out", world_path])
         if rc != 0:
             raise RuntimeError(f"generating the world failed: {err}")
@@ -191,10 +187,11 @@ def bench_size(a, n, results, failures):
             plan_path = os.path.join(out, f"{name}.json")
             cmd = [a.binary, "plan", plan_dir, "--endpoint", emu.url, "--rate-limit", str(rate),
                    "--page-size", str(a.page_size), "--out", plan_path]
-            (rc, wall, rss, _, err), reqs = count_calls(
+            (rc, wall, rss, _, err, cpu), reqs = count_calls(
                 emu, lambda: run_measured(cmd, env=env, stdout_path=os.path.join(out, f"{name}.txt")))
             m = PLANNED.search(err)
             res = {"rate_limit": rate, "exit": rc, "wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1),
+                   "cpu_s": round(cpu, 3),
                    "api_calls_emulator": len(reqs), "api_calls_reported": int(m.group(3)) if m else None,
                    "calls": by_call(reqs)}
             r[name] = res
@@ -221,8 +218,8 @@ def bench_size(a, n, results, failures):
         if not a.no_baseline:
             cmd = [a.python, os.path.join(HERE, "baseline_sdk.py"), emu.url, entries_json, now.isoformat()]
             benv = dict(env, PYTHONDONTWRITEBYTECODE="1")
-            (rc, wall, rss, stdout, err), reqs = count_calls(emu, lambda: run_measured(cmd, env=benv))
-            res = {"exit": rc, "wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1),
+            (rc, wall, rss, stdout, err, cpu), reqs = count_calls(emu, lambda: run_measured(cmd, env=benv))
+            res = {"exit": rc, "wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1), "cpu_s": round(cpu, 3),
                    "api_calls_emulator": len(reqs), "calls": by_call(reqs)}
             r["baseline"] = res
             log(f"[{n}] baseline: exit {rc}, {wall:.2f}s, {len(reqs)} calls")
@@ -239,7 +236,7 @@ def bench_size(a, n, results, failures):
 
         # The reviewed plan for the apply runs, made on the untouched world.
         apply_plan = os.path.join(out, "apply-plan.json")
-        rc, _, _, _, err = run_measured(
+        rc, _, _, _, err, _ = run_measured(
             [a.binary, "plan", apply_dir, "--endpoint", emu.url, "--rate-limit", str(a.rate_limit),
              "--out", apply_plan], env=env, stdout_path=os.devnull)
         if rc != 0:
@@ -264,7 +261,7 @@ def bench_size(a, n, results, failures):
             cmd = [a.binary, "apply", apply_plan, "--endpoint", emu.url, "--rate-limit", str(rate),
                    "--parallelism", str(a.parallelism), "--progress", "none",
                    "--journal", os.path.join(out, f"{name}-journal.jsonl")]
-            (rc, wall, rss, stdout, err), reqs = count_calls(emu, lambda: run_measured(cmd, env=env))
+            (rc, wall, rss, stdout, err, cpu), reqs = count_calls(emu, lambda: run_measured(cmd, env=env))
         finally:
             emu.stop()
         m = APPLIED.search(stdout)
@@ -274,6 +271,7 @@ def bench_size(a, n, results, failures):
         bound = max(rate_bound, latency_bound)
         res = {"rate_limit": rate, "parallelism": a.parallelism, "exit": rc, "items": to_cancel,
                "cancelled": cancelled, "wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1),
+               "cpu_s": round(cpu, 3),
                "api_calls_emulator": len(reqs), "calls": by_call(reqs),
                "rate_bound_s": round(rate_bound, 3), "latency_bound_s": round(latency_bound, 3),
                "over_bound": round(wall / bound, 3)}
@@ -356,8 +354,7 @@ def main():
     doc = {"machine": machine(), "settings": {k: v for k, v in vars(a).items()},
            "results": results, "targets": [dict(name=t[0], measured=t[1], limit=t[2], met=t[3]) for t in rows],
            "failures": failures, "elapsed_s": round(time.monotonic() - started, 1),
-           # A child's peak RSS includes its parent's at fork: this is the floor of every figure.
-           "harness_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)}
+           "rss_floor_mb": launcher_floor_mb()}
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(doc, f, indent=2, default=str)
     print(report(doc))
@@ -375,10 +372,10 @@ def report(doc):
     m = doc["machine"]
     lines = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_mb']} MB, {m['system']}",
              f"Emulator latency {doc['settings']['latency_ms']} ms; page size {doc['settings']['page_size']}; "
-             f"harness peak RSS {doc['harness_peak_rss_mb']} MB (the floor of every RSS figure)",
+             f"RSS floor (the launcher's, measured on `true`) {doc['rss_floor_mb']} MB",
              "",
-             "| N | objects | entries | selected | run | rate/s | wall s | API calls | minimum | calls/min | peak RSS MB |",
-             "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| N | objects | entries | selected | run | rate/s | wall s | CPU s | API calls | minimum | calls/min | peak RSS MB |",
+             "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for n, r in doc["results"].items():
         for name in ("plan", "plan_default", "baseline") + APPLY_RUNS:
             x = r.get(name)
@@ -388,7 +385,7 @@ def report(doc):
             ratio = f"{x['api_calls_emulator'] / minimum:.2f}" if minimum else ""
             label = name if not name.startswith("apply") else f"{name} ({x['items']} items)"
             lines.append(f"| {n} | {r['objects']} | {r['entries']} | {r['selected']} | {label} | "
-                         f"{x.get('rate_limit', 'none')} | {x['wall_s']:.2f} | {x['api_calls_emulator']} | "
+                         f"{x.get('rate_limit', 'none')} | {x['wall_s']:.2f} | {x['cpu_s']:.2f} | {x['api_calls_emulator']} | "
                          f"{minimum} | {ratio} | {x['peak_rss_mb']:.0f} |")
     lines.append("")
     for n, r in doc["results"].items():
