@@ -208,6 +208,11 @@ def bench_size(a, n, results, failures):
                     f"(only in plan: {sorted(got - expected)[:5]}, only expected: {sorted(expected - got)[:5]})")
             ratio = len(reqs) / minimum
             res["calls_over_minimum"] = round(ratio, 3)
+            # The time the minimum number of calls needs at this rate: the
+            # limiter spaces them 1/rate apart, and the last one takes a
+            # round trip.
+            res["floor_s"] = round((minimum - 1) / rate + a.latency_ms / 1000.0, 3)
+            res["over_floor"] = round(wall / res["floor_s"], 2)
             if ratio > CALL_FACTOR:
                 failures.append(f"N={n} {name}: {len(reqs)} API calls, {ratio:.2f}x the minimum {minimum} "
                                 f"(limit {CALL_FACTOR}x)")
@@ -295,33 +300,45 @@ def bench_size(a, n, results, failures):
 
 
 def targets(results, a):
-    """Every target with its measured value: (name, measured, limit, met)."""
+    """Every target with its measured value: (name, measured, limit, met,
+    required); a figure that is not required is reported, never fails the run."""
     rows = []
     for n, r in results.items():
         n = int(n)
         plan = r.get("plan")
+        if n == 20_000 and r.get("plan_default", {}).get("exit") == 0:
+            # Reported, not required: the targets are set at SoftLayer's own
+            # 50 calls/s (docs/performance.md says why).
+            d = r["plan_default"]
+            rows.append((f"N={n}: plan wall time at the default {d['rate_limit']}/s (s)",
+                         d["wall_s"], PLAN_SECONDS_AT_20K, d["wall_s"] < PLAN_SECONDS_AT_20K, False))
+            if "baseline" in r:
+                ratio = round(r["baseline"]["wall_s"] / d["wall_s"], 1)
+                rows.append((f"N={n}: baseline / plan wall time at the default {d['rate_limit']}/s",
+                             ratio, BASELINE_FACTOR, ratio >= BASELINE_FACTOR, False))
         if plan and plan["exit"] == 0:
             rows.append((f"N={n}: plan API calls / minimum ({plan['api_calls_emulator']} / {r['minimum_calls']})",
-                         plan["calls_over_minimum"], CALL_FACTOR, plan["calls_over_minimum"] <= CALL_FACTOR))
+                         plan["calls_over_minimum"], CALL_FACTOR, plan["calls_over_minimum"] <= CALL_FACTOR, True))
         if n == 20_000 and plan and plan["exit"] == 0:
             rows.append((f"N={n}: plan wall time at {plan['rate_limit']}/s (s)", plan["wall_s"],
-                         PLAN_SECONDS_AT_20K, plan["wall_s"] < PLAN_SECONDS_AT_20K))
+                         PLAN_SECONDS_AT_20K, plan["wall_s"] < PLAN_SECONDS_AT_20K, True))
             base = r.get("baseline")
             if base and "ratio_to_plan" in base:
                 rows.append((f"N={n}: baseline / plan wall time", base["ratio_to_plan"], BASELINE_FACTOR,
-                             base["ratio_to_plan"] >= BASELINE_FACTOR))
+                             base["ratio_to_plan"] >= BASELINE_FACTOR, True))
         if n == 100_000 and plan and plan["exit"] == 0:
             rows.append((f"N={n}: plan peak RSS (MB)", plan["peak_rss_mb"], RSS_MB_AT_100K,
-                         plan["peak_rss_mb"] < RSS_MB_AT_100K))
+                         plan["peak_rss_mb"] < RSS_MB_AT_100K, True))
         if n == 100_000 and "planning" in r:
             cpu = r["planning"]["planning_cpu_s_min"]
+            cpu = None if cpu is None else round(cpu, 3)
             rows.append((f"N={n}: planning CPU, no network (s)", cpu, PLANNING_CPU_S_AT_100K,
-                         cpu is not None and cpu < PLANNING_CPU_S_AT_100K))
+                         cpu is not None and cpu < PLANNING_CPU_S_AT_100K, True))
         for name in APPLY_RUNS:
             ap = r.get(name)
             if ap and ap["items"] >= 500:
                 rows.append((f"N={n}: {name} of {ap['items']} at {ap['rate_limit']}/s: wall / bound",
-                             ap["over_bound"], APPLY_FACTOR, ap["over_bound"] <= APPLY_FACTOR))
+                             ap["over_bound"], APPLY_FACTOR, ap["over_bound"] <= APPLY_FACTOR, True))
     return rows
 
 
@@ -352,14 +369,15 @@ def main():
             failures.append(f"N={n}: {type(err).__name__}: {err}")
     rows = targets(results, a)
     doc = {"machine": machine(), "settings": {k: v for k, v in vars(a).items()},
-           "results": results, "targets": [dict(name=t[0], measured=t[1], limit=t[2], met=t[3]) for t in rows],
+           "results": results,
+           "targets": [dict(name=t[0], measured=t[1], limit=t[2], met=t[3], required=t[4]) for t in rows],
            "failures": failures, "elapsed_s": round(time.monotonic() - started, 1),
            "rss_floor_mb": launcher_floor_mb()}
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(doc, f, indent=2, default=str)
     print(report(doc))
     for t in rows:
-        if not t[3]:
+        if t[4] and not t[3]:
             failures.append(f"target missed: {t[0]} = {t[1]} (limit {t[2]})")
     if failures:
         print("\nFAILED:", file=sys.stderr)
@@ -389,6 +407,11 @@ def report(doc):
                          f"{minimum} | {ratio} | {x['peak_rss_mb']:.0f} |")
     lines.append("")
     for n, r in doc["results"].items():
+        for name in ("plan", "plan_default"):
+            x = r.get(name)
+            if x and "floor_s" in x:
+                lines.append(f"N={n}: {name} at {x['rate_limit']}/s: {x['wall_s']:.2f}s; the minimum "
+                             f"{r['minimum_calls']} calls need {x['floor_s']:.2f}s -> {x['over_floor']:.2f}x")
         if "baseline" in r and "ratio_to_plan" in r["baseline"]:
             lines.append(f"N={n}: baseline (SDK) / slretire plan wall time = {r['baseline']['ratio_to_plan']}x")
         for name in APPLY_RUNS:
@@ -404,7 +427,9 @@ def report(doc):
                          f"(median {p['planning_cpu_s_median']:.3f}s)")
     lines.append("")
     for t in doc["targets"]:
-        lines.append(f"{'MET ' if t['met'] else 'MISSED'}  {t['name']}: {t['measured']} (limit {t['limit']})")
+        verdict = ("MET   " if t["met"] else "MISSED") if t["required"] else (
+            "info: met    " if t["met"] else "info: NOT met")
+        lines.append(f"{verdict} {t['name']}: {t['measured']} (limit {t['limit']})")
     return "\n".join(lines)
 
 
