@@ -26,6 +26,7 @@ from datetime import datetime
 
 import SoftLayer
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import workload  # noqa: E402
 

@@ -12,15 +12,16 @@ import math
 import os
 import platform
 import re
-import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, HERE)
 import workload  # noqa: E402
 
@@ -45,35 +46,31 @@ def log(msg):
 
 
 def run_measured(cmd, env=None, cwd=None, stdout_path=None, timeout=3600):
-    """Runs `cmd`; returns (exit code, wall seconds, peak RSS in MB, stdout, stderr).
-    The RSS is the process's own (wait4), not its children's or the harness's."""
+    """Runs `cmd` through bench/measure.py; returns (exit code, wall seconds,
+    peak RSS in MB, stdout, stderr, CPU seconds). The RSS is the command's
+    own, floored by the launcher's few MB (see measure.py)."""
+    fd, report = tempfile.mkstemp(prefix="measure-", suffix=".json")
+    os.close(fd)
     out = open(stdout_path, "w") if stdout_path else subprocess.PIPE
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.PIPE, text=True)
-    err_chunks = []
-    # stderr is drained by a thread so a chatty process cannot block.
-    import threading
-    reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()))
-    reader.start()
-    stdout_text = ""
-    if not stdout_path:
-        stdout_text = proc.stdout.read()
-    deadline = started + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            proc.kill()
-            pid, status, usage = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.005)
-    wall = time.monotonic() - started
-    reader.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if stdout_path:
-        out.close()
-    return proc.returncode, wall, usage.ru_maxrss / 1024.0, stdout_text, "".join(err_chunks)
+    launcher = [sys.executable, "-S", "-E", os.path.join(HERE, "measure.py"), report]
+    try:
+        proc = subprocess.run(launcher + cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.PIPE,
+                              text=True, timeout=timeout)
+        with open(report) as f:
+            m = json.load(f)
+    finally:
+        if stdout_path:
+            out.close()
+        os.unlink(report)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the launcher failed: {proc.stderr[-2000:]}")
+    return (m["exit"], m["wall_s"], m["maxrss_kb"] / 1024.0, proc.stdout or "", proc.stderr,
+            m["user_s"] + m["sys_s"])
+
+
+def launcher_floor_mb():
+    """The peak RSS measure.py reports for `true`: the floor of every figure."""
+    return round(run_measured(["true"])[2], 1)
 
 
 class Emulator:
@@ -157,7 +154,7 @@ def bench_size(a, n, results, failures):
     world_path = os.path.join(a.out, f"world-{n}-seed{a.seed}.json")
     if not os.path.exists(world_path):
         log(f"[{n}] generating the world")
-        rc, wall, rss, _, err = run_measured(
+        rc, wall, rss, _, err, _ = run_measured(
             [a.binary, "emulator", "--generate", str(n), "--seed", str(a.seed), "--out", world_path])
         if rc != 0:
             raise RuntimeError(f"generating the world failed: {err}")
@@ -191,10 +188,11 @@ def bench_size(a, n, results, failures):
             plan_path = os.path.join(out, f"{name}.json")
             cmd = [a.binary, "plan", plan_dir, "--endpoint", emu.url, "--rate-limit", str(rate),
                    "--page-size", str(a.page_size), "--out", plan_path]
-            (rc, wall, rss, _, err), reqs = count_calls(
+            (rc, wall, rss, _, err, cpu), reqs = count_calls(
                 emu, lambda: run_measured(cmd, env=env, stdout_path=os.path.join(out, f"{name}.txt")))
             m = PLANNED.search(err)
             res = {"rate_limit": rate, "exit": rc, "wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1),
+                   "cpu_s": round(cpu, 3),
                    "api_calls_emulator": len(reqs), "api_calls_reported": int(m.group(3)) if m else None,
                    "calls": by_call(reqs)}
             r[name] = res
@@ -211,6 +209,11 @@ def bench_size(a, n, results, failures):
                     f"(only in plan: {sorted(got - expected)[:5]}, only expected: {sorted(expected - got)[:5]})")
             ratio = len(reqs) / minimum
             res["calls_over_minimum"] = round(ratio, 3)
+            # The time the minimum number of calls needs at this rate: the
+            # limiter spaces them 1/rate apart, and the last one takes a
+            # round trip.
+            res["floor_s"] = round((minimum - 1) / rate + a.latency_ms / 1000.0, 3)
+            res["over_floor"] = round(wall / res["floor_s"], 2)
             if ratio > CALL_FACTOR:
                 failures.append(f"N={n} {name}: {len(reqs)} API calls, {ratio:.2f}x the minimum {minimum} "
                                 f"(limit {CALL_FACTOR}x)")
@@ -221,8 +224,8 @@ def bench_size(a, n, results, failures):
         if not a.no_baseline:
             cmd = [a.python, os.path.join(HERE, "baseline_sdk.py"), emu.url, entries_json, now.isoformat()]
             benv = dict(env, PYTHONDONTWRITEBYTECODE="1")
-            (rc, wall, rss, stdout, err), reqs = count_calls(emu, lambda: run_measured(cmd, env=benv))
-            res = {"exit": rc, "wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1),
+            (rc, wall, rss, stdout, err, cpu), reqs = count_calls(emu, lambda: run_measured(cmd, env=benv))
+            res = {"exit": rc, "wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1), "cpu_s": round(cpu, 3),
                    "api_calls_emulator": len(reqs), "calls": by_call(reqs)}
             r["baseline"] = res
             log(f"[{n}] baseline: exit {rc}, {wall:.2f}s, {len(reqs)} calls")
@@ -239,7 +242,7 @@ def bench_size(a, n, results, failures):
 
         # The reviewed plan for the apply runs, made on the untouched world.
         apply_plan = os.path.join(out, "apply-plan.json")
-        rc, _, _, _, err = run_measured(
+        rc, _, _, _, err, _ = run_measured(
             [a.binary, "plan", apply_dir, "--endpoint", emu.url, "--rate-limit", str(a.rate_limit),
              "--out", apply_plan], env=env, stdout_path=os.devnull)
         if rc != 0:
@@ -264,7 +267,7 @@ def bench_size(a, n, results, failures):
             cmd = [a.binary, "apply", apply_plan, "--endpoint", emu.url, "--rate-limit", str(rate),
                    "--parallelism", str(a.parallelism), "--progress", "none",
                    "--journal", os.path.join(out, f"{name}-journal.jsonl")]
-            (rc, wall, rss, stdout, err), reqs = count_calls(emu, lambda: run_measured(cmd, env=env))
+            (rc, wall, rss, stdout, err, cpu), reqs = count_calls(emu, lambda: run_measured(cmd, env=env))
         finally:
             emu.stop()
         m = APPLIED.search(stdout)
@@ -274,6 +277,7 @@ def bench_size(a, n, results, failures):
         bound = max(rate_bound, latency_bound)
         res = {"rate_limit": rate, "parallelism": a.parallelism, "exit": rc, "items": to_cancel,
                "cancelled": cancelled, "wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1),
+               "cpu_s": round(cpu, 3),
                "api_calls_emulator": len(reqs), "calls": by_call(reqs),
                "rate_bound_s": round(rate_bound, 3), "latency_bound_s": round(latency_bound, 3),
                "over_bound": round(wall / bound, 3)}
@@ -297,33 +301,45 @@ def bench_size(a, n, results, failures):
 
 
 def targets(results, a):
-    """Every target with its measured value: (name, measured, limit, met)."""
+    """Every target with its measured value: (name, measured, limit, met,
+    required); a figure that is not required is reported, never fails the run."""
     rows = []
     for n, r in results.items():
         n = int(n)
         plan = r.get("plan")
+        if n == 20_000 and r.get("plan_default", {}).get("exit") == 0:
+            # Reported, not required: the targets are set at SoftLayer's own
+            # 50 calls/s (docs/performance.md says why).
+            d = r["plan_default"]
+            rows.append((f"N={n}: plan wall time at the default {d['rate_limit']}/s (s)",
+                         d["wall_s"], PLAN_SECONDS_AT_20K, d["wall_s"] < PLAN_SECONDS_AT_20K, False))
+            if "baseline" in r:
+                ratio = round(r["baseline"]["wall_s"] / d["wall_s"], 1)
+                rows.append((f"N={n}: baseline / plan wall time at the default {d['rate_limit']}/s",
+                             ratio, BASELINE_FACTOR, ratio >= BASELINE_FACTOR, False))
         if plan and plan["exit"] == 0:
             rows.append((f"N={n}: plan API calls / minimum ({plan['api_calls_emulator']} / {r['minimum_calls']})",
-                         plan["calls_over_minimum"], CALL_FACTOR, plan["calls_over_minimum"] <= CALL_FACTOR))
+                         plan["calls_over_minimum"], CALL_FACTOR, plan["calls_over_minimum"] <= CALL_FACTOR, True))
         if n == 20_000 and plan and plan["exit"] == 0:
             rows.append((f"N={n}: plan wall time at {plan['rate_limit']}/s (s)", plan["wall_s"],
-                         PLAN_SECONDS_AT_20K, plan["wall_s"] < PLAN_SECONDS_AT_20K))
+                         PLAN_SECONDS_AT_20K, plan["wall_s"] < PLAN_SECONDS_AT_20K, True))
             base = r.get("baseline")
             if base and "ratio_to_plan" in base:
                 rows.append((f"N={n}: baseline / plan wall time", base["ratio_to_plan"], BASELINE_FACTOR,
-                             base["ratio_to_plan"] >= BASELINE_FACTOR))
+                             base["ratio_to_plan"] >= BASELINE_FACTOR, True))
         if n == 100_000 and plan and plan["exit"] == 0:
             rows.append((f"N={n}: plan peak RSS (MB)", plan["peak_rss_mb"], RSS_MB_AT_100K,
-                         plan["peak_rss_mb"] < RSS_MB_AT_100K))
+                         plan["peak_rss_mb"] < RSS_MB_AT_100K, True))
         if n == 100_000 and "planning" in r:
             cpu = r["planning"]["planning_cpu_s_min"]
+            cpu = None if cpu is None else round(cpu, 3)
             rows.append((f"N={n}: planning CPU, no network (s)", cpu, PLANNING_CPU_S_AT_100K,
-                         cpu is not None and cpu < PLANNING_CPU_S_AT_100K))
+                         cpu is not None and cpu < PLANNING_CPU_S_AT_100K, True))
         for name in APPLY_RUNS:
             ap = r.get(name)
             if ap and ap["items"] >= 500:
                 rows.append((f"N={n}: {name} of {ap['items']} at {ap['rate_limit']}/s: wall / bound",
-                             ap["over_bound"], APPLY_FACTOR, ap["over_bound"] <= APPLY_FACTOR))
+                             ap["over_bound"], APPLY_FACTOR, ap["over_bound"] <= APPLY_FACTOR, True))
     return rows
 
 
@@ -354,15 +370,15 @@ def main():
             failures.append(f"N={n}: {type(err).__name__}: {err}")
     rows = targets(results, a)
     doc = {"machine": machine(), "settings": {k: v for k, v in vars(a).items()},
-           "results": results, "targets": [dict(name=t[0], measured=t[1], limit=t[2], met=t[3]) for t in rows],
+           "results": results,
+           "targets": [dict(name=t[0], measured=t[1], limit=t[2], met=t[3], required=t[4]) for t in rows],
            "failures": failures, "elapsed_s": round(time.monotonic() - started, 1),
-           # A child's peak RSS includes its parent's at fork: this is the floor of every figure.
-           "harness_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)}
+           "rss_floor_mb": launcher_floor_mb()}
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(doc, f, indent=2, default=str)
     print(report(doc))
     for t in rows:
-        if not t[3]:
+        if t[4] and not t[3]:
             failures.append(f"target missed: {t[0]} = {t[1]} (limit {t[2]})")
     if failures:
         print("\nFAILED:", file=sys.stderr)
@@ -375,10 +391,10 @@ def report(doc):
     m = doc["machine"]
     lines = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_mb']} MB, {m['system']}",
              f"Emulator latency {doc['settings']['latency_ms']} ms; page size {doc['settings']['page_size']}; "
-             f"harness peak RSS {doc['harness_peak_rss_mb']} MB (the floor of every RSS figure)",
+             f"RSS floor (the launcher's, measured on `true`) {doc['rss_floor_mb']} MB",
              "",
-             "| N | objects | entries | selected | run | rate/s | wall s | API calls | minimum | calls/min | peak RSS MB |",
-             "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| N | objects | entries | selected | run | rate/s | wall s | CPU s | API calls | minimum | calls/min | peak RSS MB |",
+             "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for n, r in doc["results"].items():
         for name in ("plan", "plan_default", "baseline") + APPLY_RUNS:
             x = r.get(name)
@@ -388,10 +404,15 @@ def report(doc):
             ratio = f"{x['api_calls_emulator'] / minimum:.2f}" if minimum else ""
             label = name if not name.startswith("apply") else f"{name} ({x['items']} items)"
             lines.append(f"| {n} | {r['objects']} | {r['entries']} | {r['selected']} | {label} | "
-                         f"{x.get('rate_limit', 'none')} | {x['wall_s']:.2f} | {x['api_calls_emulator']} | "
+                         f"{x.get('rate_limit', 'none')} | {x['wall_s']:.2f} | {x['cpu_s']:.2f} | {x['api_calls_emulator']} | "
                          f"{minimum} | {ratio} | {x['peak_rss_mb']:.0f} |")
     lines.append("")
     for n, r in doc["results"].items():
+        for name in ("plan", "plan_default"):
+            x = r.get(name)
+            if x and "floor_s" in x:
+                lines.append(f"N={n}: {name} at {x['rate_limit']}/s: {x['wall_s']:.2f}s; the minimum "
+                             f"{r['minimum_calls']} calls need {x['floor_s']:.2f}s -> {x['over_floor']:.2f}x")
         if "baseline" in r and "ratio_to_plan" in r["baseline"]:
             lines.append(f"N={n}: baseline (SDK) / slretire plan wall time = {r['baseline']['ratio_to_plan']}x")
         for name in APPLY_RUNS:
@@ -407,7 +428,9 @@ def report(doc):
                          f"(median {p['planning_cpu_s_median']:.3f}s)")
     lines.append("")
     for t in doc["targets"]:
-        lines.append(f"{'MET ' if t['met'] else 'MISSED'}  {t['name']}: {t['measured']} (limit {t['limit']})")
+        verdict = ("MET   " if t["met"] else "MISSED") if t["required"] else (
+            "info: met    " if t["met"] else "info: NOT met")
+        lines.append(f"{verdict} {t['name']}: {t['measured']} (limit {t['limit']})")
     return "\n".join(lines)
 
 

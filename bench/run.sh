@@ -7,9 +7,9 @@
 # installs the official SDK (SoftLayer 6.2.9 from PyPI) into a venv for the
 # baseline, then runs bench/bench.py: plan and apply of the real binary
 # against `slretire emulator --latency-ms 20` in its own process, the SDK
-# baseline on the same emulator, and the targets. Results go to
-# target/bench/results.json and stdout. Exits non-zero when a run fails or a
-# target is missed.
+# baseline on the same emulator, and the targets. Results go to stdout and
+# target/bench/results.json (--smoke: target/bench/smoke/results.json).
+# Exits non-zero when a run fails or a target is missed.
 #
 # --smoke: N = 1,000, 100 cancellations, no default-rate runs, no planning
 # CPU bench; fails on a failed plan or apply, or API calls above 1.2x the
@@ -32,7 +32,7 @@ export PYTHONDONTWRITEBYTECODE=1
 if [ "$smoke" = 1 ]; then
     cargo build --locked --bin slretire
     exec python3 bench/bench.py --binary "$PWD/target/debug/slretire" --python "$PWD/$venv/bin/python" \
-        --sizes 1000 --apply-items 100 --no-planning-bench "$@"
+        --sizes 1000 --apply-items 100 --no-planning-bench --out "$PWD/target/bench/smoke" "$@"
 else
     cargo build --locked --release --bin slretire
     cargo bench --locked --no-run --bench planning

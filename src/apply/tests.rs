@@ -246,3 +246,116 @@ fn stop_skips_everything_not_started() {
     assert!(report.interrupted);
     assert!(account.writes.lock().unwrap().is_empty());
 }
+
+/// The reads before a wave: every kind of the wave at once.
+#[cfg(test)]
+mod wave_read_tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::manifest::model::{
+        CancelOptions, Entry, Manifests, Origin, Reason, Selector, Via, When,
+    };
+    use crate::plan::build::{PlanContext, build};
+    use crate::plan::model::PlanAccount;
+    use crate::resolve::fetch::{FetchError, ListRequest, fetch};
+    use crate::resolve::selection::select;
+
+    /// Guests and volumes that answer slowly, counting reads in flight.
+    struct Slow {
+        in_flight: AtomicUsize,
+        peak: AtomicUsize,
+    }
+
+    impl Api for Slow {
+        fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
+            let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            self.peak.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(50));
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            let billing =
+                |id: u64| json!({"id": id + 1000, "recurringFee": "5.00", "hourlyFlag": false});
+            Ok(match request.method {
+                "getVirtualGuests" => vec![json!({"id": 1, "hostname": "g", "domain": "x",
+                    "hourlyBillingFlag": false, "billingItem": billing(1)})],
+                "getNetworkStorage" => {
+                    vec![json!({"id": 2, "username": "SL01-2", "billingItem": billing(2)})]
+                }
+                _ => Vec::new(),
+            })
+        }
+        fn object(&self, _: &str, _: u64, _: &str) -> Result<Option<Value>, FetchError> {
+            Ok(None)
+        }
+    }
+
+    impl Writer for Slow {
+        fn write(&self, _call: &ApiCall) -> Result<Value, WriteError> {
+            Ok(Value::Bool(true))
+        }
+    }
+
+    fn entry(kind: Kind, id: u64) -> Entry {
+        Entry {
+            origin: Origin {
+                file: "m.yaml".into(),
+                line: 1,
+            },
+            kind,
+            selector: Selector {
+                ids: vec![id],
+                ..Selector::default()
+            },
+            expect: None,
+            options: CancelOptions {
+                when: When::Immediate,
+                via: Via::Api,
+                reason: Reason::NoLongerNeeded,
+                note: None,
+            },
+        }
+    }
+
+    /// A wave of guests and volumes reads both kinds concurrently, then
+    /// performs every item.
+    #[test]
+    fn kinds_of_a_wave_are_read_at_once() {
+        let api = Slow {
+            in_flight: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        };
+        let manifests = Manifests {
+            account: 1,
+            files: vec!["m.yaml".into()],
+            entries: vec![entry(Kind::VirtualGuest, 1), entry(Kind::Storage, 2)],
+            protect: vec![],
+            limits: Vec::new(),
+        };
+        let now = Timestamp::now();
+        let fetched = fetch(&api, &manifests, now).unwrap();
+        let context = PlanContext {
+            account: PlanAccount {
+                id: 1,
+                company: "x".into(),
+            },
+            endpoint: "test".into(),
+            now,
+        };
+        let plan = build(&manifests, &select(&manifests, &fetched, now), &context);
+        assert_eq!(plan.summary.cancel, 2, "{:?}", plan.items);
+        api.peak.store(0, Ordering::SeqCst);
+        let stop = AtomicBool::new(false);
+        let report = run(&Apply {
+            plan: &plan,
+            api: &api,
+            writer: &api,
+            observers: &[],
+            parallelism: 1,
+            stop: &stop,
+        });
+        assert_eq!(report.count(Outcome::Cancelled), 2, "{report:?}");
+        assert_eq!(api.peak.load(Ordering::SeqCst), 2);
+    }
+}

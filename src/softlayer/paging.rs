@@ -175,9 +175,7 @@ impl Client {
         }
         Ok(pages)
     }
-}
 
-impl Client {
     /// One page, each object read as it is parsed from the body (no JSON
     /// tree of the whole page is built). Anything but a 2xx JSON list goes
     /// through the usual judgement, so errors read exactly as for any call.

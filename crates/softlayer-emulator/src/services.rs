@@ -684,6 +684,14 @@ fn list(
         None => f.as_object(),
     });
     if let Some(f) = filter {
+        if let Some(ids) = filter::id_in(f) {
+            // Lookups by id (apply's reads): skip the full match for every
+            // resource the id condition rejects anyway.
+            items.retain(|n| match n {
+                Node::Res(_, r) => !filter::exact_id(r.id) || ids.contains(&r.id),
+                _ => true,
+            });
+        }
         if !filter::orders_only(f) {
             items.retain(|n| filter::matches(view, n, f));
         }
