@@ -295,18 +295,7 @@ fn run_wave(apply: &Apply<'_>, indices: &[usize]) -> Vec<ActionResult> {
             }
             let now = match &read {
                 Err(e) => Err(FetchError::new(e.what.clone(), e.source.to_string())),
-                Ok(found) => match find(found, item) {
-                    Some(r) => Ok(Some(r.clone())),
-                    // Not in the batched list: confirm with the object itself
-                    // before counting it as gone.
-                    None => fetch_one(
-                        apply.api,
-                        item.kind,
-                        item.id,
-                        uuid_of(item),
-                        Timestamp::now(),
-                    ),
-                },
+                Ok(found) => locate(apply, item, found),
             };
             match now.map(|r| check(item, r.as_ref())) {
                 Err(e) => results.push(finish(
@@ -367,7 +356,17 @@ fn run_wave(apply: &Apply<'_>, indices: &[usize]) -> Vec<ActionResult> {
 /// the object itself when the list does not return it.
 fn read_object(apply: &Apply<'_>, item: &PlanItem) -> Result<Option<Resource>, FetchError> {
     let found = fetch_ids(apply.api, item.kind, &[item.id], Timestamp::now())?;
-    match find(&found, item) {
+    locate(apply, item, &found)
+}
+
+/// The item's object among freshly read ones; when the filtered read does
+/// not return it, its own `getObject` decides whether it is really gone.
+fn locate(
+    apply: &Apply<'_>,
+    item: &PlanItem,
+    found: &[Resource],
+) -> Result<Option<Resource>, FetchError> {
+    match find(found, item) {
         Some(r) => Ok(Some(r.clone())),
         None => fetch_one(
             apply.api,
