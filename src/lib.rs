@@ -8,7 +8,9 @@
 pub mod apply;
 pub mod cli;
 pub mod commands;
+pub mod input_file;
 pub mod manifest;
+pub mod output_file;
 pub mod plan;
 pub mod resolve;
 pub mod softlayer;

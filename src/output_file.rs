@@ -1,0 +1,114 @@
+//! Writing a file the user asked for (`--out`): all at once, never over one
+//! of the run's own inputs, and without turning a device or a symlink into
+//! a regular file.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Why an output file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputFileError {
+    #[error("cannot write {path}: {message}")]
+    Io { path: String, message: String },
+    #[error("refusing to write {path}: it is one of this run's inputs")]
+    IsInput { path: String },
+}
+
+/// Writes `text` to `path`. A regular file (or a new one) is replaced
+/// atomically: a temporary file in the same directory, then a rename, so a
+/// reader never sees half a file; a symlink is followed and its target
+/// replaced; a device or pipe (`/dev/stdout`, `>(...)`) is written in place.
+/// Missing parent directories are created. `inputs` are the files the run
+/// read: writing over one of them is refused.
+pub fn write_text(path: &Path, text: &str, inputs: &[&Path]) -> Result<(), OutputFileError> {
+    let shown = path.display().to_string();
+    let io = |e: std::io::Error| OutputFileError::Io {
+        path: shown.clone(),
+        message: e.to_string(),
+    };
+    let target: PathBuf = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if inputs
+        .iter()
+        .any(|input| std::fs::canonicalize(input).is_ok_and(|i| i == target))
+    {
+        return Err(OutputFileError::IsInput { path: shown });
+    }
+    if let Ok(meta) = std::fs::metadata(&target) {
+        if !meta.is_file() {
+            let mut file = File::create(&target).map_err(io)?;
+            return file
+                .write_all(text.as_bytes())
+                .and_then(|()| file.flush())
+                .map_err(io);
+        }
+    }
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = File::create(&temp)
+        .and_then(|mut file| {
+            file.write_all(text.as_bytes())
+                .and_then(|()| file.sync_all())
+        })
+        .and_then(|()| std::fs::rename(&temp, &target));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(io(e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// New and existing files are replaced whole; missing directories appear.
+    #[test]
+    fn writes_regular_files_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/plan.json");
+        write_text(&path, "one", &[]).unwrap();
+        write_text(&path, "two", &[]).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("sub")).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+
+    /// A symlink stays a symlink; its target gets the text.
+    #[test]
+    fn follows_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        std::fs::write(&real, "old").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_text(&link, "new", &[]).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    /// An input of the run is never overwritten, whatever the spelling.
+    #[test]
+    fn refuses_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("world.json");
+        std::fs::write(&input, "{}").unwrap();
+        let spelled = dir.path().join(".").join("world.json");
+        let err = write_text(&spelled, "plan", &[input.as_path()]).unwrap_err();
+        assert!(matches!(err, OutputFileError::IsInput { .. }));
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), "{}");
+    }
+}
