@@ -34,14 +34,14 @@ pub fn write_text(path: &Path, text: &str, inputs: &[&Path]) -> Result<(), Outpu
     {
         return Err(OutputFileError::IsInput { path: shown });
     }
-    if let Ok(meta) = std::fs::metadata(&target) {
-        if !meta.is_file() {
-            let mut file = File::create(&target).map_err(io)?;
-            return file
-                .write_all(text.as_bytes())
-                .and_then(|()| file.flush())
-                .map_err(io);
-        }
+    if let Ok(meta) = std::fs::metadata(&target)
+        && !meta.is_file()
+    {
+        let mut file = File::create(&target).map_err(io)?;
+        return file
+            .write_all(text.as_bytes())
+            .and_then(|()| file.flush())
+            .map_err(io);
     }
     let dir = target
         .parent()
