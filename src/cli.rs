@@ -24,20 +24,30 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check manifests offline: syntax, keys, values, contradictions
+    // Negative numbers reach the value checks ("must be at least ..."),
+    // instead of clap's advice to put them after `--`.
+    #[command(allow_negative_numbers = true)]
     Validate(ValidateArgs),
     /// Print the JSON Schema of the manifest (or of the plan document)
+    #[command(allow_negative_numbers = true)]
     Schema(SchemaArgs),
     /// Resolve manifests against the account and print what apply would do
+    #[command(allow_negative_numbers = true)]
     Plan(PlanArgs),
     /// Render a saved plan file again, offline
+    #[command(allow_negative_numbers = true)]
     Show(ShowArgs),
     /// Perform a reviewed plan file, or plan and apply manifests after confirmation
+    #[command(allow_negative_numbers = true)]
     Apply(ApplyArgs),
     /// Check the credentials and print the account they belong to
+    #[command(allow_negative_numbers = true)]
     Whoami(WhoamiArgs),
     /// Export the account's inventory as an emulator world file (no secrets)
+    #[command(allow_negative_numbers = true)]
     Snapshot(SnapshotArgs),
     /// Serve a world file as a local SoftLayer REST API emulator
+    #[command(allow_negative_numbers = true)]
     Emulator(EmulatorArgs),
 }
 
@@ -114,21 +124,47 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Seconds one API call may take, sending and receiving [default: config file, else 120]
-    #[arg(long, value_name = "SECS")]
+    /// Seconds one API call may take, sending and receiving; reads that fail
+    /// are retried, so a run can wait several times this [default: config
+    /// file, else 120]
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
     pub timeout: Option<f64>,
 
     /// Seconds to wait for a connection
-    #[arg(long, value_name = "SECS", default_value_t = ConnectionArgs::CONNECT_TIMEOUT)]
+    #[arg(long, value_name = "SECS", default_value_t = ConnectionArgs::CONNECT_TIMEOUT, value_parser = seconds)]
     pub connect_timeout: f64,
 
-    /// API calls per second, shared by all threads (SoftLayer allows 50 per user)
-    #[arg(long, value_name = "N", default_value_t = ConnectionArgs::RATE_LIMIT)]
+    /// API calls per second, shared by all threads, 0.1 to 1000 (SoftLayer allows 50 per user)
+    #[arg(long, value_name = "N", default_value_t = ConnectionArgs::RATE_LIMIT, value_parser = calls_per_second)]
     pub rate_limit: f64,
 
-    /// Objects per page when listing
-    #[arg(long, value_name = "N", default_value_t = ConnectionArgs::PAGE_SIZE)]
+    /// Objects per page when listing, 1 to 10000
+    #[arg(long, value_name = "N", default_value_t = ConnectionArgs::PAGE_SIZE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub page_size: u32,
+}
+
+/// Seconds for a timeout: more than 0, at most a day.
+fn seconds(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if value > 0.0 && value <= 86_400.0 {
+        Ok(value)
+    } else {
+        Err("must be more than 0 and at most 86400 seconds (a day)".into())
+    }
+}
+
+/// A rate limit: 0.1 to 1000 calls per second.
+fn calls_per_second(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if (0.1..=1000.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err("must be between 0.1 and 1000 calls per second".into())
+    }
 }
 
 impl ConnectionArgs {
@@ -210,7 +246,8 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    /// A reviewed plan file, or manifest files/directories to plan and apply
+    /// One reviewed plan file (from `plan --out`), or manifest files (*.yaml)
+    /// and directories to plan and apply
     #[arg(value_name = "PLAN|PATH", default_value = "manifests")]
     pub paths: Vec<PathBuf>,
 
@@ -218,7 +255,7 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub auto_approve: bool,
 
-    /// Cancellations in flight at once
+    /// Cancellations in flight at once, 1 to 64
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallelism: u16,
 

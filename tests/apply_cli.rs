@@ -527,3 +527,85 @@ fn ctrl_c_stops_scheduling() {
         "{stdout}"
     );
 }
+
+/// A closed stderr (the operator's terminal or log is gone) stops apply like
+/// Ctrl-C: no panic, every finished action journalled, nothing unjournalled.
+#[test]
+fn closed_output_stops_apply_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = save_plan(&emulator(&demo_world()), dir.path());
+    let target = emulator(&demo_world());
+    let journal = dir.path().join("journal.jsonl");
+    let config = dir.path().join("empty.ini");
+    std::fs::write(&config, "").unwrap();
+    let mut child = crate::support::slretire()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "apply",
+            &path,
+            "--parallelism",
+            "1",
+            "--progress",
+            "plain",
+            "--journal",
+            journal.to_str().unwrap(),
+        ])
+        .args([
+            "--endpoint",
+            &target.base_url(),
+            "--username",
+            "u",
+            "--api-key",
+            "k",
+            "--rate-limit",
+            "500",
+        ])
+        .arg("--config")
+        .arg(&config)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "a clean failure, not a panic (101)");
+    let lines: Vec<Value> = std::fs::read_to_string(&journal)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let cancelled = lines.iter().filter(|l| l["outcome"] == "cancelled").count();
+    assert!(
+        cancelled < 28,
+        "apply stopped early ({cancelled} cancelled)"
+    );
+    assert_eq!(
+        successful_writes(&target).len(),
+        cancelled,
+        "every cancellation is in the journal"
+    );
+}
+
+/// A closed stdout ends `show` with exit 1 and a message, not a panic.
+#[test]
+fn closed_stdout_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = save_plan(&emulator(&demo_world()), dir.path());
+    let mut child = crate::support::slretire()
+        .args(["show", &path, "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0_u8; 10];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output).1.contains("error: writing to stdout"),
+        "{}",
+        text(&output).1
+    );
+}

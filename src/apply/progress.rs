@@ -2,7 +2,8 @@
 //! otherwise (CI logs), nothing in tests. indicatif hides bars off a
 //! terminal and then drops `println`, hence the separate plain style.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -25,6 +26,8 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     total: AtomicUsize,
     finished: AtomicUsize,
+    /// Writing a plain line failed (stderr closed or full).
+    broken: AtomicBool,
 }
 
 impl Progress {
@@ -44,6 +47,7 @@ impl Progress {
             bar,
             total: AtomicUsize::new(0),
             finished: AtomicUsize::new(0),
+            broken: AtomicBool::new(false),
         }
     }
 
@@ -57,13 +61,27 @@ impl Progress {
     fn line(&self, text: &str) {
         match (&self.bar, self.style) {
             (Some(bar), _) => bar.println(text),
-            (None, Style::Plain) => eprintln!("{text}"),
+            (None, Style::Plain) => {
+                let mut stderr = std::io::stderr().lock();
+                if writeln!(stderr, "{text}")
+                    .and_then(|()| stderr.flush())
+                    .is_err()
+                {
+                    self.broken.store(true, Ordering::SeqCst);
+                }
+            }
             _ => {}
         }
     }
 }
 
 impl Observer for Progress {
+    /// A closed or full stderr stops apply like Ctrl-C: the operator can no
+    /// longer follow it.
+    fn failed(&self) -> bool {
+        self.broken.load(Ordering::SeqCst)
+    }
+
     fn start(&self, total: usize) {
         self.total.store(total, Ordering::SeqCst);
         if let Some(bar) = &self.bar {

@@ -1,7 +1,7 @@
 //! `slretire apply`: perform a reviewed plan file without a prompt, or plan
 //! manifests, show the plan and ask for the account id first.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,12 +13,11 @@ use crate::apply::progress::{Progress, Style};
 use crate::apply::{Apply, Observer, run as run_apply};
 use crate::cli::{ApplyArgs, PlanFormat, ProgressChoice};
 use crate::commands::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, Term};
-use crate::plan::file;
 use crate::plan::model::Plan;
 
 use super::planning::{load_manifests, make_plan};
 use super::session::{Session, now};
-use super::show::read_plan_text;
+use super::show::read_plan;
 
 pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
     let now = now()?;
@@ -29,12 +28,16 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
             "stdin is not a terminal, so there is nobody to confirm: pass --auto-approve, or make a plan with `plan --out` and apply that file"
         );
     }
+    // A plan file is checked before any connection is made.
+    let saved = plan_path.as_deref().map(read_plan).transpose()?;
     let session = Session::open(&args.connection, args.snapshot.as_deref(), now)?;
-    let plan = match plan_path {
-        Some(path) => {
-            let shown = path.display().to_string();
-            let text = read_plan_text(&path).with_context(|| format!("reading {shown}"))?;
-            let plan = file::parse(&shown, &text)?;
+    let plan = match saved {
+        Some(plan) => {
+            let shown = plan_path
+                .as_deref()
+                .unwrap_or(Path::new(""))
+                .display()
+                .to_string();
             if plan.endpoint.starts_with("snapshot:") && args.snapshot.is_none() {
                 anyhow::bail!(
                     "{shown} was planned against a snapshot ({}): plan against the live account to apply, or rehearse this plan with --snapshot",
@@ -56,20 +59,21 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
             let Some(manifests) = load_manifests(&args.paths, term) else {
                 return Ok(EXIT_FAILURE);
             };
-            let plan = make_plan(&session, &manifests, now)?;
-            print!(
-                "{}",
-                super::plan::render(&plan, PlanFormat::Text, term.stdout_color)
-            );
+            let plan = make_plan(&session, &manifests, now, term)?;
+            term.out(&super::plan::render(
+                &plan,
+                PlanFormat::Text,
+                term.stdout_color,
+            ))?;
             if !plan.errors.is_empty() {
                 term.error("the plan failed its guards; nothing was applied");
                 return Ok(EXIT_FAILURE);
             }
             if plan.summary.cancel == 0 {
-                println!("\nNothing to apply.");
+                term.out("\nNothing to apply.\n")?;
                 return Ok(EXIT_OK);
             }
-            if !approved(args.auto_approve, plan.account.id)? {
+            if !approved(args.auto_approve, plan.account.id, term)? {
                 term.error("apply cancelled; nothing was changed");
                 return Ok(EXIT_FAILURE);
             }
@@ -79,36 +83,39 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
     perform(args, term, &session, &plan)
 }
 
-/// The plan file among the arguments: a single existing file whose JSON
-/// says it is a plan. Anything else is manifests.
+/// The plan file among the arguments: a single file that is not a manifest
+/// (`*.yaml`/`*.yml`). Directories and manifests mean "plan these".
 fn plan_file(paths: &[PathBuf]) -> anyhow::Result<Option<PathBuf>> {
-    let [path] = paths else { return Ok(None) };
-    let extension = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    if !path.is_file() || extension == "yaml" || extension == "yml" {
-        return Ok(None);
+    let is_manifest = |p: &Path| {
+        let extension = p
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        p.is_dir() || extension == "yaml" || extension == "yml"
+    };
+    match paths {
+        [path] if is_manifest(path) => Ok(None),
+        [path] if !path.exists() => anyhow::bail!(
+            "{}: no such plan file (give a plan file from `plan --out`, or manifests: *.yaml files or directories)",
+            path.display()
+        ),
+        [path] => Ok(Some(path.clone())),
+        _ if paths.iter().all(|p| is_manifest(p)) => Ok(None),
+        _ => anyhow::bail!(
+            "give one plan file (from `plan --out`), or manifests (*.yaml files or directories), not both"
+        ),
     }
-    if extension == "json" {
-        return Ok(Some(path.clone()));
-    }
-    anyhow::bail!(
-        "{}: give a plan file (*.json, from `plan --out`) or manifests (*.yaml, or a directory)",
-        path.display()
-    )
 }
 
 /// Asks for the account id on the terminal (on stderr, so it shows even
 /// when stdout is redirected); `--auto-approve` skips it.
-fn approved(auto_approve: bool, account: u64) -> anyhow::Result<bool> {
+fn approved(auto_approve: bool, account: u64, term: &Term) -> anyhow::Result<bool> {
     if auto_approve {
         return Ok(true);
     }
-    eprint!(
-        "\nThis cancels the resources above; cancellations cannot be undone.\nType the account id ({account}) to apply: "
-    );
-    std::io::stderr().flush()?;
+    term.say(&format!(
+        "\nThis cancels the resources above; immediate cancellations cannot be undone.\nType the account id ({account}) to apply: "
+    ));
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     Ok(answer.trim() == account.to_string())
@@ -139,13 +146,16 @@ fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> any
             std::process::exit(EXIT_INTERRUPTED);
         }
     });
-    let observers: [&dyn Observer; 2] = [&progress, &journal];
-    eprintln!(
-        "Applying {} cancellations with parallelism {}; journal: {}",
-        plan.summary.cancel,
+    // The journal first: an action is on disk before it is on screen.
+    let observers: [&dyn Observer; 2] = [&journal, &progress];
+    let n = plan.summary.cancel;
+    term.say(&format!(
+        "Applying {n} cancellation{} of plan {} with parallelism {}; journal: {}\n",
+        if n == 1 { "" } else { "s" },
+        plan.digest,
         args.parallelism,
         journal_path.display()
-    );
+    ));
     let report = run_apply(&Apply {
         plan,
         api: &session.client,
@@ -155,12 +165,18 @@ fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> any
         stop: &stop,
     });
     progress.finish();
-    println!("{}", report.summary_line());
+    // The outcome is in the journal and the exit code even when stdout is
+    // gone by now.
+    let _ = term.out(&format!("{}\n", report.summary_line()));
     if let Some(error) = journal.error() {
         term.error(&format!(
-            "writing the journal {} failed: {error}",
+            "writing the journal {} failed, so apply stopped: {error}",
             journal_path.display()
         ));
+        return Ok(EXIT_FAILURE);
+    }
+    if progress.failed() {
+        term.error("writing progress to stderr failed, so apply stopped; see the journal");
         return Ok(EXIT_FAILURE);
     }
     Ok(if report.interrupted {

@@ -5,7 +5,8 @@ use crate::commands::{EXIT_CHANGES, EXIT_FAILURE, EXIT_OK, Term};
 use crate::plan::{self, model::Plan};
 
 use super::planning::{load_manifests, make_plan};
-use super::session::{Session, now, write_atomically};
+use super::session::{Session, now};
+use crate::output_file;
 
 pub(crate) fn run(args: &PlanArgs, term: &Term) -> anyhow::Result<i32> {
     let Some(manifests) = load_manifests(&args.paths, term) else {
@@ -13,16 +14,21 @@ pub(crate) fn run(args: &PlanArgs, term: &Term) -> anyhow::Result<i32> {
     };
     let now = now()?;
     let session = Session::open(&args.connection, args.snapshot.as_deref(), now)?;
-    let plan = make_plan(&session, &manifests, now)?;
-    print!("{}", render(&plan, args.format, term.stdout_color));
+    let plan = make_plan(&session, &manifests, now, term)?;
+    term.out(&render(&plan, args.format, term.stdout_color))?;
     if let Some(out) = &args.out {
         if plan.errors.is_empty() {
-            write_atomically(out, &plan::render_json(&plan))?;
-            eprintln!(
-                "Saved the plan to {}. Apply it with: slretire apply {}",
+            // Never over a manifest or the snapshot this plan was made from.
+            let mut inputs: Vec<&std::path::Path> =
+                manifests.files.iter().map(std::path::Path::new).collect();
+            inputs.extend(args.snapshot.as_deref());
+            output_file::write_text(out, &plan::render_json(&plan), &inputs)?;
+            term.say(&format!(
+                "Saved the plan to {} (digest {}). Apply it with: slretire apply {}\n",
                 out.display(),
+                plan.digest,
                 out.display()
-            );
+            ));
         } else {
             term.error(&format!(
                 "the plan failed its guards; {} was not written",

@@ -17,18 +17,20 @@ pub(crate) fn load_manifests(paths: &[std::path::PathBuf], term: &Term) -> Optio
     match manifest::load(paths) {
         Ok(loaded) => {
             if !loaded.warnings.is_empty() {
-                eprint!(
-                    "{}",
-                    manifest::render_human(&loaded.warnings, &loaded.sources, term.stderr_color)
-                );
+                term.say(&manifest::render_human(
+                    &loaded.warnings,
+                    &loaded.sources,
+                    term.stderr_color,
+                ));
             }
             Some(loaded.manifests)
         }
         Err(failure) => {
-            eprint!(
-                "{}",
-                manifest::render_human(&failure.diagnostics, &failure.sources, term.stderr_color)
-            );
+            term.say(&manifest::render_human(
+                &failure.diagnostics,
+                &failure.sources,
+                term.stderr_color,
+            ));
             None
         }
     }
@@ -40,6 +42,7 @@ pub(crate) fn make_plan(
     session: &Session,
     manifests: &Manifests,
     now: Timestamp,
+    term: &Term,
 ) -> anyhow::Result<Plan> {
     let started = Instant::now();
     let account = session.account()?;
@@ -62,11 +65,12 @@ pub(crate) fn make_plan(
         now,
     };
     let plan = build(manifests, &selection, &context);
-    eprintln!(
-        "Planned {} entries in {:.2}s with {} API calls.",
-        manifests.entries.len(),
+    let entries = manifests.entries.len();
+    term.say(&format!(
+        "Planned {entries} entr{} in {:.2}s with {} API calls.\n",
+        if entries == 1 { "y" } else { "ies" },
         started.elapsed().as_secs_f64(),
         session.client.calls_made()
-    );
+    ));
     Ok(plan)
 }

@@ -65,24 +65,3 @@ pub(crate) fn now() -> anyhow::Result<Timestamp> {
         Err(_) => Ok(Timestamp::now()),
     }
 }
-
-/// Writes `text` to `path` all at once: a temporary file in the same
-/// directory, then a rename, so a reader never sees half a file.
-pub(crate) fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temp, text).with_context(|| format!("writing {}", temp.display()))?;
-    std::fs::rename(&temp, path)
-        .with_context(|| format!("writing {}", path.display()))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&temp);
-        })
-}

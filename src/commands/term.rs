@@ -1,6 +1,8 @@
 //! The terminal: colour decided once, for the whole program.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+
+use anyhow::Context as _;
 
 use crate::cli::ColorChoice;
 
@@ -45,21 +47,42 @@ impl Term {
         }
     }
 
+    /// Writes `text` to stdout. A closed pipe or a full disk is an error
+    /// to report, never a panic (`print!` would panic).
+    pub fn out(&self, text: &str) -> anyhow::Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+            .context("writing to stdout")
+    }
+
+    /// Writes `text` to stderr; errors are ignored, there is nowhere left to
+    /// report them.
+    pub fn say(&self, text: &str) {
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr
+            .write_all(text.as_bytes())
+            .and_then(|()| stderr.flush());
+    }
+
     /// Prints `error: message` on stderr.
     pub fn error(&self, message: &str) {
-        if self.stderr_color {
-            eprintln!("\x1b[1;31merror\x1b[0m: {message}");
+        let label = if self.stderr_color {
+            "\x1b[1;31merror\x1b[0m"
         } else {
-            eprintln!("error: {message}");
-        }
+            "error"
+        };
+        self.say(&format!("{label}: {message}\n"));
     }
 
     /// Prints `warning: message` on stderr.
     pub fn warning(&self, message: &str) {
-        if self.stderr_color {
-            eprintln!("\x1b[1;33mwarning\x1b[0m: {message}");
+        let label = if self.stderr_color {
+            "\x1b[1;33mwarning\x1b[0m"
         } else {
-            eprintln!("warning: {message}");
-        }
+            "warning"
+        };
+        self.say(&format!("{label}: {message}\n"));
     }
 }

@@ -143,6 +143,7 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
     same_billing_item(&items, &mut errors);
     expectations(manifests, selection, &items, &mut errors, &mut warnings);
     limits(manifests, &items, &mut errors);
+    warnings.sort_by_key(|w| origin_order(w));
     let summary = summarise(&items);
 
     seal(Plan {
@@ -182,6 +183,19 @@ impl Pass {
             Kind::Vlan => Pass::Vlans,
             _ => Pass::Independent,
         }
+    }
+}
+
+/// Warnings in manifest order (file, then line), the ones about a single
+/// object after them, each group in its original order.
+fn origin_order(warning: &str) -> (u8, String, u32) {
+    let mut parts = warning.splitn(3, ':');
+    match (
+        parts.next(),
+        parts.next().and_then(|l| l.parse::<u32>().ok()),
+    ) {
+        (Some(file), Some(line)) => (0, file.to_string(), line),
+        _ => (1, String::new(), 0),
     }
 }
 
@@ -708,7 +722,8 @@ fn expectations(
     }
 }
 
-fn summarise(items: &[PlanItem]) -> Summary {
+/// Counts per state and the fees retired, from the items.
+pub(crate) fn summarise(items: &[PlanItem]) -> Summary {
     let count = |state: State| items.iter().filter(|i| i.state == state).count();
     let cancels = || items.iter().filter(|i| i.state == State::Cancel);
     Summary {

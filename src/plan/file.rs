@@ -8,10 +8,14 @@
 //! those facts, so a call cannot be pointed at another object. Apply then
 //! compares those facts with the live object before acting.
 
+use super::build::summarise;
 use super::call::cancel_call;
 use super::digest::{fingerprint, is_sealed};
 use super::model::{FORMAT_VERSION, Plan, PlanItem, State, Timing};
-use crate::manifest::model::{CancelOptions, Reason, Via, When};
+use crate::manifest::model::{CancelOptions, Kind, Reason, Via, When};
+use crate::resolve::billing_item::owning_kind;
+use crate::resolve::load_balancer::LBAAS;
+use crate::resolve::resource::Resource;
 
 /// Why a plan file cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -82,8 +86,16 @@ pub fn parse(path: &str, text: &str) -> Result<Plan, PlanFileError> {
     Ok(plan)
 }
 
-/// Checks that every item to cancel carries the call its own facts imply.
+/// Checks that the summary counts the items, and that every item to
+/// cancel may be cancelled by its own facts and carries the call they imply.
 pub fn check_items(path: &str, plan: &Plan) -> Result<(), PlanFileError> {
+    if summarise(&plan.items) != plan.summary {
+        return Err(PlanFileError::Inconsistent {
+            path: path.to_string(),
+            item: "summary".into(),
+            detail: "the summary does not count the items".into(),
+        });
+    }
     for item in plan.items.iter().filter(|i| i.state == State::Cancel) {
         let fail = |detail: &str| PlanFileError::Inconsistent {
             path: path.to_string(),
@@ -105,8 +117,58 @@ pub fn check_items(path: &str, plan: &Plan) -> Result<(), PlanFileError> {
         if planned_call(item).as_ref() != item.call.as_ref() {
             return Err(fail("the call is not the one its facts and options imply"));
         }
+        if let Some(why) = not_cancellable(plan, item, observed) {
+            return Err(fail(&format!("its own facts forbid cancelling it ({why})")));
+        }
     }
     Ok(())
+}
+
+/// The planner's preconditions that an item's observed facts alone decide:
+/// a `cancel` item violating one was not made by the planner.
+fn not_cancellable(plan: &Plan, item: &PlanItem, r: &Resource) -> Option<&'static str> {
+    let lbaas = r.variant.as_deref() == Some(LBAAS);
+    let ticket = item
+        .call
+        .as_ref()
+        .is_some_and(|c| c.method == "createCancelServerTicket");
+    if r.open_ticket.is_some() || r.active_transaction {
+        return Some("an open ticket or a running transaction");
+    }
+    if !r.occupants.is_empty() {
+        return Some("objects still on it");
+    }
+    if item.timing == Some(Timing::Immediate) && r.kind == Kind::Hardware && !r.is_hourly() {
+        return Some("monthly bare metal, immediately");
+    }
+    let lead = r
+        .shares_billing_with
+        .iter()
+        .all(|o| (o.kind, o.id) > (r.kind, r.id));
+    let siblings_planned = r.shares_billing_with.iter().all(|o| {
+        plan.items
+            .iter()
+            .any(|i| i.kind == o.kind && i.id == o.id && i.state == State::Waiting)
+    });
+    if !(lead && siblings_planned) {
+        return Some("its billing item also bills objects the plan does not retire with it");
+    }
+    let Some(billing) = &r.billing else {
+        return (!lbaas).then_some("no billing item");
+    };
+    if billing.cancellation_date.is_some() || billing.cancellation_requested {
+        return Some("already scheduled");
+    }
+    if billing.parent_id.is_some() {
+        return Some("a child billing item");
+    }
+    if !billing.allow_cancellation && !ticket {
+        return Some("not cancellable through the API");
+    }
+    if r.kind == Kind::BillingItem && owning_kind(&billing.category).is_some() {
+        return Some("a billing item another kind owns");
+    }
+    None
 }
 
 /// The call the planner makes for `item` from its facts and options.

@@ -165,7 +165,6 @@ pub struct PlanItem {
     /// The manifest entries that selected the resource (`file:line`).
     pub origins: Vec<String>,
     /// For `blocked`/`waiting`: the objects that must be gone first.
-    #[schemars(with = "Vec<String>")]
     pub depends_on: Vec<ObjectRef>,
     /// Hash of `observed`; apply skips the item as drifted when it changed.
     pub fingerprint: String,

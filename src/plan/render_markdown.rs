@@ -45,9 +45,13 @@ pub fn render(plan: &Plan) -> String {
         for item in &plan.items {
             let when = match (item.state, item.timing) {
                 (State::Cancel, Some(Timing::Immediate)) => "immediately".to_string(),
-                (State::Cancel | State::Scheduled, _) => item
+                (State::Cancel, _) => item
                     .effective_date
                     .map_or_else(|| "anniversary".to_string(), super::build::date_text),
+                (State::Scheduled, _) => item
+                    .effective_date
+                    .map(super::build::date_text)
+                    .unwrap_or_default(),
                 _ => String::new(),
             };
             let fee = if item.monthly_fee.is_zero() {

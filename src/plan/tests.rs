@@ -620,3 +620,56 @@ fn calls_are_bound_to_their_facts() {
         .to_string();
     assert!(err.contains("fingerprint"), "{err}");
 }
+
+/// A resealed plan whose item was switched to `cancel` against its own
+/// facts, or whose summary no longer counts its items, is refused.
+#[test]
+fn resealed_plans_must_agree_with_their_facts() {
+    let m = manifests(vec![
+        entry(1, Kind::Subnet, ids(&[7])),
+        entry(2, Kind::Subnet, ids(&[8])),
+    ]);
+    let mut busy = resource(
+        Kind::Subnet,
+        7,
+        "10.0.1.16/28",
+        Some(billing(70, "16", false)),
+    );
+    busy.occupants = vec![ObjectRef {
+        kind: Kind::VirtualGuest,
+        id: 99,
+    }];
+    let free = resource(
+        Kind::Subnet,
+        8,
+        "10.0.2.0/28",
+        Some(billing(80, "16", false)),
+    );
+    let p = plan(&m, vec![busy, free]);
+    assert_eq!(item(&p, Kind::Subnet, 7).state, State::Blocked);
+    let mut edited = p.clone();
+    let free_call = item(&p, Kind::Subnet, 8).call.clone().unwrap();
+    let blocked = edited.items.iter_mut().find(|i| i.id == 7).unwrap();
+    blocked.state = State::Cancel;
+    blocked.timing = Some(Timing::Anniversary);
+    let mut call = free_call;
+    call.id = Some("70".into());
+    blocked.call = Some(call);
+    edited.summary = super::build::summarise(&edited.items);
+    let err = super::file::check_items("p.json", &edited)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("subnet 7: its own facts forbid cancelling it (objects still on it)"),
+        "{err}"
+    );
+    let mut cut = p.clone();
+    cut.items.retain(|i| i.id != 8);
+    let err = super::file::check_items("p.json", &cut)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("the summary does not count the items"),
+        "{err}"
+    );
+}

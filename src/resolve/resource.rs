@@ -61,7 +61,9 @@ pub struct Resource {
 }
 
 /// A reference to another object: `virtual_guest 123`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct ObjectRef {
     pub kind: Kind,
     pub id: u64,
