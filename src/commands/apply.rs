@@ -80,6 +80,10 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
             plan
         }
     };
+    if plan.summary.cancel == 0 {
+        term.out("Nothing to apply: the plan cancels nothing.\n")?;
+        return Ok(EXIT_OK);
+    }
     perform(args, term, &session, &plan)
 }
 
