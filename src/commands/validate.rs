@@ -2,6 +2,10 @@
 //!
 //! Human diagnostics go to stderr (stdout keeps the one-line summary);
 //! `json` and `github` output goes to stdout, where CI tools read it.
+//! Every write is checked: a closed pipe or a full disk ends the run with
+//! exit 1, never a panic.
+
+use std::io::Write;
 
 use crate::cli::{MessageFormat, ValidateArgs};
 use crate::commands::{EXIT_FAILURE, EXIT_OK, Term};
@@ -16,25 +20,62 @@ pub(crate) fn run(args: &ValidateArgs, term: &Term) -> anyhow::Result<i32> {
         Err(failure) => (failure.diagnostics, failure.sources, failure.summary, false),
     };
     let (errors, warnings) = diagnostic::count(&diags);
-    match args.message_format {
+    let summary = summary_line(summary, errors, warnings);
+    let written = match args.message_format {
         MessageFormat::Human => {
-            eprint!(
-                "{}",
-                manifest::render_human(&diags, &sources, term.stderr_color)
-            );
-            if valid {
-                println!("{}", summary_line(summary, errors, warnings));
-            } else {
-                term.error(&summary_line(summary, errors, warnings));
-            }
+            let report = manifest::render_human(&diags, &sources, term.stderr_color);
+            write_err(&report).and_then(|()| {
+                if valid {
+                    write_out(&format!("{summary}\n"))
+                } else {
+                    write_err(&error_line(&summary, term.stderr_color))
+                }
+            })
         }
-        MessageFormat::Json => print!("{}", manifest::render_json(&diags, &sources)),
+        MessageFormat::Json => write_out(&manifest::render_json(&diags, &sources)),
         MessageFormat::Github => {
-            print!("{}", manifest::render_github(&diags, &sources));
-            println!("{}", summary_line(summary, errors, warnings));
+            let report = manifest::render_github(&diags, &sources);
+            write_out(&format!("{report}{summary}\n"))
+        }
+    };
+    match written {
+        Ok(()) if valid => Ok(EXIT_OK),
+        Ok(()) => Ok(EXIT_FAILURE),
+        Err(err) => {
+            output_failed(&err);
+            Ok(EXIT_FAILURE)
         }
     }
-    Ok(if valid { EXIT_OK } else { EXIT_FAILURE })
+}
+
+/// `error: <summary>` as the other commands print errors, coloured alike.
+fn error_line(summary: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[1;31merror\x1b[0m: {summary}\n")
+    } else {
+        format!("error: {summary}\n")
+    }
+}
+
+fn write_out(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+fn write_err(text: &str) -> std::io::Result<()> {
+    let mut err = std::io::stderr().lock();
+    err.write_all(text.as_bytes())?;
+    err.flush()
+}
+
+/// Says on stderr that the output could not be written; if stderr is
+/// closed too there is no one left to tell, so that error is dropped.
+fn output_failed(err: &std::io::Error) {
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "error: cannot write the output: {err}"
+    );
 }
 
 /// `3 files, 14 entries: valid` or `2 files, 5 entries: 2 errors, 1 warning`.

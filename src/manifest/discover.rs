@@ -1,6 +1,8 @@
 //! Command-line paths -> the manifest files to read, sorted, each read
 //! with a size cap checked before any byte is loaded.
 
+use std::collections::BTreeSet;
+use std::fs::Metadata;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -18,13 +20,15 @@ pub(crate) struct Found {
 
 /// Every manifest below `paths`: a file is taken as given, a directory
 /// contributes all `*.yaml`/`*.yml` below it (hidden entries and symlinked
-/// directories skipped). Sorted by display path, without duplicates.
+/// directories skipped). Sorted by display path; a file reached twice
+/// (`dir` and `./dir/a.yaml`, or through a symlink) is read once, under the
+/// first of its spellings.
 pub(crate) fn discover(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<Found> {
     let mut found = Vec::new();
     for path in paths {
         let display = display_of(path);
         match std::fs::metadata(path) {
-            Err(_) => diags.push(
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => diags.push(
                 Diagnostic::about_file(
                     Code::PathNotFound,
                     &display,
@@ -32,10 +36,19 @@ pub(crate) fn discover(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<Fo
                 )
                 .help("give a manifest file or a directory of manifests (default: manifests/)"),
             ),
+            // A symlink loop or a permission problem is not a missing
+            // path: show what the system said.
+            Err(err) => diags.push(Diagnostic::about_file(
+                Code::ReadFailed,
+                &display,
+                format!("cannot read {display}: {err}"),
+            )),
             Ok(meta) if meta.is_dir() => {
-                let before = found.len();
+                let before = (found.len(), diags.len());
                 walk(path, &display, &mut found, diags);
-                if found.len() == before {
+                // Only when nothing went wrong: an unreadable directory is
+                // not known to be empty.
+                if (found.len(), diags.len()) == before {
                     diags.push(
                         Diagnostic::about_file(
                             Code::NoManifests,
@@ -46,15 +59,60 @@ pub(crate) fn discover(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<Fo
                     );
                 }
             }
-            Ok(_) => found.push(Found {
+            Ok(meta) if meta.is_file() => found.push(Found {
                 display,
                 path: path.clone(),
             }),
+            // Opening a FIFO would wait for a writer forever, a device
+            // might never end: refuse them before any open.
+            Ok(meta) => diags.push(not_a_file(&display, &meta)),
         }
     }
+    // A path given twice, or inside a directory also given, fails once.
+    let mut reported = Vec::new();
+    diags.retain(|d| {
+        let new = !reported.contains(d);
+        if new {
+            reported.push(d.clone());
+        }
+        new
+    });
     found.sort();
-    found.dedup_by(|a, b| a.display == b.display);
+    let mut seen = BTreeSet::new();
+    found.retain(|f| {
+        let same_file = std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone());
+        seen.insert(same_file)
+    });
     found
+}
+
+fn not_a_file(display: &str, meta: &Metadata) -> Diagnostic {
+    Diagnostic::about_file(
+        Code::ReadFailed,
+        display,
+        format!("{display} is {}, not a regular file", file_type_words(meta)),
+    )
+    .help("give a manifest file or a directory of manifests; pipes and devices are not read")
+}
+
+#[cfg(unix)]
+fn file_type_words(meta: &Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "something else"
+    }
+}
+
+#[cfg(not(unix))]
+fn file_type_words(_meta: &Metadata) -> &'static str {
+    "something else"
 }
 
 fn display_of(path: &Path) -> String {
@@ -135,11 +193,22 @@ pub(crate) fn read(found: &Found) -> Result<String, Box<Unreadable>> {
     };
     let meta = std::fs::metadata(&found.path)
         .map_err(|e| fail(format!("cannot read {}: {e}", found.display)))?;
+    // Checked again here: the file may have been swapped for a FIFO since
+    // discovery, and opening one would block.
+    if !meta.is_file() {
+        return Err(unreadable(not_a_file(&found.display, &meta), None));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(unreadable(too_large(&found.display, meta.len()), None));
     }
     let file = std::fs::File::open(&found.path)
         .map_err(|e| fail(format!("cannot read {}: {e}", found.display)))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| fail(format!("cannot read {}: {e}", found.display)))?;
+    if !meta.is_file() {
+        return Err(unreadable(not_a_file(&found.display, &meta), None));
+    }
     // The file may grow between the check and the read: never load more
     // than the cap plus one byte.
     let mut bytes = Vec::new();

@@ -46,6 +46,45 @@ fn found(value: &Value) -> &'static str {
     }
 }
 
+/// What a key takes, for the help on a value of the wrong type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// A number without quotes.
+    Integer,
+    /// Text, so a bare number or boolean wants quotes.
+    Text,
+    /// A list, a mapping or anything else.
+    Other,
+}
+
+/// The keys every manifest must have, whose null value must not be
+/// answered with "remove it".
+const REQUIRED_TOP_KEYS: [(&str, &str); 3] = [
+    ("version", "write `version: 1`"),
+    ("account", "give `account` the account id, e.g. `account: 278184`"),
+    (
+        "retire",
+        "give `retire` a list of entries, or `retire: []` for a file that only holds protect rules",
+    ),
+];
+
+/// An integer written in decimal that the YAML reader could not hold in
+/// 64 bits and so read as a decimal number: its value (saturated beyond
+/// `i128`), so it is reported as out of range rather than as a fraction.
+fn huge_integer(text: &str) -> Option<i128> {
+    let text = text.trim();
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let saturated = if negative { i128::MIN } else { i128::MAX };
+    Some(text.parse::<i128>().unwrap_or(saturated))
+}
+
 /// The span of `node` and everything inside it, so a wrong list or mapping
 /// is underlined where it starts rather than at an empty point.
 fn extent(node: &Node) -> ByteSpan {
@@ -79,29 +118,34 @@ impl Reader<'_> {
 
     /// `what` is a key name (shown in backticks) or a phrase such as
     /// "a retire entry".
-    fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
+    fn wrong_type(&mut self, node: &Node, what: &str, expected: &str, shape: Shape) {
         let subject = if what.contains(' ') {
             what.to_owned()
         } else {
             format!("`{what}`")
         };
         let mut help = None;
-        match (&node.value, expected) {
-            (Value::Str(s), e) if e.contains("integer") && s.trim().parse::<i128>().is_ok() => {
+        match (&node.value, shape) {
+            (Value::Str(s), Shape::Integer) if s.trim().parse::<i128>().is_ok() => {
                 help = Some("write the number without quotes".to_owned());
             }
             (_, _) if what == "kind" => {
                 let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
                 help = Some(format!("kinds: {}", kinds.join(", ")));
             }
-            (Value::Int(_) | Value::Float(_) | Value::Bool(_), e) if e.contains("string") => {
+            (Value::Int(_) | Value::Float(_) | Value::Bool(_), Shape::Text) => {
                 let text = self.source_text(node.span);
                 help = Some(format!("quote it: `\"{text}\"`"));
             }
             (Value::Null, _) => {
-                help = Some(format!("give {subject} a value or remove it"));
+                help = Some(
+                    match REQUIRED_TOP_KEYS.iter().find(|(key, _)| *key == what) {
+                        Some((_, required)) => (*required).to_owned(),
+                        None => format!("give {subject} a value or remove it"),
+                    },
+                );
             }
-            (_, "a mapping") if what == "a retire entry" => {
+            (_, Shape::Other) if what == "a retire entry" => {
                 help = Some(
                     "write each entry as a mapping: `- kind: virtual_guest` and its keys below"
                         .to_owned(),
@@ -128,7 +172,7 @@ impl Reader<'_> {
     /// `None` (reported) when `node` is not a mapping.
     fn fields<'n>(&mut self, node: &'n Node, what: &str, context: &str) -> Option<Vec<Field<'n>>> {
         let Value::Map(entries) = &node.value else {
-            self.wrong_type(node, what, "a mapping");
+            self.wrong_type(node, what, "a mapping", Shape::Other);
             return None;
         };
         let mut fields: Vec<Field<'n>> = Vec::new();
@@ -211,10 +255,20 @@ impl Reader<'_> {
     fn integer(&mut self, node: &Node, what: &str) -> Option<i128> {
         match node.value {
             Value::Int(i) => Some(i),
+            Value::Float(_) if let Some(i) = huge_integer(self.source_text(node.span)) => Some(i),
             _ => {
-                self.wrong_type(node, what, "an integer");
+                self.wrong_type(node, what, "an integer", Shape::Integer);
                 None
             }
+        }
+    }
+
+    /// An integer as written: the value, or the digits when the value is
+    /// beyond what the reader holds exactly.
+    fn shown_integer(&self, node: &Node, value: i128) -> String {
+        match node.value {
+            Value::Int(_) => value.to_string(),
+            _ => self.source_text(node.span).trim().to_owned(),
         }
     }
 
@@ -234,11 +288,16 @@ impl Reader<'_> {
                     code,
                     node.span,
                     format!(
-                        "`{what}` must be {}, found {value}",
-                        range_words(min, max, value)
+                        "`{what}` must be {}, found {}",
+                        range_words(min, max, value),
+                        self.shown_integer(node, value)
                     ),
                 )
-                .label("out of range")
+                .label(if value > max {
+                    "out of range: too large"
+                } else {
+                    "out of range"
+                })
                 .help(help);
             self.push(diag);
             return None;
@@ -265,7 +324,7 @@ impl Reader<'_> {
                 span: node.span,
             }),
             _ => {
-                self.wrong_type(node, what, "a string");
+                self.wrong_type(node, what, "a string", Shape::Text);
                 None
             }
         }
@@ -286,16 +345,29 @@ impl Reader<'_> {
         what: &str,
         mut element: impl FnMut(&mut Self, &Node) -> Option<Sp<T>>,
     ) -> Option<Sp<OneOrMany<T>>> {
-        match &node.value {
-            Value::Map(_) => {
-                let expected = if what == "id" {
-                    "an integer or a list of them"
-                } else {
-                    "a string or a list of them"
-                };
-                self.wrong_type(node, what, expected);
-                None
+        let (expected, shape) = match what {
+            "id" => ("an integer or a list of them", Shape::Integer),
+            "ip" => ("an IP address or a list of them", Shape::Text),
+            "name" => ("a name or a list of names", Shape::Text),
+            "tag" | "tags" => ("a tag or a list of tags", Shape::Text),
+            _ => ("a string or a list of them", Shape::Text),
+        };
+        // A lone value of the wrong type is reported here, not by
+        // `element`, so the message says that a list is allowed too.
+        let fits = match (&node.value, shape) {
+            (Value::Seq(_), _) | (Value::Str(_), Shape::Text) | (Value::Int(_), Shape::Integer) => {
+                true
             }
+            (Value::Float(_), Shape::Integer) => {
+                huge_integer(self.source_text(node.span)).is_some()
+            }
+            _ => false,
+        };
+        if !fits {
+            self.wrong_type(node, what, expected, shape);
+            return None;
+        }
+        match &node.value {
             Value::Seq(items) if items.is_empty() => {
                 let diag = self
                     .error(
@@ -395,7 +467,10 @@ impl Reader<'_> {
                             .error(
                                 Code::UnsupportedVersion,
                                 value.span,
-                                format!("unsupported manifest version {version}"),
+                                format!(
+                                    "unsupported manifest version {}",
+                                    self.shown_integer(value, version)
+                                ),
                             )
                             .label("only version 1 exists")
                             .help("this slretire reads `version: 1` manifests");
@@ -452,7 +527,7 @@ impl Reader<'_> {
         mut item: impl FnMut(&mut Self, &Node) -> Option<T>,
     ) -> Option<Vec<T>> {
         let Value::Seq(items) = &node.value else {
-            self.wrong_type(node, what, "a list");
+            self.wrong_type(node, what, "a list", Shape::Other);
             return None;
         };
         Some(items.iter().filter_map(|i| item(self, i)).collect())
@@ -508,7 +583,7 @@ impl Reader<'_> {
             Value::Int(i) => i as f64,
             Value::Float(f) => f,
             _ => {
-                self.wrong_type(node, "max_monthly_fee", "a number");
+                self.wrong_type(node, "max_monthly_fee", "a number", Shape::Other);
                 return None;
             }
         };
