@@ -306,7 +306,12 @@ pub struct SnapshotArgs {
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
     /// The world file to serve
-    #[arg(long, value_name = "FILE", required_unless_present = "generate")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "generate",
+        conflicts_with = "generate"
+    )]
     pub world: Option<PathBuf>,
 
     /// Address to listen on
@@ -329,7 +334,8 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub rate_limit: u32,
 
-    /// How long an immediately cancelled object stays visible before it is gone (404)
+    /// How long an immediately cancelled object stays visible before it is gone (404): a whole
+    /// number and a unit, ms, s, m, h or d (500ms, 30s, 5m, 2h, 1d)
     #[arg(long, value_name = "DURATION", default_value = "0s")]
     pub reclaim_after: String,
 

@@ -32,6 +32,10 @@ pub fn read_text(path: &Path, limit: u64, what: &str) -> Result<String, InputFil
         path: shown.clone(),
         message: e.to_string(),
     };
+    // Opening a FIFO blocks until a writer appears: refuse it by name first.
+    if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
+        return Err(InputFileError::NotAFile { path: shown });
+    }
     let file = File::open(path).map_err(io)?;
     // Checked on the open file, so a swap after the check cannot sneak in
     // a FIFO or a device.
@@ -77,6 +81,13 @@ mod tests {
         ));
         assert!(matches!(
             read_text(Path::new("/dev/zero"), 10, "a plan file"),
+            Err(InputFileError::NotAFile { .. })
+        ));
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        assert!(matches!(
+            read_text(&fifo, 10, "a plan file"),
             Err(InputFileError::NotAFile { .. })
         ));
         let binary = dir.path().join("b.json");

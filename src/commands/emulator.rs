@@ -10,6 +10,13 @@ use softlayer_emulator::{Config, Emulator, World, generate_world, parse_duration
 
 use crate::cli::EmulatorArgs;
 use crate::commands::{EXIT_OK, Term};
+use crate::input_file;
+use crate::output_file;
+use crate::softlayer::MAX_WORLD_FILE_BYTES;
+
+/// Most objects `--generate` writes: about 460 MB of world file, the
+/// largest that stays under the world file limit and so can be served.
+const MAX_GENERATED_OBJECTS: usize = 250_000;
 
 pub(crate) fn run(args: &EmulatorArgs, _term: &Term) -> anyhow::Result<i32> {
     let config = config(args)?;
@@ -22,15 +29,19 @@ pub(crate) fn run(args: &EmulatorArgs, _term: &Term) -> anyhow::Result<i32> {
     let Some(path) = &args.world else {
         bail!("--world FILE is required (or --generate N --out FILE)");
     };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read world file {}", path.display()))?;
+    let text = input_file::read_text(path, MAX_WORLD_FILE_BYTES, "a world file")
+        .map_err(|e| anyhow::anyhow!("world file: {e}"))?;
     let world = World::from_json_str(&text)
         .map_err(|e| anyhow::anyhow!("invalid world file {}: {e}", path.display()))?;
+    drop(text);
     let emulator = Emulator::start(world, config, &args.listen)
         .with_context(|| format!("cannot start the emulator on {}", args.listen))?;
+    // Whoever started the emulator reads its URL from this line: if it
+    // cannot be written, nobody can use the emulator, so it ends here.
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{}", emulator.base_url())?;
-    stdout.flush()?;
+    writeln!(stdout, "{}", emulator.base_url())
+        .and_then(|()| stdout.flush())
+        .context("cannot write the emulator's URL to stdout")?;
     drop(stdout);
     // Serve until the process is killed (Ctrl-C or a signal).
     loop {
@@ -60,33 +71,23 @@ fn config(args: &EmulatorArgs) -> anyhow::Result<Config> {
     })
 }
 
-/// Writes a generated world atomically: a temporary file next to the
-/// target, renamed over it once complete.
+/// Writes a generated world with the shared output policy: a regular file
+/// is replaced whole, a device or pipe written in place, a symlink's target
+/// replaced, missing directories created.
 fn generate(objects: usize, seed: u64, out: &Path) -> anyhow::Result<i32> {
     if objects == 0 {
         bail!("--generate needs a positive number of objects");
     }
-    let world = generate_world(objects, seed);
-    let text = serde_json::to_string_pretty(&world)?;
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "world.json".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(text.as_bytes())?;
-        file.write_all(b"\n")?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, out)
-    };
-    if let Err(e) = write() {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", out.display()));
+    if objects > MAX_GENERATED_OBJECTS {
+        bail!(
+            "--generate {objects} is too many: at most {MAX_GENERATED_OBJECTS} objects \
+             (a larger world file could not be served)"
+        );
     }
+    let world = generate_world(objects, seed);
+    let mut text = serde_json::to_string_pretty(&world)?;
+    drop(world);
+    text.push('\n');
+    output_file::write_text(out, &text, &[])?;
     Ok(EXIT_OK)
 }

@@ -1,12 +1,13 @@
 //! `slretire snapshot`: the account's inventory as a world file.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 
 use crate::cli::SnapshotArgs;
 use crate::commands::{EXIT_OK, Term};
+use crate::output_file;
 use crate::softlayer::{Client, ListReport, Settings, export_world, parse_kinds};
 
 pub(crate) fn run(args: &SnapshotArgs, _term: &Term) -> anyhow::Result<i32> {
@@ -14,13 +15,22 @@ pub(crate) fn run(args: &SnapshotArgs, _term: &Term) -> anyhow::Result<i32> {
         parse_kinds(&args.kinds).map_err(|message| anyhow::anyhow!("--kinds: {message}"))?;
     let settings = Settings::resolve(&args.connection)?;
     let client = Client::new(settings)?;
+    // A progress line that cannot be written (stderr closed, disk full)
+    // ends the run with exit 1, and before the file is written.
+    let mut progress_error: Option<std::io::Error> = None;
     let world = export_world(&client, &kinds, |report| {
-        eprintln!("{}", progress_line(report));
+        if progress_error.is_none() {
+            progress_error = writeln!(std::io::stderr(), "{}", progress_line(report)).err();
+        }
     })?;
+    if let Some(err) = progress_error {
+        return Err(err).context("cannot write progress to stderr");
+    }
     let mut text = serde_json::to_string_pretty(&world).context("serialising the world file")?;
     text.push('\n');
-    write_atomically(&args.out, text.as_bytes())
-        .with_context(|| format!("writing {}", args.out.display()))?;
+    let inputs = config_files(args);
+    let inputs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
+    output_file::write_text(&args.out, &text, &inputs)?;
     let objects: usize = world
         .as_object()
         .map(|w| {
@@ -35,13 +45,26 @@ pub(crate) fn run(args: &SnapshotArgs, _term: &Term) -> anyhow::Result<i32> {
         .and_then(|a| a.get("id"))
         .map(ToString::to_string)
         .unwrap_or_default();
-    eprintln!(
+    writeln!(
+        std::io::stderr(),
         "wrote {} (account {account}, {} objects, {} calls)",
         args.out.display(),
         thousands(objects as u64),
         client.calls_made()
-    );
+    )
+    .context("cannot write to stderr")?;
     Ok(EXIT_OK)
+}
+
+/// The config files the run may have read: never to be overwritten by `--out`.
+fn config_files(args: &SnapshotArgs) -> Vec<PathBuf> {
+    match &args.connection.config {
+        Some(path) => vec![path.clone()],
+        None => std::env::var_os("HOME")
+            .filter(|home| !home.is_empty())
+            .map(|home| vec![PathBuf::from(home).join(".softlayer")])
+            .unwrap_or_default(),
+    }
 }
 
 /// `virtualGuests: 1,234 objects (5 calls, 0.8s)`.
@@ -74,29 +97,6 @@ fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
-}
-
-/// Writes `bytes` to a temporary file next to `path`, then renames it over
-/// `path`: readers see the old file or the whole new one, never a part.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
-    let temp = path.with_file_name(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }
 
 #[cfg(test)]
@@ -134,18 +134,5 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(1234567), "1,234,567");
-    }
-
-    /// The file is replaced whole and no temporary file is left behind.
-    #[test]
-    fn atomic_write_replaces_whole_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("world.json");
-        std::fs::write(&path, "old").unwrap();
-        write_atomically(&path, b"new contents").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new contents");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-        assert!(write_atomically(&dir.path().join("missing/world.json"), b"x").is_err());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -1,5 +1,7 @@
 //! `slretire whoami`: checks the credentials and says whose they are.
 
+use std::io::Write as _;
+
 use anyhow::Context as _;
 
 use crate::cli::WhoamiArgs;
@@ -26,11 +28,18 @@ pub(crate) fn run(args: &WhoamiArgs, _term: &Term) -> anyhow::Result<i32> {
         (a, b) if a == b => a.to_string(),
         (a, b) => format!("username from {a}, API key from {b}"),
     };
-    println!("account:     {}", info.id);
-    println!("company:     {}", info.company);
-    println!("email:       {}", info.email);
-    println!("user:        {user}");
-    println!("endpoint:    {}", client.endpoint());
-    println!("credentials: {sources}");
+    let text = format!(
+        "account:     {}\ncompany:     {}\nemail:       {}\nuser:        {user}\n\
+         endpoint:    {}\ncredentials: {sources}\n",
+        info.id,
+        info.company,
+        info.email,
+        client.endpoint()
+    );
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .context("cannot write to stdout")?;
     Ok(EXIT_OK)
 }

@@ -152,7 +152,21 @@ impl Client {
                     inner.limiter.hold_off(delay);
                 }
                 Some(delay) => inner.clock.sleep(delay),
-                None => return Err(failure.settle(mutating)),
+                None => {
+                    let mut error = failure.settle(mutating);
+                    // Retries can take minutes (see docs/client.md): say
+                    // how many there were and how long they took.
+                    if attempts > 1
+                        && let ApiError::Transport { message } = &mut error
+                    {
+                        let elapsed = inner.clock.now().saturating_duration_since(started);
+                        message.push_str(&format!(
+                            "; gave up after {attempts} attempts over {:.1}s",
+                            elapsed.as_secs_f64()
+                        ));
+                    }
+                    return Err(error);
+                }
             }
         }
     }
@@ -279,6 +293,33 @@ pub(crate) mod tests {
             .unwrap_err();
         assert!(err.is_refused(), "{err:?}");
         assert_eq!(s.client.calls_made(), 8);
+    }
+
+    /// A transport error after retries names the attempts and the time they took.
+    #[test]
+    fn repeated_transport_errors_count_attempts() {
+        let mut fast = settings();
+        fast.retry.base_delay = Duration::from_millis(100);
+        let s = scripted(fast, (0..8).map(|_| transport_error(Fault::Unknown)).collect());
+        let err = s
+            .client
+            .read(&Call::new("SoftLayer_Account", "getObject"))
+            .unwrap_err();
+        let message = err.to_string();
+        let total = s.clock.elapsed().as_secs_f64();
+        assert!(
+            message.ends_with(&format!(
+                "connection reset; gave up after 8 attempts over {total:.1}s"
+            )),
+            "{message}"
+        );
+        let s = scripted(settings(), vec![transport_error(Fault::Final)]);
+        let err = s
+            .client
+            .read(&Call::new("SoftLayer_Account", "getObject"))
+            .unwrap_err();
+        assert_eq!(err.to_string(), "could not reach the API: connection reset");
+        assert_eq!(s.client.calls_made(), 1, "a final transport error is not repeated");
     }
 
     /// Definite errors are not retried.

@@ -33,7 +33,11 @@ pub use error::ApiError;
 pub use python_json::python_json;
 pub use retry::RetryPolicy;
 pub use settings::{Settings, SettingsError, Source};
-pub use snapshot_emulator::{SnapshotError, start_snapshot_emulator, start_snapshot_emulator_with};
+pub use snapshot_emulator::{
+    MAX_WORLD_FILE_BYTES, SnapshotError, SnapshotFile, start_snapshot_emulator,
+    start_snapshot_emulator_with,
+};
 pub use world_export::{
-    ExportError, ListReport, WORLD_FORMAT, WORLD_LISTS, WorldList, export_world, parse_kinds,
+    ExportError, ListReport, WORLD_FORMAT, WORLD_LISTS, WorldList, export_world, lists_for,
+    missing_lists, parse_kinds,
 };

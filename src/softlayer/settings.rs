@@ -9,6 +9,7 @@ use std::time::Duration;
 use base64::Engine as _;
 
 use crate::cli::ConnectionArgs;
+use crate::input_file::{self, InputFileError};
 use crate::softlayer::clock::{Clock, SystemClock};
 use crate::softlayer::config_file::ConfigFile;
 use crate::softlayer::endpoint::{self, DEFAULT_ENDPOINT, Endpoint};
@@ -22,6 +23,12 @@ pub(crate) const DEFAULT_PAGE_WORKERS: usize = 8;
 pub(crate) const IBM_CLOUD_API_KEY_USER: &str = "apikey";
 /// The config file section the SDK reads.
 const SECTION: &str = "softlayer";
+/// Largest config file read: a real one is a few hundred bytes.
+const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
+/// Calls per second to an embedded emulator when `--rate-limit` is left at
+/// its default: the emulator has no limit to protect, and the default would
+/// make a `--snapshot` plan spend nearly all its time waiting.
+pub(crate) const EMULATOR_RATE_LIMIT: f64 = 1000.0;
 
 /// Everything the client needs to talk to the API.
 #[derive(Clone)]
@@ -134,14 +141,10 @@ pub enum SettingsError {
         /// The config file that was looked at.
         config: String,
     },
-    /// The config file exists but cannot be read.
-    #[error("cannot read config file {}: {source}", path.display())]
-    ConfigRead {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
+    /// The config file exists but cannot be read: not a regular file, too
+    /// large, not UTF-8 (the message names the file).
+    #[error("config file: {0}")]
+    ConfigRead(InputFileError),
     /// The config file is not valid INI.
     #[error("{}:{line}: {message}", path.display())]
     ConfigSyntax {
@@ -306,7 +309,9 @@ impl Settings {
     }
 
     /// Settings for an emulator on loopback: fixed dummy credentials (a world
-    /// without `users` accepts any), timeouts, rate and page size from `connection`.
+    /// without `users` accepts any), timeouts and page size from
+    /// `connection`; its rate limit when it is not the default, else
+    /// [`EMULATOR_RATE_LIMIT`].
     pub fn for_emulator(base_url: &str, connection: &ConnectionArgs) -> Settings {
         let endpoint = endpoint::parse(base_url).unwrap_or_else(|_| Endpoint {
             url: format!("{}/", base_url.trim().trim_end_matches('/')),
@@ -332,10 +337,12 @@ impl Settings {
                 DEFAULT_TIMEOUT_SECS,
             ),
             connect_timeout: secs(connection.connect_timeout, 10.0),
-            rate_limit: if connection.rate_limit.is_finite() && connection.rate_limit > 0.0 {
-                connection.rate_limit
+            rate_limit: if connection.rate_limit == ConnectionArgs::RATE_LIMIT
+                || !(connection.rate_limit.is_finite() && connection.rate_limit > 0.0)
+            {
+                EMULATOR_RATE_LIMIT
             } else {
-                10.0
+                connection.rate_limit
             },
             page_size: connection.page_size.max(1),
             page_workers: DEFAULT_PAGE_WORKERS,
@@ -393,13 +400,13 @@ fn load_config(
         (None, Some(home)) => (home.join(".softlayer"), false),
         (None, None) => return Ok((None, None)),
     };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(err) if !required && err.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((Some(path), None));
-        }
-        Err(source) => return Err(SettingsError::ConfigRead { path, source }),
-    };
+    if !required
+        && std::fs::metadata(&path).is_err_and(|err| err.kind() == std::io::ErrorKind::NotFound)
+    {
+        return Ok((Some(path), None));
+    }
+    let text = input_file::read_text(&path, MAX_CONFIG_FILE_BYTES, "a config file")
+        .map_err(SettingsError::ConfigRead)?;
     let config = ConfigFile::parse(&text).map_err(|err| SettingsError::ConfigSyntax {
         path: path.clone(),
         line: err.line,
@@ -584,10 +591,16 @@ mod tests {
         assert_eq!(settings.timeout, Duration::from_millis(7500));
 
         flags.config = Some(home.path().join("absent.ini"));
-        assert!(matches!(
-            resolve(&flags, &[], Some(home.path())).unwrap_err(),
-            SettingsError::ConfigRead { .. }
-        ));
+        let err = resolve(&flags, &[], Some(home.path())).unwrap_err();
+        assert!(matches!(err, SettingsError::ConfigRead { .. }));
+        // anyhow's `{:#}` adds each cause: the reason must be said once.
+        let chain = format!("{:#}", anyhow::Error::new(err));
+        assert_eq!(
+            chain.matches("No such file or directory").count(),
+            1,
+            "{chain}"
+        );
+        assert!(chain.contains("absent.ini"), "{chain}");
 
         std::fs::write(&other, "[softlayer]\nusername = u\nbroken line\n").unwrap();
         flags.config = Some(other.clone());
@@ -595,6 +608,30 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with(&format!("{}:3:", other.display())), "{err}");
+    }
+
+    /// A config file that is not a small regular file is refused, never read without end.
+    #[test]
+    fn config_file_must_be_a_small_regular_file() {
+        let home = tempfile::tempdir().unwrap();
+        let mut flags = args();
+        for path in [Path::new("/dev/zero"), home.path()] {
+            flags.config = Some(path.to_path_buf());
+            let err = resolve(&flags, &[], None).unwrap_err().to_string();
+            assert!(err.contains("is not a regular file"), "{err}");
+        }
+        let big = home.path().join("big.ini");
+        let line = "# padding\n".repeat(120_000);
+        std::fs::write(&big, format!("[softlayer]\n{line}")).unwrap();
+        flags.config = Some(big);
+        let err = resolve(&flags, &[], None).unwrap_err().to_string();
+        assert!(err.contains("too large for a config file"), "{err}");
+        // ~/.softlayer as a directory is an error too, not "absent".
+        std::fs::create_dir(home.path().join(".softlayer")).unwrap();
+        assert!(matches!(
+            resolve(&args(), &[], Some(home.path())).unwrap_err(),
+            SettingsError::ConfigRead(_)
+        ));
     }
 
     /// A missing ~/.softlayer is not an error.
@@ -742,5 +779,21 @@ mod tests {
         assert!(settings.is_loopback());
         assert_eq!(settings.page_size, 7);
         assert_eq!(settings.endpoint_source, Source::Internal);
+    }
+
+    /// The default rate limit is lifted for an emulator; an explicit other one is kept.
+    #[test]
+    fn emulator_rate_limit() {
+        let url = "http://127.0.0.1:4567/rest/v3.1/";
+        let settings = Settings::for_emulator(url, &args());
+        assert_eq!(settings.rate_limit, EMULATOR_RATE_LIMIT);
+        let mut connection = args();
+        connection.rate_limit = 3.0;
+        assert_eq!(Settings::for_emulator(url, &connection).rate_limit, 3.0);
+        connection.rate_limit = f64::NAN;
+        assert_eq!(
+            Settings::for_emulator(url, &connection).rate_limit,
+            EMULATOR_RATE_LIMIT
+        );
     }
 }

@@ -7,20 +7,24 @@ use std::path::{Path, PathBuf};
 use softlayer_emulator::{Config, Emulator, World};
 
 use crate::cli::ConnectionArgs;
+use crate::input_file::{self, InputFileError};
+use crate::manifest::model::Kind;
 use crate::softlayer::client::Client;
 use crate::softlayer::settings::Settings;
+use crate::softlayer::world_export::{lists_for, missing_from};
+
+/// Largest world file read (`--snapshot`, `emulator --world`). A generated
+/// world of 250,000 objects, the most `emulator --generate` writes, is about
+/// 450 MB; loaded, a world takes about eight times its size in memory.
+pub const MAX_WORLD_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Why the embedded emulator could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    /// The world file cannot be read.
-    #[error("cannot read snapshot {}: {source}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
+    /// The world file cannot be read: missing, not a regular file, too
+    /// large or not UTF-8 (the message names the file).
+    #[error("snapshot: {0}")]
+    Read(InputFileError),
     /// The world file is not a valid world.
     #[error("invalid snapshot {}: {message}", path.display())]
     Invalid {
@@ -29,9 +33,106 @@ pub enum SnapshotError {
         /// What is wrong and where (the emulator's message).
         message: String,
     },
+    /// The world file lacks lists a plan of the manifests' kinds reads
+    /// (it was written with `snapshot --kinds`).
+    #[error(
+        "snapshot {} has no {}, which a plan of {} needs; a missing list is not an empty one. \
+         It was probably written with `slretire snapshot --kinds`: snapshot again with \
+         --kinds {} (or without --kinds)",
+        path.display(),
+        lists.join(", "),
+        names(kinds, " and "),
+        names(kinds, ",")
+    )]
+    MissingLists {
+        /// The file.
+        path: PathBuf,
+        /// The world keys it lacks, e.g. `virtualGuests`.
+        lists: Vec<&'static str>,
+        /// The kinds that need them.
+        kinds: Vec<Kind>,
+    },
     /// The emulator could not listen on loopback.
     #[error("cannot start the embedded emulator: {0}")]
     Start(std::io::Error),
+}
+
+fn names(kinds: &[Kind], separator: &str) -> String {
+    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    names.join(separator)
+}
+
+/// A world file read and validated once: what `--snapshot FILE` serves.
+#[derive(Debug)]
+pub struct SnapshotFile {
+    path: PathBuf,
+    world: World,
+}
+
+impl SnapshotFile {
+    /// Reads and validates the world file at `path` (a regular file of at
+    /// most [`MAX_WORLD_FILE_BYTES`]).
+    pub fn read(path: &Path) -> Result<SnapshotFile, SnapshotError> {
+        let text = input_file::read_text(path, MAX_WORLD_FILE_BYTES, "a world file")
+            .map_err(SnapshotError::Read)?;
+        let world = World::from_json_str(&text).map_err(|err| SnapshotError::Invalid {
+            path: path.to_path_buf(),
+            message: err.to_string(),
+        })?;
+        Ok(SnapshotFile {
+            path: path.to_path_buf(),
+            world,
+        })
+    }
+
+    /// The world keys a plan of `kinds` needs that the file does not have
+    /// (see [`crate::softlayer::missing_lists`]).
+    pub fn missing_lists(&self, kinds: &[Kind]) -> Vec<&'static str> {
+        missing_from(|key| self.world.lists().any(|l| l == key), kinds)
+    }
+
+    /// [`SnapshotFile::missing_lists`] as an error naming the lists, the
+    /// kinds that need them and how to take a snapshot that has them.
+    pub fn require_lists(&self, kinds: &[Kind]) -> Result<(), SnapshotError> {
+        let lists = self.missing_lists(kinds);
+        if lists.is_empty() {
+            return Ok(());
+        }
+        let kinds = kinds
+            .iter()
+            .copied()
+            .filter(|kind| lists_for(*kind).iter().any(|key| lists.contains(key)))
+            .collect();
+        Err(SnapshotError::MissingLists {
+            path: self.path.clone(),
+            lists,
+            kinds,
+        })
+    }
+
+    /// Starts an emulator serving the world on loopback and returns it with
+    /// a client pointed at it: timeouts and page size from `connection`
+    /// (see [`Settings::for_emulator`]), the emulator's clock fixed at
+    /// `now` when given (the plan's time, so a rehearsal judges dates
+    /// exactly as the plan did). Keep the emulator alive as long as the
+    /// client is used.
+    pub fn start(
+        self,
+        connection: &ConnectionArgs,
+        now: Option<jiff::Timestamp>,
+    ) -> Result<(Emulator, Client), SnapshotError> {
+        let config = Config {
+            now,
+            ..Config::default()
+        };
+        let emulator =
+            Emulator::start(self.world, config, "127.0.0.1:0").map_err(SnapshotError::Start)?;
+        let settings = Settings::for_emulator(&emulator.base_url(), connection);
+        // Building a client for a loopback URL does not fail; the error type is shared with live settings.
+        let client = Client::new(settings)
+            .map_err(|err| SnapshotError::Start(std::io::Error::other(err.to_string())))?;
+        Ok((emulator, client))
+    }
 }
 
 /// Starts an emulator serving the world file at `path` on loopback and
@@ -42,30 +143,12 @@ pub fn start_snapshot_emulator(path: &Path) -> Result<(Emulator, Client), Snapsh
     start_snapshot_emulator_with(path, &connection, None)
 }
 
-/// [`start_snapshot_emulator`] with timeouts, rate limit and page size from
-/// `connection`, and the emulator's clock fixed at `now` when given (the
-/// plan's time, so a rehearsal judges dates exactly as the plan did).
+/// [`SnapshotFile::read`] then [`SnapshotFile::start`], without checking
+/// the lists: for callers that do not plan particular kinds.
 pub fn start_snapshot_emulator_with(
     path: &Path,
     connection: &ConnectionArgs,
     now: Option<jiff::Timestamp>,
 ) -> Result<(Emulator, Client), SnapshotError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let world = World::from_json_str(&text).map_err(|err| SnapshotError::Invalid {
-        path: path.to_path_buf(),
-        message: err.to_string(),
-    })?;
-    let config = Config {
-        now,
-        ..Config::default()
-    };
-    let emulator = Emulator::start(world, config, "127.0.0.1:0").map_err(SnapshotError::Start)?;
-    let settings = Settings::for_emulator(&emulator.base_url(), connection);
-    // Building a client for a loopback URL does not fail; the error type is shared with live settings.
-    let client = Client::new(settings)
-        .map_err(|err| SnapshotError::Start(std::io::Error::other(err.to_string())))?;
-    Ok((emulator, client))
+    SnapshotFile::read(path)?.start(connection, now)
 }

@@ -43,6 +43,8 @@ impl fmt::Debug for SecretHeader {
 pub(crate) struct Transport {
     agent: ureq::Agent,
     authorization: SecretHeader,
+    /// `--timeout`, named in timeout messages.
+    timeout: Duration,
 }
 
 impl Transport {
@@ -69,6 +71,7 @@ impl Transport {
         Transport {
             agent,
             authorization: SecretHeader(settings.credentials().authorization()),
+            timeout: settings.timeout,
         }
     }
 
@@ -82,7 +85,7 @@ impl Transport {
             Verb::Post => with_headers(self.agent.post(url), auth).send(body),
             Verb::Put => with_headers(self.agent.put(url), auth).send(body),
         };
-        let mut response = result.map_err(|err| failure(&err))?;
+        let mut response = result.map_err(|err| failure(&err, self.timeout))?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -100,7 +103,7 @@ impl Transport {
             .with_config()
             .limit(MAX_BODY_BYTES)
             .read_to_string()
-            .map_err(|err| failure(&err))?;
+            .map_err(|err| failure(&err, self.timeout))?;
         Ok(Reply {
             status,
             body,
@@ -121,28 +124,82 @@ fn with_headers<B>(
         .header("Authorization", authorization)
 }
 
-/// Judges a transport error: did the request certainly not reach the server?
-fn failure(err: &UreqError) -> Failure {
+/// Judges a transport error: did the request certainly not reach the
+/// server, and is asking again any use?
+fn failure(err: &UreqError, timeout: Duration) -> Failure {
     let fault = match err {
         UreqError::HostNotFound
         | UreqError::ConnectionFailed
-        | UreqError::BadUri(_)
+        | UreqError::ConnectProxyFailed(_)
+        | UreqError::Timeout(Timeout::Resolve | Timeout::Connect) => Fault::NotSent,
+        // The settings or the local TLS setup: asking again gets the same.
+        UreqError::BadUri(_)
         | UreqError::RequireHttpsOnly(_)
         | UreqError::InvalidProxyUrl
-        | UreqError::ConnectProxyFailed(_)
         | UreqError::Tls(_)
-        | UreqError::Rustls(_)
         | UreqError::Pem(_)
-        | UreqError::TlsRequired
-        | UreqError::Timeout(Timeout::Resolve | Timeout::Connect) => Fault::NotSent,
-        UreqError::Io(io) if is_connect_error(io) => Fault::NotSent,
+        | UreqError::TlsRequired => Fault::Final,
+        UreqError::Rustls(tls) => tls_fault(tls),
+        UreqError::Io(io) => io_fault(io),
         _ => Fault::Unknown,
     };
     Failure {
         error: ApiError::Transport {
-            message: describe(err),
+            message: describe(err, timeout),
         },
         fault,
+    }
+}
+
+/// An I/O error: a failed connection or name lookup never sent anything; a
+/// TLS error says itself; anything else may have come after sending.
+fn io_fault(err: &io::Error) -> Fault {
+    if is_connect_error(err) || is_lookup_error(err) {
+        return Fault::NotSent;
+    }
+    match rustls_error(err) {
+        Some(tls) => tls_fault(tls),
+        None => Fault::Unknown,
+    }
+}
+
+/// rustls reports handshake and record errors as `InvalidData` I/O errors
+/// carrying its own error.
+fn rustls_error(err: &io::Error) -> Option<&rustls::Error> {
+    err.get_ref()?.downcast_ref::<rustls::Error>()
+}
+
+/// A TLS error. Certificate and version problems come from the handshake,
+/// before any request byte, and repeat identically: final. Other handshake
+/// failures are worth the few connection attempts. Record errors can come
+/// after the request was sent: unknown.
+fn tls_fault(err: &rustls::Error) -> Fault {
+    use rustls::AlertDescription as Alert;
+    match err {
+        rustls::Error::InvalidCertificate(_)
+        | rustls::Error::NoCertificatesPresented
+        | rustls::Error::UnsupportedNameType
+        | rustls::Error::InvalidCertRevocationList(_)
+        | rustls::Error::PeerIncompatible(_)
+        | rustls::Error::NoApplicationProtocol => Fault::Final,
+        rustls::Error::InappropriateHandshakeMessage { .. }
+        | rustls::Error::InvalidEncryptedClientHello(_)
+        | rustls::Error::HandshakeNotComplete => Fault::NotSent,
+        rustls::Error::AlertReceived(
+            Alert::HandshakeFailure
+            | Alert::ProtocolVersion
+            | Alert::InsufficientSecurity
+            | Alert::UnrecognisedName
+            | Alert::NoApplicationProtocol
+            | Alert::CertificateRequired
+            | Alert::UnknownCA
+            | Alert::BadCertificate
+            | Alert::UnsupportedCertificate
+            | Alert::CertificateExpired
+            | Alert::CertificateRevoked
+            | Alert::CertificateUnknown,
+        ) => Fault::NotSent,
+        _ => Fault::Unknown,
     }
 }
 
@@ -157,52 +214,183 @@ fn is_connect_error(err: &io::Error) -> bool {
     )
 }
 
+/// The standard library's host name lookup error: ureq passes it on as a
+/// plain I/O error, and its kind is not public, only its text.
+fn is_lookup_error(err: &io::Error) -> bool {
+    err.to_string().starts_with(LOOKUP_FAILED)
+}
+
+/// How std's `getaddrinfo` errors begin.
+const LOOKUP_FAILED: &str = "failed to lookup address information";
+
 /// A transport error in words (ureq's texts never include the request headers).
-fn describe(err: &UreqError) -> String {
+fn describe(err: &UreqError, timeout: Duration) -> String {
     match err {
         UreqError::Timeout(Timeout::Connect) => "connection timed out (--connect-timeout)".into(),
         UreqError::Timeout(Timeout::Resolve) => "host name lookup timed out".into(),
-        UreqError::Timeout(_) => "no complete answer within the timeout (--timeout)".into(),
+        UreqError::Timeout(_) => format!(
+            "no complete answer within {} (--timeout)",
+            seconds(timeout)
+        ),
         UreqError::HostNotFound => "host not found".into(),
-        UreqError::Io(io) => format!("connection error: {io}"),
+        UreqError::Rustls(tls) => describe_tls(tls),
+        UreqError::Io(io) => {
+            let text = io.to_string();
+            if let Some(reason) = text.strip_prefix(LOOKUP_FAILED) {
+                let reason = reason.trim_start_matches(':').trim();
+                format!("host name lookup failed: {reason}")
+            } else if let Some(tls) = rustls_error(io) {
+                describe_tls(tls)
+            } else {
+                format!("connection error: {io}")
+            }
+        }
         other => other.to_string(),
+    }
+}
+
+fn describe_tls(err: &rustls::Error) -> String {
+    match err {
+        rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented => {
+            format!("TLS certificate not accepted: {err}")
+        }
+        _ => format!("TLS error: {err}"),
+    }
+}
+
+/// `2s`, `2.5s`.
+pub(crate) fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if secs.fract() == 0.0 {
+        format!("{secs:.0}s")
+    } else {
+        format!("{secs:.1}s")
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::net::ToSocketAddrs;
+
     use super::*;
+
+    fn fail(err: UreqError) -> Failure {
+        failure(&err, Duration::from_secs(2))
+    }
+
+    fn tls(err: rustls::Error) -> UreqError {
+        UreqError::Io(io::Error::new(io::ErrorKind::InvalidData, err))
+    }
+
+    /// A failed host name lookup never sent anything and says so.
+    #[test]
+    fn lookup_failures_are_not_sent() {
+        // `.invalid` never resolves (RFC 6761); offline the lookup fails too.
+        let err = match "nonexistent.invalid:443".to_socket_addrs() {
+            Err(err) => err,
+            Ok(addrs) => panic!("nonexistent.invalid resolved: {:?}", addrs.collect::<Vec<_>>()),
+        };
+        let failure = fail(UreqError::Io(err));
+        assert_eq!(failure.fault, Fault::NotSent);
+        let message = failure.error.to_string();
+        assert!(message.contains("host name lookup failed: "), "{message}");
+        assert!(!message.contains("failed to lookup"), "{message}");
+    }
+
+    /// A certificate the client does not trust is final: asking again gets the same certificate.
+    #[test]
+    fn certificate_errors_are_final() {
+        let bad = tls(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer,
+        ));
+        let failure = fail(bad);
+        assert_eq!(failure.fault, Fault::Final);
+        assert!(
+            failure.error.to_string().contains("TLS certificate not accepted"),
+            "{}",
+            failure.error
+        );
+        assert_eq!(
+            fail(UreqError::Rustls(rustls::Error::NoCertificatesPresented)).fault,
+            Fault::Final
+        );
+    }
+
+    /// Handshake failures never sent the request; record errors may come after it.
+    #[test]
+    fn tls_handshake_and_record_errors() {
+        assert_eq!(
+            fail(tls(rustls::Error::AlertReceived(
+                rustls::AlertDescription::HandshakeFailure
+            )))
+            .fault,
+            Fault::NotSent
+        );
+        assert_eq!(
+            fail(tls(rustls::Error::HandshakeNotComplete)).fault,
+            Fault::NotSent
+        );
+        assert_eq!(fail(tls(rustls::Error::DecryptError)).fault, Fault::Unknown);
+        assert_eq!(
+            fail(tls(rustls::Error::AlertReceived(
+                rustls::AlertDescription::InternalError
+            )))
+            .fault,
+            Fault::Unknown
+        );
+    }
+
+    /// Settings errors are not repeated.
+    #[test]
+    fn settings_errors_are_final() {
+        assert_eq!(fail(UreqError::InvalidProxyUrl).fault, Fault::Final);
+        assert_eq!(fail(UreqError::TlsRequired).fault, Fault::Final);
+    }
+
+    /// A timeout names the timeout it ran into.
+    #[test]
+    fn timeout_message_names_the_value() {
+        let failure = failure(
+            &UreqError::Timeout(Timeout::Global),
+            Duration::from_millis(2500),
+        );
+        assert_eq!(
+            failure.error.to_string(),
+            "could not reach the API: no complete answer within 2.5s (--timeout)"
+        );
+        assert_eq!(seconds(Duration::from_secs(2)), "2s");
+    }
 
     /// Connection-level failures are known not to have reached the server.
     #[test]
     fn connect_failures_are_not_sent() {
-        let refused = failure(&UreqError::Io(io::Error::from(
+        let refused = fail(UreqError::Io(io::Error::from(
             io::ErrorKind::ConnectionRefused,
         )));
         assert_eq!(refused.fault, Fault::NotSent);
         assert_eq!(
-            failure(&UreqError::Timeout(Timeout::Connect)).fault,
+            fail(UreqError::Timeout(Timeout::Connect)).fault,
             Fault::NotSent
         );
-        assert_eq!(failure(&UreqError::HostNotFound).fault, Fault::NotSent);
+        assert_eq!(fail(UreqError::HostNotFound).fault, Fault::NotSent);
     }
 
     /// Failures after sending leave the outcome unknown.
     #[test]
     fn late_failures_are_unknown() {
         assert_eq!(
-            failure(&UreqError::Timeout(Timeout::RecvResponse)).fault,
+            fail(UreqError::Timeout(Timeout::RecvResponse)).fault,
             Fault::Unknown
         );
         assert_eq!(
-            failure(&UreqError::Timeout(Timeout::PerCall)).fault,
+            fail(UreqError::Timeout(Timeout::PerCall)).fault,
             Fault::Unknown
         );
-        let reset = failure(&UreqError::Io(io::Error::from(
+        let reset = fail(UreqError::Io(io::Error::from(
             io::ErrorKind::ConnectionReset,
         )));
         assert_eq!(reset.fault, Fault::Unknown);
-        let eof = failure(&UreqError::Io(io::Error::from(
+        let eof = fail(UreqError::Io(io::Error::from(
             io::ErrorKind::UnexpectedEof,
         )));
         assert_eq!(eof.fault, Fault::Unknown);

@@ -229,19 +229,74 @@ pub struct ListReport {
     pub elapsed: Duration,
 }
 
-/// A list that could not be read.
+/// A list that could not be read. The API error is part of the message,
+/// not a separate cause, so `{:#}` does not say it twice.
 #[derive(Debug, thiserror::Error)]
 #[error("reading {what}: {error}")]
 pub struct ExportError {
     /// What was being read (`account`, `virtualGuests`, ...).
     pub what: &'static str,
     /// The API error.
-    #[source]
     pub error: ApiError,
 }
 
-/// Reads the account and the lists of `kinds` (all kinds when empty) into a
-/// world document; `progress` hears about every list when it is done.
+/// The world lists a plan of `kind` reads: the kind's own list(s), and the
+/// lists its occupants come from (the emulator derives a VLAN's guests,
+/// servers and subnets, a subnet's guests and servers, a dedicated host's
+/// guests from them). Billing items are looked up by id, and a snapshot's
+/// `allTopLevelBillingItems` is what guarantees every item is in the file.
+pub fn lists_for(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::VirtualGuest => &["virtualGuests"],
+        Kind::Hardware => &["hardware"],
+        Kind::Storage => &["networkStorage"],
+        Kind::Subnet => &["subnets", "virtualGuests", "hardware"],
+        Kind::Vlan => &["networkVlans", "virtualGuests", "hardware", "subnets"],
+        Kind::GlobalIp => &["globalIpRecords"],
+        Kind::LoadBalancer => &["adcLoadBalancers", "lbaasLoadBalancers"],
+        Kind::Cdn => &["cdnAccounts"],
+        Kind::DedicatedHost => &["dedicatedHosts", "virtualGuests"],
+        Kind::BillingItem => &["allTopLevelBillingItems"],
+    }
+}
+
+/// The lists a plan of `kinds` reads (every list when `kinds` is empty),
+/// in [`WORLD_LISTS`] order.
+fn lists_needed(kinds: &[Kind]) -> Vec<&'static str> {
+    WORLD_LISTS
+        .iter()
+        .map(|list| list.key)
+        .filter(|key| {
+            kinds.is_empty()
+                || kinds
+                    .iter()
+                    .any(|kind| lists_for(*kind).contains(key))
+        })
+        .collect()
+}
+
+/// The world keys a plan of `kinds` needs that `world` does not have, in
+/// [`WORLD_LISTS`] order. A snapshot written with `--kinds` leaves out the
+/// lists it did not read; planning against one as if they were empty would
+/// show every object of those kinds as absent. An empty list is present.
+pub fn missing_lists(world: &Value, kinds: &[Kind]) -> Vec<&'static str> {
+    missing_from(|key| world.get(key).is_some_and(Value::is_array), kinds)
+}
+
+/// [`missing_lists`] for a world known by the keys it has.
+pub(crate) fn missing_from(has: impl Fn(&str) -> bool, kinds: &[Kind]) -> Vec<&'static str> {
+    if kinds.is_empty() {
+        return Vec::new();
+    }
+    lists_needed(kinds)
+        .into_iter()
+        .filter(|key| !has(key))
+        .collect()
+}
+
+/// Reads the account and the lists a plan of `kinds` needs (every list
+/// when `kinds` is empty, see [`lists_for`]) into a world document;
+/// `progress` hears about every list when it is done.
 pub fn export_world(
     client: &Client,
     kinds: &[Kind],
@@ -258,10 +313,8 @@ pub fn export_world(
     world.insert("account".into(), account);
     let mut nested_billing_ids = BTreeSet::new();
     let mut tickets: BTreeMap<u64, Map<String, Value>> = BTreeMap::new();
-    for list in WORLD_LISTS
-        .iter()
-        .filter(|l| kinds.is_empty() || kinds.contains(&l.kind))
-    {
+    let wanted = lists_needed(kinds);
+    for list in WORLD_LISTS.iter().filter(|l| wanted.contains(&l.key)) {
         let started = Instant::now();
         let calls_before = client.calls_made();
         let mut items = client
@@ -292,7 +345,8 @@ pub fn export_world(
         });
         world.insert(list.key.into(), Value::Array(items));
     }
-    if !tickets.is_empty() {
+    // Written whenever servers are, empty too: absent would read as "not exported".
+    if world.contains_key("hardware") {
         let tickets = tickets.into_values().map(Value::Object).collect();
         world.insert("tickets".into(), Value::Array(tickets));
     }
@@ -394,6 +448,45 @@ mod tests {
             }
         }
         assert!(WORLD_LISTS[1].mask().contains("openCancellationTicket["));
+    }
+
+    /// A kind needs its own lists and those of its occupants; billing items need the top-level list.
+    #[test]
+    fn lists_a_plan_needs() {
+        for kind in Kind::ALL {
+            for key in lists_for(kind) {
+                assert!(WORLD_LISTS.iter().any(|l| l.key == *key), "{key}");
+            }
+            assert!(
+                WORLD_LISTS
+                    .iter()
+                    .filter(|l| l.kind == kind)
+                    .all(|l| lists_for(kind).contains(&l.key)),
+                "{kind}: its own lists"
+            );
+        }
+        assert_eq!(
+            lists_needed(&[Kind::Vlan]),
+            ["virtualGuests", "hardware", "subnets", "networkVlans"]
+        );
+        assert_eq!(lists_needed(&[]).len(), WORLD_LISTS.len());
+    }
+
+    /// Missing lists are named; empty lists are present; no kinds need nothing.
+    #[test]
+    fn missing_lists_of_a_partial_world() {
+        let world = json!({"format": WORLD_FORMAT, "account": {"id": 1}, "networkVlans": [],
+                           "virtualGuests": [], "subnets": null});
+        assert_eq!(missing_lists(&world, &[Kind::VirtualGuest]), Vec::<&str>::new());
+        assert_eq!(
+            missing_lists(&world, &[Kind::Vlan, Kind::LoadBalancer]),
+            ["hardware", "subnets", "adcLoadBalancers", "lbaasLoadBalancers"]
+        );
+        assert_eq!(
+            missing_lists(&world, &[Kind::BillingItem]),
+            ["allTopLevelBillingItems"]
+        );
+        assert!(missing_lists(&world, &[]).is_empty());
     }
 
     /// --kinds names are manifest kinds; unknown names are refused with the list.

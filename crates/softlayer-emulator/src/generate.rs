@@ -314,6 +314,7 @@ impl Generator {
             ("cdnAccounts", cdn),
             ("dedicatedHosts", hosts),
             ("allTopLevelBillingItems", free),
+            ("tickets", Vec::new()),
         ] {
             doc.insert(key.into(), Value::Array(list));
         }

@@ -6,7 +6,7 @@
 //! across the whole world. The first problem found is reported with the JSON
 //! path of the offending value.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
@@ -29,7 +29,15 @@ const TOP_LEVEL_EXTRA: [&str; 6] = [
 ];
 
 /// Parses and validates a world document.
+#[cfg(test)]
 pub(crate) fn load(text: &str) -> Result<State, LoadError> {
+    load_with_lists(text).map(|(state, _)| state)
+}
+
+/// [`load`], also returning the top-level lists the document wrote (an
+/// empty list counts, an absent or `null` one does not): a snapshot taken
+/// of some kinds only leaves the others out, which is not "none".
+pub(crate) fn load_with_lists(text: &str) -> Result<(State, BTreeSet<String>), LoadError> {
     let doc: Value = serde_json::from_str(text).map_err(|e| LoadError::syntax(&e))?;
     let Value::Object(mut doc) = doc else {
         return Err(LoadError::at(
@@ -42,6 +50,11 @@ pub(crate) fn load(text: &str) -> Result<State, LoadError> {
     };
     let mut loader = Loader::default();
     loader.check_top_level(&doc)?;
+    let lists: BTreeSet<String> = doc
+        .iter()
+        .filter(|(_, value)| value.is_array())
+        .map(|(key, _)| key.clone())
+        .collect();
     let account = match doc.remove("account") {
         Some(Value::Object(a)) => loader.clean(a, known(names::ACCOUNT), "account")?,
         Some(other) => {
@@ -118,7 +131,7 @@ pub(crate) fn load(text: &str) -> Result<State, LoadError> {
     state.billing = std::mem::take(&mut loader.billing);
     state.build_index();
     state.init_counters();
-    Ok(state)
+    Ok((state, lists))
 }
 
 fn take_list(doc: &mut Map<String, Value>, key: &str) -> Result<Vec<Value>, LoadError> {

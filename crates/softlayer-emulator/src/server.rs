@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -148,7 +148,7 @@ impl Emulator {
             server,
             workers,
             proxy,
-            base_url: format!("http://{addr}/rest/v3.1/"),
+            base_url: format!("http://{}/rest/v3.1/", reachable(addr)),
         })
     }
 
@@ -187,6 +187,18 @@ impl Emulator {
             p.stop();
         }
     }
+}
+
+/// The address a client on this host reaches `addr` at: bound to every
+/// interface (`0.0.0.0`, `::`), the emulator is still reached on loopback,
+/// which is also the only plain-HTTP host slretire accepts.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    SocketAddr::new(ip, addr.port())
 }
 
 impl Drop for Emulator {
@@ -526,5 +538,21 @@ mod tests {
                 assert_eq!(json["code"], "SoftLayer_Exception_ObjectNotFound");
             }
         }
+    }
+
+    /// Bound to every interface, the URL still names loopback, which a client can reach.
+    #[test]
+    fn unspecified_addresses_are_shown_as_loopback() {
+        let world = World::from_json_str(r#"{"format": "slretire-world/1", "account": {"id": 1}}"#)
+            .unwrap();
+        let emulator = Emulator::start(world, Config::default(), "0.0.0.0:0").unwrap();
+        let url = emulator.base_url();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        let authority = url.trim_start_matches("http://").split('/').next().unwrap();
+        assert!(TcpStream::connect(authority).is_ok(), "{authority}");
+        let v6: SocketAddr = "[::]:8080".parse().unwrap();
+        assert_eq!(reachable(v6).to_string(), "[::1]:8080");
+        let given: SocketAddr = "127.0.0.2:80".parse().unwrap();
+        assert_eq!(reachable(given), given);
     }
 }

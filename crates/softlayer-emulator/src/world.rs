@@ -1,10 +1,12 @@
 //! The world: an account snapshot in the world-file format, parsed and
 //! validated, and written back in the same format.
 
+use std::collections::BTreeSet;
+
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use crate::load::{FORMAT, load};
+use crate::load::{FORMAT, load_with_lists};
 use crate::load_error::LoadError;
 use crate::state::{Kind, State};
 
@@ -12,13 +14,24 @@ use crate::state::{Kind, State};
 #[derive(Debug, Clone)]
 pub struct World {
     pub(crate) state: State,
+    /// The top-level lists the file wrote.
+    lists: BTreeSet<String>,
 }
 
 impl World {
     /// Parses and validates a world file. Errors name the position: line and
     /// column for JSON syntax, the JSON path for everything else.
     pub fn from_json_str(text: &str) -> Result<World, LoadError> {
-        Ok(World { state: load(text)? })
+        let (state, lists) = load_with_lists(text)?;
+        Ok(World { state, lists })
+    }
+
+    /// The top-level lists the file wrote, sorted (`"virtualGuests"`,
+    /// `"tickets"`, ...): an empty list counts, an absent or `null` one
+    /// does not. A partial snapshot leaves out the lists it did not read,
+    /// and their absence must not be mistaken for "none".
+    pub fn lists(&self) -> impl Iterator<Item = &str> {
+        self.lists.iter().map(String::as_str)
     }
 
     /// The world in the world-file format (loadable again).
@@ -58,27 +71,21 @@ pub(crate) fn export(st: &State, now: Timestamp) -> Value {
                 Value::Object(m)
             })
             .collect();
-        if !list.is_empty() {
-            doc.insert(kind.world_key().into(), Value::Array(list));
-        }
+        doc.insert(kind.world_key().into(), Value::Array(list));
     }
+    // Every list is written, empty ones too: the document is the whole
+    // account, and an absent list would read as "not exported".
     let free: Vec<Value> = st
         .billing
         .values()
         .filter(|b| b.owner.is_none() && b.parent.is_none())
         .map(|b| billing(st, b.id))
         .collect();
-    if !free.is_empty() {
-        doc.insert("allTopLevelBillingItems".into(), Value::Array(free));
-    }
-    if !st.tickets.is_empty() {
-        let list = st.tickets.values().cloned().map(Value::Object).collect();
-        doc.insert("tickets".into(), Value::Array(list));
-    }
-    if !st.requests.is_empty() {
-        let list = st.requests.values().cloned().map(Value::Object).collect();
-        doc.insert("cancellationRequests".into(), Value::Array(list));
-    }
+    doc.insert("allTopLevelBillingItems".into(), Value::Array(free));
+    let list = st.tickets.values().cloned().map(Value::Object).collect();
+    doc.insert("tickets".into(), Value::Array(list));
+    let list = st.requests.values().cloned().map(Value::Object).collect();
+    doc.insert("cancellationRequests".into(), Value::Array(list));
     Value::Object(doc)
 }
 
@@ -122,5 +129,31 @@ mod tests {
         );
         assert_eq!(out["allTopLevelBillingItems"][0]["id"], 99);
         assert_eq!(out["subnets"][0]["networkVlanId"], 5);
+    }
+
+    /// The written document holds every list, empty ones included.
+    #[test]
+    fn writes_every_list() {
+        let world =
+            World::from_json_str(r#"{"format": "slretire-world/1", "account": {"id": 1}}"#)
+                .unwrap();
+        let out = world.to_json();
+        for kind in Kind::ALL {
+            assert_eq!(out[kind.world_key()], Value::Array(Vec::new()), "{kind:?}");
+        }
+        for key in ["allTopLevelBillingItems", "tickets", "cancellationRequests"] {
+            assert_eq!(out[key], Value::Array(Vec::new()), "{key}");
+        }
+    }
+
+    /// `lists` names the lists the file wrote, empty ones included, null ones not.
+    #[test]
+    fn lists_written_by_the_file() {
+        let world = World::from_json_str(
+            r#"{"format": "slretire-world/1", "account": {"id": 1},
+                "networkVlans": [], "hardware": null, "tickets": []}"#,
+        )
+        .unwrap();
+        assert_eq!(world.lists().collect::<Vec<_>>(), ["networkVlans", "tickets"]);
     }
 }
