@@ -82,7 +82,8 @@ fn does_not_follow_directory_symlinks() {
         .stdout_eq("1 file, 1 entry: valid\n");
 }
 
-const ONE_ENTRY: &str = "version: 1\naccount: 278184\nretire:\n  - kind: cdn\n    name: \"14793\"\n";
+const ONE_ENTRY: &str =
+    "version: 1\naccount: 278184\nretire:\n  - kind: cdn\n    name: \"14793\"\n";
 
 /// A FIFO named on the command line is refused at once (opening it would wait for a writer forever).
 #[cfg(unix)]
@@ -132,11 +133,9 @@ fn reads_a_file_named_twice_once() {
         .code(0)
         .stdout_eq("1 file, 1 entry: valid\n");
     // The model (what plan merges) holds the entry once, from the first spelling.
-    let loaded = slretire::manifest::load(&[
-        manifests.clone(),
-        dir.path().join("./manifests/a.yaml"),
-    ])
-    .unwrap();
+    let loaded =
+        slretire::manifest::load(&[manifests.clone(), dir.path().join("./manifests/a.yaml")])
+            .unwrap();
     let origins: Vec<&str> = loaded
         .manifests
         .entries

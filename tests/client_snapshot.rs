@@ -309,22 +309,22 @@ fn bad_input_writes_nothing() {
     );
     assert!(source.requests().is_empty());
 
+    // A regular file where a directory must be: no directory can be created.
+    let blocker = dir.path().join("not-a-dir");
+    std::fs::write(&blocker, "x").unwrap();
     let output = slretire()
         .args(["snapshot", "--endpoint", &source.base_url(), "--out"])
-        .arg(dir.path().join("missing/w.json"))
+        .arg(blocker.join("w.json"))
         .env("SL_USERNAME", "u")
         .env("SL_API_KEY", "k")
         .output()
         .unwrap();
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr.contains("writing ") && stderr.contains("missing/w.json"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("not-a-dir/w.json"), "{stderr}");
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
-        0,
+        1,
         "no file, no temporary left behind"
     );
 }
@@ -379,4 +379,53 @@ fn embedded_emulator_refuses_a_broken_file() {
     );
     let err = start_snapshot_emulator(&dir.path().join("absent.json")).unwrap_err();
     assert!(matches!(err, SnapshotError::Read { .. }), "{err:?}");
+}
+
+/// A snapshot taken with --kinds serves plans of those kinds only: a plan
+/// that needs a list the file lacks is refused, not planned as if the list
+/// were empty.
+#[test]
+fn partial_snapshot_refuses_plans_that_need_missing_lists() {
+    let source = emulator(&generate_world(60, 3).to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let partial = dir.path().join("guests.json");
+    snapshot(&source.base_url(), &partial, &["--kinds", "virtual_guest"]);
+    let manifest = |name: &str, kind: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!("version: 1\naccount: 278184\nretire:\n  - kind: {kind}\n    id: 1\n"),
+        )
+        .unwrap();
+        path
+    };
+    let guests = manifest("guests.yaml", "virtual_guest");
+    let vlans = manifest("vlans.yaml", "vlan");
+    let plan = |command: &str, manifest: &Path| {
+        let mut cmd = slretire();
+        cmd.args([command, "--snapshot"])
+            .arg(&partial)
+            .arg(manifest);
+        if command == "apply" {
+            cmd.arg("--auto-approve");
+        }
+        cmd.env("SLRETIRE_NOW", "2026-11-22T12:00:00Z")
+            .output()
+            .unwrap()
+    };
+
+    let output = plan("plan", &guests);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output).1);
+
+    for command in ["plan", "apply"] {
+        let output = plan(command, &vlans);
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{command}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("has no hardware, subnets, networkVlans, which a plan of vlan needs")
+                && stderr.contains("--kinds vlan"),
+            "{command}: {stderr}"
+        );
+        assert!(stdout.is_empty(), "{command}: nothing planned: {stdout}");
+    }
 }

@@ -13,6 +13,7 @@ use crate::apply::progress::{Progress, Style};
 use crate::apply::{Apply, Observer, run as run_apply};
 use crate::cli::{ApplyArgs, PlanFormat, ProgressChoice};
 use crate::commands::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, Term};
+use crate::manifest::model::Manifests;
 use crate::plan::model::Plan;
 
 use super::planning::{load_manifests, make_plan};
@@ -30,7 +31,19 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
     }
     // A plan file is checked before any connection is made.
     let saved = plan_path.as_deref().map(read_plan).transpose()?;
-    let session = Session::open(&args.connection, args.snapshot.as_deref(), now)?;
+    // Manifests too are read before connecting: a mistake in them needs no account.
+    let manifests = match saved {
+        Some(_) => None,
+        None => match load_manifests(&args.paths, term) {
+            Some(manifests) => Some(manifests),
+            None => return Ok(EXIT_FAILURE),
+        },
+    };
+    let kinds = match (&saved, &manifests) {
+        (Some(plan), _) => plan.kinds(),
+        (None, manifests) => manifests.as_ref().map(Manifests::kinds).unwrap_or_default(),
+    };
+    let session = Session::open(&args.connection, args.snapshot.as_deref(), now, &kinds)?;
     let plan = match saved {
         Some(plan) => {
             let shown = plan_path
@@ -56,7 +69,7 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
             plan
         }
         None => {
-            let Some(manifests) = load_manifests(&args.paths, term) else {
+            let Some(manifests) = manifests else {
                 return Ok(EXIT_FAILURE);
             };
             let plan = make_plan(&session, &manifests, now, term)?;

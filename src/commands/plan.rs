@@ -13,7 +13,12 @@ pub(crate) fn run(args: &PlanArgs, term: &Term) -> anyhow::Result<i32> {
         return Ok(EXIT_FAILURE);
     };
     let now = now()?;
-    let session = Session::open(&args.connection, args.snapshot.as_deref(), now)?;
+    let session = Session::open(
+        &args.connection,
+        args.snapshot.as_deref(),
+        now,
+        &manifests.kinds(),
+    )?;
     let plan = make_plan(&session, &manifests, now, term)?;
     term.out(&render(&plan, args.format, term.stdout_color))?;
     if let Some(out) = &args.out {

@@ -8,7 +8,8 @@ use anyhow::Context as _;
 use jiff::Timestamp;
 
 use crate::cli::ConnectionArgs;
-use crate::softlayer::{self, AccountInfo, Client};
+use crate::manifest::model::Kind;
+use crate::softlayer::{self, AccountInfo, Client, SnapshotFile};
 
 /// A client and, for `--snapshot`, the emulator it talks to.
 pub(crate) struct Session {
@@ -21,15 +22,20 @@ pub(crate) struct Session {
 
 impl Session {
     /// Connects to the snapshot's emulator when given, else to the API.
+    /// A snapshot must hold every list a plan of `kinds` reads: one taken
+    /// with `snapshot --kinds` lacks the others, and reading a missing list
+    /// as empty would show those objects as already gone.
     pub(crate) fn open(
         connection: &ConnectionArgs,
         snapshot: Option<&Path>,
         now: Timestamp,
+        kinds: &[Kind],
     ) -> anyhow::Result<Session> {
         match snapshot {
             Some(path) => {
-                let (emulator, client) =
-                    softlayer::start_snapshot_emulator_with(path, connection, Some(now))?;
+                let file = SnapshotFile::read(path)?;
+                file.require_lists(kinds)?;
+                let (emulator, client) = file.start(connection, Some(now))?;
                 Ok(Session {
                     client,
                     endpoint: format!("snapshot:{}", path.display()),

@@ -20,6 +20,16 @@ pub struct Manifests {
     pub limits: Vec<LimitRule>,
 }
 
+impl Manifests {
+    /// The kinds the entries retire, each once, in [`Kind`] order.
+    pub fn kinds(&self) -> Vec<Kind> {
+        let mut kinds: Vec<Kind> = self.entries.iter().map(|e| e.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+}
+
 /// The kinds of resource a manifest can retire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {

@@ -61,7 +61,10 @@ enum Shape {
 /// answered with "remove it".
 const REQUIRED_TOP_KEYS: [(&str, &str); 3] = [
     ("version", "write `version: 1`"),
-    ("account", "give `account` the account id, e.g. `account: 278184`"),
+    (
+        "account",
+        "give `account` the account id, e.g. `account: 278184`",
+    ),
     (
         "retire",
         "give `retire` a list of entries, or `retire: []` for a file that only holds protect rules",

@@ -46,6 +46,16 @@ pub struct Plan {
     pub digest: String,
 }
 
+impl Plan {
+    /// The kinds of the plan's items, each once, in [`Kind`] order.
+    pub fn kinds(&self) -> Vec<Kind> {
+        let mut kinds: Vec<Kind> = self.items.iter().map(|item| item.kind).collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+}
+
 /// The account a plan belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -300,7 +300,10 @@ pub(crate) mod tests {
     fn repeated_transport_errors_count_attempts() {
         let mut fast = settings();
         fast.retry.base_delay = Duration::from_millis(100);
-        let s = scripted(fast, (0..8).map(|_| transport_error(Fault::Unknown)).collect());
+        let s = scripted(
+            fast,
+            (0..8).map(|_| transport_error(Fault::Unknown)).collect(),
+        );
         let err = s
             .client
             .read(&Call::new("SoftLayer_Account", "getObject"))
@@ -319,7 +322,11 @@ pub(crate) mod tests {
             .read(&Call::new("SoftLayer_Account", "getObject"))
             .unwrap_err();
         assert_eq!(err.to_string(), "could not reach the API: connection reset");
-        assert_eq!(s.client.calls_made(), 1, "a final transport error is not repeated");
+        assert_eq!(
+            s.client.calls_made(),
+            1,
+            "a final transport error is not repeated"
+        );
     }
 
     /// Definite errors are not retried.

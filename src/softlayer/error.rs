@@ -207,8 +207,19 @@ impl Failure {
     /// The error a caller sees once no more attempts are made.
     pub(crate) fn settle(self, mutating: bool) -> ApiError {
         if mutating && self.fault == Fault::Unknown {
+            // The inner error's own words, not its display: "the API
+            // refused the call" would contradict "may have taken effect".
             let message = match &self.error {
                 ApiError::Transport { message } => message.clone(),
+                ApiError::Refused { code, message, .. } if code.is_empty() => {
+                    format!("server fault: {message}")
+                }
+                ApiError::Refused { code, message, .. } => {
+                    format!("server fault ({code}): {message}")
+                }
+                ApiError::InvalidResponse { message, .. } => {
+                    format!("unexpected answer: {message}")
+                }
                 other => other.to_string(),
             };
             return ApiError::Ambiguous {
@@ -545,6 +556,28 @@ mod tests {
         ] {
             assert_eq!(fault(status, body).1, Fault::Unknown, "{status} {body}");
         }
+    }
+
+    /// A fault answered to a write reads as a fault whose outcome is unknown, never as a refusal.
+    #[test]
+    fn settled_server_faults_do_not_claim_a_refusal() {
+        let (status, body) = (
+            500,
+            r#"{"error": "Internal Error", "code": "SoftLayer_Exception_Public"}"#,
+        );
+        let failure = classify(status, body, None).unwrap_err();
+        assert_eq!(
+            failure.settle(true).to_string(),
+            "outcome unknown (HTTP 500): server fault (SoftLayer_Exception_Public): Internal Error; \
+             the call may or may not have taken effect"
+        );
+        let failure = classify(502, "<html>bad gateway</html>", None).unwrap_err();
+        let text = failure.settle(true).to_string();
+        assert!(
+            text.starts_with("outcome unknown (HTTP 502): unexpected answer: ")
+                && !text.contains("refused"),
+            "{text}"
+        );
     }
 
     /// A mutating call turns an unknown outcome into Ambiguous; a read keeps the error.

@@ -228,10 +228,9 @@ fn describe(err: &UreqError, timeout: Duration) -> String {
     match err {
         UreqError::Timeout(Timeout::Connect) => "connection timed out (--connect-timeout)".into(),
         UreqError::Timeout(Timeout::Resolve) => "host name lookup timed out".into(),
-        UreqError::Timeout(_) => format!(
-            "no complete answer within {} (--timeout)",
-            seconds(timeout)
-        ),
+        UreqError::Timeout(_) => {
+            format!("no complete answer within {} (--timeout)", seconds(timeout))
+        }
         UreqError::HostNotFound => "host not found".into(),
         UreqError::Rustls(tls) => describe_tls(tls),
         UreqError::Io(io) => {
@@ -274,8 +273,8 @@ mod tests {
 
     use super::*;
 
-    fn fail(err: UreqError) -> Failure {
-        failure(&err, Duration::from_secs(2))
+    fn fail(err: &UreqError) -> Failure {
+        failure(err, Duration::from_secs(2))
     }
 
     fn tls(err: rustls::Error) -> UreqError {
@@ -288,9 +287,12 @@ mod tests {
         // `.invalid` never resolves (RFC 6761); offline the lookup fails too.
         let err = match "nonexistent.invalid:443".to_socket_addrs() {
             Err(err) => err,
-            Ok(addrs) => panic!("nonexistent.invalid resolved: {:?}", addrs.collect::<Vec<_>>()),
+            Ok(addrs) => panic!(
+                "nonexistent.invalid resolved: {:?}",
+                addrs.collect::<Vec<_>>()
+            ),
         };
-        let failure = fail(UreqError::Io(err));
+        let failure = fail(&UreqError::Io(err));
         assert_eq!(failure.fault, Fault::NotSent);
         let message = failure.error.to_string();
         assert!(message.contains("host name lookup failed: "), "{message}");
@@ -303,15 +305,18 @@ mod tests {
         let bad = tls(rustls::Error::InvalidCertificate(
             rustls::CertificateError::UnknownIssuer,
         ));
-        let failure = fail(bad);
+        let failure = fail(&bad);
         assert_eq!(failure.fault, Fault::Final);
         assert!(
-            failure.error.to_string().contains("TLS certificate not accepted"),
+            failure
+                .error
+                .to_string()
+                .contains("TLS certificate not accepted"),
             "{}",
             failure.error
         );
         assert_eq!(
-            fail(UreqError::Rustls(rustls::Error::NoCertificatesPresented)).fault,
+            fail(&UreqError::Rustls(rustls::Error::NoCertificatesPresented)).fault,
             Fault::Final
         );
     }
@@ -320,19 +325,22 @@ mod tests {
     #[test]
     fn tls_handshake_and_record_errors() {
         assert_eq!(
-            fail(tls(rustls::Error::AlertReceived(
+            fail(&tls(rustls::Error::AlertReceived(
                 rustls::AlertDescription::HandshakeFailure
             )))
             .fault,
             Fault::NotSent
         );
         assert_eq!(
-            fail(tls(rustls::Error::HandshakeNotComplete)).fault,
+            fail(&tls(rustls::Error::HandshakeNotComplete)).fault,
             Fault::NotSent
         );
-        assert_eq!(fail(tls(rustls::Error::DecryptError)).fault, Fault::Unknown);
         assert_eq!(
-            fail(tls(rustls::Error::AlertReceived(
+            fail(&tls(rustls::Error::DecryptError)).fault,
+            Fault::Unknown
+        );
+        assert_eq!(
+            fail(&tls(rustls::Error::AlertReceived(
                 rustls::AlertDescription::InternalError
             )))
             .fault,
@@ -343,8 +351,8 @@ mod tests {
     /// Settings errors are not repeated.
     #[test]
     fn settings_errors_are_final() {
-        assert_eq!(fail(UreqError::InvalidProxyUrl).fault, Fault::Final);
-        assert_eq!(fail(UreqError::TlsRequired).fault, Fault::Final);
+        assert_eq!(fail(&UreqError::InvalidProxyUrl).fault, Fault::Final);
+        assert_eq!(fail(&UreqError::TlsRequired).fault, Fault::Final);
     }
 
     /// A timeout names the timeout it ran into.
@@ -364,33 +372,33 @@ mod tests {
     /// Connection-level failures are known not to have reached the server.
     #[test]
     fn connect_failures_are_not_sent() {
-        let refused = fail(UreqError::Io(io::Error::from(
+        let refused = fail(&UreqError::Io(io::Error::from(
             io::ErrorKind::ConnectionRefused,
         )));
         assert_eq!(refused.fault, Fault::NotSent);
         assert_eq!(
-            fail(UreqError::Timeout(Timeout::Connect)).fault,
+            fail(&UreqError::Timeout(Timeout::Connect)).fault,
             Fault::NotSent
         );
-        assert_eq!(fail(UreqError::HostNotFound).fault, Fault::NotSent);
+        assert_eq!(fail(&UreqError::HostNotFound).fault, Fault::NotSent);
     }
 
     /// Failures after sending leave the outcome unknown.
     #[test]
     fn late_failures_are_unknown() {
         assert_eq!(
-            fail(UreqError::Timeout(Timeout::RecvResponse)).fault,
+            fail(&UreqError::Timeout(Timeout::RecvResponse)).fault,
             Fault::Unknown
         );
         assert_eq!(
-            fail(UreqError::Timeout(Timeout::PerCall)).fault,
+            fail(&UreqError::Timeout(Timeout::PerCall)).fault,
             Fault::Unknown
         );
-        let reset = fail(UreqError::Io(io::Error::from(
+        let reset = fail(&UreqError::Io(io::Error::from(
             io::ErrorKind::ConnectionReset,
         )));
         assert_eq!(reset.fault, Fault::Unknown);
-        let eof = fail(UreqError::Io(io::Error::from(
+        let eof = fail(&UreqError::Io(io::Error::from(
             io::ErrorKind::UnexpectedEof,
         )));
         assert_eq!(eof.fault, Fault::Unknown);

@@ -266,12 +266,7 @@ fn lists_needed(kinds: &[Kind]) -> Vec<&'static str> {
     WORLD_LISTS
         .iter()
         .map(|list| list.key)
-        .filter(|key| {
-            kinds.is_empty()
-                || kinds
-                    .iter()
-                    .any(|kind| lists_for(*kind).contains(key))
-        })
+        .filter(|key| kinds.is_empty() || kinds.iter().any(|kind| lists_for(*kind).contains(key)))
         .collect()
 }
 
@@ -477,10 +472,18 @@ mod tests {
     fn missing_lists_of_a_partial_world() {
         let world = json!({"format": WORLD_FORMAT, "account": {"id": 1}, "networkVlans": [],
                            "virtualGuests": [], "subnets": null});
-        assert_eq!(missing_lists(&world, &[Kind::VirtualGuest]), Vec::<&str>::new());
+        assert_eq!(
+            missing_lists(&world, &[Kind::VirtualGuest]),
+            Vec::<&str>::new()
+        );
         assert_eq!(
             missing_lists(&world, &[Kind::Vlan, Kind::LoadBalancer]),
-            ["hardware", "subnets", "adcLoadBalancers", "lbaasLoadBalancers"]
+            [
+                "hardware",
+                "subnets",
+                "adcLoadBalancers",
+                "lbaasLoadBalancers"
+            ]
         );
         assert_eq!(
             missing_lists(&world, &[Kind::BillingItem]),

@@ -72,6 +72,10 @@ pub(crate) fn load_with_lists(text: &str) -> Result<(State, BTreeSet<String>), L
         ));
     }
     let mut state = State::new(account);
+    state.unread = Kind::ALL
+        .into_iter()
+        .filter(|kind| !lists.contains(kind.world_key()))
+        .collect();
     if let Some(users) = doc.get("users") {
         state.users = Some(load_users(users)?);
     }
@@ -645,7 +649,8 @@ impl Loader {
                 names::GUEST => Kind::Guest,
                 _ => continue,
             };
-            if !state.all(kind).contains_key(&r.id) {
+            // A partial snapshot refers to objects of kinds it did not read.
+            if !state.all(kind).contains_key(&r.id) && !state.unread.contains(&kind) {
                 return Err(LoadError::at(
                     &format!("{}.id", r.path),
                     format!("no {} entry has id {}", kind.world_key(), r.id),
@@ -832,16 +837,23 @@ mod tests {
         );
     }
 
-    /// A relation by id must point at an existing object.
+    /// A relation by id must point at an existing object of a list the
+    /// file wrote; a partial snapshot may point into the lists it left out.
     #[test]
     fn dangling_relation_is_rejected() {
         let e = err(&world(
-            r#", "virtualGuests": [{"id": 1, "networkVlans": [{"id": 77}]}]"#,
+            r#", "virtualGuests": [{"id": 1, "networkVlans": [{"id": 77}]}], "networkVlans": []"#,
         ));
         assert_eq!(
             e,
             "virtualGuests[0].networkVlans[0].id: no networkVlans entry has id 77"
         );
+        let partial = load(&world(
+            r#", "virtualGuests": [{"id": 1, "networkVlans": [{"id": 77}]}]"#,
+        ))
+        .unwrap();
+        assert_eq!(partial.unread.len(), Kind::ALL.len() - 1);
+        assert!(!partial.unread.contains(&Kind::Guest));
     }
 
     /// Derived inverse relations may not be written in the world.

@@ -258,6 +258,10 @@ pub(crate) struct State {
     pub(crate) tickets: BTreeMap<i64, Map<String, Value>>,
     pub(crate) requests: BTreeMap<i64, Map<String, Value>>,
     pub(crate) index: Index,
+    /// Kinds whose list the world file did not write (a snapshot taken of
+    /// other kinds only): references to them are not checked, and the
+    /// lists stay absent when the world is written back.
+    pub(crate) unread: Vec<Kind>,
     /// Next ids handed out for created objects.
     pub(crate) next_ticket_id: i64,
     pub(crate) next_request_id: i64,
@@ -276,6 +280,7 @@ impl State {
             tickets: BTreeMap::new(),
             requests: BTreeMap::new(),
             index: Index::default(),
+            unread: Vec::new(),
             next_ticket_id: 0,
             next_request_id: 0,
             next_request_item_id: 0,

@@ -57,7 +57,7 @@ pub(crate) fn export(st: &State, now: Timestamp) -> Value {
             .collect();
         doc.insert("users".into(), Value::Array(list));
     }
-    for kind in Kind::ALL {
+    for kind in Kind::ALL.into_iter().filter(|k| !st.unread.contains(k)) {
         let list: Vec<Value> = st
             .visible(kind, now)
             .map(|res| {
@@ -73,8 +73,8 @@ pub(crate) fn export(st: &State, now: Timestamp) -> Value {
             .collect();
         doc.insert(kind.world_key().into(), Value::Array(list));
     }
-    // Every list is written, empty ones too: the document is the whole
-    // account, and an absent list would read as "not exported".
+    // Every list the world has is written, empty ones too: an absent list
+    // reads as "not exported" (a partial snapshot), never as "none".
     let free: Vec<Value> = st
         .billing
         .values()
@@ -131,15 +131,18 @@ mod tests {
         assert_eq!(out["subnets"][0]["networkVlanId"], 5);
     }
 
-    /// The written document holds every list, empty ones included.
+    /// The written document holds every list the world has, empty ones
+    /// included; lists a partial file left out stay out.
     #[test]
-    fn writes_every_list() {
-        let world =
-            World::from_json_str(r#"{"format": "slretire-world/1", "account": {"id": 1}}"#)
-                .unwrap();
+    fn writes_the_lists_it_has() {
+        let world = World::from_json_str(
+            r#"{"format": "slretire-world/1", "account": {"id": 1}, "networkVlans": []}"#,
+        )
+        .unwrap();
         let out = world.to_json();
         for kind in Kind::ALL {
-            assert_eq!(out[kind.world_key()], Value::Array(Vec::new()), "{kind:?}");
+            let expected = (kind == Kind::Vlan).then(|| Value::Array(Vec::new()));
+            assert_eq!(out.get(kind.world_key()).cloned(), expected, "{kind:?}");
         }
         for key in ["allTopLevelBillingItems", "tickets", "cancellationRequests"] {
             assert_eq!(out[key], Value::Array(Vec::new()), "{key}");
@@ -154,6 +157,9 @@ mod tests {
                 "networkVlans": [], "hardware": null, "tickets": []}"#,
         )
         .unwrap();
-        assert_eq!(world.lists().collect::<Vec<_>>(), ["networkVlans", "tickets"]);
+        assert_eq!(
+            world.lists().collect::<Vec<_>>(),
+            ["networkVlans", "tickets"]
+        );
     }
 }
