@@ -19,15 +19,16 @@ pub enum OutputFileError {
 /// atomically: a temporary file in the same directory, then a rename, so a
 /// reader never sees half a file; a symlink is followed and its target
 /// replaced; a device or pipe (`/dev/stdout`, `>(...)`) is written in place.
-/// Missing parent directories are created. `inputs` are the files the run
-/// read: writing over one of them is refused.
+/// The directory must exist: a typo in a path is an error, not a new
+/// directory tree. `inputs` are the files the run read: writing over one of
+/// them is refused.
 pub fn write_text(path: &Path, text: &str, inputs: &[&Path]) -> Result<(), OutputFileError> {
     let shown = path.display().to_string();
     let io = |e: std::io::Error| OutputFileError::Io {
         path: shown.clone(),
         message: e.to_string(),
     };
-    let target: PathBuf = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let target = resolve(path);
     if inputs
         .iter()
         .any(|input| std::fs::canonicalize(input).is_ok_and(|i| i == target))
@@ -47,7 +48,12 @@ pub fn write_text(path: &Path, text: &str, inputs: &[&Path]) -> Result<(), Outpu
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io)?;
+    if !dir.is_dir() {
+        return Err(OutputFileError::Io {
+            path: shown.clone(),
+            message: format!("the directory {} does not exist", dir.display()),
+        });
+    }
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -66,14 +72,43 @@ pub fn write_text(path: &Path, text: &str, inputs: &[&Path]) -> Result<(), Outpu
     Ok(())
 }
 
+/// The file `path` names: symlinks followed, a dangling one too (its
+/// target is created, the link stays a link).
+fn resolve(path: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    let mut current = path.to_path_buf();
+    // Bounded: a link loop is left for the write to report.
+    for _ in 0..40 {
+        match std::fs::read_link(&current) {
+            Ok(next) => {
+                current = match current.parent() {
+                    Some(dir) if next.is_relative() => dir.join(next),
+                    _ => next,
+                }
+            }
+            Err(_) => return current,
+        }
+    }
+    path.to_path_buf()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// New and existing files are replaced whole; missing directories appear.
+    /// New and existing files are replaced whole; a missing directory is an error.
     #[test]
     fn writes_regular_files_atomically() {
         let dir = tempfile::tempdir().unwrap();
+        let missing = write_text(&dir.path().join("typo/plan.json"), "one", &[]).unwrap_err();
+        assert!(
+            missing.to_string().ends_with("typo does not exist"),
+            "{missing}"
+        );
+        assert!(!dir.path().join("typo").exists());
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
         let path = dir.path().join("sub/plan.json");
         write_text(&path, "one", &[]).unwrap();
         write_text(&path, "two", &[]).unwrap();
@@ -98,6 +133,21 @@ mod tests {
                 .is_symlink()
         );
         assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+
+        // A dangling link: its target is created, the link kept.
+        let dangling = dir.path().join("dangling.json");
+        std::os::unix::fs::symlink("later.json", &dangling).unwrap();
+        write_text(&dangling, "made", &[]).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&dangling)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("later.json")).unwrap(),
+            "made"
+        );
     }
 
     /// An input of the run is never overwritten, whatever the spelling.

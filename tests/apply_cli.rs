@@ -368,6 +368,55 @@ fn bad_plan_files_are_refused() {
     assert!(successful_writes(&foreign).is_empty());
 }
 
+/// A journal that cannot keep lines (`/dev/null`, `/dev/full`, a pipe) is
+/// refused before any cancellation, not found out after the first ones.
+#[cfg(unix)]
+#[test]
+fn journal_must_be_a_regular_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let emulator = emulator(&demo_world());
+    let (path, _) = save_plan(&emulator, dir.path());
+    for journal in ["/dev/null", "/dev/full"] {
+        let output = run_against(
+            &emulator,
+            dir.path(),
+            &["apply", &path, "--journal", journal],
+        );
+        let (_, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{journal}: {stderr}");
+        assert!(
+            stderr.contains(&format!("opening the journal {journal}"))
+                && stderr.contains("not a regular file"),
+            "{journal}: {stderr}"
+        );
+    }
+    assert!(successful_writes(&emulator).is_empty());
+}
+
+/// Two plan files are refused as such; a missing manifest path is reported
+/// by the manifest loader, a missing `*.json` as a missing plan file.
+#[test]
+fn apply_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let emulator = emulator(&demo_world());
+    let (path, _) = save_plan(&emulator, dir.path());
+    let cases: [(&[&str], &str); 3] = [
+        (&["apply", &path, &path], "give one plan file, not 2"),
+        (&["apply", "absent.json"], "absent.json: no such plan file"),
+        (
+            &["apply", "--auto-approve", "absent-dir"],
+            "manifest::path-not-found",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = run_against(&emulator, dir.path(), args);
+        let (_, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    assert!(successful_writes(&emulator).is_empty());
+}
+
 /// Manifests need a person or `--auto-approve`: without a terminal, apply
 /// refuses before reading the account.
 #[test]

@@ -294,3 +294,87 @@ fn show_renders_a_saved_plan() {
             .starts_with("### slretire plan for account 278184")
     );
 }
+
+/// A multi-line note (manifests allow them) stays on its line in the text
+/// plan and cannot close the markdown code block: nothing it holds renders
+/// as markdown or HTML in the comment reviewers approve.
+#[test]
+fn notes_cannot_break_out_of_the_plan() {
+    let emulator = emulator(&demo_world());
+    let dir = tempfile::tempdir().unwrap();
+    let path = manifest(
+        dir.path(),
+        "note.yaml",
+        "version: 1\naccount: 278184\ndefaults:\n  note: \"a\\n```\\n</details>\\n\\n**INJECTED** \\u001b[2J\"\nretire:\n  - kind: virtual_guest\n    id: 70000101\n",
+    );
+    let output = run_against(&emulator, dir.path(), &["plan", &path]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.contains(r"/ a\n```\n</details>\n\n**INJECTED** \u{1b}[2J"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('\x1b'), "{stdout}");
+
+    let output = run_against(
+        &emulator,
+        dir.path(),
+        &["plan", &path, "--format", "markdown"],
+    );
+    let (markdown, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let fence = "````";
+    assert!(
+        markdown.contains(&format!("\n\n{fence}text\n")),
+        "{markdown}"
+    );
+    assert_eq!(
+        markdown.matches(&format!("\n{fence}\n")).count(),
+        1,
+        "{markdown}"
+    );
+    assert_eq!(
+        markdown.matches("</details>").count(),
+        markdown.matches("<details>").count() + 1
+    );
+}
+
+/// The plan file is written before the plan is printed: a stdout that
+/// cannot be written (a full disk, a closed pipe) fails the command but
+/// does not cost the reviewed plan.
+#[cfg(unix)]
+#[test]
+fn plan_file_is_written_before_stdout() {
+    let emulator = emulator(&demo_world());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan.json");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let config = dir.path().join("empty.ini");
+    std::fs::write(&config, "").unwrap();
+    let output = slretire()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["plan", "manifests/examples", "--format", "json", "--out"])
+        .arg(&out)
+        .args([
+            "--endpoint",
+            &emulator.base_url(),
+            "--username",
+            "u",
+            "--api-key",
+            "k",
+        ])
+        .arg("--config")
+        .arg(&config)
+        .env("SLRETIRE_NOW", "2026-11-22T12:00:00Z")
+        .stdout(full)
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(saved["format_version"], "1");
+}

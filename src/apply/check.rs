@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::plan::build::date_text;
+use crate::plan::anniversary::{date_text, next_anniversary};
 use crate::plan::digest::fingerprint;
 use crate::plan::model::{PlanItem, Timing};
 use crate::resolve::load_balancer::LBAAS;
@@ -23,15 +23,22 @@ pub enum Check {
 /// LBaaS statuses that mean a cancellation is under way or complete.
 const LBAAS_GOING: [&str; 2] = ["DELETE_PENDING", "DELETED"];
 
-/// Compares the object as read now (`None`: not found) with the plan item.
-pub fn check(item: &PlanItem, now: Option<&Resource>) -> Check {
-    let Some(r) = now else {
+/// Compares the object as read at `at` (`None`: not found) with the plan item.
+pub fn check(item: &PlanItem, object: Option<&Resource>, at: jiff::Timestamp) -> Check {
+    let Some(r) = object else {
         return Check::Done("the object is gone".into());
     };
     if let Some(reason) = done(r) {
         return Check::Done(reason);
     }
-    let anniversary = r.billing.as_ref().and_then(|b| b.next_bill_date);
+    // The anniversary a cancellation made now takes effect on: if the plan
+    // was made just before one and apply runs just after, the reviewed date
+    // no longer holds.
+    let anniversary = r
+        .billing
+        .as_ref()
+        .and_then(|b| b.next_bill_date)
+        .map(|date| next_anniversary(date, at));
     if item.timing == Some(Timing::Anniversary) && anniversary != item.effective_date {
         let show = |d: Option<jiff::Timestamp>| d.map_or_else(|| "none".to_string(), date_text);
         return Check::Drifted(format!(
@@ -108,6 +115,10 @@ mod tests {
     use crate::resolve::money::Money;
     use crate::resolve::resource::BillingFacts;
 
+    fn at() -> jiff::Timestamp {
+        "2026-11-22T12:00:00Z".parse().unwrap()
+    }
+
     fn resource() -> Resource {
         let mut r = Resource::new(Kind::VirtualGuest, 1);
         r.name = "a.example.com".into();
@@ -144,11 +155,11 @@ mod tests {
     fn drift() {
         let r = resource();
         let planned = item(&r);
-        assert_eq!(check(&planned, Some(&r)), Check::Proceed);
+        assert_eq!(check(&planned, Some(&r), at()), Check::Proceed);
         let mut renamed = r.clone();
         renamed.tags = vec!["new".into()];
         assert_eq!(
-            check(&planned, Some(&renamed)),
+            check(&planned, Some(&renamed), at()),
             Check::Drifted("changed since the plan: tags".into())
         );
     }
@@ -158,16 +169,38 @@ mod tests {
     fn done_states() {
         let r = resource();
         let planned = item(&r);
-        assert!(matches!(check(&planned, None), Check::Done(_)));
+        assert!(matches!(check(&planned, None, at()), Check::Done(_)));
         let mut unbilled = r.clone();
         unbilled.billing = None;
-        assert!(matches!(check(&planned, Some(&unbilled)), Check::Done(_)));
+        assert!(matches!(
+            check(&planned, Some(&unbilled), at()),
+            Check::Done(_)
+        ));
         let mut scheduled = r;
         scheduled.billing.as_mut().unwrap().cancellation_date =
             Some("2026-12-01T06:00:00Z".parse().unwrap());
         assert_eq!(
-            check(&planned, Some(&scheduled)),
+            check(&planned, Some(&scheduled), at()),
             Check::Done("cancellation scheduled for 2026-12-01".into())
+        );
+    }
+
+    /// An anniversary that passed between plan and apply moves the
+    /// cancellation a month on: drift, even when the API still shows the old date.
+    #[test]
+    fn anniversary_passed_since_the_plan() {
+        let mut r = resource();
+        let bill: jiff::Timestamp = "2026-12-01T06:00:00Z".parse().unwrap();
+        r.billing.as_mut().unwrap().next_bill_date = Some(bill);
+        let mut planned = item(&r);
+        planned.timing = Some(Timing::Anniversary);
+        planned.effective_date = Some(bill);
+        let before: jiff::Timestamp = "2026-11-30T12:00:00Z".parse().unwrap();
+        assert_eq!(check(&planned, Some(&r), before), Check::Proceed);
+        let after: jiff::Timestamp = "2026-12-02T12:00:00Z".parse().unwrap();
+        assert_eq!(
+            check(&planned, Some(&r), after),
+            Check::Drifted("its anniversary moved from 2026-12-01 to 2027-01-01".into())
         );
     }
 }

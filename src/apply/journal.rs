@@ -23,12 +23,30 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Opens `path` for appending (creating it and its directory).
+    /// Opens `path` for appending (creating it and its directory). Only a
+    /// regular file is a journal: `/dev/null` keeps nothing, `/dev/full`
+    /// refuses every line, and a pipe may block; any of them would be
+    /// found out only after the first cancellations, with no record of
+    /// them. Checked before opening (opening a FIFO blocks) and again on
+    /// the open file.
     pub fn open(path: &Path, plan: &Plan) -> std::io::Result<Journal> {
+        let not_a_file = || {
+            std::io::Error::other(
+                "not a regular file: a journal must be a file that keeps every line (give a file path to --journal)",
+            )
+        };
+        if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
+            return Err(not_a_file());
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
         let file = OpenOptions::new().create(true).append(true).open(path)?;
+        if !file.metadata()?.is_file() {
+            return Err(not_a_file());
+        }
+        // Each line is synced; a file that cannot be synced fails now.
+        file.sync_data()?;
         Ok(Journal {
             file: Mutex::new(file),
             plan_digest: plan.digest.clone(),

@@ -117,6 +117,9 @@ pub struct Apply<'a> {
     pub parallelism: usize,
     /// Set by Ctrl-C: no new action starts once it is set.
     pub stop: &'a AtomicBool,
+    /// The time dates are judged at (the clock, or `SLRETIRE_NOW`): an
+    /// anniversary that has passed since the plan is drift.
+    pub now: Timestamp,
 }
 
 impl std::fmt::Debug for Apply<'_> {
@@ -264,7 +267,7 @@ fn run_wave(apply: &Apply<'_>, indices: &[usize]) -> Vec<ActionResult> {
                 let ids: Vec<u64> = items.iter().map(|&i| apply.plan.items[i].id).collect();
                 (
                     items.clone(),
-                    scope.spawn(move || fetch_ids(apply.api, *kind, &ids, Timestamp::now())),
+                    scope.spawn(move || fetch_ids(apply.api, *kind, &ids, apply.now)),
                 )
             })
             .collect();
@@ -297,7 +300,7 @@ fn run_wave(apply: &Apply<'_>, indices: &[usize]) -> Vec<ActionResult> {
                 Err(e) => Err(FetchError::new(e.what.clone(), e.source.to_string())),
                 Ok(found) => locate(apply, item, found),
             };
-            match now.map(|r| check(item, r.as_ref())) {
+            match now.map(|r| check(item, r.as_ref(), apply.now)) {
                 Err(e) => results.push(finish(
                     apply,
                     i,
@@ -355,7 +358,7 @@ fn run_wave(apply: &Apply<'_>, indices: &[usize]) -> Vec<ActionResult> {
 /// Reads one object again: through its kind's filtered list, confirmed with
 /// the object itself when the list does not return it.
 fn read_object(apply: &Apply<'_>, item: &PlanItem) -> Result<Option<Resource>, FetchError> {
-    let found = fetch_ids(apply.api, item.kind, &[item.id], Timestamp::now())?;
+    let found = fetch_ids(apply.api, item.kind, &[item.id], apply.now)?;
     locate(apply, item, &found)
 }
 
@@ -368,13 +371,7 @@ fn locate(
 ) -> Result<Option<Resource>, FetchError> {
     match find(found, item) {
         Some(r) => Ok(Some(r.clone())),
-        None => fetch_one(
-            apply.api,
-            item.kind,
-            item.id,
-            uuid_of(item),
-            Timestamp::now(),
-        ),
+        None => fetch_one(apply.api, item.kind, item.id, uuid_of(item), apply.now),
     }
 }
 
@@ -407,7 +404,7 @@ fn act(apply: &Apply<'_>, i: usize) -> ActionResult {
         };
         maybe_ours |= !matches!(error, WriteError::Refused(_));
         let check = match read_object(apply, item) {
-            Ok(now) => check(item, now.as_ref()),
+            Ok(now) => check(item, now.as_ref(), apply.now),
             Err(read_error) => {
                 let detail = format!(
                     "{error}; reading the object back failed: {read_error}; run apply again to settle it"

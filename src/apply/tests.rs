@@ -136,6 +136,7 @@ fn apply(account: &Account, plan: &Plan, stop: bool) -> Report {
         observers: &[],
         parallelism: 2,
         stop: &stop,
+        now: plan.created_at,
     })
 }
 
@@ -199,6 +200,7 @@ fn resends_only_after_faults() {
         observers: &[],
         parallelism: 1,
         stop: &stop,
+        now: plan.created_at,
     });
     assert_eq!(
         outcomes(&report),
@@ -354,6 +356,7 @@ mod wave_read_tests {
             observers: &[],
             parallelism: 1,
             stop: &stop,
+            now: plan.created_at,
         });
         assert_eq!(report.count(Outcome::Cancelled), 2, "{report:?}");
         assert_eq!(api.peak.load(Ordering::SeqCst), 2);

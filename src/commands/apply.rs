@@ -31,6 +31,9 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
     }
     // A plan file is checked before any connection is made.
     let saved = plan_path.as_deref().map(read_plan).transpose()?;
+    if let (Some(path), Some(plan)) = (&plan_path, &saved) {
+        crate::plan::file::applicable(&path.display().to_string(), plan)?;
+    }
     // Manifests too are read before connecting: a mistake in them needs no account.
     let manifests = match saved {
         Some(_) => None,
@@ -97,27 +100,33 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
         term.out("Nothing to apply: the plan cancels nothing.\n")?;
         return Ok(EXIT_OK);
     }
-    perform(args, term, &session, &plan)
+    perform(args, term, &session, &plan, now)
 }
 
 /// The plan file among the arguments: a single file that is not a manifest
 /// (`*.yaml`/`*.yml`). Directories and manifests mean "plan these".
 fn plan_file(paths: &[PathBuf]) -> anyhow::Result<Option<PathBuf>> {
-    let is_manifest = |p: &Path| {
-        let extension = p
-            .extension()
+    let extension = |p: &Path| {
+        p.extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        p.is_dir() || extension == "yaml" || extension == "yml"
+            .unwrap_or_default()
     };
+    let is_manifest = |p: &Path| p.is_dir() || matches!(extension(p).as_str(), "yaml" | "yml");
     match paths {
         [path] if is_manifest(path) => Ok(None),
-        [path] if !path.exists() => anyhow::bail!(
+        [path] if path.exists() => Ok(Some(path.clone())),
+        [path] if extension(path) == "json" => anyhow::bail!(
             "{}: no such plan file (give a plan file from `plan --out`, or manifests: *.yaml files or directories)",
             path.display()
         ),
-        [path] => Ok(Some(path.clone())),
+        // Neither a plan file nor a manifest that exists: the manifest
+        // loader names it (`manifest::path-not-found`), as `plan` does.
+        [_] => Ok(None),
         _ if paths.iter().all(|p| is_manifest(p)) => Ok(None),
+        _ if paths.iter().all(|p| !is_manifest(p)) => anyhow::bail!(
+            "give one plan file, not {}: apply performs one reviewed plan at a time",
+            paths.len()
+        ),
         _ => anyhow::bail!(
             "give one plan file (from `plan --out`), or manifests (*.yaml files or directories), not both"
         ),
@@ -138,7 +147,13 @@ fn approved(auto_approve: bool, account: u64, term: &Term) -> anyhow::Result<boo
     Ok(answer.trim() == account.to_string())
 }
 
-fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> anyhow::Result<i32> {
+fn perform(
+    args: &ApplyArgs,
+    term: &Term,
+    session: &Session,
+    plan: &Plan,
+    now: jiff::Timestamp,
+) -> anyhow::Result<i32> {
     let journal_path = args.journal.clone().unwrap_or_else(|| {
         Path::new(".slretire").join(format!("journal-{}.jsonl", plan.account.id))
     });
@@ -180,6 +195,7 @@ fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> any
         observers: &observers,
         parallelism: usize::from(args.parallelism),
         stop: &stop,
+        now,
     });
     progress.finish();
     // The outcome is in the journal and the exit code even when stdout is

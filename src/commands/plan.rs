@@ -20,26 +20,32 @@ pub(crate) fn run(args: &PlanArgs, term: &Term) -> anyhow::Result<i32> {
         &manifests.kinds(),
     )?;
     let plan = make_plan(&session, &manifests, now, term)?;
-    term.out(&render(&plan, args.format, term.stdout_color))?;
-    if let Some(out) = &args.out {
-        if plan.errors.is_empty() {
+    // The file first: it is what apply needs, and a closed stdout (`| head`)
+    // or a full disk under it must not cost the reviewed plan.
+    let saved = match &args.out {
+        Some(out) if plan.errors.is_empty() => {
             // Never over a manifest or the snapshot this plan was made from.
             let mut inputs: Vec<&std::path::Path> =
                 manifests.files.iter().map(std::path::Path::new).collect();
             inputs.extend(args.snapshot.as_deref());
             output_file::write_text(out, &plan::render_json(&plan), &inputs)?;
-            term.say(&format!(
-                "Saved the plan to {} (digest {}). Apply it with: slretire apply {}\n",
-                out.display(),
-                plan.digest,
-                out.display()
-            ));
-        } else {
-            term.error(&format!(
-                "the plan failed its guards; {} was not written",
-                out.display()
-            ));
+            Some(out)
         }
+        _ => None,
+    };
+    term.out(&render(&plan, args.format, term.stdout_color))?;
+    if let Some(out) = saved {
+        term.say(&format!(
+            "Saved the plan to {} (digest {}). Apply it with: slretire apply {}\n",
+            out.display(),
+            plan.digest,
+            out.display()
+        ));
+    } else if let Some(out) = &args.out {
+        term.error(&format!(
+            "the plan failed its guards; {} was not written",
+            out.display()
+        ));
     }
     Ok(exit_code(&plan, args.detailed_exitcode))
 }

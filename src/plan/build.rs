@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 
+use super::anniversary::{date_text, next_anniversary};
 use super::call::cancel_call;
 use super::digest::{fingerprint, seal};
 use super::model::{
@@ -98,7 +99,7 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
             .iter()
             .filter(|p| Pass::of(p.resource.kind) == pass)
         {
-            let item = decide(pending, &decided, &selected);
+            let item = decide(pending, &decided, &selected, context.now);
             decided.insert(pending.resource.reference(), item.state);
             items.push(item);
         }
@@ -266,6 +267,7 @@ fn decide(
     p: &Pending<'_>,
     decided: &BTreeMap<ObjectRef, State>,
     selected: &BTreeMap<ObjectRef, bool>,
+    now: Timestamp,
 ) -> PlanItem {
     let r = p.resource;
     let mut item = PlanItem {
@@ -289,7 +291,7 @@ fn decide(
         fingerprint: fingerprint(r),
         observed: Some(r.clone()),
     };
-    let (state, detail) = match precondition(p, decided, selected) {
+    let (state, detail) = match precondition(p, decided, selected, now) {
         Err((state, detail, depends_on)) => {
             item.depends_on = depends_on;
             (state, Some(detail))
@@ -298,7 +300,11 @@ fn decide(
             Some(call) => {
                 item.timing = Some(timing);
                 if timing == Timing::Anniversary {
-                    item.effective_date = r.billing.as_ref().and_then(|b| b.next_bill_date);
+                    item.effective_date = r
+                        .billing
+                        .as_ref()
+                        .and_then(|b| b.next_bill_date)
+                        .map(|date| next_anniversary(date, now));
                 }
                 item.call = Some(call);
                 (State::Cancel, None)
@@ -330,6 +336,7 @@ fn precondition(
     p: &Pending<'_>,
     decided: &BTreeMap<ObjectRef, State>,
     selected: &BTreeMap<ObjectRef, bool>,
+    now: Timestamp,
 ) -> Result<Timing, Refusal> {
     let r = p.resource;
     let refuse = |state: State, detail: String| Err((state, detail, Vec::new()));
@@ -446,9 +453,10 @@ fn precondition(
         (_, When::Auto) => Timing::Anniversary,
     };
     if timing == Timing::Immediate && r.kind == Kind::Hardware && !hourly {
-        let date = billing
-            .next_bill_date
-            .map_or_else(|| "its next bill date".to_string(), date_text);
+        let date = billing.next_bill_date.map_or_else(
+            || "its next bill date".to_string(),
+            |date| date_text(next_anniversary(date, now)),
+        );
         return refuse(
             State::Blocked,
             format!(
@@ -565,13 +573,6 @@ fn describe(refs: &[ObjectRef]) -> String {
         .join(", ")
 }
 
-/// `2026-12-01`: the date as SoftLayer meant it (its offset kept).
-pub fn date_text(t: Timestamp) -> String {
-    t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(-6)))
-        .date()
-        .to_string()
-}
-
 fn absent_item(entry: &Entry, id: u64) -> PlanItem {
     PlanItem {
         kind: entry.kind,
@@ -624,7 +625,8 @@ fn ambiguous_ids(manifests: &Manifests, items: &[PlanItem], errors: &mut Vec<Pla
 const CUT_OFF: jiff::SignedDuration = jiff::SignedDuration::from_hours(72);
 
 /// Anniversary cancellations made within the cut-off of their bill date may
-/// take effect a month later than the plan shows.
+/// take effect a month later than the plan shows; a next bill date the API
+/// has not moved on yet is shown moved, with a word about it.
 fn cut_off(items: &[PlanItem], now: Timestamp, warnings: &mut Vec<String>) {
     for item in items
         .iter()
@@ -633,6 +635,21 @@ fn cut_off(items: &[PlanItem], now: Timestamp, warnings: &mut Vec<String>) {
         let Some(date) = item.effective_date else {
             continue;
         };
+        let billed = item
+            .observed
+            .as_ref()
+            .and_then(|o| o.billing.as_ref())
+            .and_then(|b| b.next_bill_date);
+        if let Some(billed) = billed.filter(|billed| *billed != date) {
+            warnings.push(format!(
+                "{} {}: the API still gives its next bill date as {}, which has passed; the cancellation takes effect on the next anniversary, {}",
+                item.kind,
+                item.id,
+                date_text(billed),
+                date_text(date)
+            ));
+        }
+        // Never negative: effective dates are anniversaries after `now`.
         if date.duration_since(now) < CUT_OFF {
             warnings.push(format!(
                 "{} {}: its anniversary {} is less than 3 days away; SoftLayer may cancel it a month later",

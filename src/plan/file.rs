@@ -30,7 +30,10 @@ pub enum PlanFileError {
         "{path}: the plan's digest does not match its content: the file was edited or truncated; make a new plan"
     )]
     Digest { path: String },
-    #[error("{path}: this plan failed its guards ({count} errors) and cannot be applied")]
+    #[error(
+        "{path}: this plan failed its guards ({count} error{}) and cannot be applied; fix the manifests and plan again",
+        if *count == 1 { "" } else { "s" }
+    )]
     Failed { path: String, count: usize },
     #[error("{path}: {item}: {detail}; the file was edited, make a new plan")]
     Inconsistent {
@@ -61,13 +64,22 @@ pub fn parse(path: &str, text: &str) -> Result<Plan, PlanFileError> {
             });
         }
         None => {
+            let detail = match value.get("format_version") {
+                None => "no format_version".to_string(),
+                Some(other) => format!(
+                    "format_version must be a string such as \"{FORMAT_VERSION}\", found {other}"
+                ),
+            };
             return Err(PlanFileError::Unreadable {
                 path: path.to_string(),
-                detail: "no format_version".into(),
+                detail,
             });
         }
     }
-    let plan: Plan = serde_json::from_value(value).map_err(|e| PlanFileError::Unreadable {
+    drop(value);
+    // From the text, not the value: serde_json then names the line and
+    // column of a field of the wrong type.
+    let plan: Plan = serde_json::from_str(text).map_err(|e| PlanFileError::Unreadable {
         path: path.to_string(),
         detail: e.to_string(),
     })?;
@@ -76,14 +88,21 @@ pub fn parse(path: &str, text: &str) -> Result<Plan, PlanFileError> {
             path: path.to_string(),
         });
     }
-    if !plan.errors.is_empty() {
-        return Err(PlanFileError::Failed {
-            path: path.to_string(),
-            count: plan.errors.len(),
-        });
-    }
     check_items(path, &plan)?;
     Ok(plan)
+}
+
+/// A plan may be applied only when it passed its guards; `show` still
+/// renders one that did not, errors included.
+pub fn applicable(path: &str, plan: &Plan) -> Result<(), PlanFileError> {
+    if plan.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(PlanFileError::Failed {
+            path: path.to_string(),
+            count: plan.errors.len(),
+        })
+    }
 }
 
 /// Checks that the summary counts the items, and that every item to

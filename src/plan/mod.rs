@@ -3,6 +3,7 @@
 //! [`build::build`] turns manifests and a resolved selection into a
 //! [`model::Plan`]; renderers are pure functions of the plan.
 
+pub mod anniversary;
 pub mod build;
 pub mod call;
 pub mod digest;

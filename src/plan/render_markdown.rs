@@ -47,10 +47,10 @@ pub fn render(plan: &Plan) -> String {
                 (State::Cancel, Some(Timing::Immediate)) => "immediately".to_string(),
                 (State::Cancel, _) => item
                     .effective_date
-                    .map_or_else(|| "anniversary".to_string(), super::build::date_text),
+                    .map_or_else(|| "anniversary".to_string(), super::anniversary::date_text),
                 (State::Scheduled, _) => item
                     .effective_date
-                    .map(super::build::date_text)
+                    .map(super::anniversary::date_text)
                     .unwrap_or_default(),
                 _ => String::new(),
             };
@@ -90,20 +90,34 @@ pub fn render(plan: &Plan) -> String {
         }
         out.push_str("\n</details>\n\n");
     }
+    let details = render_text::render(plan, false);
+    // A fence longer than any run of backticks in the text: a note or name
+    // holding ``` cannot close the block and inject markdown into the
+    // comment reviewers approve.
+    let fence = "`".repeat(longest_backtick_run(&details).max(2) + 1);
     let _ = writeln!(
         out,
-        "<details><summary>Details: calls, billing items, reasons</summary>\n\n```text"
+        "<details><summary>Details: calls, billing items, reasons</summary>\n\n{fence}text"
     );
-    out.push_str(&render_text::render(plan, false));
+    out.push_str(&details);
     let _ = writeln!(
         out,
-        "```\n\n</details>\n\n<sub>plan digest `{}`</sub>",
+        "{fence}\n\n</details>\n\n<sub>plan digest `{}`</sub>",
         plan.digest
     );
     out
 }
 
-/// Keeps table cells intact: pipes and newlines would break the row.
+/// Keeps table cells and list items intact: pipes and line breaks would
+/// break the row, `<` would open HTML (a `</details>` ends the fold), and
+/// control characters have no place in a comment.
 fn escape(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+    render_text::one_line(text)
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::build::date_text;
+use super::anniversary::date_text;
 use super::call::records;
 use super::model::{Plan, PlanItem, State, Timing};
 
@@ -95,7 +95,7 @@ fn render_item(out: &mut String, item: &PlanItem, paint: &dyn Fn(&str, &str) -> 
     let name = if item.name.is_empty() {
         String::new()
     } else {
-        format!("  {}", item.name)
+        format!("  {}", one_line(&item.name))
     };
     let _ = writeln!(
         out,
@@ -136,7 +136,7 @@ fn render_item(out: &mut String, item: &PlanItem, paint: &dyn Fn(&str, &str) -> 
         let note = item
             .note
             .as_ref()
-            .map(|n| format!(" / {n}"))
+            .map(|n| format!(" / {}", one_line(n)))
             .unwrap_or_default();
         // Reviewers should know when SoftLayer will not see what they wrote.
         let kept = match records(call) {
@@ -206,4 +206,22 @@ pub fn summary_line(plan: &Plan) -> String {
         s.monthly_fee_retired.grouped(),
         s.currency
     )
+}
+
+/// Text from a manifest or the API on one line, without control
+/// characters: a note with line breaks must not break the plan's layout
+/// (or, inside the markdown comment, its code block), and escape sequences
+/// must not reach a reviewer's terminal.
+pub(crate) fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
 }

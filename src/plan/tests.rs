@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde_json::json;
 
+use super::anniversary::date_text;
 use super::build::{PlanContext, build};
 use super::model::{Plan, PlanAccount, State, Timing};
 use crate::manifest::model::{
@@ -672,4 +673,82 @@ fn resealed_plans_must_agree_with_their_facts() {
         err.contains("the summary does not count the items"),
         "{err}"
     );
+}
+
+/// A next bill date the API has not moved on yet is never shown as the
+/// effective date: the cancellation takes effect on the next anniversary,
+/// a warning says so, and no cut-off warning is given for a past date.
+#[test]
+fn past_bill_dates_move_to_the_next_anniversary() {
+    let m = manifests(vec![entry(1, Kind::VirtualGuest, ids(&[1, 2]))]);
+    let mut stale = billing(11, "10", false);
+    stale.next_bill_date = Some("2026-11-01T00:00:00-06:00".parse().unwrap());
+    let p = plan(
+        &m,
+        vec![
+            resource(Kind::VirtualGuest, 1, "stale", Some(stale)),
+            resource(
+                Kind::VirtualGuest,
+                2,
+                "current",
+                Some(billing(12, "10", false)),
+            ),
+        ],
+    );
+    let date = |id| {
+        item(&p, Kind::VirtualGuest, id)
+            .effective_date
+            .map(date_text)
+    };
+    assert_eq!(date(1).as_deref(), Some("2026-12-01"));
+    assert_eq!(date(2).as_deref(), Some("2026-12-01"));
+    assert_eq!(
+        p.warnings,
+        vec![
+            "virtual_guest 1: the API still gives its next bill date as 2026-11-01, which has passed; \
+             the cancellation takes effect on the next anniversary, 2026-12-01"
+                .to_string()
+        ]
+    );
+}
+
+/// Plan-file refusals say what is wrong: a version of the wrong type, a
+/// field of the wrong type with its position, a plan that failed its guards
+/// (which `show` still reads, and apply refuses).
+#[test]
+fn plan_file_messages() {
+    let m = manifests(vec![entry(1, Kind::VirtualGuest, ids(&[1]))]);
+    let p = plan(
+        &m,
+        vec![resource(
+            Kind::VirtualGuest,
+            1,
+            "a",
+            Some(billing(11, "1", true)),
+        )],
+    );
+    let text = super::render_json(&p);
+    let err = |text: &str| super::file::parse("p.json", text).unwrap_err().to_string();
+    assert_eq!(
+        err(&text.replacen("\"format_version\": \"1\"", "\"format_version\": 1", 1)),
+        "p.json: not a plan file (format_version must be a string such as \"1\", found 1)"
+    );
+    let wrong = err(&text.replacen("\"id\": 278184", "\"id\": \"abc\"", 1));
+    assert!(wrong.contains("expected u64 at line "), "{wrong}");
+
+    let mut failed = p.clone();
+    failed.errors.push(super::model::PlanError {
+        code: "plan::limit".into(),
+        message: "too many".into(),
+        origins: vec![],
+    });
+    let failed = super::digest::seal(failed);
+    let read = super::file::parse("p.json", &super::render_json(&failed)).unwrap();
+    assert_eq!(
+        super::file::applicable("p.json", &read)
+            .unwrap_err()
+            .to_string(),
+        "p.json: this plan failed its guards (1 error) and cannot be applied; fix the manifests and plan again"
+    );
+    assert!(super::file::applicable("p.json", &p).is_ok());
 }
