@@ -20,6 +20,8 @@ fn snapshot(base_url: &str, out: &Path, extra: &[&str]) -> (String, String) {
         .args(extra)
         .env("SL_USERNAME", "snapshot-user")
         .env("SL_API_KEY", "snapshot-key")
+        // The generated worlds' clock: the snapshot records it as its own.
+        .env("SLRETIRE_NOW", "2026-11-22T12:00:00Z")
         .output()
         .unwrap();
     let (stdout, stderr) = text(&output);
@@ -159,6 +161,7 @@ impl Drop for EmulatorProcess {
 fn open_cancellation_tickets_are_kept() {
     let world = json!({
         "format": "slretire-world/1",
+        "clock": "2026-11-22T12:00:00Z",
         "account": {"id": 278184},
         "hardware": [
             {"id": 1001, "hostname": "db-old-01", "domain": "example.com", "hourlyBillingFlag": false,
@@ -219,6 +222,7 @@ fn kinds_select_lists() {
         vec![
             "account",
             "allTopLevelBillingItems",
+            "clock",
             "format",
             "virtualGuests"
         ]
@@ -428,4 +432,31 @@ fn partial_snapshot_refuses_plans_that_need_missing_lists() {
         );
         assert!(stdout.is_empty(), "{command}: nothing planned: {stdout}");
     }
+}
+
+/// Without `SLRETIRE_NOW`, a plan against a snapshot is made at the
+/// snapshot's `clock`: the bundled demo shows the same dates every day.
+#[test]
+fn plans_against_a_snapshot_are_made_at_its_clock() {
+    let output = slretire()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "plan",
+            "manifests/examples",
+            "--format",
+            "json",
+            "--snapshot",
+        ])
+        .arg("manifests/demo-account.json")
+        .env_remove("SLRETIRE_NOW")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let plan: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(plan["created_at"], "2026-11-22T12:00:00Z");
+    assert!(
+        !stdout.contains("which has passed"),
+        "no aged dates: {stdout}"
+    );
 }

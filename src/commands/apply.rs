@@ -17,11 +17,10 @@ use crate::manifest::model::Manifests;
 use crate::plan::model::Plan;
 
 use super::planning::{load_manifests, make_plan};
-use super::session::{Session, now};
+use super::session::Session;
 use super::show::read_plan;
 
 pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
-    let now = now()?;
     let plan_path = plan_file(&args.paths)?;
     if plan_path.is_none() && !args.auto_approve && !std::io::stdin().is_terminal() {
         // Refuse before reading the account: nobody could approve the plan.
@@ -46,7 +45,8 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
         (Some(plan), _) => plan.kinds(),
         (None, manifests) => manifests.as_ref().map(Manifests::kinds).unwrap_or_default(),
     };
-    let session = Session::open(&args.connection, args.snapshot.as_deref(), now, &kinds)?;
+    let session = Session::open(&args.connection, args.snapshot.as_deref(), &kinds)?;
+    let now = session.now;
     let plan = match saved {
         Some(plan) => {
             let shown = plan_path

@@ -16,6 +16,10 @@ pub(crate) struct Session {
     pub client: Client,
     /// Shown in plans: the endpoint, or `snapshot:FILE`.
     pub endpoint: String,
+    /// The time plans are made and judged at: `SLRETIRE_NOW` when set, else
+    /// a snapshot's `clock` (the moment it describes, so the bundled demo
+    /// never ages), else the clock.
+    pub now: Timestamp,
     /// Keeps the embedded emulator running as long as the session lives.
     _emulator: Option<softlayer_emulator::Emulator>,
 }
@@ -28,17 +32,19 @@ impl Session {
     pub(crate) fn open(
         connection: &ConnectionArgs,
         snapshot: Option<&Path>,
-        now: Timestamp,
         kinds: &[Kind],
     ) -> anyhow::Result<Session> {
+        let fixed = fixed_now()?;
         match snapshot {
             Some(path) => {
                 let file = SnapshotFile::read(path)?;
                 file.require_lists(kinds)?;
+                let now = fixed.or(file.clock()).unwrap_or_else(Timestamp::now);
                 let (emulator, client) = file.start(connection, Some(now))?;
                 Ok(Session {
                     client,
                     endpoint: format!("snapshot:{}", path.display()),
+                    now,
                     _emulator: Some(emulator),
                 })
             }
@@ -49,6 +55,7 @@ impl Session {
                 Ok(Session {
                     client,
                     endpoint,
+                    now: fixed.unwrap_or_else(Timestamp::now),
                     _emulator: None,
                 })
             }
@@ -61,13 +68,14 @@ impl Session {
     }
 }
 
-/// The time plans are made at: `SLRETIRE_NOW` (RFC 3339) when set, so
-/// plans and tests can be reproduced, else the clock.
-pub(crate) fn now() -> anyhow::Result<Timestamp> {
+/// `SLRETIRE_NOW` (RFC 3339) when set, so plans and tests can be
+/// reproduced.
+pub(crate) fn fixed_now() -> anyhow::Result<Option<Timestamp>> {
     match std::env::var("SLRETIRE_NOW") {
         Ok(text) => text
             .parse()
+            .map(Some)
             .with_context(|| format!("SLRETIRE_NOW={text:?} is not an RFC 3339 time")),
-        Err(_) => Ok(Timestamp::now()),
+        Err(_) => Ok(None),
     }
 }

@@ -15,10 +15,11 @@ pub(crate) fn run(args: &SnapshotArgs, _term: &Term) -> anyhow::Result<i32> {
         parse_kinds(&args.kinds).map_err(|message| anyhow::anyhow!("--kinds: {message}"))?;
     let settings = Settings::resolve(&args.connection)?;
     let client = Client::new(settings)?;
+    let taken_at = super::session::fixed_now()?.unwrap_or_else(jiff::Timestamp::now);
     // A progress line that cannot be written (stderr closed, disk full)
     // ends the run with exit 1, and before the file is written.
     let mut progress_error: Option<std::io::Error> = None;
-    let world = export_world(&client, &kinds, |report| {
+    let world = export_world(&client, &kinds, taken_at, |report| {
         if progress_error.is_none() {
             progress_error = writeln!(std::io::stderr(), "{}", progress_line(report)).err();
         }

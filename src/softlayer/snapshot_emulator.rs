@@ -91,6 +91,11 @@ impl SnapshotFile {
         missing_from(|key| self.world.lists().any(|l| l == key), kinds)
     }
 
+    /// The moment the snapshot describes (its `clock`), if it names one.
+    pub fn clock(&self) -> Option<jiff::Timestamp> {
+        self.world.clock()
+    }
+
     /// [`SnapshotFile::missing_lists`] as an error naming the lists, the
     /// kinds that need them and how to take a snapshot that has them.
     pub fn require_lists(&self, kinds: &[Kind]) -> Result<(), SnapshotError> {

@@ -291,10 +291,13 @@ pub(crate) fn missing_from(has: impl Fn(&str) -> bool, kinds: &[Kind]) -> Vec<&'
 
 /// Reads the account and the lists a plan of `kinds` needs (every list
 /// when `kinds` is empty, see [`lists_for`]) into a world document;
-/// `progress` hears about every list when it is done.
+/// `progress` hears about every list when it is done. `taken_at` becomes
+/// the world's `clock`: served back, the snapshot shows the account as it
+/// was then, not half aged.
 pub fn export_world(
     client: &Client,
     kinds: &[Kind],
+    taken_at: jiff::Timestamp,
     mut progress: impl FnMut(&ListReport),
 ) -> Result<Value, ExportError> {
     let account = client
@@ -305,6 +308,7 @@ pub fn export_world(
         })?;
     let mut world = Map::new();
     world.insert("format".into(), json!(WORLD_FORMAT));
+    world.insert("clock".into(), json!(taken_at.to_string()));
     world.insert("account".into(), account);
     let mut nested_billing_ids = BTreeSet::new();
     let mut tickets: BTreeMap<u64, Map<String, Value>> = BTreeMap::new();

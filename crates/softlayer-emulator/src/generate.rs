@@ -16,6 +16,9 @@ use crate::dates::{add_days, format_ts, parse_ts};
 use crate::faults::SplitMix64;
 
 const ACCOUNT_ID: i64 = 278_184;
+/// The moment generated worlds describe: after their last bill date
+/// (2026-11-01), before their next one (2026-12-01).
+const CLOCK: &str = "2026-11-22T12:00:00Z";
 
 const DATACENTERS: [(i64, &str, &str); 12] = [
     (1_854_895, "dal10", "Dallas 10"),
@@ -298,6 +301,9 @@ impl Generator {
         // through serialization.
         let mut doc = Map::new();
         doc.insert("format".into(), Value::from("slretire-world/1"));
+        // The dates below are fixed (reproducible worlds), so the world names
+        // the moment they describe: served, it does not age.
+        doc.insert("clock".into(), Value::from(CLOCK));
         doc.insert(
             "account".into(),
             json!({"id": ACCOUNT_ID, "companyName": "Example Corp", "email": "ops@example.com"}),

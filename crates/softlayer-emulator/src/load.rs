@@ -19,8 +19,9 @@ use crate::types::{Card, PropDef, Src, TypeDef, ValueKind, did_you_mean, known, 
 /// The only world format this emulator reads and writes.
 pub(crate) const FORMAT: &str = "slretire-world/1";
 
-const TOP_LEVEL_EXTRA: [&str; 6] = [
+const TOP_LEVEL_EXTRA: [&str; 7] = [
     "format",
+    "clock",
     "account",
     "users",
     "allTopLevelBillingItems",
@@ -72,6 +73,23 @@ pub(crate) fn load_with_lists(text: &str) -> Result<(State, BTreeSet<String>), L
         ));
     }
     let mut state = State::new(account);
+    state.clock = match doc.remove("clock") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(parse_ts(&text).ok_or_else(|| {
+            LoadError::at(
+                "clock",
+                format!(
+                    "expected an RFC 3339 time such as \"2026-11-22T12:00:00Z\", found \"{text}\""
+                ),
+            )
+        })?),
+        Some(other) => {
+            return Err(LoadError::at(
+                "clock",
+                format!("expected an RFC 3339 time, found {}", describe(&other)),
+            ));
+        }
+    };
     state.unread = Kind::ALL
         .into_iter()
         .filter(|kind| !lists.contains(kind.world_key()))

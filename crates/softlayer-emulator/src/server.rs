@@ -43,6 +43,9 @@ struct Shared {
     limiter: Mutex<RateLimiter>,
     stop: AtomicBool,
     connections: Option<Arc<ConnectionTable>>,
+    /// The world's `clock` and when serving began: a world that names the
+    /// moment it describes is served from that moment on, time running.
+    world_clock: Option<(Timestamp, std::time::Instant)>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -52,7 +55,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Shared {
     fn now(&self) -> Timestamp {
-        self.config.now.unwrap_or_else(Timestamp::now)
+        if let Some(fixed) = self.config.now {
+            return fixed;
+        }
+        match self.world_clock {
+            Some((start, since)) => SignedDuration::try_from(since.elapsed())
+                .ok()
+                .and_then(|elapsed| start.checked_add(elapsed).ok())
+                .unwrap_or(start),
+            None => Timestamp::now(),
+        }
     }
 
     fn clock(&self) -> Clock {
@@ -120,7 +132,9 @@ impl Emulator {
                 .ok_or_else(|| io_error("tiny_http did not listen on an IP address"))?,
         };
         let state = world.state;
+        let world_clock = state.clock.map(|at| (at, std::time::Instant::now()));
         let shared = Arc::new(Shared {
+            world_clock,
             users: state.users.clone(),
             account_id: state.account_id(),
             state: Mutex::new(state),

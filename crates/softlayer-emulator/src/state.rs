@@ -262,6 +262,10 @@ pub(crate) struct State {
     /// other kinds only): references to them are not checked, and the
     /// lists stay absent when the world is written back.
     pub(crate) unread: Vec<Kind>,
+    /// The moment the world describes (its `clock`): an emulator serving it
+    /// starts its clock there, so a hand-written or generated world does
+    /// not age. None = real time.
+    pub(crate) clock: Option<jiff::Timestamp>,
     /// Next ids handed out for created objects.
     pub(crate) next_ticket_id: i64,
     pub(crate) next_request_id: i64,
@@ -281,6 +285,7 @@ impl State {
             requests: BTreeMap::new(),
             index: Index::default(),
             unread: Vec::new(),
+            clock: None,
             next_ticket_id: 0,
             next_request_id: 0,
             next_request_item_id: 0,

@@ -34,9 +34,14 @@ impl World {
         self.lists.iter().map(String::as_str)
     }
 
+    /// The moment the world describes (its `clock`), if it names one.
+    pub fn clock(&self) -> Option<Timestamp> {
+        self.state.clock
+    }
+
     /// The world in the world-file format (loadable again).
     pub fn to_json(&self) -> Value {
-        export(&self.state, Timestamp::now())
+        export(&self.state, self.state.clock.unwrap_or_else(Timestamp::now))
     }
 }
 
@@ -45,6 +50,9 @@ impl World {
 pub(crate) fn export(st: &State, now: Timestamp) -> Value {
     let mut doc = Map::new();
     doc.insert("format".into(), Value::from(FORMAT));
+    if let Some(clock) = st.clock {
+        doc.insert("clock".into(), Value::from(clock.to_string()));
+    }
     doc.insert("account".into(), Value::Object(st.account.clone()));
     if let Some(users) = &st.users {
         let list = users
