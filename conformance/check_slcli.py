@@ -6,10 +6,6 @@ import datetime
 from harness import Emulator, find
 
 
-def now():
-    return datetime.datetime.now(datetime.timezone.utc)
-
-
 def date(text):
     return datetime.datetime.fromisoformat(text)
 
@@ -43,7 +39,7 @@ def hw_cancel():
         expect(emu.slcli("-y", "hw", "cancel", "1003"), 0, "")
         world = emu.world()
         server = find(world, "hardware", 1003)
-        assert date(server["billingItem"]["cancellationDate"]) > now(), server
+        assert date(server["billingItem"]["cancellationDate"]) > emu.now(), server
         ticket = [t for t in world["tickets"] if {"id": 1003} in t["attachedHardware"]]
         assert len(ticket) == 1, world["tickets"]
         # The ticket blocks a second cancel (client side, from openCancellationTicket).
@@ -52,7 +48,7 @@ def hw_cancel():
 
         expect(emu.slcli("-y", "hw", "cancel", "1002", "--immediate"), 0, "")
         server = find(emu.world(), "hardware", 1002)
-        assert date(server["billingItem"]["cancellationDate"]) <= now(), server
+        assert date(server["billingItem"]["cancellationDate"]) <= emu.now(), server
         calls = [r for r in emu.requests() if r["method_name"] == "cancelItem"]
         assert calls[-1]["parameters"] == [True, False, "No longer needed", None], calls[-1]
         expect(emu.slcli("-y", "hw", "cancel", "1002"), 1, contains="already exists for this server")
@@ -62,7 +58,7 @@ def hw_cancel():
         world = emu.world()
         ticket = [t for t in world["tickets"] if {"id": 1004} in t["attachedHardware"]][0]
         assert ticket["updates"][-1]["entry"] == "Please reclaim this server ASAP, it is no longer needed. Thankyou.", ticket
-        assert date(find(world, "hardware", 1004)["billingItem"]["cancellationDate"]) > now()
+        assert date(find(world, "hardware", 1004)["billingItem"]["cancellationDate"]) > emu.now()
 
 
 def block_volume_cancel():
@@ -71,7 +67,7 @@ def block_volume_cancel():
         expect(emu.slcli("block", "volume-cancel", "4471312", "--force"), 0,
                "Block volume with id 4471312 has been marked for cancellation")
         volume = find(emu.world(), "networkStorage", 4471312)
-        assert date(volume["billingItem"]["cancellationDate"]) > now(), volume
+        assert date(volume["billingItem"]["cancellationDate"]) > emu.now(), volume
         calls = [r for r in emu.requests() if r["method_name"] == "cancelItem"]
         assert calls[0]["parameters"] == [False, True, None], calls
         # A second cancel is refused by the API.

@@ -5,18 +5,43 @@ scratch configuration.
 Nothing here talks to anything but 127.0.0.1.
 """
 
+import datetime
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORLD = os.path.join(HERE, "world.json")
 USERNAME = "SL278184"
 API_KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+
+def world_clock(path):
+    """The moment a world file describes (its "clock"), or None."""
+    with open(path) as f:
+        text = json.load(f).get("clock")
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def emulator_now(clock, started):
+    """The latest time an emulator can show: it starts its clock at the
+    world's clock and runs on from there (started is the wall time just
+    before it was launched); a world without a clock runs on real time."""
+    if clock is None:
+        return datetime.datetime.now(datetime.timezone.utc)
+    return clock + datetime.timedelta(seconds=time.time() - started)
+
+
+def emulator_now_from_env():
+    """emulator_now for a seed script run with Emulator.env()."""
+    clock = os.environ.get("EMULATOR_WORLD_CLOCK")
+    clock = datetime.datetime.fromisoformat(clock) if clock else None
+    return emulator_now(clock, float(os.environ["EMULATOR_STARTED"]))
 
 
 def binary():
@@ -33,6 +58,8 @@ class Emulator:
         self.dir = tempfile.mkdtemp(prefix="slretire-conformance-")
         copy = os.path.join(self.dir, "world.json")
         shutil.copyfile(world, copy)
+        self.clock = world_clock(copy)
+        self.started = time.time()
         self.proc = subprocess.Popen(
             [binary(), "emulator", "--world", copy, *flags],
             stdout=subprocess.PIPE,
@@ -50,6 +77,10 @@ class Emulator:
         with urllib.request.urlopen(self.root + path, timeout=30) as resp:
             return json.load(resp)
 
+    def now(self):
+        """The latest time this emulator's clock can show."""
+        return emulator_now(self.clock, self.started)
+
     def world(self):
         return self.get("/__emulator/world")
 
@@ -61,6 +92,8 @@ class Emulator:
         env["SL_ENDPOINT_URL"] = self.url
         env["SL_USERNAME"] = USERNAME
         env["SL_API_KEY"] = API_KEY
+        env["EMULATOR_WORLD_CLOCK"] = self.clock.isoformat() if self.clock else ""
+        env["EMULATOR_STARTED"] = repr(self.started)
         return env
 
     def slcli(self, *args, stdin=""):

@@ -8,7 +8,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import SoftLayer  # noqa: E402
 
-from harness import find, world_from_env  # noqa: E402,F401
+from harness import emulator_now_from_env, find, world_from_env  # noqa: E402,F401
 
 
 def client():
@@ -17,12 +17,12 @@ def client():
 
 
 def is_future(date_text):
-    """Whether an API date lies in the future."""
+    """Whether an API date lies in the emulator's future."""
     when = datetime.datetime.fromisoformat(date_text)
-    return when > datetime.datetime.now(datetime.timezone.utc)
+    return when > emulator_now_from_env()
 
 
 def is_past_or_now(date_text):
-    """Whether an API date is not in the future."""
+    """Whether an API date is not in the emulator's future."""
     when = datetime.datetime.fromisoformat(date_text)
-    return when <= datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=5)
+    return when <= emulator_now_from_env() + datetime.timedelta(seconds=5)
