@@ -42,7 +42,10 @@ pub(crate) fn discover(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<Fo
             ),
             // A symlink loop or a permission problem is not a missing
             // path: show what the system said.
-            Err(err) => diags.push(cannot_read(&display, &format!("cannot read {display}: {err}"))),
+            Err(err) => diags.push(cannot_read(
+                &display,
+                &format!("cannot read {display}: {err}"),
+            )),
             Ok(meta) if meta.is_dir() => {
                 let before = (found.len(), diags.len());
                 walk(path, &display, &mut found, diags);
@@ -129,7 +132,10 @@ fn walk(dir: &Path, display: &str, found: &mut Vec<Found>, diags: &mut Vec<Diagn
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
-            diags.push(cannot_read(display, &format!("cannot read directory {display}: {err}")));
+            diags.push(cannot_read(
+                display,
+                &format!("cannot read directory {display}: {err}"),
+            ));
             return;
         }
     };
@@ -213,9 +219,8 @@ fn broken_link(path: &Path, display: &str, err: &std::io::Error) -> Diagnostic {
 
 /// A read-failed finding with the usual help.
 fn cannot_read(display: &str, message: &str) -> Diagnostic {
-    Diagnostic::about_file(Code::ReadFailed, display, message).help(
-        "check that the path exists and is readable by this user, or leave it out of the run",
-    )
+    Diagnostic::about_file(Code::ReadFailed, display, message)
+        .help("check that the path exists and is readable by this user, or leave it out of the run")
 }
 
 fn is_manifest_name(name: &str) -> bool {
