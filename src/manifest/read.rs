@@ -89,21 +89,55 @@ fn huge_integer(text: &str) -> Option<i128> {
 }
 
 /// The span of `node` and everything inside it, so a wrong list or mapping
-/// is underlined where it starts rather than at an empty point.
-fn extent(node: &Node) -> ByteSpan {
+/// is underlined from where it starts to where it ends, the closing `]` or
+/// `}` of a flow collection included.
+fn extent(text: &str, node: &Node) -> ByteSpan {
     let mut span = node.span;
     let children: Vec<&Node> = match &node.value {
         Value::Seq(items) => items.iter().collect(),
         Value::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
-        _ => Vec::new(),
+        _ => return span,
     };
     for child in children {
-        let inner = extent(child);
+        // A child brought in by an alias or a merge sits, in this
+        // collection, where the alias is written.
+        let inner = match child.via {
+            Some(at) if child.via != node.via => at,
+            _ => extent(text, child),
+        };
         if inner.end > span.end && inner.start >= span.start {
             span.end = inner.end;
         }
     }
+    let opener = text.as_bytes().get(span.start).copied();
+    if let Some(closer) = match opener {
+        Some(b'[') => Some(b']'),
+        Some(b'{') => Some(b'}'),
+        _ => None,
+    } && let Some(end) = closing_bracket(text, span.end.max(span.start + 1), closer)
+    {
+        span.end = end;
+    }
     span
+}
+
+/// The offset just past `closer` when only blanks, line breaks, commas
+/// and comments stand between `from` and it (the end of a flow
+/// collection's last item and its closing bracket).
+fn closing_bracket(text: &str, from: usize, closer: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b' ' | b'\t' | b'\r' | b'\n' | b',' => at += 1,
+            b'#' => {
+                at = text[at..].find('\n').map_or(bytes.len(), |i| at + i);
+            }
+            b if b == closer => return Some(at + 1),
+            _ => return None,
+        }
+    }
+    None
 }
 
 impl Reader<'_> {
@@ -159,12 +193,42 @@ impl Reader<'_> {
         let diag = self
             .error(
                 Code::WrongType,
-                extent(node),
+                self.extent(node),
                 format!("{subject} must be {expected}, found {}", found(&node.value)),
             )
             .label(format!("expected {expected}"))
             .maybe_help(help);
+        let diag = self.via_note(diag, node);
         self.push(diag);
+    }
+
+    fn extent(&self, node: &Node) -> ByteSpan {
+        extent(&self.file.text, node)
+    }
+
+    /// Adds where a value reached through an alias or a merge is used, as
+    /// the finding points at where it is written.
+    fn via_note(&self, diag: Diagnostic, node: &Node) -> Diagnostic {
+        let Some(via) = node.via else {
+            return diag;
+        };
+        let line = self.line_of(via);
+        let line_start = self.file.line_span(line).start;
+        let merged = self
+            .file
+            .text
+            .get(line_start..via.start)
+            .is_some_and(|before| before.contains("<<"));
+        match (merged, self.source_text(via).strip_prefix('*')) {
+            (true, Some(alias)) => {
+                diag.note(format!("merged in by `<<: *{alias}` on line {line}"))
+            }
+            (true, None) => diag.note(format!("merged in by the `<<` on line {line}")),
+            (false, Some(alias)) => {
+                diag.note(format!("used through the alias `*{alias}` on line {line}"))
+            }
+            (false, None) => diag.note(format!("used on line {line}")),
+        }
     }
 
     fn source_text(&self, span: ByteSpan) -> &str {
@@ -186,7 +250,7 @@ impl Reader<'_> {
                     let diag = self
                         .error(
                             Code::WrongType,
-                            extent(key),
+                            self.extent(key),
                             format!("a key in {context} is {}", found(&key.value)),
                         )
                         .label("keys must be plain words")
@@ -228,6 +292,7 @@ impl Reader<'_> {
             )
             .label("unknown key")
             .help(help);
+        let diag = self.via_note(diag, field.key);
         self.push(diag);
     }
 
@@ -302,6 +367,7 @@ impl Reader<'_> {
                     "out of range"
                 })
                 .help(help);
+            let diag = self.via_note(diag, node);
             self.push(diag);
             return None;
         }
@@ -316,9 +382,10 @@ impl Reader<'_> {
         match &node.value {
             Value::Str(s) if s.trim().is_empty() => {
                 let diag = self
-                    .error(Code::EmptyValue, extent(node), format!("`{what}` is empty"))
+                    .error(Code::EmptyValue, self.extent(node), format!("`{what}` is empty"))
                     .label("empty")
                     .help(format!("give `{what}` a value or remove the key"));
+                let diag = self.via_note(diag, node);
                 self.push(diag);
                 None
             }
@@ -375,7 +442,7 @@ impl Reader<'_> {
                 let diag = self
                     .error(
                         Code::EmptyValue,
-                        extent(node),
+                        self.extent(node),
                         format!("`{what}` is an empty list"),
                     )
                     .label("empty list")
@@ -390,7 +457,7 @@ impl Reader<'_> {
                     .collect();
                 (!good.is_empty()).then(|| Sp {
                     value: OneOrMany(good),
-                    span: extent(node),
+                    span: self.extent(node),
                 })
             }
             _ => element(self, node).map(|one| Sp {
@@ -666,7 +733,7 @@ impl Reader<'_> {
             let diag = self
                 .error(
                     Code::EmptyRule,
-                    extent(node),
+                    self.extent(node),
                     "a protect rule without any key",
                 )
                 .label("empty rule")
@@ -702,6 +769,7 @@ impl Reader<'_> {
             )
             .label(format!("not a {kind} key"))
             .help(help);
+        let diag = self.via_note(diag, field.key);
         self.push(diag);
     }
 
