@@ -57,6 +57,48 @@ enum Shape {
     Other,
 }
 
+/// How a key is written, and how its list form is, for the help on a
+/// value of the wrong type.
+fn example(what: &str) -> Option<(&'static str, Option<&'static str>)> {
+    Some(match what {
+        "version" => ("version: 1", None),
+        "account" => ("account: 278184", None),
+        "defaults" => (
+            "defaults: {when: immediate, reason: No longer needed}",
+            None,
+        ),
+        "protect" => ("protect: [{tag: keep}, {name: \"prod-*\"}]", None),
+        "limits" => (
+            "limits: {max_resources: 50, max_monthly_fee: 5000.00}",
+            None,
+        ),
+        "retire" => ("retire: [{kind: virtual_guest, id: 12345678}]", None),
+        "a protect rule" => ("- tag: keep", None),
+        "id" => ("id: 12345678", Some("id: [12345678, 12345679]")),
+        "ip" => (
+            "ip: 10.48.66.132",
+            Some("ip: [10.48.66.132, 10.48.66.0/24]"),
+        ),
+        "name" => ("name: \"ci-runner-*\"", Some("name: [web-01, web-02]")),
+        "tag" => ("tag: keep", Some("tag: [keep, prod]")),
+        "tags" => ("tags: ephemeral", Some("tags: [ephemeral, ci]")),
+        "cidr" => ("cidr: 10.0.0.0/26", None),
+        "number" => ("number: 1234", None),
+        "router" => ("router: bcr01a.dal10", None),
+        "datacenter" => ("datacenter: dal13", None),
+        "older_than" => ("older_than: 30d", None),
+        "created_before" => ("created_before: 2026-10-01", None),
+        "expect" => ("expect: 4", None),
+        "when" => ("when: immediate", None),
+        "via" => ("via: ticket", None),
+        "reason" => ("reason: No longer needed", None),
+        "note" => ("note: \"OPS-1234 retire the staging estate\"", None),
+        "max_resources" => ("max_resources: 50", None),
+        "max_monthly_fee" => ("max_monthly_fee: 5000.00", None),
+        _ => return None,
+    })
+}
+
 /// The keys every manifest must have, whose null value must not be
 /// answered with "remove it".
 const REQUIRED_TOP_KEYS: [(&str, &str); 3] = [
@@ -190,6 +232,15 @@ impl Reader<'_> {
             }
             _ => {}
         }
+        // Every finding has a help line: when nothing above fits, show
+        // how the key is written.
+        let help = help.or_else(|| {
+            example(what).map(|(example, plural)| match plural {
+                Some(list) => format!("for example `{example}`, or a list: `{list}`"),
+                None => format!("for example `{example}`"),
+            })
+        });
+        let help = help.unwrap_or_else(|| format!("write {expected} here"));
         let diag = self
             .error(
                 Code::WrongType,
@@ -197,7 +248,7 @@ impl Reader<'_> {
                 format!("{subject} must be {expected}, found {}", found(&node.value)),
             )
             .label(format!("expected {expected}"))
-            .maybe_help(help);
+            .help(help);
         let diag = self.via_note(diag, node);
         self.push(diag);
     }
@@ -220,9 +271,7 @@ impl Reader<'_> {
             .get(line_start..via.start)
             .is_some_and(|before| before.contains("<<"));
         match (merged, self.source_text(via).strip_prefix('*')) {
-            (true, Some(alias)) => {
-                diag.note(format!("merged in by `<<: *{alias}` on line {line}"))
-            }
+            (true, Some(alias)) => diag.note(format!("merged in by `<<: *{alias}` on line {line}")),
             (true, None) => diag.note(format!("merged in by the `<<` on line {line}")),
             (false, Some(alias)) => {
                 diag.note(format!("used through the alias `*{alias}` on line {line}"))
@@ -382,7 +431,11 @@ impl Reader<'_> {
         match &node.value {
             Value::Str(s) if s.trim().is_empty() => {
                 let diag = self
-                    .error(Code::EmptyValue, self.extent(node), format!("`{what}` is empty"))
+                    .error(
+                        Code::EmptyValue,
+                        self.extent(node),
+                        format!("`{what}` is empty"),
+                    )
                     .label("empty")
                     .help(format!("give `{what}` a value or remove the key"));
                 let diag = self.via_note(diag, node);

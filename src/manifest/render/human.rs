@@ -92,7 +92,9 @@ fn render_one(out: &mut String, diag: &Diagnostic, sources: &SourceMap, style: &
             let file = sources.get(&loc.file)?;
             let span = loc.span?;
             let first = show(file, span.start, span.end);
-            let last_line = file.line_col(span.end.saturating_sub(1).max(span.start)).line;
+            let last_line = file
+                .line_col(span.end.saturating_sub(1).max(span.start))
+                .line;
             if last_line <= first.line {
                 return Some(vec![first]);
             }
@@ -119,7 +121,9 @@ fn render_one(out: &mut String, diag: &Diagnostic, sources: &SourceMap, style: &
     for (i, s) in shown.iter().enumerate() {
         let is_last = i + 1 == shown.len();
         if i > 0 && s.line > shown[i - 1].line + 1 {
-            let _ = writeln!(out, "{}", style.gutter("..."));
+            // Lines left out; indented like the gutter (a bare `...`
+            // line would read as a snapshot wildcard in CLI tests).
+            let _ = writeln!(out, "{pad}{}", style.gutter("..."));
         }
         let number = style.gutter(&format!("{:>width$}", s.line));
         let _ = writeln!(out, "{number} {bar} {}", s.text);
