@@ -8,6 +8,7 @@ use super::did_you_mean::did_you_mean;
 use super::keys;
 use super::model::Kind;
 use super::node::{ByteSpan, Node, Value};
+use super::number::{self, Form};
 use super::raw::{
     CidrText, Datacenter, DateText, DurationText, Glob, Id, IpText, KindName, OneOrMany,
     RawDefaults, RawEntry, RawLimits, RawManifest, RawProtectRule, ReasonText, Router, Sp, Tag,
@@ -33,17 +34,68 @@ struct Field<'n> {
     value: &'n Node,
 }
 
-/// What a value is, in words, for "expected X, found Y".
-fn found(value: &Value) -> &'static str {
+/// What a value is, in words, for "expected X, found Y"; `written` is the
+/// value as written, named for numbers in a form a manifest refuses.
+fn found(value: &Value, written: &str) -> String {
+    let written = written.trim();
+    let form = number::form(written);
     match value {
-        Value::Null => "nothing (null)",
-        Value::Bool(_) => "a boolean",
-        Value::Int(_) => "an integer",
-        Value::Float(_) => "a decimal number",
-        Value::Str(_) => "a string",
-        Value::Seq(_) => "a list",
-        Value::Map(_) => "a mapping",
+        Value::Null => "nothing (null)".to_owned(),
+        Value::Bool(_) => "a boolean".to_owned(),
+        Value::Int(_) if matches!(form, Form::Hex | Form::Octal | Form::LeadingZero) => {
+            format!("{} `{written}`", form.words())
+        }
+        Value::Int(_) => "an integer".to_owned(),
+        Value::Float(f) if f.is_nan() => format!("`{written}` (not a number)"),
+        Value::Float(f) if f.is_infinite() && form == Form::Infinity => {
+            format!("`{written}` (infinity)")
+        }
+        Value::Float(f) if f.is_infinite() => format!("`{written}`, too large to hold"),
+        Value::Float(_) if form == Form::Exponent => format!("{} `{written}`", form.words()),
+        Value::Float(_) => "a decimal number".to_owned(),
+        // `1_000`, `0b101`, `-0x1F`: numbers to YAML 1.1, strings to 1.2.
+        Value::Str(_)
+            if !written.starts_with(['\'', '"'])
+                && matches!(
+                    form,
+                    Form::Underscored | Form::Binary | Form::Hex | Form::Octal
+                ) =>
+        {
+            format!("`{written}`, a string in YAML 1.2")
+        }
+        Value::Str(_) => "a string".to_owned(),
+        Value::Seq(_) => "a list".to_owned(),
+        Value::Map(_) => "a mapping".to_owned(),
     }
+}
+
+/// The decimal spelling of a number written in a form a manifest refuses
+/// (`0x1F`, `0o17`, `0b101`, `1_000`, `012`, `1e3`), for the help.
+fn in_decimal(written: &str) -> Option<String> {
+    let written = written.trim();
+    let (negative, unsigned) = match written.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, written.strip_prefix('+').unwrap_or(written)),
+    };
+    let clean = unsigned.replace('_', "").to_ascii_lowercase();
+    let value = if let Some(d) = clean.strip_prefix("0x") {
+        i128::from_str_radix(d, 16).ok()?
+    } else if let Some(d) = clean.strip_prefix("0o") {
+        i128::from_str_radix(d, 8).ok()?
+    } else if let Some(d) = clean.strip_prefix("0b") {
+        i128::from_str_radix(d, 2).ok()?
+    } else if let Ok(i) = clean.parse::<i128>() {
+        i
+    } else {
+        let f: f64 = clean.parse().ok()?;
+        if !f.is_finite() || f.fract() != 0.0 || f.abs() > 1e18 {
+            return None;
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        let i = f as i128;
+        i
+    };
+    Some(if negative { -value } else { value }.to_string())
 }
 
 /// What a key takes, for the help on a value of the wrong type.
@@ -204,9 +256,30 @@ impl Reader<'_> {
             format!("`{what}`")
         };
         let mut help = None;
+        let written = self.source_text(node.span).trim();
         match (&node.value, shape) {
             (Value::Str(s), Shape::Integer) if s.trim().parse::<i128>().is_ok() => {
                 help = Some("write the number without quotes".to_owned());
+            }
+            // `1_000`, `0b101`, `-0x1F`: strings in YAML 1.2, and numbers
+            // are written in plain decimal anyway.
+            (Value::Str(s), Shape::Integer)
+                if !written.starts_with(['\'', '"'])
+                    && number::form(s) != Form::Other
+                    && let Some(decimal) = in_decimal(s) =>
+            {
+                help = Some(format!(
+                    "numbers in a manifest are plain decimal: write `{decimal}`"
+                ));
+            }
+            (Value::Float(f), Shape::Integer)
+                if f.is_finite()
+                    && number::form(written) == Form::Exponent
+                    && let Some(decimal) = in_decimal(written) =>
+            {
+                help = Some(format!(
+                    "numbers in a manifest are plain decimal: write `{decimal}`"
+                ));
             }
             (_, _) if what == "kind" => {
                 let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
@@ -245,7 +318,10 @@ impl Reader<'_> {
             .error(
                 Code::WrongType,
                 self.extent(node),
-                format!("{subject} must be {expected}, found {}", found(&node.value)),
+                format!(
+                    "{subject} must be {expected}, found {}",
+                    found(&node.value, self.source_text(node.span))
+                ),
             )
             .label(format!("expected {expected}"))
             .help(help);
@@ -300,7 +376,10 @@ impl Reader<'_> {
                         .error(
                             Code::WrongType,
                             self.extent(key),
-                            format!("a key in {context} is {}", found(&key.value)),
+                            format!(
+                                "a key in {context} is {}",
+                                found(&key.value, self.source_text(key.span))
+                            ),
                         )
                         .label("keys must be plain words")
                         .help("write `key: value` pairs");
@@ -370,14 +449,52 @@ impl Reader<'_> {
     // ---- scalars -------------------------------------------------------
 
     fn integer(&mut self, node: &Node, what: &str) -> Option<i128> {
+        let written = self.source_text(node.span);
         match node.value {
-            Value::Int(i) => Some(i),
+            Value::Int(i) => match number::form(written) {
+                form @ (Form::Hex | Form::Octal | Form::LeadingZero) => {
+                    self.not_plain_decimal(node, what, form, Some(i));
+                    None
+                }
+                // Plain decimal, or a tagged scalar (`!!int '12'`).
+                _ => Some(i),
+            },
             Value::Float(_) if let Some(i) = huge_integer(self.source_text(node.span)) => Some(i),
             _ => {
                 self.wrong_type(node, what, "an integer", Shape::Integer);
                 None
             }
         }
+    }
+
+    /// A number written in a form YAML tools read differently, or that
+    /// hides its value (`0x1F`, `0o17`, `012`): refused with its value in
+    /// decimal, so the fix is one copy away.
+    fn not_plain_decimal(&mut self, node: &Node, what: &str, form: Form, value: Option<i128>) {
+        let written = self.source_text(node.span).trim().to_owned();
+        let decimal = value
+            .map(|v| v.to_string())
+            .or_else(|| in_decimal(&written));
+        let help = match (form, decimal) {
+            (Form::LeadingZero, Some(d)) => format!(
+                "write `{d}`: YAML 1.1 tools read a leading zero as octal, YAML 1.2 tools as decimal"
+            ),
+            (_, Some(d)) => format!("write it in decimal: `{d}`"),
+            (_, None) => "write the number in plain decimal digits".to_owned(),
+        };
+        let diag = self
+            .error(
+                Code::WrongType,
+                node.span,
+                format!(
+                    "`{what}` must be written in plain decimal, found {} `{written}`",
+                    form.words()
+                ),
+            )
+            .label("not plain decimal")
+            .help(help);
+        let diag = self.via_note(diag, node);
+        self.push(diag);
     }
 
     /// An integer as written: the value, or the digits when the value is
@@ -701,12 +818,22 @@ impl Reader<'_> {
 
     /// A positive amount with at most two decimals (cents).
     fn fee(&mut self, node: &Node) -> Option<Sp<f64>> {
+        let form = number::form(self.source_text(node.span));
         #[allow(clippy::cast_precision_loss)]
         let amount = match node.value {
+            Value::Int(_) | Value::Float(_)
+                if matches!(
+                    form,
+                    Form::Hex | Form::Octal | Form::LeadingZero | Form::Exponent
+                ) =>
+            {
+                self.not_plain_decimal(node, "max_monthly_fee", form, None);
+                return None;
+            }
             Value::Int(i) => i as f64,
-            Value::Float(f) => f,
+            Value::Float(f) if f.is_finite() => f,
             _ => {
-                self.wrong_type(node, "max_monthly_fee", "a number", Shape::Other);
+                self.wrong_type(node, "max_monthly_fee", "a number", Shape::Integer);
                 return None;
             }
         };
