@@ -439,9 +439,18 @@ impl Reader<'_> {
     }
 
     /// The span an "is missing" finding points at: the mapping's first key.
+    /// For a key merged in (`<<: *a`), where the merge is written, so a
+    /// finding about the mapping points into it, not into the template.
     fn start_of(node: &Node) -> ByteSpan {
         match &node.value {
-            Value::Map(entries) => entries.first().map_or(node.span, |(k, _)| k.span),
+            Value::Map(entries) => entries
+                .iter()
+                .map(|(k, _)| match k.via {
+                    Some(at) if k.via != node.via => at,
+                    _ => k.span,
+                })
+                .min()
+                .unwrap_or(node.span),
             _ => node.span,
         }
     }
