@@ -113,6 +113,37 @@ error: 0 files, 0 entries: 1 error
         );
 }
 
+/// A FIFO with a manifest name inside a directory is reported, never opened and never silently skipped.
+#[cfg(unix)]
+#[test]
+fn reports_a_fifo_inside_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifests = dir.path().join("manifests");
+    std::fs::create_dir(&manifests).unwrap();
+    std::fs::write(manifests.join("a.yaml"), ONE_ENTRY).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(manifests.join("fifo.yaml"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    slretire(dir.path())
+        .args(["validate", "manifests"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .stdout_eq("")
+        .stderr_eq(
+            "\
+error[manifest::read-failed]: manifests/fifo.yaml is a named pipe (FIFO), not a regular file
+ --> manifests/fifo.yaml
+  |
+  = help: give a manifest file or a directory of manifests; pipes and devices are not read
+
+error: 1 file, 1 entry: 1 error
+",
+        );
+}
+
 /// A file reached under two spellings (or through a symlink) is read once, under the first spelling in sorted order.
 #[cfg(unix)]
 #[test]
@@ -162,7 +193,8 @@ fn names_a_symlink_loop() {
     let loop_error = std::fs::metadata(dir.path().join("a.yaml")).unwrap_err();
     assert!(
         stderr.starts_with(&format!(
-            "error[manifest::read-failed]: cannot read a.yaml: {loop_error}\n"
+            "error[manifest::read-failed]: cannot read a.yaml: it is a symbolic link to `b.yaml`, \
+             which cannot be opened: {loop_error}\n"
         )),
         "{stderr}"
     );
@@ -203,8 +235,54 @@ fn reports_an_unreadable_directory_once() {
             "\
 error[manifest::read-failed]: cannot read directory manifests/locked: Permission denied (os error 13)
  --> manifests/locked
+  |
+  = help: check that the path exists and is readable by this user, or leave it out of the run
 
 error: 0 files, 0 entries: 1 error
+",
+        );
+}
+
+/// An unreadable manifest inside a directory is a read-failed finding naming it, not skipped, and the other files are still read.
+#[cfg(unix)]
+#[test]
+fn reports_an_unreadable_file_inside_a_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let manifests = dir.path().join("manifests");
+    std::fs::create_dir_all(&manifests).unwrap();
+    std::fs::write(manifests.join("a.yaml"), ONE_ENTRY).unwrap();
+    let locked = manifests.join("locked.yaml");
+    std::fs::write(&locked, ONE_ENTRY).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let mut command = slretire(dir.path());
+    if std::fs::read(&locked).is_ok() {
+        // Running as root: only an unprivileged user sees the lock.
+        let setpriv = Path::new("/usr/bin/setpriv");
+        if !setpriv.exists() {
+            eprintln!("skipped: privileged, and no setpriv to drop privileges");
+            return;
+        }
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        command = Command::new(setpriv)
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_slretire"))
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1");
+    }
+    command
+        .args(["validate", "manifests"])
+        .assert()
+        .code(1)
+        .stdout_eq("")
+        .stderr_eq(
+            "\
+error[manifest::read-failed]: cannot read manifests/locked.yaml: Permission denied (os error 13)
+ --> manifests/locked.yaml
+  |
+  = help: check that the path exists and is readable by this user, or leave it out of the run
+
+error: 2 files, 1 entry: 1 error
 ",
         );
 }

@@ -244,13 +244,13 @@ fn refuses_hostile_yaml() {
     assert_eq!(codes(&[("block.yaml", &block)]), vec![Code::TooComplex]);
 }
 
-/// YAML 1.2 scalars: `yes` is a string, `0x10` an integer, quoted numbers are strings.
+/// YAML 1.2 scalars: `yes` and `0b101` are strings, quoted numbers are strings.
 #[test]
 fn yaml_scalars_follow_yaml_1_2() {
     assert!(
         codes(&[(
             "m.yaml",
-            "version: 1\naccount: 0x10\nretire:\n  - kind: cdn\n    name: yes\n"
+            "version: 1\naccount: +278184\nretire:\n  - kind: cdn\n    name: [yes, 0b101, 1_000]\n"
         )])
         .is_empty()
     );
@@ -261,4 +261,41 @@ fn yaml_scalars_follow_yaml_1_2() {
         )]),
         vec![Code::WrongType]
     );
+}
+
+/// Numbers are plain decimal: hex, octal, leading zeros, separators, exponents, `.nan` and `.inf` are wrong types wherever a number belongs.
+#[test]
+fn numbers_must_be_plain_decimal() {
+    for value in [
+        "0x10", "0o17", "012", "1_000", "0b101", "1e3", ".nan", ".inf", "-.inf", ".NaN", "+.INF",
+    ] {
+        for key in ["account", "id", "expect"] {
+            let (account, entry) = match key {
+                "account" => (value, String::new()),
+                "id" => ("1", format!("\n    id: {value}")),
+                _ => ("1", format!("\n    name: x\n    expect: {value}")),
+            };
+            let text = format!("version: 1\naccount: {account}\nretire:\n  - kind: cdn{entry}\n");
+            let text = if key == "account" {
+                text.replace("kind: cdn", "kind: cdn\n    name: x")
+            } else {
+                text
+            };
+            assert_eq!(
+                codes(&[("m.yaml", &text)]),
+                vec![Code::WrongType],
+                "{key}: {value}"
+            );
+        }
+        for key in ["max_resources", "max_monthly_fee"] {
+            let text = format!(
+                "version: 1\naccount: 1\nlimits:\n  {key}: {value}\nretire:\n  - kind: cdn\n    name: x\n"
+            );
+            assert_eq!(
+                codes(&[("m.yaml", &text)]),
+                vec![Code::WrongType],
+                "{key}: {value}"
+            );
+        }
+    }
 }

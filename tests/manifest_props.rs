@@ -14,9 +14,41 @@ const EXAMPLES: [&str; 6] = [
 ];
 
 /// Fragments that tend to reach the corners of YAML and of the validator.
-const FRAGMENTS: [&str; 24] = [
-    ":", "- ", "[", "]", "{", "}", "&a ", "*a", "\t", "日本", "\n  ", "\n", "'", "\"", "# ",
-    "kind: ", "id: ", "0", "-1", "/33", "*", "<<: ", "ip: ::1", "\u{0}",
+const FRAGMENTS: [&str; 34] = [
+    ":",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    "&a ",
+    "*a",
+    "\t",
+    "日本",
+    "\n  ",
+    "\n",
+    "'",
+    "\"",
+    "# ",
+    "kind: ",
+    "id: ",
+    "0",
+    "-1",
+    "/33",
+    "*",
+    "<<: ",
+    "ip: ::1",
+    "\u{0}",
+    ".nan",
+    "-.inf",
+    "0x1F",
+    "0o17",
+    "1_000",
+    "1e3",
+    "+12",
+    "<<: *a\n",
+    "{k: [v, w]}",
+    "\r\n",
 ];
 
 #[derive(Debug, Clone)]
@@ -85,6 +117,12 @@ fn check(files: &[(String, String)]) -> Result<(), TestCaseError> {
         "a model exactly when there is no error"
     );
     for diag in &diags {
+        prop_assert!(
+            diag.help.as_deref().is_some_and(|h| !h.trim().is_empty()),
+            "{:?} has no help: {}",
+            diag.code,
+            diag.message
+        );
         let Some(location) = &diag.location else {
             continue;
         };
@@ -123,6 +161,33 @@ fn render_all(diags: &[Diagnostic], sources: &SourceMap) {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Arbitrary bytes in a file on disk (not UTF-8, NUL, CR) never panic: every finding has a help line and points inside the text shown for it.
+    #[test]
+    fn arbitrary_bytes_on_disk_yield_diagnostics_not_panics(
+        bytes in prop::collection::vec(any::<u8>(), 0..512),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bytes.yaml");
+        std::fs::write(&path, &bytes).unwrap();
+        let (diags, sources) = match manifest::load(std::slice::from_ref(&path)) {
+            Ok(loaded) => (loaded.warnings, loaded.sources),
+            Err(failure) => (failure.diagnostics, failure.sources),
+        };
+        for diag in &diags {
+            prop_assert!(diag.help.is_some(), "{:?} has no help: {}", diag.code, diag.message);
+            if let Some(location) = &diag.location
+                && let Some(span) = location.span
+            {
+                let file = sources.get(&location.file);
+                prop_assert!(file.is_some(), "{:?} names an unknown file", diag.code);
+                let text = &file.unwrap().text;
+                prop_assert!(span.start <= span.end && span.end <= text.len(), "{:?}: span out of the text", diag.code);
+                prop_assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end), "{:?}: span inside a char", diag.code);
+            }
+        }
+        render_all(&diags, &sources);
+    }
 
     /// Arbitrary text never panics the reader and yields in-bounds spans.
     #[test]

@@ -218,14 +218,6 @@ impl Diagnostic {
         self
     }
 
-    /// Sets the help line when there is one.
-    pub(crate) fn maybe_help(mut self, help: Option<String>) -> Self {
-        if help.is_some() {
-            self.help = help;
-        }
-        self
-    }
-
     /// Adds a note.
     pub(crate) fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());

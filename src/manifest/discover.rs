@@ -20,7 +20,8 @@ pub(crate) struct Found {
 
 /// Every manifest below `paths`: a file is taken as given, a directory
 /// contributes all `*.yaml`/`*.yml` below it (hidden entries and symlinked
-/// directories skipped). Sorted by display path; a file reached twice
+/// directories skipped; a manifest-named entry that cannot be read, such as
+/// a broken symlink, is reported, never skipped). Sorted by display path; a file reached twice
 /// (`dir` and `./dir/a.yaml`, or through a symlink) is read once, under the
 /// first of its spellings.
 pub(crate) fn discover(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<Found> {
@@ -28,6 +29,9 @@ pub(crate) fn discover(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<Fo
     for path in paths {
         let display = display_of(path);
         match std::fs::metadata(path) {
+            Err(err) if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) => {
+                diags.push(broken_link(path, &display, &err));
+            }
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => diags.push(
                 Diagnostic::about_file(
                     Code::PathNotFound,
@@ -38,10 +42,9 @@ pub(crate) fn discover(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<Fo
             ),
             // A symlink loop or a permission problem is not a missing
             // path: show what the system said.
-            Err(err) => diags.push(Diagnostic::about_file(
-                Code::ReadFailed,
+            Err(err) => diags.push(cannot_read(
                 &display,
-                format!("cannot read {display}: {err}"),
+                &format!("cannot read {display}: {err}"),
             )),
             Ok(meta) if meta.is_dir() => {
                 let before = (found.len(), diags.len());
@@ -129,19 +132,26 @@ fn walk(dir: &Path, display: &str, found: &mut Vec<Found>, diags: &mut Vec<Diagn
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
-            diags.push(Diagnostic::about_file(
-                Code::ReadFailed,
+            diags.push(cannot_read(
                 display,
-                format!("cannot read directory {display}: {err}"),
+                &format!("cannot read directory {display}: {err}"),
             ));
             return;
         }
     };
-    let mut children: Vec<(String, PathBuf)> = entries
-        .filter_map(Result::ok)
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .filter(|(name, _)| !name.starts_with('.'))
-        .collect();
+    let mut children: Vec<(String, PathBuf)> = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(e) => children.push((e.file_name().to_string_lossy().into_owned(), e.path())),
+            // An entry the system would not list is not known to be no
+            // manifest: say so instead of reading the rest as if complete.
+            Err(err) => diags.push(cannot_read(
+                display,
+                &format!("cannot list every entry of directory {display}: {err}"),
+            )),
+        }
+    }
+    children.retain(|(name, _)| !name.starts_with('.'));
     children.sort();
     for (name, path) in children {
         let child_display = if display == "." {
@@ -149,18 +159,68 @@ fn walk(dir: &Path, display: &str, found: &mut Vec<Found>, diags: &mut Vec<Diagn
         } else {
             format!("{display}/{name}")
         };
-        let Ok(meta) = std::fs::symlink_metadata(&path) else {
-            continue;
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
+            Err(err) => {
+                if is_manifest_name(&name) {
+                    diags.push(cannot_read(
+                        &child_display,
+                        &format!("cannot read {child_display}: {err}"),
+                    ));
+                }
+                continue;
+            }
         };
         if meta.is_dir() {
             walk(&path, &child_display, found, diags);
-        } else if is_manifest_name(&name) && std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-            found.push(Found {
+            continue;
+        }
+        if !is_manifest_name(&name) {
+            continue;
+        }
+        match std::fs::metadata(&path) {
+            Ok(target) if target.is_file() => found.push(Found {
                 display: child_display,
                 path,
-            });
+            }),
+            // A symlink to a directory is not followed (no loops); only
+            // real directories are searched.
+            Ok(target) if target.is_dir() => {}
+            Ok(target) => diags.push(not_a_file(&child_display, &target)),
+            Err(err) if meta.file_type().is_symlink() => {
+                diags.push(broken_link(&path, &child_display, &err));
+            }
+            Err(err) => diags.push(cannot_read(
+                &child_display,
+                &format!("cannot read {child_display}: {err}"),
+            )),
         }
     }
+}
+
+/// A symbolic link that cannot be followed: named, with its target.
+fn broken_link(path: &Path, display: &str, err: &std::io::Error) -> Diagnostic {
+    let target = std::fs::read_link(path).map_or_else(
+        |_| "a target".to_owned(),
+        |t| format!("`{}`", t.to_string_lossy()),
+    );
+    let why = if err.kind() == std::io::ErrorKind::NotFound {
+        "which does not exist".to_owned()
+    } else {
+        format!("which cannot be opened: {err}")
+    };
+    Diagnostic::about_file(
+        Code::ReadFailed,
+        display,
+        format!("cannot read {display}: it is a symbolic link to {target}, {why}"),
+    )
+    .help("fix the link or delete it; a manifest directory must hold only readable manifests")
+}
+
+/// A read-failed finding with the usual help.
+fn cannot_read(display: &str, message: &str) -> Diagnostic {
+    Diagnostic::about_file(Code::ReadFailed, display, message)
+        .help("check that the path exists and is readable by this user, or leave it out of the run")
 }
 
 fn is_manifest_name(name: &str) -> bool {
@@ -185,12 +245,7 @@ fn unreadable(diagnostic: Diagnostic, lossy: Option<String>) -> Box<Unreadable> 
 
 /// Reads one file as UTF-8 text.
 pub(crate) fn read(found: &Found) -> Result<String, Box<Unreadable>> {
-    let fail = |message: String| {
-        unreadable(
-            Diagnostic::about_file(Code::ReadFailed, &found.display, message),
-            None,
-        )
-    };
+    let fail = |message: String| unreadable(cannot_read(&found.display, &message), None);
     let meta = std::fs::metadata(&found.path)
         .map_err(|e| fail(format!("cannot read {}: {e}", found.display)))?;
     // Checked again here: the file may have been swapped for a FIFO since

@@ -16,6 +16,7 @@ mod keys;
 mod merge;
 pub mod model;
 pub(crate) mod node;
+mod number;
 mod raw;
 mod read;
 pub mod render;

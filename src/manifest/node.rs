@@ -18,7 +18,13 @@ pub struct ByteSpan {
 /// One YAML node and where it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Node {
+    /// Where the value is written: for a value reached through an alias
+    /// (`*a`) or a merge (`<<: *a`), the anchored text it came from, so
+    /// findings underline the value itself, never just the alias.
     pub(crate) span: ByteSpan,
+    /// Where the value is used, when that is not where it is written: the
+    /// alias, or the merged mapping, that brought it here.
+    pub(crate) via: Option<ByteSpan>,
     pub(crate) value: Value,
 }
 
@@ -37,16 +43,35 @@ pub(crate) enum Value {
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Node, D::Error> {
         let spanned = serde_saphyr::Spanned::<Value>::deserialize(deserializer)?;
-        let span = spanned.referenced.span();
-        let start = span.byte_offset().unwrap_or(0);
-        let len = span.byte_len().unwrap_or(0);
-        let start = usize::try_from(start).unwrap_or(0);
-        let end = start.saturating_add(usize::try_from(len).unwrap_or(0));
+        let defined = byte_span(spanned.defined);
+        let referenced = byte_span(spanned.referenced);
+        // A location without a byte offset (line 0) is unknown: fall back
+        // to the other one rather than pointing at the file's start.
+        let (span, via) = match (defined, referenced) {
+            (Some(d), Some(r)) if d != r => (d, Some(r)),
+            (Some(d), _) => (d, None),
+            (None, Some(r)) => (r, None),
+            (None, None) => (ByteSpan::default(), None),
+        };
         Ok(Node {
-            span: ByteSpan { start, end },
+            span,
+            via,
             value: spanned.value,
         })
     }
+}
+
+fn byte_span(location: serde_saphyr::Location) -> Option<ByteSpan> {
+    if location.line() == 0 {
+        return None;
+    }
+    let span = location.span();
+    let start = usize::try_from(span.byte_offset()?).ok()?;
+    let len = usize::try_from(span.byte_len().unwrap_or(0)).unwrap_or(0);
+    Some(ByteSpan {
+        start,
+        end: start.saturating_add(len),
+    })
 }
 
 impl<'de> Deserialize<'de> for Value {

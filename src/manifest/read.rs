@@ -8,6 +8,7 @@ use super::did_you_mean::did_you_mean;
 use super::keys;
 use super::model::Kind;
 use super::node::{ByteSpan, Node, Value};
+use super::number::{self, Form};
 use super::raw::{
     CidrText, Datacenter, DateText, DurationText, Glob, Id, IpText, KindName, OneOrMany,
     RawDefaults, RawEntry, RawLimits, RawManifest, RawProtectRule, ReasonText, Router, Sp, Tag,
@@ -33,17 +34,68 @@ struct Field<'n> {
     value: &'n Node,
 }
 
-/// What a value is, in words, for "expected X, found Y".
-fn found(value: &Value) -> &'static str {
+/// What a value is, in words, for "expected X, found Y"; `written` is the
+/// value as written, named for numbers in a form a manifest refuses.
+fn found(value: &Value, written: &str) -> String {
+    let written = written.trim();
+    let form = number::form(written);
     match value {
-        Value::Null => "nothing (null)",
-        Value::Bool(_) => "a boolean",
-        Value::Int(_) => "an integer",
-        Value::Float(_) => "a decimal number",
-        Value::Str(_) => "a string",
-        Value::Seq(_) => "a list",
-        Value::Map(_) => "a mapping",
+        Value::Null => "nothing (null)".to_owned(),
+        Value::Bool(_) => "a boolean".to_owned(),
+        Value::Int(_) if matches!(form, Form::Hex | Form::Octal | Form::LeadingZero) => {
+            format!("{} `{written}`", form.words())
+        }
+        Value::Int(_) => "an integer".to_owned(),
+        Value::Float(f) if f.is_nan() => format!("`{written}` (not a number)"),
+        Value::Float(f) if f.is_infinite() && form == Form::Infinity => {
+            format!("`{written}` (infinity)")
+        }
+        Value::Float(f) if f.is_infinite() => format!("`{written}`, too large to hold"),
+        Value::Float(_) if form == Form::Exponent => format!("{} `{written}`", form.words()),
+        Value::Float(_) => "a decimal number".to_owned(),
+        // `1_000`, `0b101`, `-0x1F`: numbers to YAML 1.1, strings to 1.2.
+        Value::Str(_)
+            if !written.starts_with(['\'', '"'])
+                && matches!(
+                    form,
+                    Form::Underscored | Form::Binary | Form::Hex | Form::Octal
+                ) =>
+        {
+            format!("`{written}`, a string in YAML 1.2")
+        }
+        Value::Str(_) => "a string".to_owned(),
+        Value::Seq(_) => "a list".to_owned(),
+        Value::Map(_) => "a mapping".to_owned(),
     }
+}
+
+/// The decimal spelling of a number written in a form a manifest refuses
+/// (`0x1F`, `0o17`, `0b101`, `1_000`, `012`, `1e3`), for the help.
+fn in_decimal(written: &str) -> Option<String> {
+    let written = written.trim();
+    let (negative, unsigned) = match written.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, written.strip_prefix('+').unwrap_or(written)),
+    };
+    let clean = unsigned.replace('_', "").to_ascii_lowercase();
+    let value = if let Some(d) = clean.strip_prefix("0x") {
+        i128::from_str_radix(d, 16).ok()?
+    } else if let Some(d) = clean.strip_prefix("0o") {
+        i128::from_str_radix(d, 8).ok()?
+    } else if let Some(d) = clean.strip_prefix("0b") {
+        i128::from_str_radix(d, 2).ok()?
+    } else if let Ok(i) = clean.parse::<i128>() {
+        i
+    } else {
+        let f: f64 = clean.parse().ok()?;
+        if !f.is_finite() || f.fract() != 0.0 || f.abs() > 1e18 {
+            return None;
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        let i = f as i128;
+        i
+    };
+    Some(if negative { -value } else { value }.to_string())
 }
 
 /// What a key takes, for the help on a value of the wrong type.
@@ -55,6 +107,48 @@ enum Shape {
     Text,
     /// A list, a mapping or anything else.
     Other,
+}
+
+/// How a key is written, and how its list form is, for the help on a
+/// value of the wrong type.
+fn example(what: &str) -> Option<(&'static str, Option<&'static str>)> {
+    Some(match what {
+        "version" => ("version: 1", None),
+        "account" => ("account: 278184", None),
+        "defaults" => (
+            "defaults: {when: immediate, reason: No longer needed}",
+            None,
+        ),
+        "protect" => ("protect: [{tag: keep}, {name: \"prod-*\"}]", None),
+        "limits" => (
+            "limits: {max_resources: 50, max_monthly_fee: 5000.00}",
+            None,
+        ),
+        "retire" => ("retire: [{kind: virtual_guest, id: 12345678}]", None),
+        "a protect rule" => ("- tag: keep", None),
+        "id" => ("id: 12345678", Some("id: [12345678, 12345679]")),
+        "ip" => (
+            "ip: 10.48.66.132",
+            Some("ip: [10.48.66.132, 10.48.66.0/24]"),
+        ),
+        "name" => ("name: \"ci-runner-*\"", Some("name: [web-01, web-02]")),
+        "tag" => ("tag: keep", Some("tag: [keep, prod]")),
+        "tags" => ("tags: ephemeral", Some("tags: [ephemeral, ci]")),
+        "cidr" => ("cidr: 10.0.0.0/26", None),
+        "number" => ("number: 1234", None),
+        "router" => ("router: bcr01a.dal10", None),
+        "datacenter" => ("datacenter: dal13", None),
+        "older_than" => ("older_than: 30d", None),
+        "created_before" => ("created_before: 2026-10-01", None),
+        "expect" => ("expect: 4", None),
+        "when" => ("when: immediate", None),
+        "via" => ("via: ticket", None),
+        "reason" => ("reason: No longer needed", None),
+        "note" => ("note: \"OPS-1234 retire the staging estate\"", None),
+        "max_resources" => ("max_resources: 50", None),
+        "max_monthly_fee" => ("max_monthly_fee: 5000.00", None),
+        _ => return None,
+    })
 }
 
 /// The keys every manifest must have, whose null value must not be
@@ -89,21 +183,55 @@ fn huge_integer(text: &str) -> Option<i128> {
 }
 
 /// The span of `node` and everything inside it, so a wrong list or mapping
-/// is underlined where it starts rather than at an empty point.
-fn extent(node: &Node) -> ByteSpan {
+/// is underlined from where it starts to where it ends, the closing `]` or
+/// `}` of a flow collection included.
+fn extent(text: &str, node: &Node) -> ByteSpan {
     let mut span = node.span;
     let children: Vec<&Node> = match &node.value {
         Value::Seq(items) => items.iter().collect(),
         Value::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
-        _ => Vec::new(),
+        _ => return span,
     };
     for child in children {
-        let inner = extent(child);
+        // A child brought in by an alias or a merge sits, in this
+        // collection, where the alias is written.
+        let inner = match child.via {
+            Some(at) if child.via != node.via => at,
+            _ => extent(text, child),
+        };
         if inner.end > span.end && inner.start >= span.start {
             span.end = inner.end;
         }
     }
+    let opener = text.as_bytes().get(span.start).copied();
+    if let Some(closer) = match opener {
+        Some(b'[') => Some(b']'),
+        Some(b'{') => Some(b'}'),
+        _ => None,
+    } && let Some(end) = closing_bracket(text, span.end.max(span.start + 1), closer)
+    {
+        span.end = end;
+    }
     span
+}
+
+/// The offset just past `closer` when only blanks, line breaks, commas
+/// and comments stand between `from` and it (the end of a flow
+/// collection's last item and its closing bracket).
+fn closing_bracket(text: &str, from: usize, closer: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b' ' | b'\t' | b'\r' | b'\n' | b',' => at += 1,
+            b'#' => {
+                at = text[at..].find('\n').map_or(bytes.len(), |i| at + i);
+            }
+            b if b == closer => return Some(at + 1),
+            _ => return None,
+        }
+    }
+    None
 }
 
 impl Reader<'_> {
@@ -128,9 +256,30 @@ impl Reader<'_> {
             format!("`{what}`")
         };
         let mut help = None;
+        let written = self.source_text(node.span).trim();
         match (&node.value, shape) {
             (Value::Str(s), Shape::Integer) if s.trim().parse::<i128>().is_ok() => {
                 help = Some("write the number without quotes".to_owned());
+            }
+            // `1_000`, `0b101`, `-0x1F`: strings in YAML 1.2, and numbers
+            // are written in plain decimal anyway.
+            (Value::Str(s), Shape::Integer)
+                if !written.starts_with(['\'', '"'])
+                    && number::form(s) != Form::Other
+                    && let Some(decimal) = in_decimal(s) =>
+            {
+                help = Some(format!(
+                    "numbers in a manifest are plain decimal: write `{decimal}`"
+                ));
+            }
+            (Value::Float(f), Shape::Integer)
+                if f.is_finite()
+                    && number::form(written) == Form::Exponent
+                    && let Some(decimal) = in_decimal(written) =>
+            {
+                help = Some(format!(
+                    "numbers in a manifest are plain decimal: write `{decimal}`"
+                ));
             }
             (_, _) if what == "kind" => {
                 let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
@@ -156,15 +305,55 @@ impl Reader<'_> {
             }
             _ => {}
         }
+        // Every finding has a help line: when nothing above fits, show
+        // how the key is written.
+        let help = help.or_else(|| {
+            example(what).map(|(example, plural)| match plural {
+                Some(list) => format!("for example `{example}`, or a list: `{list}`"),
+                None => format!("for example `{example}`"),
+            })
+        });
+        let help = help.unwrap_or_else(|| format!("write {expected} here"));
         let diag = self
             .error(
                 Code::WrongType,
-                extent(node),
-                format!("{subject} must be {expected}, found {}", found(&node.value)),
+                self.extent(node),
+                format!(
+                    "{subject} must be {expected}, found {}",
+                    found(&node.value, self.source_text(node.span))
+                ),
             )
             .label(format!("expected {expected}"))
-            .maybe_help(help);
+            .help(help);
+        let diag = self.via_note(diag, node);
         self.push(diag);
+    }
+
+    fn extent(&self, node: &Node) -> ByteSpan {
+        extent(&self.file.text, node)
+    }
+
+    /// Adds where a value reached through an alias or a merge is used, as
+    /// the finding points at where it is written.
+    fn via_note(&self, diag: Diagnostic, node: &Node) -> Diagnostic {
+        let Some(via) = node.via else {
+            return diag;
+        };
+        let line = self.line_of(via);
+        let line_start = self.file.line_span(line).start;
+        let merged = self
+            .file
+            .text
+            .get(line_start..via.start)
+            .is_some_and(|before| before.contains("<<"));
+        match (merged, self.source_text(via).strip_prefix('*')) {
+            (true, Some(alias)) => diag.note(format!("merged in by `<<: *{alias}` on line {line}")),
+            (true, None) => diag.note(format!("merged in by the `<<` on line {line}")),
+            (false, Some(alias)) => {
+                diag.note(format!("used through the alias `*{alias}` on line {line}"))
+            }
+            (false, None) => diag.note(format!("used on line {line}")),
+        }
     }
 
     fn source_text(&self, span: ByteSpan) -> &str {
@@ -186,8 +375,11 @@ impl Reader<'_> {
                     let diag = self
                         .error(
                             Code::WrongType,
-                            extent(key),
-                            format!("a key in {context} is {}", found(&key.value)),
+                            self.extent(key),
+                            format!(
+                                "a key in {context} is {}",
+                                found(&key.value, self.source_text(key.span))
+                            ),
                         )
                         .label("keys must be plain words")
                         .help("write `key: value` pairs");
@@ -228,6 +420,7 @@ impl Reader<'_> {
             )
             .label("unknown key")
             .help(help);
+        let diag = self.via_note(diag, field.key);
         self.push(diag);
     }
 
@@ -246,9 +439,18 @@ impl Reader<'_> {
     }
 
     /// The span an "is missing" finding points at: the mapping's first key.
+    /// For a key merged in (`<<: *a`), where the merge is written, so a
+    /// finding about the mapping points into it, not into the template.
     fn start_of(node: &Node) -> ByteSpan {
         match &node.value {
-            Value::Map(entries) => entries.first().map_or(node.span, |(k, _)| k.span),
+            Value::Map(entries) => entries
+                .iter()
+                .map(|(k, _)| match k.via {
+                    Some(at) if k.via != node.via => at,
+                    _ => k.span,
+                })
+                .min()
+                .unwrap_or(node.span),
             _ => node.span,
         }
     }
@@ -256,14 +458,52 @@ impl Reader<'_> {
     // ---- scalars -------------------------------------------------------
 
     fn integer(&mut self, node: &Node, what: &str) -> Option<i128> {
+        let written = self.source_text(node.span);
         match node.value {
-            Value::Int(i) => Some(i),
+            Value::Int(i) => match number::form(written) {
+                form @ (Form::Hex | Form::Octal | Form::LeadingZero) => {
+                    self.not_plain_decimal(node, what, form, Some(i));
+                    None
+                }
+                // Plain decimal, or a tagged scalar (`!!int '12'`).
+                _ => Some(i),
+            },
             Value::Float(_) if let Some(i) = huge_integer(self.source_text(node.span)) => Some(i),
             _ => {
                 self.wrong_type(node, what, "an integer", Shape::Integer);
                 None
             }
         }
+    }
+
+    /// A number written in a form YAML tools read differently, or that
+    /// hides its value (`0x1F`, `0o17`, `012`): refused with its value in
+    /// decimal, so the fix is one copy away.
+    fn not_plain_decimal(&mut self, node: &Node, what: &str, form: Form, value: Option<i128>) {
+        let written = self.source_text(node.span).trim().to_owned();
+        let decimal = value
+            .map(|v| v.to_string())
+            .or_else(|| in_decimal(&written));
+        let help = match (form, decimal) {
+            (Form::LeadingZero, Some(d)) => format!(
+                "write `{d}`: YAML 1.1 tools read a leading zero as octal, YAML 1.2 tools as decimal"
+            ),
+            (_, Some(d)) => format!("write it in decimal: `{d}`"),
+            (_, None) => "write the number in plain decimal digits".to_owned(),
+        };
+        let diag = self
+            .error(
+                Code::WrongType,
+                node.span,
+                format!(
+                    "`{what}` must be written in plain decimal, found {} `{written}`",
+                    form.words()
+                ),
+            )
+            .label("not plain decimal")
+            .help(help);
+        let diag = self.via_note(diag, node);
+        self.push(diag);
     }
 
     /// An integer as written: the value, or the digits when the value is
@@ -302,6 +542,7 @@ impl Reader<'_> {
                     "out of range"
                 })
                 .help(help);
+            let diag = self.via_note(diag, node);
             self.push(diag);
             return None;
         }
@@ -316,9 +557,14 @@ impl Reader<'_> {
         match &node.value {
             Value::Str(s) if s.trim().is_empty() => {
                 let diag = self
-                    .error(Code::EmptyValue, extent(node), format!("`{what}` is empty"))
+                    .error(
+                        Code::EmptyValue,
+                        self.extent(node),
+                        format!("`{what}` is empty"),
+                    )
                     .label("empty")
                     .help(format!("give `{what}` a value or remove the key"));
+                let diag = self.via_note(diag, node);
                 self.push(diag);
                 None
             }
@@ -375,7 +621,7 @@ impl Reader<'_> {
                 let diag = self
                     .error(
                         Code::EmptyValue,
-                        extent(node),
+                        self.extent(node),
                         format!("`{what}` is an empty list"),
                     )
                     .label("empty list")
@@ -390,7 +636,7 @@ impl Reader<'_> {
                     .collect();
                 (!good.is_empty()).then(|| Sp {
                     value: OneOrMany(good),
-                    span: extent(node),
+                    span: self.extent(node),
                 })
             }
             _ => element(self, node).map(|one| Sp {
@@ -581,12 +827,22 @@ impl Reader<'_> {
 
     /// A positive amount with at most two decimals (cents).
     fn fee(&mut self, node: &Node) -> Option<Sp<f64>> {
+        let form = number::form(self.source_text(node.span));
         #[allow(clippy::cast_precision_loss)]
         let amount = match node.value {
+            Value::Int(_) | Value::Float(_)
+                if matches!(
+                    form,
+                    Form::Hex | Form::Octal | Form::LeadingZero | Form::Exponent
+                ) =>
+            {
+                self.not_plain_decimal(node, "max_monthly_fee", form, None);
+                return None;
+            }
             Value::Int(i) => i as f64,
-            Value::Float(f) => f,
+            Value::Float(f) if f.is_finite() => f,
             _ => {
-                self.wrong_type(node, "max_monthly_fee", "a number", Shape::Other);
+                self.wrong_type(node, "max_monthly_fee", "a number", Shape::Integer);
                 return None;
             }
         };
@@ -666,7 +922,7 @@ impl Reader<'_> {
             let diag = self
                 .error(
                     Code::EmptyRule,
-                    extent(node),
+                    self.extent(node),
                     "a protect rule without any key",
                 )
                 .label("empty rule")
@@ -702,6 +958,7 @@ impl Reader<'_> {
             )
             .label(format!("not a {kind} key"))
             .help(help);
+        let diag = self.via_note(diag, field.key);
         self.push(diag);
     }
 

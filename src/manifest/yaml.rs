@@ -2,7 +2,9 @@
 //! hostile input (alias bombs, deep nesting) is refused quickly in bounded
 //! memory. Every YAML access of the program goes through here.
 
-use serde_saphyr::{DuplicateKeyPolicy, Error, MergeKeyPolicy, MessageFormatter};
+use serde_saphyr::{
+    DuplicateKeyPolicy, Error, MergeKeyPolicy, MessageFormatter, NonFiniteFloatPolicy,
+};
 
 use super::diagnostic::{Code, Diagnostic};
 use super::node::{ByteSpan, Node};
@@ -45,6 +47,11 @@ fn options() -> serde_saphyr::Options {
         // YAML 1.2 booleans only: `yes`/`no`/`on`/`off` stay strings, as
         // editors using the JSON Schema see them.
         strict_booleans: true,
+        // `.nan` and `.inf` reach the tree as numbers, so a key that wants
+        // one reports a wrong type instead of the file failing to parse.
+        non_finite_float_policy: NonFiniteFloatPolicy::PassThrough,
+        // YAML 1.2: `1_000` is a string (see `number`).
+        underscored_numbers_as_strings: true,
         reject_unsupported_tags: true,
         with_snippet: false,
     }
@@ -59,7 +66,10 @@ pub(crate) fn parse(file: &SourceFile) -> Result<Option<Node>, Box<Diagnostic>> 
         Ok(node) if node.value == super::node::Value::Null && is_only_comments(&file.text) => {
             Ok(None)
         }
-        Ok(node) => Ok(Some(node)),
+        Ok(mut node) => {
+            super::number::to_core_schema(&mut node, &file.text);
+            Ok(Some(node))
+        }
         Err(err) => Err(Box::new(diagnostic(file, &err))),
     }
 }

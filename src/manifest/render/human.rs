@@ -83,27 +83,52 @@ fn render_one(out: &mut String, diag: &Diagnostic, sources: &SourceMap, style: &
         style.severity(diag.severity, &header),
         style.bold(&format!(": {}", one_line(&diag.message)))
     );
-    let shown = diag.location.as_ref().and_then(|loc| {
-        let file = sources.get(&loc.file)?;
-        let span = loc.span?;
-        Some(show(file, span.start, span.end))
-    });
-    let width = shown.as_ref().map_or(1, |s| s.line.to_string().len());
+    // The first line of the span and, for a value over several lines
+    // (a flow collection, a block mapping), its last line too.
+    let shown: Vec<Shown> = diag
+        .location
+        .as_ref()
+        .and_then(|loc| {
+            let file = sources.get(&loc.file)?;
+            let span = loc.span?;
+            let first = show(file, span.start, span.end);
+            let last_line = file
+                .line_col(span.end.saturating_sub(1).max(span.start))
+                .line;
+            if last_line <= first.line {
+                return Some(vec![first]);
+            }
+            let line = file.line_span(last_line);
+            let text = &file.text[line.start..line.end];
+            let indent = text.len() - text.trim_start().len();
+            let last = show(file, line.start + indent, span.end);
+            Some(vec![first, last])
+        })
+        .unwrap_or_default();
+    let width = shown.last().map_or(1, |s| s.line.to_string().len());
     let pad = " ".repeat(width);
     if let Some(loc) = &diag.location {
-        let place = match &shown {
+        let place = match shown.first() {
             Some(s) => format!("{}:{}:{}", loc.file, s.line, s.column),
             None => loc.file.clone(),
         };
         let _ = writeln!(out, "{pad}{} {}", style.gutter("-->"), one_line(&place));
     }
     let bar = style.gutter("|");
-    if let Some(s) = &shown {
+    if !shown.is_empty() {
         let _ = writeln!(out, "{pad} {bar}");
+    }
+    for (i, s) in shown.iter().enumerate() {
+        let is_last = i + 1 == shown.len();
+        if i > 0 && s.line > shown[i - 1].line + 1 {
+            // Lines left out; indented like the gutter (a bare `...`
+            // line would read as a snapshot wildcard in CLI tests).
+            let _ = writeln!(out, "{pad}{}", style.gutter("..."));
+        }
         let number = style.gutter(&format!("{:>width$}", s.line));
         let _ = writeln!(out, "{number} {bar} {}", s.text);
         let carets = "^".repeat(s.underline.1.max(1));
-        let label = if diag.label.is_empty() {
+        let label = if diag.label.is_empty() || !is_last {
             carets
         } else {
             format!("{carets} {}", one_line(&diag.label))
