@@ -355,6 +355,14 @@ impl Settings {
         }
     }
 
+    /// These settings with `username` and `api_key` as the credentials (an
+    /// embedded emulator whose world lists `users`).
+    pub(crate) fn signed_in_as(mut self, username: &str, api_key: &str) -> Settings {
+        self.credentials.username = username.to_string();
+        self.credentials.api_key = api_key.to_string();
+        self
+    }
+
     /// The REST endpoint, normalised, ending in `/`.
     pub fn endpoint(&self) -> &str {
         &self.endpoint.url
