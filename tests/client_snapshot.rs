@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use slretire::softlayer::{SnapshotError, start_snapshot_emulator, whoami};
 use softlayer_emulator::generate_world;
 
-use crate::support::{emulator, slretire, text};
+use crate::support::{emulator, emulator_with, slretire, text};
 
 /// Runs `slretire snapshot` against `base_url` into `out`; returns (stdout, stderr).
 fn snapshot(base_url: &str, out: &Path, extra: &[&str]) -> (String, String) {
@@ -199,7 +199,13 @@ fn open_cancellation_tickets_are_kept() {
 #[test]
 fn kinds_select_lists() {
     let world = generate_world(150, 9);
-    let source = emulator(&world.to_string());
+    // The generated world holds billing items cancelled on 2026-12-01: an
+    // emulator on the wall clock drops them once that date has passed.
+    let config = softlayer_emulator::Config {
+        now: Some("2026-11-22T12:00:00Z".parse().unwrap()),
+        ..softlayer_emulator::Config::default()
+    };
+    let source = emulator_with(&world.to_string(), config);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("some.json");
     let (_, stderr) = snapshot(
