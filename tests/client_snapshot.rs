@@ -213,6 +213,10 @@ fn kinds_select_lists() {
         &out,
         &["--kinds", "virtual_guest,billing_item"],
     );
+    assert!(
+        stderr.contains(&format!("(account 278184 at {}, ", source.base_url())),
+        "the summary names the account and the endpoint: {stderr}"
+    );
     let written = read_json(&out);
     let keys: Vec<&str> = written
         .as_object()
