@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::softlayer::parse_seconds;
+
 /// Retire IBM Cloud Classic (SoftLayer) resources declaratively.
 ///
 /// Manifests in git say which resources must be gone; `plan` shows what that
@@ -127,11 +129,11 @@ pub struct ConnectionArgs {
     /// Seconds one API call may take, sending and receiving; reads that fail
     /// are retried, so a run can wait several times this [default: config
     /// file, else 120]
-    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<f64>,
 
     /// Seconds to wait for a connection
-    #[arg(long, value_name = "SECS", default_value_t = ConnectionArgs::CONNECT_TIMEOUT, value_parser = seconds)]
+    #[arg(long, value_name = "SECS", default_value_t = ConnectionArgs::CONNECT_TIMEOUT, value_parser = parse_seconds)]
     pub connect_timeout: f64,
 
     /// API calls per second, shared by all threads, 0.1 to 1000 (SoftLayer allows 50 per user)
@@ -141,18 +143,6 @@ pub struct ConnectionArgs {
     /// Objects per page when listing, 1 to 10000
     #[arg(long, value_name = "N", default_value_t = ConnectionArgs::PAGE_SIZE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub page_size: u32,
-}
-
-/// Seconds for a timeout: more than 0, at most a day.
-fn seconds(text: &str) -> Result<f64, String> {
-    let value: f64 = text
-        .parse()
-        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
-    if value > 0.0 && value <= 86_400.0 {
-        Ok(value)
-    } else {
-        Err("must be more than 0 and at most 86400 seconds (a day)".into())
-    }
 }
 
 /// A rate limit: 0.1 to 1000 calls per second.

@@ -149,3 +149,78 @@ fn failures_do_not_leak_the_key() {
     assert!(stderr.contains(".softlayer:3:"), "{stderr}");
     assert_no_key(&output, dir.path());
 }
+
+/// The new refusal paths (bad port, brackets, scheme, query, bad timeouts)
+/// never show the key, whether it came in the URL, a flag or the config file.
+#[test]
+fn endpoint_and_timeout_refusals_do_not_leak_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for endpoint in [
+        format!("https://{USER}:{KEY}@api.softlayer.com:0/rest/v3.1/"),
+        format!("https://{USER}:{KEY}@[::1/rest/v3.1/"),
+        format!("ftp://{USER}:{KEY}@api.softlayer.com/"),
+        format!("https://api.softlayer.com/rest/v3.1/?key={KEY}"),
+        format!("https://api.softlayer.com/rest/v3.1/#{KEY}"),
+        format!("https://{USER}:{KEY}/x@api.softlayer.com/"),
+        format!("https://api.softlayer.com:{KEY}/"),
+    ] {
+        let output = slretire()
+            .args(["whoami", "--endpoint", &endpoint, "--api-key", KEY])
+            .args(["--username", USER])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{endpoint}");
+        let (_, stderr) = text(&output);
+        assert!(stderr.contains("invalid endpoint"), "{stderr}");
+        assert_no_key(&output, dir.path());
+    }
+
+    // A config file with the key and a broken timeout or endpoint.
+    for line in [
+        "timeout = -3".to_string(),
+        "timeout = NaN".to_string(),
+        format!("endpoint_url = https://{USER}:{KEY}@api.softlayer.com:99999/"),
+    ] {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::write(
+            home.path().join(".softlayer"),
+            format!("[softlayer]\nusername = {USER}\napi_key = {KEY}\n{line}\n"),
+        )
+        .unwrap();
+        let output = slretire_with_home(home.path())
+            .arg("whoami")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{line}");
+        assert_no_key(&output, dir.path());
+    }
+}
+
+/// A redirect answer names the status and the redacted Location, never the key.
+#[test]
+fn redirect_errors_do_not_leak_the_key() {
+    use crate::support::capture::{CaptureServer, Scripted};
+    let server = CaptureServer::start(vec![Scripted::json_with(
+        307,
+        (
+            "Location",
+            &format!("https://{USER}:{KEY}@elsewhere.example/x?k={KEY}"),
+        ),
+        "",
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let output = slretire()
+        .args(["whoami", "--endpoint", &server.base_url()])
+        .env("SL_USERNAME", USER)
+        .env("SL_API_KEY", KEY)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let (_, stderr) = text(&output);
+    assert!(
+        stderr.contains("HTTP 307") && stderr.contains("https://***@elsewhere.example/x?***"),
+        "{stderr}"
+    );
+    assert_no_key(&output, dir.path());
+    assert_eq!(server.requests().len(), 1, "a redirect is not followed");
+}

@@ -210,6 +210,10 @@ fn kinds_select_lists() {
         &out,
         &["--kinds", "virtual_guest,billing_item"],
     );
+    assert!(
+        stderr.contains(&format!("(account 278184 at {}, ", source.base_url())),
+        "the summary names the account and the endpoint: {stderr}"
+    );
     let written = read_json(&out);
     let keys: Vec<&str> = written
         .as_object()
@@ -458,5 +462,67 @@ fn plans_against_a_snapshot_are_made_at_its_clock() {
     assert!(
         !stdout.contains("which has passed"),
         "no aged dates: {stdout}"
+    );
+}
+
+/// A world that lists `users` refuses other credentials: the embedded
+/// client signs in as the first listed user, for the library and for
+/// `plan --snapshot`; the key is not shown by Debug.
+#[test]
+fn embedded_emulator_signs_in_as_the_first_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("world.json");
+    let mut world = generate_world(30, 5);
+    world["users"] = json!([
+        {"id": 7001, "username": "first-user", "apiKey": "first-Kq7-secret"},
+        {"id": 7002, "username": "second-user", "apiKey": "second-key"}
+    ]);
+    std::fs::write(&path, world.to_string()).unwrap();
+
+    let file = slretire::softlayer::SnapshotFile::read(&path).unwrap();
+    let debug = format!("{file:?}");
+    assert!(
+        !debug.contains("first-Kq7-secret") && debug.contains("first-user"),
+        "{debug}"
+    );
+    let (emulator, client) = start_snapshot_emulator(&path).unwrap();
+    let info = whoami(&client).unwrap();
+    assert_eq!(info.username, "first-user");
+    assert_eq!(emulator.requests().len(), 2);
+    let debug = format!("{client:?}");
+    assert!(!debug.contains("first-Kq7-secret"), "{debug}");
+
+    let manifest = dir.path().join("m.yaml");
+    let guest = world["virtualGuests"][0]["id"].as_i64().unwrap();
+    std::fs::write(
+        &manifest,
+        format!("version: 1\naccount: 278184\nretire:\n  - kind: virtual_guest\n    id: {guest}\n"),
+    )
+    .unwrap();
+    let output = slretire()
+        .args(["plan", "--snapshot"])
+        .arg(&path)
+        .arg(&manifest)
+        .env("SLRETIRE_NOW", "2026-11-22T12:00:00Z")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(!stdout.contains("first-Kq7-secret") && !stderr.contains("first-Kq7-secret"));
+}
+
+/// `users: []` would refuse every call: the file is refused up front.
+#[test]
+fn embedded_emulator_refuses_an_empty_user_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("world.json");
+    let mut world = generate_world(5, 5);
+    world["users"] = json!([]);
+    std::fs::write(&path, world.to_string()).unwrap();
+    let err = start_snapshot_emulator(&path).unwrap_err();
+    assert!(matches!(err, SnapshotError::Invalid { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("`users` is an empty list"),
+        "{err}"
     );
 }

@@ -306,7 +306,49 @@ fn redirects_are_not_followed() {
         matches!(err, ApiError::InvalidResponse { status: 302, .. }),
         "{err:?}"
     );
+    assert!(
+        err.to_string().contains(
+            "(HTTP 302): a redirect to http://127.0.0.1:1/elsewhere, which slretire does not follow"
+        ),
+        "{err}"
+    );
     assert_eq!(server.requests().len(), 1);
+}
+
+/// A redirected POST is neither followed nor repeated, and is no JSON parse error.
+#[test]
+fn redirected_writes_are_final() {
+    for status in [301, 303, 307, 308] {
+        let server = CaptureServer::start(vec![Scripted::json_with(
+            status,
+            (
+                "Location",
+                "https://elsewhere.example/rest/v3.1/x?token=abc",
+            ),
+            "<html>moved</html>",
+        )]);
+        let dir = tempfile::tempdir().unwrap();
+        let err = client(&server, &dir, 5.0)
+            .write(
+                &Call::new("SoftLayer_Billing_Item", "cancelItem")
+                    .id(1)
+                    .params(vec![json!(true)]),
+            )
+            .unwrap_err();
+        let message = err.to_string();
+        assert!(
+            matches!(err, ApiError::InvalidResponse { status: s, .. } if s == status),
+            "{err:?}"
+        );
+        assert!(
+            message.contains(&format!(
+                "(HTTP {status}): a redirect to https://elsewhere.example/rest/v3.1/x?***"
+            )) && !message.contains("not JSON")
+                && !message.contains("token=abc"),
+            "{message}"
+        );
+        assert_eq!(server.requests().len(), 1, "{status}");
+    }
 }
 
 /// Proxy variables are ignored for a loopback endpoint.

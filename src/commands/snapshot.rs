@@ -8,7 +8,9 @@ use anyhow::Context as _;
 use crate::cli::SnapshotArgs;
 use crate::commands::{EXIT_OK, Term};
 use crate::output_file;
-use crate::softlayer::{Client, ListReport, Settings, export_world, parse_kinds};
+use crate::softlayer::{
+    Client, ListReport, Settings, escape_controls, export_world, parse_kinds, redact_endpoint,
+};
 
 pub(crate) fn run(args: &SnapshotArgs, _term: &Term) -> anyhow::Result<i32> {
     let kinds =
@@ -41,6 +43,8 @@ pub(crate) fn run(args: &SnapshotArgs, _term: &Term) -> anyhow::Result<i32> {
                 .sum()
         })
         .unwrap_or(0);
+    // JSON text of the id: a string id from the API comes quoted, its
+    // control characters escaped.
     let account = world
         .get("account")
         .and_then(|a| a.get("id"))
@@ -48,8 +52,10 @@ pub(crate) fn run(args: &SnapshotArgs, _term: &Term) -> anyhow::Result<i32> {
         .unwrap_or_default();
     writeln!(
         std::io::stderr(),
-        "wrote {} (account {account}, {} objects, {} calls)",
+        "wrote {} (account {} at {}, {} objects, {} calls)",
         args.out.display(),
+        escape_controls(&account),
+        redact_endpoint(client.endpoint()),
         thousands(objects as u64),
         client.calls_made()
     )

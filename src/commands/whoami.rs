@@ -6,18 +6,24 @@ use anyhow::Context as _;
 
 use crate::cli::WhoamiArgs;
 use crate::commands::{EXIT_OK, Term};
-use crate::softlayer::{Client, Settings, Source, whoami};
+use crate::softlayer::{Client, Settings, Source, escape_controls, redact_endpoint, whoami};
 
 pub(crate) fn run(args: &WhoamiArgs, _term: &Term) -> anyhow::Result<i32> {
     let settings = Settings::resolve(&args.connection)?;
     let client = Client::new(settings)?;
-    let info = whoami(&client)
-        .with_context(|| format!("checking the credentials against {}", client.endpoint()))?;
+    let info = whoami(&client).with_context(|| {
+        format!(
+            "checking the credentials against {}",
+            redact_endpoint(client.endpoint())
+        )
+    })?;
     let settings = client.settings();
+    // Names come from the API: shown with control characters escaped.
+    let username = escape_controls(&info.username);
     let user = if settings.is_ibm_cloud_api_key() {
-        format!("{} (IBM Cloud API key)", info.username)
+        format!("{username} (IBM Cloud API key)")
     } else {
-        info.username.clone()
+        username.into_owned()
     };
     let (user_source, key_source) = settings.credential_sources();
     let sources = match (user_source, key_source) {
@@ -32,9 +38,9 @@ pub(crate) fn run(args: &WhoamiArgs, _term: &Term) -> anyhow::Result<i32> {
         "account:     {}\ncompany:     {}\nemail:       {}\nuser:        {user}\n\
          endpoint:    {}\ncredentials: {sources}\n",
         info.id,
-        info.company,
-        info.email,
-        client.endpoint()
+        escape_controls(&info.company),
+        escape_controls(&info.email),
+        redact_endpoint(client.endpoint())
     );
     let mut stdout = std::io::stdout().lock();
     stdout

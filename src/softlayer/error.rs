@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::softlayer::text::escape_controls;
+
 /// A failed API call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
@@ -355,7 +357,7 @@ fn classify_success(status: u16, body: &str) -> Result<Value, Failure> {
             (object.get("error"), object.get("code"))
         && code.starts_with("SoftLayer_Exception")
     {
-        let (code, message) = (code.clone(), message.clone());
+        let (code, message) = (safe(code), safe(message));
         let error = if code == NOT_FOUND_CODE {
             ApiError::NotFound {
                 status,
@@ -383,28 +385,31 @@ fn error_document(body: &str) -> (String, Option<String>) {
     let Ok(Value::Object(object)) = serde_json::from_str::<Value>(body) else {
         return (String::new(), None);
     };
-    let code = object
-        .get("code")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let message = object
-        .get("error")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let code = safe(
+        object
+            .get("code")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+    );
+    let message = object.get("error").and_then(Value::as_str).map(safe);
     (code, message)
+}
+
+/// API text as it may be shown: control characters escaped.
+fn safe(text: &str) -> String {
+    escape_controls(text).into_owned()
 }
 
 /// The start of an unexpected body, on one line, for an error message.
 fn excerpt(body: &str) -> String {
     const MAX: usize = 200;
-    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.is_empty() {
         return "empty body".into();
     }
     match flat.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}...", &flat[..cut]),
-        None => flat,
+        Some((cut, _)) => format!("{}...", safe(&flat[..cut])),
+        None => safe(&flat),
     }
 }
 
@@ -617,5 +622,30 @@ mod tests {
         let body = "x".repeat(1000);
         let (error, _) = fault(502, &body);
         assert!(error.to_string().len() < 300);
+    }
+
+    /// Control characters in the API's text are escaped before they reach an error message.
+    #[test]
+    fn api_text_is_terminal_safe() {
+        let (error, _) = fault(
+            500,
+            r#"{"error": "bad\u001b[2J\rthing", "code": "SoftLayer_Exception_\u001b[31m"}"#,
+        );
+        let shown = error.to_string();
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\r'),
+            "{shown:?}"
+        );
+        assert!(shown.contains("bad\\u{1b}[2J\\rthing"), "{shown}");
+        let (error, _) = fault(502, "<html>\u{1b}]0;title\u{7}</html>");
+        assert!(!error.to_string().contains('\u{1b}'), "{error}");
+        let error = classify(
+            200,
+            r#"{"error": "x\u0007", "code": "SoftLayer_Exception_Public"}"#,
+            None,
+        )
+        .unwrap_err()
+        .error;
+        assert_eq!(error.message(), "x\\u{7}");
     }
 }

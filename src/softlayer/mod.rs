@@ -22,21 +22,23 @@ mod request;
 mod retry;
 mod settings;
 mod snapshot_emulator;
+mod text;
 mod transport;
 mod world_export;
 
 pub use account::{AccountInfo, whoami};
 pub use call::Call;
 pub use client::Client;
-pub use endpoint::DEFAULT_ENDPOINT;
+pub use endpoint::{DEFAULT_ENDPOINT, redact as redact_endpoint};
 pub use error::ApiError;
 pub use python_json::python_json;
 pub use retry::RetryPolicy;
-pub use settings::{Settings, SettingsError, Source};
+pub use settings::{Settings, SettingsError, Source, parse_seconds};
 pub use snapshot_emulator::{
     MAX_WORLD_FILE_BYTES, SnapshotError, SnapshotFile, start_snapshot_emulator,
     start_snapshot_emulator_with,
 };
+pub use text::escape_controls;
 pub use world_export::{
     ExportError, ListReport, WORLD_FORMAT, WORLD_LISTS, WorldList, export_world, lists_for,
     missing_lists, parse_kinds,

@@ -14,6 +14,7 @@ use crate::softlayer::clock::{Clock, SystemClock};
 use crate::softlayer::config_file::ConfigFile;
 use crate::softlayer::endpoint::{self, DEFAULT_ENDPOINT, Endpoint};
 use crate::softlayer::retry::RetryPolicy;
+use crate::softlayer::text::escape_controls;
 
 /// Seconds one call may take when neither `--timeout` nor the config file says.
 pub(crate) const DEFAULT_TIMEOUT_SECS: f64 = 120.0;
@@ -255,30 +256,33 @@ impl Settings {
                 .unwrap_or_else(|| (DEFAULT_ENDPOINT.to_string(), Source::Default));
         let endpoint =
             endpoint::parse(&raw_endpoint).map_err(|reason| SettingsError::Endpoint {
-                url: hide_userinfo(&raw_endpoint),
+                url: endpoint::redact(&raw_endpoint),
                 source_name: endpoint_source.to_string(),
                 reason,
             })?;
 
         let timeout = match args.timeout {
-            Some(secs) => positive_secs("--timeout", secs)?,
+            Some(secs) => flag_seconds("--timeout", secs)?,
             None => match from_file("timeout") {
+                // The SDK reads 0 as "no timeout" (slcli writes `timeout = 0`);
+                // slretire always keeps one: its default.
+                Some(text) if text.trim().parse::<f64>().is_ok_and(|secs| secs == 0.0) => {
+                    Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS)
+                }
                 Some(text) => {
-                    let secs: f64 = text.trim().parse().map_err(|_| SettingsError::Invalid {
-                        what: format!("timeout in {}", file_source()),
-                        message: format!("`{text}` is not a number of seconds"),
+                    let secs = parse_seconds(&text).map_err(|message| SettingsError::Invalid {
+                        what: format!(
+                            "`timeout` in {}",
+                            config_path.as_deref().unwrap_or(Path::new("")).display()
+                        ),
+                        message,
                     })?;
-                    // The SDK reads 0 as "no timeout"; slretire always keeps one.
-                    if secs > 0.0 {
-                        positive_secs("timeout in the config file", secs)?
-                    } else {
-                        Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS)
-                    }
+                    Duration::from_secs_f64(secs)
                 }
                 None => Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS),
             },
         };
-        let connect_timeout = positive_secs("--connect-timeout", args.connect_timeout)?;
+        let connect_timeout = flag_seconds("--connect-timeout", args.connect_timeout)?;
         if !(args.rate_limit.is_finite() && args.rate_limit > 0.0) {
             return Err(SettingsError::Invalid {
                 what: "--rate-limit".into(),
@@ -351,6 +355,14 @@ impl Settings {
         }
     }
 
+    /// These settings with `username` and `api_key` as the credentials (an
+    /// embedded emulator whose world lists `users`).
+    pub(crate) fn signed_in_as(mut self, username: &str, api_key: &str) -> Settings {
+        self.credentials.username = username.to_string();
+        self.credentials.api_key = api_key.to_string();
+        self
+    }
+
     /// The REST endpoint, normalised, ending in `/`.
     pub fn endpoint(&self) -> &str {
         &self.endpoint.url
@@ -415,24 +427,46 @@ fn load_config(
     Ok((Some(path), Some(config)))
 }
 
-fn positive_secs(what: &str, secs: f64) -> Result<Duration, SettingsError> {
-    Duration::try_from_secs_f64(secs)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| SettingsError::Invalid {
-            what: what.into(),
-            message: format!("{secs} is not a positive number of seconds"),
-        })
+/// Longest timeout accepted, in seconds: a day.
+pub(crate) const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+
+/// The range [`parse_seconds`] accepts, as its messages say it.
+const SECONDS_RANGE: &str = "expected a number of seconds more than 0 and at most 86400 (a day)";
+
+/// Parses a timeout in seconds, as `--timeout`, `--connect-timeout` and the
+/// config file's `timeout` give it: a finite number more than 0 and at most
+/// [`MAX_TIMEOUT_SECS`] (fractions allowed). Not a number, negative, zero,
+/// NaN, infinite or larger is refused with a message that says the range;
+/// the caller names where the text came from.
+pub fn parse_seconds(text: &str) -> Result<f64, String> {
+    let trimmed = text.trim();
+    let secs: f64 = trimmed.parse().map_err(|_| {
+        let shown: String = trimmed.chars().take(40).collect();
+        format!(
+            "`{}` is not a number of seconds; {SECONDS_RANGE}",
+            escape_controls(&shown)
+        )
+    })?;
+    check_seconds(secs)
 }
 
-/// The URL without `user:password@`, for messages.
-fn hide_userinfo(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!("{}***{}", &url[..scheme_end + 3], &url[at..])
-        }
-        _ => url.to_string(),
+/// [`parse_seconds`] for a value that is already a number.
+fn check_seconds(secs: f64) -> Result<f64, String> {
+    if secs.is_finite() && secs > 0.0 && secs <= MAX_TIMEOUT_SECS {
+        Ok(secs)
+    } else {
+        Err(format!("{secs} is out of range; {SECONDS_RANGE}"))
     }
+}
+
+/// A seconds flag set in code rather than parsed by clap: checked the same way.
+fn flag_seconds(flag: &str, secs: f64) -> Result<Duration, SettingsError> {
+    check_seconds(secs)
+        .map(Duration::from_secs_f64)
+        .map_err(|message| SettingsError::Invalid {
+            what: flag.into(),
+            message,
+        })
 }
 
 #[cfg(test)]
@@ -709,6 +743,75 @@ mod tests {
                 .to_string()
                 .contains("soon")
         );
+    }
+
+    /// One parser for every timeout: finite, more than 0, at most a day; the message says the range.
+    #[test]
+    fn parse_seconds_is_strict() {
+        assert_eq!(parse_seconds("7.5"), Ok(7.5));
+        assert_eq!(parse_seconds(" 30 "), Ok(30.0));
+        assert_eq!(parse_seconds("86400"), Ok(86_400.0));
+        for bad in [
+            "", "soon", "10s", "0", "0.0", "-1", "-0.5", "NaN", "nan", "inf", "-inf", "infinity",
+            "86400.5", "1e300", "1e999",
+        ] {
+            let err = parse_seconds(bad).expect_err(bad);
+            assert!(
+                err.contains("more than 0 and at most 86400"),
+                "{bad}: {err}"
+            );
+        }
+        assert!(parse_seconds("soon").unwrap_err().contains("`soon`"));
+        let err = parse_seconds("\u{1b}[2J").unwrap_err();
+        assert!(!err.contains('\u{1b}'), "{err}");
+    }
+
+    /// The config file's timeout is refused when not a number in range, naming file and key;
+    /// 0 is the SDK's "no timeout" and gives the default.
+    #[test]
+    fn config_file_timeout_is_strict() {
+        for bad in ["soon", "-5", "NaN", "inf", "100000", "1e12"] {
+            let home = home_with(&format!(
+                "[softlayer]\nusername = u\napi_key = k\ntimeout = {bad}\n"
+            ));
+            let err = resolve(&args(), &[], Some(home.path()))
+                .unwrap_err()
+                .to_string();
+            let file = home.path().join(".softlayer");
+            assert!(
+                err.contains(&format!("`timeout` in {}", file.display()))
+                    && err.contains("more than 0 and at most 86400"),
+                "{bad}: {err}"
+            );
+        }
+        let home = home_with("[softlayer]\nusername = u\napi_key = k\ntimeout = 0.0\n");
+        let settings = resolve(&args(), &[], Some(home.path())).unwrap();
+        assert_eq!(settings.timeout, Duration::from_secs(120));
+        // A flag wins over a broken file value, which is then not read.
+        let home = home_with("[softlayer]\nusername = u\napi_key = k\ntimeout = soon\n");
+        let mut flags = args();
+        flags.timeout = Some(3.0);
+        let settings = resolve(&flags, &[], Some(home.path())).unwrap();
+        assert_eq!(settings.timeout, Duration::from_secs(3));
+    }
+
+    /// Timeouts set in code (not through clap) are checked by the same rule.
+    #[test]
+    fn timeouts_set_in_code_are_checked() {
+        let env = [("SL_USERNAME", "u"), ("SL_API_KEY", "k")];
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e9] {
+            let mut flags = args();
+            flags.timeout = Some(bad);
+            let err = resolve(&flags, &env, None).unwrap_err().to_string();
+            assert!(
+                err.contains("--timeout") && err.contains("at most 86400"),
+                "{err}"
+            );
+            let mut flags = args();
+            flags.connect_timeout = bad;
+            let err = resolve(&flags, &env, None).unwrap_err().to_string();
+            assert!(err.contains("--connect-timeout"), "{err}");
+        }
     }
 
     /// Username `apikey` marks an IBM Cloud key; the Basic header is built the same way.

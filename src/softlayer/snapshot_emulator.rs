@@ -63,10 +63,38 @@ fn names(kinds: &[Kind], separator: &str) -> String {
 }
 
 /// A world file read and validated once: what `--snapshot FILE` serves.
-#[derive(Debug)]
 pub struct SnapshotFile {
     path: PathBuf,
     world: World,
+    /// The first of the world's `users`: who the embedded client signs in
+    /// as, since such a world refuses any other credentials.
+    user: Option<WorldUser>,
+}
+
+/// `Debug` shows neither the world (it holds the users' keys) nor the key.
+impl std::fmt::Debug for SnapshotFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SnapshotFile")
+            .field("path", &self.path)
+            .field("lists", &self.world.lists().collect::<Vec<_>>())
+            .field("user", &self.user.as_ref().map(|u| u.username.as_str()))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A user of the world file, as far as signing in needs it.
+#[derive(Clone, serde::Deserialize)]
+struct WorldUser {
+    username: String,
+    #[serde(rename = "apiKey")]
+    api_key: String,
+}
+
+/// The `users` of a world file; everything else is skipped unread.
+#[derive(serde::Deserialize)]
+struct WorldUsers {
+    #[serde(default)]
+    users: Option<Vec<WorldUser>>,
 }
 
 impl SnapshotFile {
@@ -75,13 +103,30 @@ impl SnapshotFile {
     pub fn read(path: &Path) -> Result<SnapshotFile, SnapshotError> {
         let text = input_file::read_text(path, MAX_WORLD_FILE_BYTES, "a world file")
             .map_err(SnapshotError::Read)?;
-        let world = World::from_json_str(&text).map_err(|err| SnapshotError::Invalid {
+        let invalid = |message: String| SnapshotError::Invalid {
             path: path.to_path_buf(),
-            message: err.to_string(),
-        })?;
+            message,
+        };
+        let world = World::from_json_str(&text).map_err(|err| invalid(err.to_string()))?;
+        // The emulator keeps its users to itself: read them again from
+        // the text (a skimming pass that allocates nothing else).
+        let users = serde_json::from_str::<WorldUsers>(&text)
+            .map_err(|err| invalid(format!("users: {err}")))?
+            .users;
+        let user = match users {
+            None => None,
+            Some(users) => Some(users.into_iter().next().ok_or_else(|| {
+                invalid(
+                    "`users` is an empty list, so every call would be refused; \
+                     list a user or leave `users` out"
+                        .into(),
+                )
+            })?),
+        };
         Ok(SnapshotFile {
             path: path.to_path_buf(),
             world,
+            user,
         })
     }
 
@@ -116,7 +161,8 @@ impl SnapshotFile {
     }
 
     /// Starts an emulator serving the world on loopback and returns it with
-    /// a client pointed at it: timeouts and page size from `connection`
+    /// a client pointed at it, signed in as the world's first user when it
+    /// lists `users` (any credentials do otherwise): timeouts and page size from `connection`
     /// (see [`Settings::for_emulator`]), the emulator's clock fixed at
     /// `now` when given (the plan's time, so a rehearsal judges dates
     /// exactly as the plan did). Keep the emulator alive as long as the
@@ -132,7 +178,10 @@ impl SnapshotFile {
         };
         let emulator =
             Emulator::start(self.world, config, "127.0.0.1:0").map_err(SnapshotError::Start)?;
-        let settings = Settings::for_emulator(&emulator.base_url(), connection);
+        let mut settings = Settings::for_emulator(&emulator.base_url(), connection);
+        if let Some(user) = &self.user {
+            settings = settings.signed_in_as(&user.username, &user.api_key);
+        }
         // Building a client for a loopback URL does not fail; the error type is shared with live settings.
         let client = Client::new(settings)
             .map_err(|err| SnapshotError::Start(std::io::Error::other(err.to_string())))?;

@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use ureq::Error as UreqError;
 use ureq::Timeout;
 
+use crate::softlayer::endpoint;
 use crate::softlayer::error::{ApiError, Failure, Fault};
 use crate::softlayer::request::{HttpRequest, Verb};
 use crate::softlayer::retry::parse_retry_after;
@@ -94,6 +95,9 @@ impl Transport {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         };
+        if (300..400).contains(&status) {
+            return Err(redirect(status, header("location").as_deref()));
+        }
         let total_items =
             header("softlayer-total-items").and_then(|v| v.trim().parse::<u64>().ok());
         let retry_after =
@@ -110,6 +114,27 @@ impl Transport {
             total_items,
             retry_after,
         })
+    }
+}
+
+/// A 3xx answer: never followed (the `Authorization` header would go
+/// along, maybe to another host, and a POST would be replayed), so it ends
+/// the call with the status and where it pointed, redacted. Repeating it
+/// gets the same answer, and the server did not process the call.
+fn redirect(status: u16, location: Option<&str>) -> Failure {
+    let target = match location {
+        Some(location) => format!("a redirect to {}", endpoint::redact(location)),
+        None => "a redirect without a Location".to_string(),
+    };
+    Failure {
+        error: ApiError::InvalidResponse {
+            status,
+            message: format!(
+                "{target}, which slretire does not follow (the API key would go along); \
+                 check the endpoint and use the URL the API answers on"
+            ),
+        },
+        fault: Fault::Final,
     }
 }
 
@@ -410,6 +435,26 @@ mod tests {
         assert_eq!(
             USER_AGENT,
             format!("slretire/{}", env!("CARGO_PKG_VERSION"))
+        );
+    }
+
+    /// A redirect is final, names the status and shows the Location redacted.
+    #[test]
+    fn redirects_are_final_and_redacted() {
+        let failure = redirect(301, Some("https://u:s3cret@other.example/rest?k=s3cret#f"));
+        assert_eq!(failure.fault, Fault::Final);
+        let message = failure.error.to_string();
+        assert!(
+            message.starts_with(
+                "unexpected answer from the API (HTTP 301): a redirect to https://***@other.example/rest?***#***,"
+            ),
+            "{message}"
+        );
+        assert!(!message.contains("s3cret"), "{message}");
+        let message = redirect(302, None).error.to_string();
+        assert!(
+            message.contains("(HTTP 302): a redirect without a Location"),
+            "{message}"
         );
     }
 }
