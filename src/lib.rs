@@ -14,6 +14,7 @@ pub mod output_file;
 pub mod plan;
 pub mod resolve;
 pub mod softlayer;
+pub mod terminal_text;
 
 /// Runs the command line and returns the process exit code.
 pub fn run<I, T>(args: I) -> i32

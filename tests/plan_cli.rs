@@ -378,3 +378,32 @@ fn plan_file_is_written_before_stdout() {
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(saved["format_version"], "1");
 }
+
+/// Names and the company come from the API: escape sequences and bidi
+/// overrides in them are shown escaped, never obeyed by the terminal.
+#[test]
+fn api_text_cannot_drive_the_terminal() {
+    let mut world: Value = serde_json::from_str(&demo_world()).unwrap();
+    world["account"]["companyName"] = "Evil\u{1b}[2J Corp\u{202e}".into();
+    for guest in world["virtualGuests"].as_array_mut().unwrap() {
+        if guest["id"] == 70000101 {
+            guest["hostname"] = "web\u{1b}]0;owned\u{7}".into();
+        }
+    }
+    let emulator = emulator(&world.to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let path = manifest(
+        dir.path(),
+        "one.yaml",
+        "version: 1\naccount: 278184\nretire:\n  - kind: virtual_guest\n    id: 70000101\n",
+    );
+    let output = run_against(&emulator, dir.path(), &["plan", &path]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains(r"Evil\u{1b}[2J Corp\u{202e}"), "{stdout}");
+    assert!(stdout.contains(r"web\u{1b}]0;owned\u{7}"), "{stdout}");
+    assert!(
+        !stdout.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+        "{stdout}"
+    );
+}

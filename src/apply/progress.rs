@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{ActionResult, Observer, Outcome};
 use crate::plan::model::PlanItem;
+use crate::terminal_text::escape_controls;
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,12 +116,12 @@ impl Observer for Progress {
         let name = if item.name.is_empty() {
             String::new()
         } else {
-            format!(" {}", item.name)
+            format!(" {}", escape_controls(&item.name))
         };
         let detail = if result.outcome == Outcome::Cancelled {
             String::new()
         } else {
-            format!(": {}", result.detail)
+            format!(": {}", escape_controls(&result.detail))
         };
         self.line(&format!(
             "[{n:>width$}/{total}] {label} {} {}{name} ({:.1}s){detail}",

@@ -8,9 +8,8 @@ use anyhow::Context as _;
 use crate::cli::SnapshotArgs;
 use crate::commands::{EXIT_OK, Term};
 use crate::output_file;
-use crate::softlayer::{
-    Client, ListReport, Settings, escape_controls, export_world, parse_kinds, redact_endpoint,
-};
+use crate::softlayer::{Client, ListReport, Settings, export_world, parse_kinds, redact_endpoint};
+use crate::terminal_text::escape_controls;
 
 pub(crate) fn run(args: &SnapshotArgs, _term: &Term) -> anyhow::Result<i32> {
     let kinds =

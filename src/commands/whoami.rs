@@ -6,7 +6,8 @@ use anyhow::Context as _;
 
 use crate::cli::WhoamiArgs;
 use crate::commands::{EXIT_OK, Term};
-use crate::softlayer::{Client, Settings, Source, escape_controls, redact_endpoint, whoami};
+use crate::softlayer::{Client, Settings, Source, redact_endpoint, whoami};
+use crate::terminal_text::escape_controls;
 
 pub(crate) fn run(args: &WhoamiArgs, _term: &Term) -> anyhow::Result<i32> {
     let settings = Settings::resolve(&args.connection)?;

@@ -35,7 +35,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
         out,
         "slretire plan for account {} ({}), {files} manifest file{}, {}",
         plan.account.id,
-        plan.account.company,
+        one_line(&plan.account.company),
         if files == 1 { "" } else { "s" },
         plan.endpoint
     );
@@ -213,15 +213,5 @@ pub fn summary_line(plan: &Plan) -> String {
 /// (or, inside the markdown comment, its code block), and escape sequences
 /// must not reach a reviewer's terminal.
 pub(crate) fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::terminal_text::escape_controls(text).into_owned()
 }

@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use ureq::http::Uri;
 
-use crate::softlayer::text::escape_controls;
+use crate::terminal_text::escape_controls;
 
 /// The public REST endpoint, used when nothing else is configured.
 pub const DEFAULT_ENDPOINT: &str = "https://api.softlayer.com/rest/v3.1/";

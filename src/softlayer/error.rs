@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::softlayer::text::escape_controls;
+use crate::terminal_text::escape_controls;
 
 /// A failed API call.
 #[derive(Debug, Clone, PartialEq, Eq)]

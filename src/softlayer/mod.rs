@@ -22,7 +22,6 @@ mod request;
 mod retry;
 mod settings;
 mod snapshot_emulator;
-mod text;
 mod transport;
 mod world_export;
 
@@ -38,7 +37,6 @@ pub use snapshot_emulator::{
     MAX_WORLD_FILE_BYTES, SnapshotError, SnapshotFile, start_snapshot_emulator,
     start_snapshot_emulator_with,
 };
-pub use text::escape_controls;
 pub use world_export::{
     ExportError, ListReport, WORLD_FORMAT, WORLD_LISTS, WorldList, export_world, lists_for,
     missing_lists, parse_kinds,

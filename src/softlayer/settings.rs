@@ -14,7 +14,7 @@ use crate::softlayer::clock::{Clock, SystemClock};
 use crate::softlayer::config_file::ConfigFile;
 use crate::softlayer::endpoint::{self, DEFAULT_ENDPOINT, Endpoint};
 use crate::softlayer::retry::RetryPolicy;
-use crate::softlayer::text::escape_controls;
+use crate::terminal_text::escape_controls;
 
 /// Seconds one call may take when neither `--timeout` nor the config file says.
 pub(crate) const DEFAULT_TIMEOUT_SECS: f64 = 120.0;
