@@ -139,7 +139,7 @@ fn returned_type(svc: Service, method: &str) -> Result<Option<&'static TypeDef>,
     let ty = match (svc, method) {
         (_, "getObject") => Some(own),
         (Service::Resource(Kind::Guest | Kind::Hardware, _), "findByIpAddress") => Some(own),
-        (Service::Resource(Kind::Guest | Kind::Host, _), "deleteObject") => None,
+        (Service::Resource(Kind::Guest | Kind::Host | Kind::Storage, _), "deleteObject") => None,
         (Service::Resource(Kind::Vlan, _), "getCancelFailureReasons") => None,
         (Service::Resource(Kind::Lbaas, _), "getAllObjects" | "getLoadBalancer") => Some(own),
         (Service::Resource(Kind::Lbaas, _), "cancelLoadBalancer") => None,
@@ -236,6 +236,13 @@ fn execute(
             let id = numeric_id(call)?;
             if !st.billing.contains_key(&id) {
                 return Err(ApiError::not_found(&id.to_string()));
+            }
+            if method == "cancelService"
+                && st.billing[&id].str_field("categoryCode") == Some("server")
+            {
+                // SLDN excludes bare metal servers from cancelService: they
+                // go through cancelItem or a cancellation ticket.
+                return Err(ApiError::public(cancel::NOT_THROUGH_API));
             }
             let timing = match method {
                 "cancelService" => Some(Timing::Immediate),
@@ -358,6 +365,11 @@ fn resource_method(
                 (Kind::Vlan, "getCancelFailureReasons") => Ok(Outcome::Value(Value::from(
                     cancel::vlan_failure_reasons(st, id, clock.now),
                 ))),
+                (Kind::Storage, "deleteObject") => {
+                    // The emulator models no snapshots: every volume is
+                    // refused, as the API refuses non-snapshot volumes.
+                    Err(ApiError::plain(cancel::ONLY_SNAPSHOTS))
+                }
                 (Kind::Guest, "deleteObject") => {
                     delete_resource(st, clock, kind, id)?;
                     Ok(Outcome::Value(Value::Bool(true)))
