@@ -109,8 +109,10 @@ def errors():
         c = client(emu)
         api_error(lambda: c["Virtual_Guest"].getObject(id=404404), 404, "Unable to find object with id of '404404'.")
         api_error(lambda: client(emu, api_key="wrong")["Account"].getObject(), 401, "Invalid API token.")
+        # cancelService excludes bare metal servers (SLDN): refused, as items
+        # that must go through a ticket are.
         api_error(lambda: c["Billing_Item"].cancelService(id=99000221), 500,
-                  "This cancellation could not be processed please contact support.This cancellation could not be processed please contact support. You cannot cancel the selected billing items immediately.  Please choose your next billing anniversary date for cancellation date.")
+                  "This type of service cannot be cancelled through the API.  Please submit a cancellation ticket")
         api_error(lambda: c["Billing_Item"].cancelService(id=998877), 500,
                   "This type of service cannot be cancelled through the API.  Please submit a cancellation ticket")
         api_error(lambda: c["Billing_Item"].cancelService(id=99000521), 500,
