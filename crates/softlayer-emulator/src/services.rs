@@ -45,6 +45,8 @@ enum Service {
     BillingItem,
     CancellationRequest,
     Ticket,
+    /// `SoftLayer_Network_Pod`: known, not modelled (no pods).
+    Pod,
 }
 
 fn service(name: &str) -> Option<Service> {
@@ -64,6 +66,7 @@ fn service(name: &str) -> Option<Service> {
         "SoftLayer_Billing_Item" => Service::BillingItem,
         names::CANCEL_REQUEST => Service::CancellationRequest,
         "SoftLayer_Ticket" => Service::Ticket,
+        names::POD => Service::Pod,
         _ => return None,
     })
 }
@@ -76,6 +79,7 @@ impl Service {
             Service::BillingItem => names::BILLING_ITEM,
             Service::CancellationRequest => names::CANCEL_REQUEST,
             Service::Ticket => names::TICKET,
+            Service::Pod => names::POD,
         }
     }
 }
@@ -150,6 +154,7 @@ fn returned_type(svc: Service, method: &str) -> Result<Option<&'static TypeDef>,
         (Service::CancellationRequest, "createObject" | "getAllCancellationRequests") => Some(own),
         (Service::Ticket, "createCancelServerTicket") => Some(own),
         (Service::Ticket, "addUpdate") => None,
+        (Service::Pod, "getAllObjects") => Some(own),
         _ => {
             let Some(rel) = relation_of(own, method) else {
                 return Err(ApiError::no_method(method));
@@ -283,6 +288,12 @@ fn execute(
                 }
                 relation(svc, Target::Request(id), method)
             }
+        },
+        // Pods are not modelled: the list is empty (slcli `vlan list` reads
+        // it to flag pods announced for closure).
+        Service::Pod => match method {
+            "getAllObjects" => Ok(Outcome::Value(Value::Array(Vec::new()))),
+            _ => Err(ApiError::no_method(method)),
         },
         Service::Ticket => match method {
             "createCancelServerTicket" => cancel_server_ticket(st, clock, call),
@@ -649,7 +660,13 @@ fn respond(
         Outcome::Relation(t, rel) => {
             let n = node(view, *t)
                 .ok_or_else(|| ApiError::not_found(&call.id.clone().unwrap_or_default()))?;
+            let many = matches!(
+                n.type_def().prop(rel),
+                Some(PropDef::Rel(r)) if r.card == Card::Many
+            );
             match view.prop(&n, rel) {
+                // An empty list relation is an empty list, not null.
+                Prop::Missing if many => Ok(list(view, Vec::new(), Some(rel), call, mask, false)),
                 Prop::Missing => Ok(Reply {
                     body: Value::Null,
                     total: None,
