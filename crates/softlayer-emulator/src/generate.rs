@@ -16,6 +16,8 @@ use crate::dates::{add_days, format_ts, parse_ts};
 use crate::faults::SplitMix64;
 
 const ACCOUNT_ID: i64 = 278_184;
+/// The cancellation date of generated pending cancellations.
+const PENDING_CANCELLATION: &str = "2036-12-01T00:00:00-06:00";
 
 const DATACENTERS: [(i64, &str, &str); 12] = [
     (1_854_895, "dal10", "Dallas 10"),
@@ -532,10 +534,11 @@ impl Generator {
             ];
             item.insert("children".into(), Value::Array(children));
             if self.chance(2) {
-                item.insert(
-                    "cancellationDate".into(),
-                    Value::from("2026-12-01T00:00:00-06:00"),
-                );
+                // A pending cancellation. Dated far ahead so that it stays
+                // pending against the real clock of the tests that serve a
+                // generated world (a date at the next bill date, 2026-12-01,
+                // turned into a completed cancellation once that day passed).
+                item.insert("cancellationDate".into(), Value::from(PENDING_CANCELLATION));
             }
             g.insert("billingItem".into(), Value::Object(item));
             out.push(Value::Object(g));
