@@ -685,3 +685,38 @@ fn storage_delete_object_refused() {
         404
     );
 }
+
+/// Known differences, pinned: a request naming the same item twice is
+/// accepted (two lines, one cancellation), its accountId is not checked,
+/// and it is created Approved.
+#[test]
+fn request_quirks_are_as_documented() {
+    let emu = start(config());
+    let r = post(
+        &emu,
+        &format!(
+            "SoftLayer_Billing_Item_Cancellation_Request/createObject.json?objectMask={}",
+            q("mask[id,accountId,items,status]")
+        ),
+        json!([{"accountId": 1, "items": [
+            {"billingItemId": 7000, "immediateCancellationFlag": false},
+            {"billingItemId": 7000, "immediateCancellationFlag": false},
+        ]}]),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let request = r.json();
+    assert_eq!(request["items"].as_array().map(Vec::len), Some(2));
+    assert_eq!(request["accountId"], 278184);
+    assert_eq!(request["status"]["name"], "Approved");
+    let item = find(&world(&emu), "allTopLevelBillingItems", 7000).unwrap();
+    assert_eq!(item["cancellationDate"], ANNIVERSARY);
+    // Hardware_Server::deleteObject is not implemented.
+    let r = get(&emu, "SoftLayer_Hardware_Server/201/deleteObject.json");
+    assert_eq!(
+        (r.status, r.error()),
+        (
+            404,
+            "Function (\"deleteObject\") is not a valid method for this service.".to_owned()
+        )
+    );
+}
