@@ -322,6 +322,9 @@ pub fn export_world(
                 what: list.key,
                 error,
             })?;
+        for item in &mut items {
+            drop_empty_lists(item);
+        }
         if list.kind == Kind::Hardware {
             for item in &mut items {
                 take_open_ticket(item, &mut tickets);
@@ -350,6 +353,21 @@ pub fn export_world(
         world.insert("tickets".into(), Value::Array(tickets));
     }
     Ok(Value::Object(world))
+}
+
+/// Removes empty lists nested in an object. The API sends a masked list
+/// relation with no entries as `[]`; the world file leaves it out (to the
+/// emulator an absent list and an empty one are the same), which keeps
+/// snapshots small and byte-stable.
+fn drop_empty_lists(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !matches!(v, Value::Array(items) if items.is_empty()));
+            map.values_mut().for_each(drop_empty_lists);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_empty_lists),
+        _ => {}
+    }
 }
 
 /// Moves a server's derived `openCancellationTicket` into the world's
@@ -521,6 +539,18 @@ mod tests {
         assert_eq!(
             Value::Object(tickets[&77].clone()),
             json!({"id": 77, "title": "Cancel", "attachedHardware": [{"id": 1001}, {"id": 1002}]})
+        );
+    }
+
+    /// Empty lists nested in an exported object are left out.
+    #[test]
+    fn empty_nested_lists_are_dropped() {
+        let mut item = json!({"id": 1, "tagReferences": [], "billingItem": {"id": 2, "children": []},
+            "networkVlans": [{"id": 3, "subnets": []}]});
+        drop_empty_lists(&mut item);
+        assert_eq!(
+            item,
+            json!({"id": 1, "billingItem": {"id": 2}, "networkVlans": [{"id": 3}]})
         );
     }
 

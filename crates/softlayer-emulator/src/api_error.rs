@@ -81,6 +81,16 @@ impl ApiError {
         )
     }
 
+    /// 405 for an HTTP verb the REST API does not answer (synthetic: the
+    /// reference documents GET, POST, PUT and DELETE only).
+    pub(crate) fn method_not_allowed(verb: &str) -> ApiError {
+        ApiError::new(
+            405,
+            "SoftLayer_Exception_WebService_BadRequest",
+            format!("HTTP method {verb} is not allowed; use GET, POST, PUT or DELETE."),
+        )
+    }
+
     /// 500 the fault injector answers with.
     pub(crate) fn internal() -> ApiError {
         ApiError::public("Internal Error")

@@ -47,6 +47,11 @@ pub(crate) const ALREADY_CANCELLED: &str = "Unable to cancel: billing item is al
 pub(crate) const NOT_THROUGH_API: &str = "This type of service cannot be cancelled through the API.  Please submit a cancellation ticket";
 /// Text for an immediate cancel of an item that only allows its anniversary.
 pub(crate) const NOT_IMMEDIATELY: &str = "This cancellation could not be processed please contact support.This cancellation could not be processed please contact support. You cannot cancel the selected billing items immediately.  Please choose your next billing anniversary date for cancellation date.";
+/// `voidCancelService` on a virtual or bare metal server's item, as
+/// observed (softlayer-api-php-client #22).
+pub(crate) const VOID_SERVER: &str = "The ticket was closed automatically as the cancellation was approved and set to cancel on the anniversary date. Once more, in order to cancel these type of cancellations you would need to contact us or our sales team.";
+/// `SoftLayer_Network_Storage::deleteObject` on anything but a snapshot.
+pub(crate) const ONLY_SNAPSHOTS: &str = "Only snapshots may be deleted with this method.";
 const VLAN_PREFIX: &str = "This cancellation could not be processed please contact support.This cancellation could not be processed please contact support. Unable to cancel VLAN. Reasons: ";
 
 /// The "ticket already exists" text for a server.
@@ -160,7 +165,7 @@ pub(crate) fn check(
         && owner.kind == Kind::Hardware
         && let Some(ticket) = st.open_cancellation_ticket(owner.id)
     {
-        return Err(ApiError::public(ticket_exists(ticket)));
+        return Err(ApiError::plain(ticket_exists(ticket)));
     }
     if item.state(now) != ItemState::Active {
         return Err(ApiError::public(ALREADY_CANCELLED));
@@ -321,7 +326,9 @@ pub(crate) fn open_ticket(
     id
 }
 
-/// `voidCancelService`: takes back a scheduled cancellation.
+/// `voidCancelService`: takes back a scheduled cancellation. Virtual and
+/// bare metal servers' items are refused: their cancellation goes through a
+/// ticket that only support can take back.
 pub(crate) fn void(st: &mut State, now: Timestamp, item_id: i64) -> Result<(), ApiError> {
     let item = st
         .billing
@@ -331,6 +338,16 @@ pub(crate) fn void(st: &mut State, now: Timestamp, item_id: i64) -> Result<(), A
         return Err(ApiError::public(
             "Cannot void cancellation.  This billing item is not set to cancel.",
         ));
+    }
+    let server = item
+        .owner
+        .is_some_and(|o| matches!(o.kind, Kind::Guest | Kind::Hardware))
+        || matches!(
+            item.str_field("categoryCode"),
+            Some("server" | "guest_core")
+        );
+    if server {
+        return Err(ApiError::public(VOID_SERVER));
     }
     let date = item.fields.get("cancellationDate").cloned();
     let owner = item.owner;
@@ -343,20 +360,10 @@ pub(crate) fn void(st: &mut State, now: Timestamp, item_id: i64) -> Result<(), A
             stack.extend(it.children.iter().copied());
         }
     }
-    if let Some(owner) = owner {
-        if let Some(res) = st.all_mut(owner.kind).get_mut(&owner.id) {
-            res.reclaim_at = None;
-        }
-        if owner.kind == Kind::Hardware
-            && let Some(t) = st.open_cancellation_ticket(owner.id)
-            && let Some(ticket) = st.tickets.get_mut(&t)
-        {
-            ticket.insert("statusId".into(), Value::from(crate::state::TICKET_CLOSED));
-            ticket.insert(
-                "status".into(),
-                json!({"id": crate::state::TICKET_CLOSED, "name": "Closed"}),
-            );
-        }
+    if let Some(owner) = owner
+        && let Some(res) = st.all_mut(owner.kind).get_mut(&owner.id)
+    {
+        res.reclaim_at = None;
     }
     Ok(())
 }

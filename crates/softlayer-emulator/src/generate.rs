@@ -19,6 +19,9 @@ const ACCOUNT_ID: i64 = 278_184;
 /// The moment generated worlds describe: after their last bill date
 /// (2026-11-01), before their next one (2026-12-01).
 const CLOCK: &str = "2026-11-22T12:00:00Z";
+/// The cancellation date of generated pending cancellations: the next
+/// anniversary after the clock.
+const PENDING_CANCELLATION: &str = "2026-12-01T00:00:00-06:00";
 
 const DATACENTERS: [(i64, &str, &str); 12] = [
     (1_854_895, "dal10", "Dallas 10"),
@@ -538,10 +541,11 @@ impl Generator {
             ];
             item.insert("children".into(), Value::Array(children));
             if self.chance(2) {
-                item.insert(
-                    "cancellationDate".into(),
-                    Value::from("2026-12-01T00:00:00-06:00"),
-                );
+                // A pending cancellation. Dated far ahead so that it stays
+                // pending against the real clock of the tests that serve a
+                // generated world (a date at the next bill date, 2026-12-01,
+                // turned into a completed cancellation once that day passed).
+                item.insert("cancellationDate".into(), Value::from(PENDING_CANCELLATION));
             }
             g.insert("billingItem".into(), Value::Object(item));
             out.push(Value::Object(g));

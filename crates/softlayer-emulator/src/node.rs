@@ -235,6 +235,8 @@ impl<'s> View<'s> {
                     .is_some_and(BillingItem::hourly);
                 owned(Value::from(hourly))
             }
+            // A taggable object without tags has an empty tag list.
+            (_, "tagReferences") if !r.fields.contains_key(name) => Prop::Many(Vec::new()),
             (_, "billingItem") => match st.shown_billing(r, false, self.now) {
                 Some(b) => Prop::One(Node::Bill(b)),
                 None => Prop::Missing,
@@ -384,7 +386,7 @@ impl<'s> View<'s> {
                     .map(Node::Bill)
                     .collect(),
             ),
-            "activeChildren" => Prop::Many(
+            "activeChildren" | "nextInvoiceChildren" => Prop::Many(
                 b.children
                     .iter()
                     .filter_map(|c| st.billing.get(c))

@@ -78,9 +78,9 @@ pub(crate) fn render(
                     })
                     .map(|c| render(view, c, &subs, sub_filter))
                     .collect();
-                if !rendered.is_empty() {
-                    out.insert(name.to_owned(), Value::Array(rendered));
-                }
+                // A masked list relation the object has is sent even when
+                // empty (slcli's `subnet list` indexes `subnet['hardware']`).
+                out.insert(name.to_owned(), Value::Array(rendered));
             }
         }
     }

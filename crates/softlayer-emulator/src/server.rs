@@ -248,6 +248,17 @@ fn worker(shared: &Shared, server: &tiny_http::Server) {
 /// the bottleneck of sequential clients. Headers as tiny_http sends them,
 /// with `Content-Length` rather than chunked encoding for large bodies.
 fn respond_json(rq: Request, status: u16, body: &Value, total: Option<usize>) {
+    respond_json_with(rq, status, body, total, None);
+}
+
+/// [`respond_json`] with one extra header.
+fn respond_json_with(
+    rq: Request,
+    status: u16,
+    body: &Value,
+    total: Option<usize>,
+    extra: Option<(&str, &str)>,
+) {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
     let version = rq.http_version().clone();
     let head_only = *rq.method() == tiny_http::Method::Head;
@@ -262,6 +273,9 @@ fn respond_json(rq: Request, status: u16, body: &Value, total: Option<usize>) {
     );
     if let Some(n) = total {
         head.push_str(&format!("SoftLayer-Total-Items: {n}\r\n"));
+    }
+    if let Some((name, value)) = extra {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str(&format!("Content-Length: {}\r\n\r\n", bytes.len()));
     let mut message = head.into_bytes();
@@ -290,6 +304,26 @@ fn handle(shared: &Shared, mut rq: Request) {
                 ),
             };
             respond_json(rq, status, &body, None);
+        }
+        Route::MethodNotAllowed => {
+            let err = ApiError::method_not_allowed(&verb);
+            shared.record(LoggedRequest {
+                method: verb,
+                path,
+                query,
+                status: err.status,
+                service: None,
+                method_name: None,
+                id: None,
+                parameters: None,
+            });
+            respond_json_with(
+                rq,
+                err.status,
+                &err.body(),
+                None,
+                Some(("Allow", wire::ALLOWED_VERBS)),
+            );
         }
         Route::NotFound => {
             let err = ApiError::no_service();

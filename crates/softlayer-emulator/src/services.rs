@@ -45,6 +45,8 @@ enum Service {
     BillingItem,
     CancellationRequest,
     Ticket,
+    /// `SoftLayer_Network_Pod`: known, not modelled (no pods).
+    Pod,
 }
 
 fn service(name: &str) -> Option<Service> {
@@ -64,6 +66,7 @@ fn service(name: &str) -> Option<Service> {
         "SoftLayer_Billing_Item" => Service::BillingItem,
         names::CANCEL_REQUEST => Service::CancellationRequest,
         "SoftLayer_Ticket" => Service::Ticket,
+        names::POD => Service::Pod,
         _ => return None,
     })
 }
@@ -76,6 +79,7 @@ impl Service {
             Service::BillingItem => names::BILLING_ITEM,
             Service::CancellationRequest => names::CANCEL_REQUEST,
             Service::Ticket => names::TICKET,
+            Service::Pod => names::POD,
         }
     }
 }
@@ -139,7 +143,7 @@ fn returned_type(svc: Service, method: &str) -> Result<Option<&'static TypeDef>,
     let ty = match (svc, method) {
         (_, "getObject") => Some(own),
         (Service::Resource(Kind::Guest | Kind::Hardware, _), "findByIpAddress") => Some(own),
-        (Service::Resource(Kind::Guest | Kind::Host, _), "deleteObject") => None,
+        (Service::Resource(Kind::Guest | Kind::Host | Kind::Storage, _), "deleteObject") => None,
         (Service::Resource(Kind::Vlan, _), "getCancelFailureReasons") => None,
         (Service::Resource(Kind::Lbaas, _), "getAllObjects" | "getLoadBalancer") => Some(own),
         (Service::Resource(Kind::Lbaas, _), "cancelLoadBalancer") => None,
@@ -150,6 +154,7 @@ fn returned_type(svc: Service, method: &str) -> Result<Option<&'static TypeDef>,
         (Service::CancellationRequest, "createObject" | "getAllCancellationRequests") => Some(own),
         (Service::Ticket, "createCancelServerTicket") => Some(own),
         (Service::Ticket, "addUpdate") => None,
+        (Service::Pod, "getAllObjects") => Some(own),
         _ => {
             let Some(rel) = relation_of(own, method) else {
                 return Err(ApiError::no_method(method));
@@ -237,6 +242,13 @@ fn execute(
             if !st.billing.contains_key(&id) {
                 return Err(ApiError::not_found(&id.to_string()));
             }
+            if method == "cancelService"
+                && st.billing[&id].str_field("categoryCode") == Some("server")
+            {
+                // SLDN excludes bare metal servers from cancelService: they
+                // go through cancelItem or a cancellation ticket.
+                return Err(ApiError::public(cancel::NOT_THROUGH_API));
+            }
             let timing = match method {
                 "cancelService" => Some(Timing::Immediate),
                 "cancelServiceOnAnniversaryDate" => Some(Timing::Anniversary),
@@ -276,6 +288,12 @@ fn execute(
                 }
                 relation(svc, Target::Request(id), method)
             }
+        },
+        // Pods are not modelled: the list is empty (slcli `vlan list` reads
+        // it to flag pods announced for closure).
+        Service::Pod => match method {
+            "getAllObjects" => Ok(Outcome::Value(Value::Array(Vec::new()))),
+            _ => Err(ApiError::no_method(method)),
         },
         Service::Ticket => match method {
             "createCancelServerTicket" => cancel_server_ticket(st, clock, call),
@@ -358,6 +376,11 @@ fn resource_method(
                 (Kind::Vlan, "getCancelFailureReasons") => Ok(Outcome::Value(Value::from(
                     cancel::vlan_failure_reasons(st, id, clock.now),
                 ))),
+                (Kind::Storage, "deleteObject") => {
+                    // The emulator models no snapshots: every volume is
+                    // refused, as the API refuses non-snapshot volumes.
+                    Err(ApiError::plain(cancel::ONLY_SNAPSHOTS))
+                }
                 (Kind::Guest, "deleteObject") => {
                     delete_resource(st, clock, kind, id)?;
                     Ok(Outcome::Value(Value::Bool(true)))
@@ -637,7 +660,13 @@ fn respond(
         Outcome::Relation(t, rel) => {
             let n = node(view, *t)
                 .ok_or_else(|| ApiError::not_found(&call.id.clone().unwrap_or_default()))?;
+            let many = matches!(
+                n.type_def().prop(rel),
+                Some(PropDef::Rel(r)) if r.card == Card::Many
+            );
             match view.prop(&n, rel) {
+                // An empty list relation is an empty list, not null.
+                Prop::Missing if many => Ok(list(view, Vec::new(), Some(rel), call, mask, false)),
                 Prop::Missing => Ok(Reply {
                     body: Value::Null,
                     total: None,

@@ -528,10 +528,19 @@ pub(crate) fn request_item_ids(request: &Map<String, Value>) -> Vec<i64> {
 pub(crate) const TICKET_CLOSED: i64 = 1002;
 
 /// A ticket counts as a server's open cancellation ticket when it is not
-/// closed and its title speaks of cancellation (the emulator's own tickets
-/// are titled "Server Cancellation Request").
+/// closed (`statusId` 1002 or a `status` named "Closed") and its title
+/// speaks of cancellation (the emulator's own tickets are titled "Server
+/// Cancellation Request"). Closed tickets never block a new cancellation:
+/// SLDN's createCancelServerTicket refuses only "if an open cancellation
+/// ticket already exists".
 pub(crate) fn is_open_cancellation_ticket(ticket: &Map<String, Value>) -> bool {
-    let open = ticket.get("statusId").and_then(Value::as_i64) != Some(TICKET_CLOSED);
+    let closed_name = ticket
+        .get("status")
+        .and_then(|s| s.get("name"))
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.eq_ignore_ascii_case("closed"));
+    let open =
+        ticket.get("statusId").and_then(Value::as_i64) != Some(TICKET_CLOSED) && !closed_name;
     let title = ticket
         .get("title")
         .and_then(Value::as_str)

@@ -158,6 +158,12 @@ pub(crate) mod names {
     pub(crate) const TICKET_UPDATE: &str = "SoftLayer_Ticket_Update";
     pub(crate) const CANCEL_REQUEST_STATUS: &str =
         "SoftLayer_Billing_Item_Cancellation_Request_Status";
+    pub(crate) const POD: &str = "SoftLayer_Network_Pod";
+    pub(crate) const TRANSACTION: &str = "SoftLayer_Provisioning_Version1_Transaction";
+    pub(crate) const HARDWARE_COMPONENT: &str = "SoftLayer_Hardware_Component";
+    pub(crate) const BANDWIDTH_DETAIL: &str =
+        "SoftLayer_Network_Bandwidth_Version1_Allotment_Detail";
+    pub(crate) const BANDWIDTH_USAGE: &str = "SoftLayer_Network_Bandwidth_Usage";
     pub(crate) const HOST_ALLOCATION: &str =
         "SoftLayer_Container_Virtual_DedicatedHost_AllocationStatus";
 }
@@ -261,6 +267,12 @@ static TYPES: &[TypeDef] = &[
             ("uuid", Str),
             ("accountId", Int),
             ("dedicatedAccountHostOnlyFlag", Bool),
+            // Known to the API, not modelled: served only as a world file
+            // writes them (slcli `vs list` / `vs detail` mask them).
+            ("privateNetworkOnlyFlag", Bool),
+            ("transientGuestFlag", Bool),
+            ("postInstallScriptUri", Str),
+            ("placementGroupId", Int),
         ],
         computed: &["fullyQualifiedDomainName"],
         rels: &[
@@ -287,6 +299,46 @@ static TYPES: &[TypeDef] = &[
                 "SoftLayer_Software_Component_OperatingSystem",
                 Stored,
             ),
+            // Known to the API, not modelled: absent unless the world file
+            // writes them (slcli list/detail commands mask them).
+            one("deviceStatus", "SoftLayer_Device_Status", Stored),
+            one(
+                "lastKnownPowerState",
+                "SoftLayer_Virtual_Guest_Power_State",
+                Stored,
+            ),
+            one("lastTransaction", TRANSACTION, Stored),
+            one("lastOperatingSystemReload", TRANSACTION, Stored),
+            many(
+                "networkComponents",
+                "SoftLayer_Virtual_Guest_Network_Component",
+                Stored,
+            ),
+            many(
+                "blockDevices",
+                "SoftLayer_Virtual_Guest_Block_Device",
+                Stored,
+            ),
+            one(
+                "blockDeviceTemplateGroup",
+                "SoftLayer_Virtual_Guest_Block_Device_Template_Group",
+                Stored,
+            ),
+            many("softwareComponents", "SoftLayer_Software_Component", Stored),
+            many("userData", "SoftLayer_Virtual_Guest_Attribute", Stored),
+            one(
+                "monitoringServiceComponent",
+                "SoftLayer_Network_Monitor_Version1_Query_Host_Stratum",
+                Stored,
+            ),
+            many(
+                "networkMonitors",
+                "SoftLayer_Network_Monitor_Version1_Query_Host",
+                Stored,
+            ),
+            one("bandwidthAllotmentDetail", BANDWIDTH_DETAIL, Stored),
+            many("billingCycleBandwidthUsage", BANDWIDTH_USAGE, Stored),
+            many("reverseDomainRecords", "SoftLayer_Dns_Domain", Stored),
         ],
     },
     TypeDef {
@@ -305,6 +357,10 @@ static TYPES: &[TypeDef] = &[
             ("bareMetalInstanceFlag", Flag),
             ("hardwareStatusId", Int),
             ("accountId", Int),
+            // Known to the API, not modelled (slcli `hw detail`).
+            ("processorPhysicalCoreAmount", Int),
+            ("memoryCapacity", Int),
+            ("privateNetworkOnlyFlag", Bool),
         ],
         computed: &["fullyQualifiedDomainName"],
         rels: &[
@@ -328,6 +384,33 @@ static TYPES: &[TypeDef] = &[
                 "SoftLayer_Software_Component_OperatingSystem",
                 Stored,
             ),
+            // Known to the API, not modelled: absent unless the world file
+            // writes them (slcli list/detail commands mask them).
+            scalar("networkManagementIpAddress", Ip, Stored),
+            many("userData", "SoftLayer_Hardware_Attribute", Stored),
+            one("lastTransaction", TRANSACTION, Stored),
+            one("hardwareChassis", "SoftLayer_Hardware_Chassis", Stored),
+            many("networkComponents", "SoftLayer_Network_Component", Stored),
+            many("activeComponents", HARDWARE_COMPONENT, Stored),
+            many("hardDrives", HARDWARE_COMPONENT, Stored),
+            many("softwareComponents", "SoftLayer_Software_Component", Stored),
+            many(
+                "remoteManagementAccounts",
+                "SoftLayer_Hardware_Component_RemoteManagement_User",
+                Stored,
+            ),
+            one(
+                "monitoringServiceComponent",
+                "SoftLayer_Network_Monitor_Version1_Query_Host_Stratum",
+                Stored,
+            ),
+            many(
+                "networkMonitors",
+                "SoftLayer_Network_Monitor_Version1_Query_Host",
+                Stored,
+            ),
+            one("bandwidthAllotmentDetail", BANDWIDTH_DETAIL, Stored),
+            many("billingCycleBandwidthUsage", BANDWIDTH_USAGE, Stored),
         ],
     },
     TypeDef {
@@ -367,6 +450,8 @@ static TYPES: &[TypeDef] = &[
             ("lunId", Str),
             ("fileNetworkMountAddress", Str),
             ("storageTierLevel", Str),
+            // Known to the API, not modelled.
+            ("provisionedIops", Any),
         ],
         computed: &[],
         rels: &[
@@ -378,6 +463,9 @@ static TYPES: &[TypeDef] = &[
             ),
             one("billingItem", BILLING_ITEM, Derived),
             scalar("activeTransactionCount", Int, Stored),
+            // Known to the API, not modelled (slcli `block|file volume-list`).
+            scalar("replicationPartnerCount", Int, Stored),
+            scalar("bytesUsed", Any, Stored),
         ],
     },
     TypeDef {
@@ -411,6 +499,9 @@ static TYPES: &[TypeDef] = &[
             scalar("hardwareCount", Int, Computed),
             scalar("ipAddressCount", Int, Computed),
             one("globalIpRecord", GLOBAL_IP, Derived),
+            // Known to the API, not modelled (slcli `subnet list`).
+            one("endPointIpAddress", IP_ADDRESS, Stored),
+            many("ipAddresses", IP_ADDRESS, Stored),
         ],
     },
     TypeDef {
@@ -457,6 +548,9 @@ static TYPES: &[TypeDef] = &[
                 Stored,
             ),
             scalar("dedicatedFirewallFlag", Flag, Stored),
+            // Known to the API, not modelled (slcli `vlan list`, `hw detail`).
+            scalar("podName", Str, Stored),
+            many("primarySubnets", SUBNET, Stored),
         ],
     },
     TypeDef {
@@ -636,6 +730,10 @@ static TYPES: &[TypeDef] = &[
             one("item", "SoftLayer_Product_Item", Stored),
             one("orderItem", "SoftLayer_Billing_Order_Item", Stored),
             scalar("nextInvoiceTotalRecurringAmount", Num, Computed),
+            // The children on the next invoice: the active ones.
+            many("nextInvoiceChildren", BILLING_ITEM, Derived),
+            // Known to the API, not modelled (slcli `vs detail`).
+            one("package", "SoftLayer_Product_Package", Stored),
         ],
     },
     TypeDef {
@@ -861,7 +959,7 @@ static TYPES: &[TypeDef] = &[
         rels: &[],
     },
     TypeDef {
-        name: "SoftLayer_Provisioning_Version1_Transaction",
+        name: TRANSACTION,
         parent: None,
         open: false,
         locals: &[
@@ -874,11 +972,18 @@ static TYPES: &[TypeDef] = &[
             ("statusChangeDate", Date),
         ],
         computed: &[],
-        rels: &[one(
-            "transactionStatus",
-            "SoftLayer_Provisioning_Version1_Transaction_Status",
-            Stored,
-        )],
+        rels: &[
+            one(
+                "transactionStatus",
+                "SoftLayer_Provisioning_Version1_Transaction_Status",
+                Stored,
+            ),
+            one(
+                "transactionGroup",
+                "SoftLayer_Provisioning_Version1_Transaction_Group",
+                Stored,
+            ),
+        ],
     },
     TypeDef {
         name: "SoftLayer_Provisioning_Version1_Transaction_Status",
@@ -953,6 +1058,29 @@ static TYPES: &[TypeDef] = &[
     open_type("SoftLayer_Network_Firewall_Interface"),
     open_type("SoftLayer_Network_Vlan_Firewall"),
     open_type("SoftLayer_Network_Gateway"),
+    // Known to the API, not modelled: properties of these types are
+    // accepted in masks and world files and served as written. A property
+    // of a closed type that points at one of them is absent from results
+    // unless the world file writes it.
+    open_type("SoftLayer_Device_Status"),
+    open_type("SoftLayer_Provisioning_Version1_Transaction_Group"),
+    open_type("SoftLayer_Virtual_Guest_Network_Component"),
+    open_type("SoftLayer_Virtual_Guest_Block_Device"),
+    open_type("SoftLayer_Virtual_Guest_Block_Device_Template_Group"),
+    open_type("SoftLayer_Software_Component"),
+    open_type("SoftLayer_Virtual_Guest_Attribute"),
+    open_type("SoftLayer_Hardware_Attribute"),
+    open_type("SoftLayer_Network_Monitor_Version1_Query_Host_Stratum"),
+    open_type("SoftLayer_Network_Monitor_Version1_Query_Host"),
+    open_type(BANDWIDTH_DETAIL),
+    open_type(BANDWIDTH_USAGE),
+    open_type("SoftLayer_Dns_Domain"),
+    open_type("SoftLayer_Hardware_Chassis"),
+    open_type("SoftLayer_Network_Component"),
+    open_type(HARDWARE_COMPONENT),
+    open_type("SoftLayer_Hardware_Component_RemoteManagement_User"),
+    open_type("SoftLayer_Product_Package"),
+    open_type(POD),
 ];
 
 const fn open_type(name: &'static str) -> TypeDef {

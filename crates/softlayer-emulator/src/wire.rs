@@ -19,8 +19,13 @@ pub(crate) enum Route {
     },
     /// `/__emulator/...` control endpoints.
     Control(String),
+    /// An API path with a verb other than GET, POST, PUT and DELETE.
+    MethodNotAllowed,
     NotFound,
 }
+
+/// The HTTP verbs the REST API answers.
+pub(crate) const ALLOWED_VERBS: &str = "GET, POST, PUT, DELETE";
 
 /// Splits a request target into path and decoded query pairs.
 pub(crate) fn split_target(target: &str) -> (String, Vec<(String, String)>) {
@@ -75,12 +80,20 @@ pub(crate) fn percent_decode(text: &str, plus_is_space: bool) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Whether a path segment names a method rather than an init id. Methods
+/// are lowerCamelCase words (`getObject`, `cancelService`, `void`); ids are
+/// numbers, UUIDs or usernames (`SL02SEL307608-58`). An all-lowercase word
+/// is a method only when it is one of the few one-word methods, so a
+/// lowercase hex id (`deadbeef`) still reads as an id.
 fn method_like(segment: &str) -> bool {
-    segment
+    const ONE_WORD: &[&str] = &["void", "route", "unroute", "cancel", "edit", "reboot"];
+    let starts_lower = segment
         .chars()
         .next()
-        .is_some_and(|c| c.is_ascii_lowercase())
+        .is_some_and(|c| c.is_ascii_lowercase());
+    starts_lower
         && segment.chars().all(|c| c.is_ascii_alphanumeric())
+        && (segment.chars().any(|c| c.is_ascii_uppercase()) || ONE_WORD.contains(&segment))
 }
 
 /// Routes a decoded path for an HTTP verb.
@@ -94,6 +107,9 @@ pub(crate) fn route(verb: &str, path: &str) -> Route {
     else {
         return Route::NotFound;
     };
+    if !matches!(verb, "GET" | "POST" | "PUT" | "DELETE") {
+        return Route::MethodNotAllowed;
+    }
     let rest = rest.strip_suffix(".json").unwrap_or(rest);
     let segments: Vec<&str> = rest.split('/').collect();
     let implied = || {
@@ -128,6 +144,14 @@ pub(crate) fn route(verb: &str, path: &str) -> Route {
             method: implied(),
             path_params: Vec::new(),
         },
+        // `/Service/method/param...`: a static method with positional
+        // parameters in the path.
+        _ if method_like(segments[1]) => Route::Rest {
+            service,
+            id: None,
+            method: segments[1].to_owned(),
+            path_params: segments[2..].iter().map(|s| (*s).to_owned()).collect(),
+        },
         _ => Route::Rest {
             service,
             id: Some(segments[1].to_owned()),
@@ -153,13 +177,20 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-/// Parses `Basic base64(user:key)` or `Bearer token`.
+/// The rest of `header` after the auth scheme `scheme` (matched without
+/// regard to case, as HTTP auth schemes are) and its separating whitespace.
+fn strip_scheme<'h>(header: &'h str, scheme: &str) -> Option<&'h str> {
+    let (word, rest) = header.split_once([' ', '\t'])?;
+    word.eq_ignore_ascii_case(scheme).then_some(rest)
+}
+
+/// Parses `Basic base64(user:key)` or `Bearer token` (schemes in any case).
 pub(crate) fn credentials(header: Option<&str>) -> Option<Credentials> {
     let header = header?.trim();
-    if let Some(token) = header.strip_prefix("Bearer ") {
+    if let Some(token) = strip_scheme(header, "Bearer") {
         return (!token.trim().is_empty()).then_some(Credentials::Bearer);
     }
-    let encoded = header.strip_prefix("Basic ")?;
+    let encoded = strip_scheme(header, "Basic")?;
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(encoded.trim())
         .ok()?;
@@ -264,6 +295,75 @@ mod tests {
             )
         );
         assert_eq!(route("GET", "/other"), Route::NotFound);
+        // Method-like second segments are methods, anything else an id.
+        assert_eq!(
+            route("GET", "/rest/v3.1/SoftLayer_Account/getObject"),
+            rest("SoftLayer_Account", None, "getObject")
+        );
+        assert_eq!(
+            route("GET", "/rest/v3.1/SoftLayer_Virtual_Guest/123"),
+            rest("SoftLayer_Virtual_Guest", Some("123"), "getObject")
+        );
+        assert_eq!(
+            route(
+                "GET",
+                "/rest/v3.1/SoftLayer_Network_Storage/SL02SEL307608-58"
+            ),
+            rest(
+                "SoftLayer_Network_Storage",
+                Some("SL02SEL307608-58"),
+                "getObject"
+            )
+        );
+        assert_eq!(
+            route(
+                "GET",
+                "/rest/v3.1/SoftLayer_Network_LBaaS_LoadBalancer/deadbeef.json"
+            ),
+            rest(
+                "SoftLayer_Network_LBaaS_LoadBalancer",
+                Some("deadbeef"),
+                "getObject"
+            )
+        );
+        assert_eq!(
+            route(
+                "POST",
+                "/rest/v3.1/SoftLayer_Billing_Item_Cancellation_Request/void.json"
+            ),
+            rest("SoftLayer_Billing_Item_Cancellation_Request", None, "void")
+        );
+        assert_eq!(
+            route(
+                "GET",
+                "/rest/v3.1/SoftLayer_Virtual_Guest/findByIpAddress/10.0.0.1"
+            ),
+            Route::Rest {
+                service: "SoftLayer_Virtual_Guest".into(),
+                id: None,
+                method: "findByIpAddress".into(),
+                path_params: vec!["10.0.0.1".into()],
+            }
+        );
+        assert_eq!(
+            route(
+                "GET",
+                "/rest/v3.1/SoftLayer_Monitoring_Agent/1234/setActiveAlarmSubscriber/5678"
+            ),
+            Route::Rest {
+                service: "SoftLayer_Monitoring_Agent".into(),
+                id: Some("1234".into()),
+                method: "setActiveAlarmSubscriber".into(),
+                path_params: vec!["5678".into()],
+            }
+        );
+        for verb in ["PATCH", "HEAD", "OPTIONS", "TRACE"] {
+            assert_eq!(
+                route(verb, "/rest/v3.1/SoftLayer_Account/getObject.json"),
+                Route::MethodNotAllowed,
+                "{verb}"
+            );
+        }
         assert_eq!(
             route("GET", "/__emulator/world"),
             Route::Control("world".into())
@@ -298,6 +398,12 @@ mod tests {
         );
         assert!(!format!("{c:?}").contains("key\""));
         assert_eq!(credentials(Some("Bearer abc")), Some(Credentials::Bearer));
+        // Auth schemes are case-insensitive.
+        for header in ["basic dGVzdHVzZXI6a2V5", "BASIC  dGVzdHVzZXI6a2V5"] {
+            assert_eq!(credentials(Some(header)), Some(c.clone()), "{header}");
+        }
+        assert_eq!(credentials(Some("bearer abc")), Some(Credentials::Bearer));
+        assert_eq!(credentials(Some("Basicx dGVzdHVzZXI6a2V5")), None);
         assert_eq!(credentials(Some("Basic !!!")), None);
         assert_eq!(credentials(None), None);
     }

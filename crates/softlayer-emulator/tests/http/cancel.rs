@@ -10,6 +10,7 @@ use crate::support::{NOW, config, find, get, post, q, start, world};
 
 const ALREADY: &str = "Unable to cancel: billing item is already cancelled.";
 const ANNIVERSARY: &str = "2026-12-01T00:00:00-06:00";
+const NOT_THROUGH_API: &str = "This type of service cannot be cancelled through the API.  Please submit a cancellation ticket";
 
 fn reclaim(after: Duration) -> Config {
     Config {
@@ -107,10 +108,7 @@ fn monthly_server_only_on_anniversary() {
     let emu = start(config());
     let r = get(&emu, "SoftLayer_Billing_Item/2010/cancelService.json");
     assert_eq!(r.status, 500);
-    assert_eq!(
-        r.error(),
-        "This cancellation could not be processed please contact support.This cancellation could not be processed please contact support. You cannot cancel the selected billing items immediately.  Please choose your next billing anniversary date for cancellation date."
-    );
+    assert_eq!(r.error(), NOT_THROUGH_API);
     let r = post(
         &emu,
         "SoftLayer_Billing_Item/2010/cancelItem.json",
@@ -139,9 +137,13 @@ fn monthly_server_only_on_anniversary() {
         json!([false, false]),
     );
     assert_eq!(
-        r.error(),
-        format!(
-            "A cancellation ticket already exists for this server. Please refer to ticket {ticket}."
+        (r.status, r.json()),
+        (
+            500,
+            json!({
+                "error": format!("A cancellation ticket already exists for this server. Please refer to ticket {ticket}."),
+                "code": "SoftLayer_Exception",
+            })
         )
     );
     let r = post(
@@ -544,4 +546,177 @@ fn void_cancel_service() {
     );
     let item = get(&emu, "SoftLayer_Billing_Item/3010/getObject.json?objectMask=mask%5Bid%2CcancellationDate%2CactiveChildren.id%5D").json();
     assert_eq!(item, json!({"id": 3010, "activeChildren": [{"id": 3011}]}));
+}
+
+/// cancelService excludes bare metal: hourly and monthly `server` items are
+/// refused and stay active; other items still cancel through it.
+#[test]
+fn cancel_service_refuses_bare_metal() {
+    let emu = start(config());
+    for item in [2010, 2020] {
+        let r = get(
+            &emu,
+            &format!("SoftLayer_Billing_Item/{item}/cancelService.json"),
+        );
+        assert_eq!(
+            (r.status, r.json()),
+            (
+                500,
+                json!({"error": NOT_THROUGH_API, "code": "SoftLayer_Exception_Public"})
+            ),
+            "{item}"
+        );
+    }
+    let w = world(&emu);
+    for id in [201, 202] {
+        let hw = find(&w, "hardware", id).unwrap();
+        assert!(hw["billingItem"].get("cancellationDate").is_none(), "{hw}");
+    }
+    assert!(w["tickets"].as_array().is_none_or(Vec::is_empty));
+    // The same hourly server still cancels now through cancelItem.
+    let r = post(
+        &emu,
+        "SoftLayer_Billing_Item/2020/cancelItem.json",
+        json!([true, false, "No longer needed", null]),
+    );
+    assert_eq!(r.text, "true");
+}
+
+/// voidCancelService on a virtual or bare metal server's item is refused
+/// (its cancellation went through a ticket); the cancellation stands.
+#[test]
+fn void_refused_for_servers() {
+    let emu = start(config());
+    for (item, owner, id) in [(1010, "virtualGuests", 101), (2010, "hardware", 201)] {
+        let r = post(
+            &emu,
+            &format!("SoftLayer_Billing_Item/{item}/cancelItem.json"),
+            json!([false, false, "No longer needed", null]),
+        );
+        assert_eq!(r.text, "true", "{item}");
+        let r = get(
+            &emu,
+            &format!("SoftLayer_Billing_Item/{item}/voidCancelService.json"),
+        );
+        assert_eq!(
+            (r.status, r.json()),
+            (
+                500,
+                json!({
+                    "error": "The ticket was closed automatically as the cancellation was approved and set to cancel on the anniversary date. Once more, in order to cancel these type of cancellations you would need to contact us or our sales team.",
+                    "code": "SoftLayer_Exception_Public",
+                })
+            ),
+            "{item}"
+        );
+        let res = find(&world(&emu), owner, id).unwrap();
+        assert_eq!(
+            res["billingItem"]["cancellationDate"], ANNIVERSARY,
+            "{item}"
+        );
+    }
+}
+
+/// Only an open cancellation ticket blocks a server's cancellation; closed
+/// ones (by statusId or by status name) do not, and a new ticket opens.
+#[test]
+fn closed_tickets_do_not_block() {
+    let mut w = crate::support::test_world();
+    w["tickets"] = json!([
+        {"id": 9, "title": "Server Cancellation Request", "statusId": 1002,
+         "attachedHardware": [{"id": 201}]},
+        {"id": 10, "title": "Cancel server", "status": {"id": 1002, "name": "Closed"},
+         "attachedHardware": [{"id": 201}]},
+        {"id": 11, "title": "Server Cancellation Request", "statusId": 1001,
+         "attachedHardware": [{"id": 202}]},
+    ]);
+    let emu = crate::support::start_world(&w, config());
+    let r = post(
+        &emu,
+        "SoftLayer_Billing_Item/2010/cancelItem.json",
+        json!([false, false, "No longer needed", null]),
+    );
+    assert_eq!(r.text, "true");
+    let hw = get(
+        &emu,
+        &format!(
+            "SoftLayer_Hardware_Server/201/getObject.json?objectMask={}",
+            q("mask[id,openCancellationTicket.id]")
+        ),
+    )
+    .json();
+    let ticket = hw["openCancellationTicket"]["id"].as_i64().unwrap();
+    assert!(ticket > 11, "{hw}");
+    // The open one still blocks, with the documented generic exception.
+    let r = post(
+        &emu,
+        "SoftLayer_Ticket/createCancelServerTicket.json",
+        json!([202, "No longer needed", "bye", false, "HARDWARE"]),
+    );
+    assert_eq!(
+        (r.status, r.json()),
+        (
+            500,
+            json!({
+                "error": "A cancellation ticket already exists for this server. Please refer to ticket 11.",
+                "code": "SoftLayer_Exception",
+            })
+        )
+    );
+}
+
+/// Network_Storage::deleteObject deletes snapshots only: a volume is refused
+/// with SoftLayer_Exception and keeps its billing item; unknown ids are 404.
+#[test]
+fn storage_delete_object_refused() {
+    let emu = start(config());
+    let r = get(&emu, "SoftLayer_Network_Storage/301/deleteObject.json");
+    assert_eq!(
+        (r.status, r.json()),
+        (
+            500,
+            json!({"error": "Only snapshots may be deleted with this method.", "code": "SoftLayer_Exception"})
+        )
+    );
+    let volume = find(&world(&emu), "networkStorage", 301).unwrap();
+    assert!(volume["billingItem"].get("cancellationDate").is_none());
+    assert_eq!(
+        get(&emu, "SoftLayer_Network_Storage/999/deleteObject.json").status,
+        404
+    );
+}
+
+/// Known differences, pinned: a request naming the same item twice is
+/// accepted (two lines, one cancellation), its accountId is not checked,
+/// and it is created Approved.
+#[test]
+fn request_quirks_are_as_documented() {
+    let emu = start(config());
+    let r = post(
+        &emu,
+        &format!(
+            "SoftLayer_Billing_Item_Cancellation_Request/createObject.json?objectMask={}",
+            q("mask[id,accountId,items,status]")
+        ),
+        json!([{"accountId": 1, "items": [
+            {"billingItemId": 7000, "immediateCancellationFlag": false},
+            {"billingItemId": 7000, "immediateCancellationFlag": false},
+        ]}]),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let request = r.json();
+    assert_eq!(request["items"].as_array().map(Vec::len), Some(2));
+    assert_eq!(request["accountId"], 278184);
+    assert_eq!(request["status"]["name"], "Approved");
+    let item = find(&world(&emu), "allTopLevelBillingItems", 7000).unwrap();
+    assert_eq!(item["cancellationDate"], ANNIVERSARY);
+    // Hardware_Server::deleteObject is not implemented.
+    let r = get(&emu, "SoftLayer_Hardware_Server/201/deleteObject.json");
+    assert_eq!(
+        (r.status, r.error()),
+        (
+            404,
+            "Function (\"deleteObject\") is not a valid method for this service.".to_owned()
+        )
+    );
 }

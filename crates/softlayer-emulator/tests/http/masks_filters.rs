@@ -87,7 +87,9 @@ fn dotted_and_bare_masks() {
     assert_eq!(r.json(), json!({"id": 101, "domain": "example.com"}));
 }
 
-/// Empty relations are left out instead of sent as null or [].
+/// Missing single relations are left out instead of sent as null; list
+/// relations the emulator derives are sent even when empty, as the API
+/// does; stored ones the world file does not write are left out.
 #[test]
 fn empty_relations_are_omitted() {
     let emu = start(config());
@@ -102,7 +104,10 @@ fn empty_relations_are_omitted() {
     );
     assert_eq!(
         r.json(),
-        json!({"id": 13, "hardware": [{"id": 201}, {"id": 202}], "hardwareCount": 2})
+        json!({
+            "id": 13, "hardware": [{"id": 201}, {"id": 202}], "hardwareCount": 2,
+            "virtualGuests": [], "subnets": [],
+        })
     );
 }
 
@@ -344,5 +349,126 @@ fn derived_relations() {
     assert_eq!(
         (r.json(), r.header("SoftLayer-Total-Items")),
         (json!([{"id": 106}]), Some("1"))
+    );
+}
+
+fn masked(emu: &softlayer_emulator::Emulator, path: &str, mask: &str) -> Value {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let r = get(emu, &format!("{path}{sep}objectMask={}", q(mask)));
+    assert_eq!(r.status, 200, "{path}: {}", r.text);
+    r.json()
+}
+
+/// The masks of slcli's list and detail commands name properties the API
+/// knows and the emulator does not model: they are accepted, and absent
+/// from the result unless the world file writes them.
+#[test]
+fn slcli_list_and_detail_masks_are_accepted() {
+    let emu = start(config());
+    let vs = masked(
+        &emu,
+        "SoftLayer_Account/getVirtualGuests.json",
+        "mask[activeTransaction[id,transactionStatus[name,friendlyName]],deviceStatus.name,id,hostname,primaryIpAddress,primaryBackendIpAddress,domain,createDate,datacenter.name]",
+    );
+    assert_eq!(vs[0]["hostname"], "ci-runner-01");
+    assert!(vs[0].get("deviceStatus").is_none(), "{}", vs[0]);
+    let guest = masked(
+        &emu,
+        "SoftLayer_Virtual_Guest/101/getObject.json",
+        "mask[id,transientGuestFlag,privateNetworkOnlyFlag,networkComponents[id, primarySubnet[addressSpace]],lastKnownPowerState.name,lastTransaction[transactionStatus,modifyDate,transactionGroup[name]],lastOperatingSystemReload.id,blockDevices,blockDeviceTemplateGroup[id],postInstallScriptUri,softwareComponents[passwords[username]],userData,billingItem[id,package[id,keyName],nextInvoiceChildren[description,categoryCode,recurringFee],orderItem[id,order.userRecord[username],preset.keyName]],monitoringServiceComponent,networkMonitors[queryType],placementGroupId]",
+    );
+    assert_eq!(
+        guest,
+        json!({"id": 101, "billingItem": {"id": 1010, "nextInvoiceChildren": [
+            {"categoryCode": "ram", "recurringFee": "5.00"}
+        ]}})
+    );
+    let hw = masked(
+        &emu,
+        "SoftLayer_Hardware_Server/201/getObject.json",
+        "mask[id, processorPhysicalCoreAmount,memoryCapacity, privateNetworkOnlyFlag, networkManagementIpAddress, userData, hourlyBillingFlag,lastTransaction[transactionGroup], hardwareChassis[id,name], networkVlans[id,primarySubnets[ipAddresses]], remoteManagementAccounts[username]]",
+    );
+    assert_eq!(
+        hw,
+        json!({"id": 201, "hourlyBillingFlag": false, "networkVlans": [{"id": 13}]})
+    );
+    let volumes = masked(
+        &emu,
+        "SoftLayer_Account/getIscsiNetworkStorage.json",
+        "mask[id,provisionedIops,replicationPartnerCount,bytesUsed,activeTransactionCount]",
+    );
+    assert_eq!(volumes, json!([{"id": 301}]));
+    let vlans = masked(
+        &emu,
+        "SoftLayer_Account/getNetworkVlans.json",
+        "mask[id, podName, tagReferences[tag[name]], billingItem[id]]",
+    );
+    // A taggable object without tags has an empty tag list.
+    assert_eq!(vlans[2], json!({"id": 13, "tagReferences": []}));
+    let subnets = masked(
+        &emu,
+        "SoftLayer_Account/getSubnets.json",
+        "mask[id,hardware,virtualGuests,endPointIpAddress,ipAddresses]",
+    );
+    assert_eq!(
+        subnets[1],
+        json!({"id": 402, "hardware": [], "virtualGuests": [], })
+    );
+}
+
+/// A world file may write a known, unmodelled property; it is served as
+/// written (locals by default, relations when masked).
+#[test]
+fn unmodelled_properties_are_served_as_written() {
+    let mut w = crate::support::test_world();
+    w["virtualGuests"][0]["transientGuestFlag"] = json!(true);
+    w["virtualGuests"][0]["deviceStatus"] = json!({"id": 8, "name": "Running"});
+    let emu = crate::support::start_world(&w, config());
+    let g = get(&emu, "SoftLayer_Virtual_Guest/101/getObject.json").json();
+    assert_eq!(g["transientGuestFlag"], true);
+    assert!(g.get("deviceStatus").is_none());
+    let g = masked(
+        &emu,
+        "SoftLayer_Virtual_Guest/101/getObject.json",
+        "mask[id,deviceStatus.name]",
+    );
+    assert_eq!(g, json!({"id": 101, "deviceStatus": {"name": "Running"}}));
+}
+
+/// get<Relation> of an empty list relation answers [] (with a total of 0),
+/// of a missing single relation null; SoftLayer_Network_Pod lists no pods.
+#[test]
+fn empty_list_relations_answer_empty_lists() {
+    let emu = start(config());
+    for method in [
+        "getActiveComponents",
+        "getHardDrives",
+        "getBillingCycleBandwidthUsage",
+        "getTagReferences",
+    ] {
+        let r = get(
+            &emu,
+            &format!("SoftLayer_Hardware_Server/201/{method}.json"),
+        );
+        assert_eq!((r.status, r.text.as_str()), (200, "[]"), "{method}");
+        assert_eq!(r.header("SoftLayer-Total-Items"), Some("0"), "{method}");
+    }
+    let r = get(
+        &emu,
+        "SoftLayer_Hardware_Server/201/getOperatingSystem.json",
+    );
+    assert_eq!((r.status, r.text.as_str()), (200, "null"));
+    let r = get(
+        &emu,
+        &format!(
+            "SoftLayer_Network_Pod/getAllObjects.json?objectMask={}",
+            q("mask[name, capabilities]")
+        ),
+    );
+    assert_eq!((r.status, r.text.as_str()), (200, "[]"));
+    assert_eq!(r.header("SoftLayer-Total-Items"), Some("0"));
+    assert_eq!(
+        get(&emu, "SoftLayer_Network_Pod/1/getObject.json").status,
+        404
     );
 }

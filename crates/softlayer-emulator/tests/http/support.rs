@@ -83,6 +83,20 @@ pub(crate) fn raw(
     parse(&bytes)
 }
 
+/// Sends `request` (a whole HTTP/1.1 request; `{authority}` is replaced by
+/// the emulator's) as written and reads the whole response.
+pub(crate) fn send_raw(emu: &Emulator, request: &str) -> Resp {
+    let mut stream = TcpStream::connect(authority(emu)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let request = request.replace("{authority}", &authority(emu));
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).unwrap();
+    parse(&bytes)
+}
+
 fn parse(bytes: &[u8]) -> Resp {
     let text = String::from_utf8_lossy(bytes).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));

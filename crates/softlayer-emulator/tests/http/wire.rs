@@ -4,7 +4,9 @@
 use serde_json::{Value, json};
 use softlayer_emulator::World;
 
-use crate::support::{USER, config, get, post, q, raw, start, start_world, test_world, world};
+use crate::support::{
+    USER, config, get, post, q, raw, send_raw, start, start_world, test_world, world,
+};
 
 /// getObject answers with every local property and the JSON content type.
 #[test]
@@ -289,4 +291,103 @@ fn bad_body_is_rejected() {
         "SoftLayer_Exception_WebService_BadRequest"
     );
     let _: Value = r.json();
+}
+
+/// Verbs other than GET, POST, PUT and DELETE get 405 with an Allow header
+/// and a JSON error body; the four verbs still route.
+#[test]
+fn other_verbs_get_405() {
+    let emu = start(config());
+    for verb in ["PATCH", "OPTIONS", "HEAD"] {
+        let r = raw(
+            &emu,
+            verb,
+            "/rest/v3.1/SoftLayer_Account/getObject.json",
+            Some(USER),
+            None,
+        );
+        assert_eq!(r.status, 405, "{verb}");
+        assert_eq!(r.header("Allow"), Some("GET, POST, PUT, DELETE"), "{verb}");
+        if verb != "HEAD" {
+            assert_eq!(
+                r.json()["code"],
+                "SoftLayer_Exception_WebService_BadRequest",
+                "{verb}"
+            );
+        }
+    }
+    let log = raw(&emu, "GET", "/__emulator/requests", None, None).json();
+    assert_eq!(log[0]["method"], "PATCH");
+    assert_eq!(log[0]["status"], 405);
+    assert_eq!(get(&emu, "SoftLayer_Account/getObject.json").status, 200);
+}
+
+/// The Basic and Bearer schemes match in any case.
+#[test]
+fn auth_scheme_is_case_insensitive() {
+    let emu = start(config());
+    let token = base64_credentials();
+    for scheme in ["basic", "BASIC", "bAsIc"] {
+        let r = send_raw(
+            &emu,
+            &format!(
+                "GET /rest/v3.1/SoftLayer_Account/getObject.json HTTP/1.1\r\nHost: {{authority}}\r\nConnection: close\r\nAuthorization: {scheme} {token}\r\n\r\n"
+            ),
+        );
+        assert_eq!(r.status, 200, "{scheme}: {}", r.text);
+        assert_eq!(r.json()["id"], 278184);
+    }
+}
+
+fn base64_credentials() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", USER.0, USER.1))
+}
+
+/// A method-like second segment is a method without an init id; a numeric
+/// one is an id with getObject implied.
+#[test]
+fn method_like_segments_route() {
+    let emu = start(config());
+    let r = get(&emu, "SoftLayer_Account/getObject");
+    assert_eq!((r.status, r.json()["id"].clone()), (200, json!(278184)));
+    let r = get(&emu, "SoftLayer_Virtual_Guest/101");
+    assert_eq!((r.status, r.json()["id"].clone()), (200, json!(101)));
+    let r = get(
+        &emu,
+        "SoftLayer_Virtual_Guest/findByIpAddress/169.45.1.11.json",
+    );
+    assert_eq!((r.status, r.json()["id"].clone()), (200, json!(102)));
+}
+
+/// A malformed objectFilter (not JSON, or the wrong shape) is ignored: the
+/// whole list comes back, as the real API does.
+#[test]
+fn malformed_filters_are_ignored() {
+    let emu = start(config());
+    let all = get(&emu, "SoftLayer_Account/getVirtualGuests.json").json();
+    let n = all.as_array().unwrap().len();
+    for filter in [
+        "{not json",
+        "[1, 2]",
+        "\"virtualGuests\"",
+        r#"{"virtualGuests": "x"}"#,
+        r#"{"virtualGuests": {"hostname": "web-01"}}"#,
+        r#"{"virtualGuests": {"hostname": {"options": 3}}}"#,
+        r#"{"virtualGuests": {"noSuchProperty": {"operation": "x"}}}"#,
+    ] {
+        let r = get(
+            &emu,
+            &format!(
+                "SoftLayer_Account/getVirtualGuests.json?objectFilter={}",
+                q(filter)
+            ),
+        );
+        assert_eq!(r.status, 200, "{filter}: {}", r.text);
+        assert_eq!(r.json().as_array().map(Vec::len), Some(n), "{filter}");
+        assert_eq!(
+            r.header("SoftLayer-Total-Items"),
+            Some(n.to_string().as_str())
+        );
+    }
 }
