@@ -247,6 +247,26 @@ fn worker(shared: &Shared, server: &tiny_http::Server) {
 /// connection, which would make the emulator, not the client under test,
 /// the bottleneck of sequential clients. Headers as tiny_http sends them,
 /// with `Content-Length` rather than chunked encoding for large bodies.
+/// Logs a request that reached no service.
+fn record_unrouted(
+    shared: &Shared,
+    method: String,
+    path: String,
+    query: Vec<(String, String)>,
+    status: u16,
+) {
+    shared.record(LoggedRequest {
+        method,
+        path,
+        query,
+        status,
+        service: None,
+        method_name: None,
+        id: None,
+        parameters: None,
+    });
+}
+
 fn respond_json(rq: Request, status: u16, body: &Value, total: Option<usize>) {
     respond_json_with(rq, status, body, total, None);
 }
@@ -307,16 +327,7 @@ fn handle(shared: &Shared, mut rq: Request) {
         }
         Route::MethodNotAllowed => {
             let err = ApiError::method_not_allowed(&verb);
-            shared.record(LoggedRequest {
-                method: verb,
-                path,
-                query,
-                status: err.status,
-                service: None,
-                method_name: None,
-                id: None,
-                parameters: None,
-            });
+            record_unrouted(shared, verb, path, query, err.status);
             respond_json_with(
                 rq,
                 err.status,
@@ -327,16 +338,7 @@ fn handle(shared: &Shared, mut rq: Request) {
         }
         Route::NotFound => {
             let err = ApiError::no_service();
-            shared.record(LoggedRequest {
-                method: verb,
-                path,
-                query,
-                status: err.status,
-                service: None,
-                method_name: None,
-                id: None,
-                parameters: None,
-            });
+            record_unrouted(shared, verb, path, query, err.status);
             respond_json(rq, err.status, &err.body(), None);
         }
         Route::Rest {
