@@ -7,6 +7,7 @@ Standard library only (the SDK baseline runs in its own venv process).
 """
 
 import argparse
+from datetime import datetime
 import json
 import math
 import os
@@ -166,6 +167,10 @@ def bench_size(a, n, results, failures):
                     str(a.page_size), str(a.apply_items), now_text], check=True)
     with open(os.path.join(out, "workload.json")) as f:
         w = json.load(f)
+    # The world's clock when it has one: slretire, the baseline and the
+    # emulator then agree on what "now" is.
+    now_text = w["now"]
+    now = datetime.fromisoformat(now_text.replace("Z", "+00:00"))
     expected = {(k, i) for k, i in w["expected"]}
     minimum = w["minimum_calls"]
     apply_count = w["apply_items"]

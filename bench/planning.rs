@@ -65,7 +65,6 @@ fn thread_cpu() -> Option<Duration> {
 
 fn main() -> anyhow::Result<()> {
     let args = args()?;
-    let now = jiff::Timestamp::now();
     let loaded = match slretire::manifest::load(std::slice::from_ref(&args.manifests)) {
         Ok(loaded) => loaded,
         Err(failure) => bail!(
@@ -85,8 +84,10 @@ fn main() -> anyhow::Result<()> {
         page_size: 500,
     };
     let started = Instant::now();
-    let (emulator, client) =
-        slretire::softlayer::start_snapshot_emulator_with(&args.world, &connection, Some(now))?;
+    let file = slretire::softlayer::SnapshotFile::read(&args.world)?;
+    // The moment the world describes, as `plan --snapshot` would use it.
+    let now = file.clock().unwrap_or_else(jiff::Timestamp::now);
+    let (emulator, client) = file.start(&connection, Some(now))?;
     let loaded_in = started.elapsed();
     let started = Instant::now();
     let fetched = fetch::fetch_all(&client, &manifests, now)?;

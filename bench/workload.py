@@ -428,6 +428,9 @@ def prepare(world_path, out, seed, page_size, apply_items, now_text):
     import os
     with open(world_path) as f:
         world = json.load(f)
+    # A world that names the moment it describes is planned at that moment
+    # (the emulator serving it starts its clock there); else at `now_text`.
+    now_text = world.get("clock") or now_text
     now = datetime.fromisoformat(now_text.replace("Z", "+00:00"))
     entries = plan_entries(world, seed)
     os.makedirs(os.path.join(out, "plan-manifests"))
@@ -451,6 +454,7 @@ def prepare(world_path, out, seed, page_size, apply_items, now_text):
         "minimum_calls": minimum,
         "minimum_by_call": by_call,
         "apply_items": apply_count,
+        "now": now_text,
     }
     with open(os.path.join(out, "workload.json"), "w") as f:
         json.dump(summary, f)

@@ -388,6 +388,8 @@ fn api_text_cannot_drive_the_terminal() {
     for guest in world["virtualGuests"].as_array_mut().unwrap() {
         if guest["id"] == 70000101 {
             guest["hostname"] = "web\u{1b}]0;owned\u{7}".into();
+            guest["billingItem"]["categoryCode"] = "guest_core\u{9b}2J".into();
+            guest["datacenter"]["name"] = "dal10\u{2066}".into();
         }
     }
     let emulator = emulator(&world.to_string());
@@ -402,8 +404,10 @@ fn api_text_cannot_drive_the_terminal() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stdout.contains(r"Evil\u{1b}[2J Corp\u{202e}"), "{stdout}");
     assert!(stdout.contains(r"web\u{1b}]0;owned\u{7}"), "{stdout}");
+    assert!(stdout.contains(r"guest_core\u{9b}2J"), "{stdout}");
+    assert!(stdout.contains(r"dal10\u{2066}"), "{stdout}");
     assert!(
-        !stdout.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+        !stdout.contains(['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}', '\u{2066}']),
         "{stdout}"
     );
 }

@@ -66,7 +66,7 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
                     "{shown} was made for account {} but the credentials belong to account {} ({}); refusing to apply it",
                     plan.account.id,
                     account.id,
-                    account.company
+                    crate::terminal_text::escape_controls(&account.company)
                 );
             }
             plan

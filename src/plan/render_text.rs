@@ -37,7 +37,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
         plan.account.id,
         one_line(&plan.account.company),
         if files == 1 { "" } else { "s" },
-        plan.endpoint
+        one_line(&plan.endpoint)
     );
     let present: Vec<State> = State::ALL
         .into_iter()
@@ -60,15 +60,15 @@ pub fn render(plan: &Plan, color: bool) -> String {
     if !plan.warnings.is_empty() {
         let _ = writeln!(out, "\n{}", paint("33", "Warnings:"));
         for w in &plan.warnings {
-            let _ = writeln!(out, "  - {w}");
+            let _ = writeln!(out, "  - {}", one_line(w));
         }
     }
     if !plan.errors.is_empty() {
         let _ = writeln!(out, "\n{}", paint("31", "Errors:"));
         for e in &plan.errors {
-            let _ = writeln!(out, "  error[{}]: {}", e.code, e.message);
+            let _ = writeln!(out, "  error[{}]: {}", e.code, one_line(&e.message));
             for origin in &e.origins {
-                let _ = writeln!(out, "    --> {origin}");
+                let _ = writeln!(out, "    --> {}", one_line(origin));
             }
         }
     }
@@ -103,9 +103,12 @@ fn render_item(out: &mut String, item: &PlanItem, paint: &dyn Fn(&str, &str) -> 
         paint(code, sym),
         paint("1", &format!("{} {}{name}", item.kind, item.id))
     );
-    let _ = writeln!(out, "    {}", headline(item));
+    // Below the first line everything is shown through `one_line`: the
+    // details, categories, places and call arguments come from the API or
+    // the manifest, and must not reach a reviewer's terminal as controls.
+    let _ = writeln!(out, "    {}", one_line(&headline(item)));
     if let Some(call) = &item.call {
-        let _ = writeln!(out, "    call      {call}");
+        let _ = writeln!(out, "    call      {}", one_line(&call.to_string()));
     }
     if let Some(billing) = &item.billing_item {
         let mut line = format!("item {} {}", billing.id, billing.category);
@@ -120,7 +123,7 @@ fn render_item(out: &mut String, item: &PlanItem, paint: &dyn Fn(&str, &str) -> 
             let n = billing.children.len();
             let _ = write!(line, ", {n} child item{}", if n == 1 { "" } else { "s" });
         }
-        let _ = writeln!(out, "    billing   {line}");
+        let _ = writeln!(out, "    billing   {}", one_line(&line));
     }
     let place: Vec<String> = item
         .datacenter
@@ -130,13 +133,13 @@ fn render_item(out: &mut String, item: &PlanItem, paint: &dyn Fn(&str, &str) -> 
         .filter(|s| !s.is_empty())
         .collect();
     if !place.is_empty() {
-        let _ = writeln!(out, "    where     {}", place.join("  "));
+        let _ = writeln!(out, "    where     {}", one_line(&place.join("  ")));
     }
     if let (State::Cancel, Some(reason), Some(call)) = (item.state, &item.reason, &item.call) {
         let note = item
             .note
             .as_ref()
-            .map(|n| format!(" / {}", one_line(n)))
+            .map(|n| format!(" / {n}"))
             .unwrap_or_default();
         // Reviewers should know when SoftLayer will not see what they wrote.
         let kept = match records(call) {
@@ -144,9 +147,13 @@ fn render_item(out: &mut String, item: &PlanItem, paint: &dyn Fn(&str, &str) -> 
             (false, true) => " (SoftLayer gets the note only)",
             (false, false) => " (journal only: this call takes no reason)",
         };
-        let _ = writeln!(out, "    reason    {reason}{note}{kept}");
+        let _ = writeln!(
+            out,
+            "    reason    {}",
+            one_line(&format!("{reason}{note}{kept}"))
+        );
     }
-    let _ = writeln!(out, "    from      {}", item.origins.join(", "));
+    let _ = writeln!(out, "    from      {}", one_line(&item.origins.join(", ")));
 }
 
 /// What happens to the item, in one phrase.

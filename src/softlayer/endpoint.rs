@@ -145,7 +145,7 @@ fn check_host(host: &str) -> Result<(), String> {
     if valid {
         Ok(())
     } else {
-        Err(format!("invalid host name `{host}`"))
+        Err(format!("invalid host name `{}`", escape_controls(host)))
     }
 }
 

@@ -541,10 +541,8 @@ impl Generator {
             ];
             item.insert("children".into(), Value::Array(children));
             if self.chance(2) {
-                // A pending cancellation. Dated far ahead so that it stays
-                // pending against the real clock of the tests that serve a
-                // generated world (a date at the next bill date, 2026-12-01,
-                // turned into a completed cancellation once that day passed).
+                // A pending cancellation on the next anniversary: pending at
+                // the world's CLOCK, which is where serving it starts.
                 item.insert("cancellationDate".into(), Value::from(PENDING_CANCELLATION));
             }
             g.insert("billingItem".into(), Value::Object(item));

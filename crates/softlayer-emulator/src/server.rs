@@ -240,13 +240,6 @@ fn worker(shared: &Shared, server: &tiny_http::Server) {
     }
 }
 
-/// Answers `rq` with a JSON body. The status line, headers and body leave
-/// in one write: tiny_http writes the head and the body separately, and a
-/// small head segment still unacknowledged makes Nagle's algorithm hold
-/// the body until the client's delayed ACK (40 ms on Linux) on every reused
-/// connection, which would make the emulator, not the client under test,
-/// the bottleneck of sequential clients. Headers as tiny_http sends them,
-/// with `Content-Length` rather than chunked encoding for large bodies.
 /// Logs a request that reached no service.
 fn record_unrouted(
     shared: &Shared,
@@ -267,6 +260,13 @@ fn record_unrouted(
     });
 }
 
+/// Answers `rq` with a JSON body. The status line, headers and body leave
+/// in one write: tiny_http writes the head and the body separately, and a
+/// small head segment still unacknowledged makes Nagle's algorithm hold
+/// the body until the client's delayed ACK (40 ms on Linux) on every reused
+/// connection, which would make the emulator, not the client under test,
+/// the bottleneck of sequential clients. Headers as tiny_http sends them,
+/// with `Content-Length` rather than chunked encoding for large bodies.
 fn respond_json(rq: Request, status: u16, body: &Value, total: Option<usize>) {
     respond_json_with(rq, status, body, total, None);
 }

@@ -50,8 +50,11 @@ impl World {
 pub(crate) fn export(st: &State, now: Timestamp) -> Value {
     let mut doc = Map::new();
     doc.insert("format".into(), Value::from(FORMAT));
-    if let Some(clock) = st.clock {
-        doc.insert("clock".into(), Value::from(clock.to_string()));
+    // One document, one moment: the state is written as it is at `now`, so
+    // the clock it describes is `now` (a cancellation made since the world
+    // was loaded must not read as pending when the export is served again).
+    if st.clock.is_some() {
+        doc.insert("clock".into(), Value::from(now.to_string()));
     }
     doc.insert("account".into(), Value::Object(st.account.clone()));
     if let Some(users) = &st.users {
