@@ -83,18 +83,9 @@ impl std::fmt::Debug for SnapshotFile {
 }
 
 /// A user of the world file, as far as signing in needs it.
-#[derive(Clone, serde::Deserialize)]
 struct WorldUser {
     username: String,
-    #[serde(rename = "apiKey")]
     api_key: String,
-}
-
-/// The `users` of a world file; everything else is skipped unread.
-#[derive(serde::Deserialize)]
-struct WorldUsers {
-    #[serde(default)]
-    users: Option<Vec<WorldUser>>,
 }
 
 impl SnapshotFile {
@@ -108,20 +99,21 @@ impl SnapshotFile {
             message,
         };
         let world = World::from_json_str(&text).map_err(|err| invalid(err.to_string()))?;
-        // The emulator keeps its users to itself: read them again from
-        // the text (a skimming pass that allocates nothing else).
-        let users = serde_json::from_str::<WorldUsers>(&text)
-            .map_err(|err| invalid(format!("users: {err}")))?
-            .users;
-        let user = match users {
+        let user = match world.users() {
             None => None,
-            Some(users) => Some(users.into_iter().next().ok_or_else(|| {
-                invalid(
-                    "`users` is an empty list, so every call would be refused; \
-                     list a user or leave `users` out"
-                        .into(),
-                )
-            })?),
+            Some(users) => {
+                let (username, api_key) = users.first().ok_or_else(|| {
+                    invalid(
+                        "`users` is an empty list, so every call would be refused; \
+                         list a user or leave `users` out"
+                            .into(),
+                    )
+                })?;
+                Some(WorldUser {
+                    username: (*username).to_owned(),
+                    api_key: (*api_key).to_owned(),
+                })
+            }
         };
         Ok(SnapshotFile {
             path: path.to_path_buf(),

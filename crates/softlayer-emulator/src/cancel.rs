@@ -15,8 +15,8 @@ use crate::state::{BillingItem, ItemState, Kind, Resource, State};
 /// When a cancellation should take effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Timing {
-    /// `cancelService`: now, or refused when the item only allows its
-    /// anniversary.
+    /// `cancelService`, `deleteObject`: now; refused for bare metal server
+    /// items, which go through `cancelItem` or a ticket.
     Immediate,
     /// `cancelItem(true, ...)`: now, falling back to the anniversary for
     /// monthly bare metal.
@@ -45,8 +45,6 @@ pub(crate) struct Planned {
 pub(crate) const ALREADY_CANCELLED: &str = "Unable to cancel: billing item is already cancelled.";
 /// Text for items that only a ticket can cancel (two spaces, as documented).
 pub(crate) const NOT_THROUGH_API: &str = "This type of service cannot be cancelled through the API.  Please submit a cancellation ticket";
-/// Text for an immediate cancel of an item that only allows its anniversary.
-pub(crate) const NOT_IMMEDIATELY: &str = "This cancellation could not be processed please contact support.This cancellation could not be processed please contact support. You cannot cancel the selected billing items immediately.  Please choose your next billing anniversary date for cancellation date.";
 /// `voidCancelService` on a virtual or bare metal server's item, as
 /// observed (softlayer-api-php-client #22).
 pub(crate) const VOID_SERVER: &str = "The ticket was closed automatically as the cancellation was approved and set to cancel on the anniversary date. Once more, in order to cancel these type of cancellations you would need to contact us or our sales team.";
@@ -161,6 +159,11 @@ pub(crate) fn check(
         .billing
         .get(&item_id)
         .ok_or_else(|| ApiError::not_found(&item_id.to_string()))?;
+    if timing == Timing::Immediate && item.str_field("categoryCode") == Some("server") {
+        // SLDN excludes bare metal servers from an immediate cancelService,
+        // hourly or monthly: they go through cancelItem or a ticket.
+        return Err(ApiError::public(NOT_THROUGH_API));
+    }
     if let Some(owner) = item.owner
         && owner.kind == Kind::Hardware
         && let Some(ticket) = st.open_cancellation_ticket(owner.id)
@@ -199,9 +202,6 @@ pub(crate) fn check(
         }
     }
     let when = match timing {
-        Timing::Immediate if anniversary_only(item) => {
-            return Err(ApiError::public(NOT_IMMEDIATELY));
-        }
         Timing::Immediate => now,
         Timing::ImmediateIfAllowed if anniversary_only(item) => anniversary(item, now),
         Timing::ImmediateIfAllowed => now,

@@ -242,13 +242,6 @@ fn execute(
             if !st.billing.contains_key(&id) {
                 return Err(ApiError::not_found(&id.to_string()));
             }
-            if method == "cancelService"
-                && st.billing[&id].str_field("categoryCode") == Some("server")
-            {
-                // SLDN excludes bare metal servers from cancelService: they
-                // go through cancelItem or a cancellation ticket.
-                return Err(ApiError::public(cancel::NOT_THROUGH_API));
-            }
             let timing = match method {
                 "cancelService" => Some(Timing::Immediate),
                 "cancelServiceOnAnniversaryDate" => Some(Timing::Anniversary),

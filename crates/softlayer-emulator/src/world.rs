@@ -34,6 +34,17 @@ impl World {
         self.lists.iter().map(String::as_str)
     }
 
+    /// The `username` and `apiKey` of each listed user, in file order;
+    /// None when the world lists no users (any credentials are accepted).
+    pub fn users(&self) -> Option<Vec<(&str, &str)>> {
+        self.state.users.as_ref().map(|users| {
+            users
+                .iter()
+                .map(|u| (u.username(), u.api_key.as_str()))
+                .collect()
+        })
+    }
+
     /// The moment the world describes (its `clock`), if it names one.
     pub fn clock(&self) -> Option<Timestamp> {
         self.state.clock
