@@ -60,12 +60,8 @@ pub(crate) fn parse(raw: &str) -> Result<Endpoint, String> {
     }
     check_host(host)?;
     // The last word: what the HTTP stack itself will accept.
-    let uri: Uri = raw
-        .parse()
+    raw.parse::<Uri>()
         .map_err(|err| format!("not a valid URL: {err}"))?;
-    if uri.host().is_none_or(str::is_empty) {
-        return Err("no host in the URL".into());
-    }
     let loopback = is_loopback(host);
     if scheme == "http" && !loopback {
         return Err(format!(
