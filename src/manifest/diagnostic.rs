@@ -52,6 +52,10 @@ codes! {
     NoManifests = "manifest::no-manifests",
     /// A file could not be read.
     ReadFailed = "manifest::read-failed",
+    /// A symbolic link leads outside the tree named on the command line.
+    LinkLeavesTree = "manifest::link-leaves-tree",
+    /// A `/proc`-style pseudo file (its content is made when read).
+    PseudoFile = "manifest::pseudo-file",
     /// A file is larger than the size cap.
     FileTooLarge = "manifest::file-too-large",
     /// A file is not valid UTF-8.

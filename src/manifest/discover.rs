@@ -28,6 +28,23 @@ pub(crate) fn discover(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<Fo
     let mut found = Vec::new();
     for path in paths {
         let display = display_of(path);
+        // A link named on the command line may lead only within the
+        // directory that holds it: `m/x.yaml -> /proc/self/environ` in a
+        // pull request must not be read, let alone quoted.
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) {
+            let holder = match path.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent,
+                _ => Path::new("."),
+            };
+            if let Some(refused) = leaves_tree(path, holder, &display) {
+                diags.push(refused);
+                continue;
+            }
+        }
+        if let Some(refused) = pseudo_file(path, &display) {
+            diags.push(refused);
+            continue;
+        }
         match std::fs::metadata(path) {
             Err(err) if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) => {
                 diags.push(broken_link(path, &display, &err));
@@ -48,7 +65,7 @@ pub(crate) fn discover(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<Fo
             )),
             Ok(meta) if meta.is_dir() => {
                 let before = (found.len(), diags.len());
-                walk(path, &display, &mut found, diags);
+                walk(path, path, &display, &mut found, diags);
                 // Only when nothing went wrong: an unreadable directory is
                 // not known to be empty.
                 if (found.len(), diags.len()) == before {
@@ -128,7 +145,15 @@ fn display_of(path: &Path) -> String {
     }
 }
 
-fn walk(dir: &Path, display: &str, found: &mut Vec<Found>, diags: &mut Vec<Diagnostic>) {
+/// Collects the manifests below `dir`; symlinks found there may lead only
+/// within `tree`, the directory named on the command line.
+fn walk(
+    tree: &Path,
+    dir: &Path,
+    display: &str,
+    found: &mut Vec<Found>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
@@ -172,10 +197,16 @@ fn walk(dir: &Path, display: &str, found: &mut Vec<Found>, diags: &mut Vec<Diagn
             }
         };
         if meta.is_dir() {
-            walk(&path, &child_display, found, diags);
+            walk(tree, &path, &child_display, found, diags);
             continue;
         }
         if !is_manifest_name(&name) {
+            continue;
+        }
+        if meta.file_type().is_symlink()
+            && let Some(refused) = leaves_tree(&path, tree, &child_display)
+        {
+            diags.push(refused);
             continue;
         }
         match std::fs::metadata(&path) {
@@ -196,6 +227,62 @@ fn walk(dir: &Path, display: &str, found: &mut Vec<Found>, diags: &mut Vec<Diagn
             )),
         }
     }
+}
+
+/// The refusal of a symlink at `link` whose final target is not inside
+/// `tree` (both resolved, so `../` and chains of links count), or is a
+/// pseudo file. `None` when it stays inside, or cannot be resolved (the
+/// caller reports a broken link in the system's words).
+fn leaves_tree(link: &Path, tree: &Path, display: &str) -> Option<Diagnostic> {
+    let target = std::fs::canonicalize(link).ok()?;
+    let root = std::fs::canonicalize(tree).ok()?;
+    if is_pseudo_path(&target) {
+        return pseudo_file(&target, display);
+    }
+    if target.starts_with(&root) {
+        return None;
+    }
+    let written = std::fs::read_link(link).map_or_else(
+        |_| "a target".to_owned(),
+        |t| format!("`{}`", t.to_string_lossy()),
+    );
+    Some(
+        Diagnostic::about_file(
+            Code::LinkLeavesTree,
+            display,
+            format!(
+                "{display} is a symbolic link to {written}, outside {}; it was not read",
+                display_of(tree)
+            ),
+        )
+        .help(
+            "a manifest link may point only at a file inside the directory named on the \
+             command line; copy the manifest into the tree instead",
+        ),
+    )
+}
+
+/// Kernel pseudo file systems: their files report a size of 0 and make
+/// their content when read (the process environment, its command line).
+const PSEUDO_ROOTS: [&str; 3] = ["/proc", "/sys", "/dev"];
+
+fn is_pseudo_path(path: &Path) -> bool {
+    PSEUDO_ROOTS.iter().any(|root| path.starts_with(root))
+}
+
+/// The refusal of a path that resolves into a pseudo file system.
+fn pseudo_file(path: &Path, display: &str) -> Option<Diagnostic> {
+    let resolved = std::fs::canonicalize(path).ok()?;
+    is_pseudo_path(&resolved).then(|| pseudo_diagnostic(display))
+}
+
+fn pseudo_diagnostic(display: &str) -> Diagnostic {
+    Diagnostic::about_file(
+        Code::PseudoFile,
+        display,
+        format!("{display} is a pseudo file (such as /proc/self/environ), not a manifest; it was not read"),
+    )
+    .help("give a manifest file or a directory of manifests")
 }
 
 /// A symbolic link that cannot be followed: named, with its target.
@@ -275,6 +362,12 @@ pub(crate) fn read(found: &Found) -> Result<String, Box<Unreadable>> {
             too_large(&found.display, bytes.len() as u64),
             None,
         ));
+    }
+    // A file that yields more than its size is made as it is read (a
+    // pseudo file on a file system not listed above): its content may be
+    // anything, so it is neither parsed nor quoted.
+    if bytes.len() as u64 > meta.len() {
+        return Err(unreadable(pseudo_diagnostic(&found.display), None));
     }
     decode(&found.display, bytes)
 }
