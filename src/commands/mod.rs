@@ -3,11 +3,11 @@
 //! `apply/`; this is the only module that prints.
 
 mod apply;
+mod connection;
 mod emulator;
 mod plan;
 mod planning;
 mod schema;
-mod session;
 mod show;
 mod snapshot;
 mod term;

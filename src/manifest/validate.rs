@@ -250,7 +250,7 @@ impl Checker<'_> {
     fn ip(&mut self, raw: &Sp<IpText>, kind: Option<Kind>) -> Option<IpPattern> {
         let text = raw.value.0.as_str();
         match parse_ip_pattern(text) {
-            Ok(IpPattern::Net(_)) if kind == Some(Kind::Subnet) => {
+            Ok(IpPattern::Net(_)) if kind.is_some_and(|k| k.room().ip_selects_by_network()) => {
                 let diag = self
                     .error(Code::InvalidIp, raw.span, format!("`ip` of a subnet entry must be an address, found the range `{text}`"))
                     .label("a range")
@@ -640,8 +640,8 @@ impl Checker<'_> {
         };
         let via = match verdict.take(via) {
             Some(v) => Some((v, OptionSource::Entry)),
-            // `defaults.via` is meant for the hardware entries only.
-            None if kind == Some(Kind::Hardware) => {
+            // `defaults.via` is meant for the entries `via` applies to (hardware).
+            None if kind.is_some_and(|k| keys::option_keys(k).contains(&"via")) => {
                 defaults.via.clone().map(|v| (v, OptionSource::Defaults))
             }
             None => None,
@@ -798,8 +798,8 @@ impl Checker<'_> {
 
     fn no_selector(&mut self, kind: Kind, span: ByteSpan) {
         let selectors = keys::selector_keys(kind).join(", ");
-        let help = if kind == Kind::BillingItem {
-            "add `id:` with the billing item id".to_owned()
+        let help = if keys::selector_keys(kind) == ["id"] {
+            format!("add `id:` with the {} id", kind.as_str().replace('_', " "))
         } else if keys::selector_keys(kind).contains(&"name") {
             format!("add at least one of {selectors}; to mean every {kind}, write `name: \"*\"`")
         } else {

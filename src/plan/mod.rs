@@ -6,9 +6,11 @@
 pub mod anniversary;
 pub mod build;
 pub mod call;
+pub mod code;
 pub mod digest;
 pub mod file;
 pub mod model;
+pub mod observed;
 pub mod render_markdown;
 pub mod render_text;
 pub mod schema;
