@@ -119,7 +119,7 @@ mod tests {
             reason: None,
             note: None,
             billing_item: r.billing.as_ref().map(BillingItem::of),
-            monthly_fee: Money::ZERO,
+            monthly_fee: Some(Money::ZERO),
             monthly_fee_estimated: false,
             origins: vec![],
             depends_on: vec![],

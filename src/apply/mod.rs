@@ -224,7 +224,7 @@ pub fn run(apply: &Apply<'_>) -> Report {
     let monthly_fee_retired = results
         .iter()
         .filter(|r| r.outcome == Outcome::Cancelled)
-        .map(|r| apply.plan.items[r.index].monthly_fee)
+        .filter_map(|r| apply.plan.items[r.index].monthly_fee)
         .sum();
     Report {
         results,

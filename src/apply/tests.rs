@@ -288,7 +288,9 @@ mod wave_read_tests {
                 "getVirtualGuests" => vec![json!({"id": 1, "hostname": "g", "domain": "x",
                     "hourlyBillingFlag": false, "billingItem": billing(1)})],
                 "getNetworkStorage" => {
-                    vec![json!({"id": 2, "username": "SL01-2", "billingItem": billing(2)})]
+                    vec![
+                        json!({"id": 2, "username": "SL01-2", "nasType": "ISCSI", "billingItem": billing(2)}),
+                    ]
                 }
                 _ => Vec::new(),
             })

@@ -22,9 +22,18 @@ macro_rules! billing_item_mask {
 }
 pub(crate) use billing_item_mask;
 
-/// Reads a billing item object; `None` without an id.
+/// Reads a billing item object; `None` without an id. A fee that cannot
+/// be read is recorded as such (`unreadable`), never as zero.
 pub(crate) fn read_billing_item(item: &Value) -> Option<BillingFacts> {
     let id = json::id(item.get("id"))?;
+    let mut unreadable = Vec::new();
+    let mut fee = |what: String, value: Option<&Value>| match Money::read_fee(value) {
+        Ok(amount) => Some(amount),
+        Err(why) => {
+            unreadable.push(format!("{what} is {why}"));
+            None
+        }
+    };
     let mut children: Vec<ChildItem> = item
         .get("children")
         .and_then(Value::as_array)
@@ -32,26 +41,34 @@ pub(crate) fn read_billing_item(item: &Value) -> Option<BillingFacts> {
         .flatten()
         .filter(|child| json::timestamp(child.get("cancellationDate")).is_none())
         .filter_map(|child| {
+            let id = json::id(child.get("id"))?;
             Some(ChildItem {
-                id: json::id(child.get("id"))?,
+                id,
                 category: json::text(child.get("categoryCode")).unwrap_or_default(),
                 description: json::text(child.get("description")),
-                recurring_fee: Money::from_json(child.get("recurringFee")),
+                recurring_fee: fee(
+                    format!("child item {id} recurringFee"),
+                    child.get("recurringFee"),
+                ),
             })
         })
         .collect();
     children.sort_by_key(|c| c.id);
     children.dedup_by_key(|c| c.id);
+    let recurring_fee = fee("recurringFee".into(), item.get("recurringFee"));
+    // An hourly rate is only sent for hourly items: absent is no rate.
     let hourly_fee = item
         .get("hourlyRecurringFee")
         .filter(|v| !v.is_null())
-        .map(|v| Money::from_json(Some(v)));
+        .and_then(|v| fee("hourlyRecurringFee".into(), Some(v)));
+    unreadable.sort();
     Some(BillingFacts {
         id,
         category: json::text(item.get("categoryCode")).unwrap_or_default(),
         description: json::text(item.get("description")),
-        recurring_fee: Money::from_json(item.get("recurringFee")),
+        recurring_fee,
         hourly_fee,
+        unreadable,
         hourly: json::flag(item.get("hourlyFlag")).unwrap_or(false),
         next_bill_date: json::timestamp(item.get("nextBillDate")),
         cancellation_date: json::timestamp(item.get("cancellationDate")),
@@ -87,7 +104,7 @@ mod tests {
         let facts = read_billing_item(&item).unwrap();
         assert_eq!(
             facts.monthly_fee(),
-            (Money::parse("120.50").unwrap(), false)
+            Some((Money::parse("120.50").unwrap(), false))
         );
         assert_eq!(facts.children.len(), 1);
     }
@@ -97,9 +114,38 @@ mod tests {
     fn hourly_items_are_estimated() {
         let item =
             json!({"id": 1, "recurringFee": "0", "hourlyRecurringFee": ".062", "hourlyFlag": true});
-        let (fee, estimated) = read_billing_item(&item).unwrap().monthly_fee();
+        let (fee, estimated) = read_billing_item(&item).unwrap().monthly_fee().unwrap();
         assert_eq!(fee.exact(), "45.26");
         assert!(estimated);
+    }
+
+    /// A fee that cannot be read (missing, "None", negative, absurd, on the
+    /// item or a child) makes the monthly fee unknown, and says which.
+    #[test]
+    fn unreadable_fees_make_the_fee_unknown() {
+        for (item, why) in [
+            (json!({"id": 1}), "recurringFee is missing"),
+            (
+                json!({"id": 1, "recurringFee": "None"}),
+                "recurringFee is \"None\", not an amount",
+            ),
+            (
+                json!({"id": 1, "recurringFee": "-5"}),
+                "recurringFee is -5, a negative amount",
+            ),
+            (
+                json!({"id": 1, "recurringFee": "1", "children": [{"id": 2}]}),
+                "child item 2 recurringFee is missing",
+            ),
+            (
+                json!({"id": 1, "recurringFee": "0", "hourlyFlag": true, "hourlyRecurringFee": "x"}),
+                "hourlyRecurringFee is \"x\", not an amount",
+            ),
+        ] {
+            let facts = read_billing_item(&item).unwrap();
+            assert_eq!(facts.monthly_fee(), None, "{item}");
+            assert_eq!(facts.unreadable, [why.to_string()], "{item}");
+        }
     }
 
     /// A billing item cancelled in the past is no longer the object's item.

@@ -27,8 +27,11 @@ const SOURCE: Source = Source::Lists(&[ListSource {
     service: "SoftLayer_Account",
     method: "getHardware",
     root: Some("hardware"),
+    // `getHardware` returns `SoftLayer_Hardware`; the running transaction
+    // and the open cancellation ticket exist only on
+    // `SoftLayer_Hardware_Server`, so the mask casts (as slcli does).
     mask: concat!(
-        "mask[id,hostname,domain,fullyQualifiedDomainName,provisionDate,",
+        "mask(SoftLayer_Hardware_Server)[id,hostname,domain,fullyQualifiedDomainName,provisionDate,",
         "primaryIpAddress,primaryBackendIpAddress,hourlyBillingFlag,datacenter[name],",
         "tagReferences[tag[name]],activeTransaction[id],openCancellationTicket[id],",
         billing_item_mask!("billingItem"),
@@ -124,6 +127,7 @@ hardwareStatusId,accountId,primaryIpAddress,primaryBackendIpAddress,hourlyBillin
 networkVlans[id]",
             relations: &[tags!(), location!(), transaction!(), OPEN_TICKET],
             billing_items: &["billingItem"],
+            cast: Some("SoftLayer_Hardware_Server"),
             tickets_from: Some("openCancellationTicket"),
             ..WorldList::PLAIN
         }]

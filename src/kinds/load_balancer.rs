@@ -31,7 +31,7 @@ const SOURCE: Source = Source::Lists(&[
         method: "getAdcLoadBalancers",
         root: Some("adcLoadBalancers"),
         mask: concat!(
-            "mask[id,accountId,name,dedicatedFlag,ipAddress[ipAddress],",
+            "mask[id,accountId,notes,dedicatedFlag,ipAddress[ipAddress],",
             billing_item_mask!("billingItem"),
             ",",
             billing_item_mask!("dedicatedBillingItem"),
@@ -151,7 +151,7 @@ impl ResourceKind for LoadBalancer {
                 key: "adcLoadBalancers",
                 method: "getAdcLoadBalancers",
                 root: Some("adcLoadBalancers"),
-                locals: "id,accountId,name,notes,dedicatedFlag,connectionLimit,ipAddressId",
+                locals: "id,accountId,notes,dedicatedFlag,connectionLimit,ipAddressId",
                 relations: &[ip_address!("ipAddress")],
                 billing_items: &["billingItem", "dedicatedBillingItem"],
                 ..WorldList::PLAIN
@@ -178,12 +178,16 @@ fn deleting(r: &Resource) -> Option<&str> {
     r.status.as_deref().filter(|s| LBAAS_DELETING.contains(s))
 }
 
+/// A legacy VIP has no name in the API: people know it by its notes (what
+/// the control portal calls its description) or its address, so those are
+/// what it is shown as and what `name` globs match.
 fn read_vip(object: &Value, now: Timestamp) -> Option<Resource> {
     let mut r = Resource::new(KIND, json::id(object.get("id"))?);
     let ip = json::text(json::at(object, &["ipAddress", "ipAddress"]));
-    let name = json::text(object.get("name"));
-    r.name = name.clone().or_else(|| ip.clone()).unwrap_or_default();
-    r.match_names.extend(name);
+    let notes = json::text(object.get("notes"));
+    r.name = notes.clone().or_else(|| ip.clone()).unwrap_or_default();
+    r.match_names.extend(notes);
+    r.match_names.extend(ip.clone());
     r.add_address(ip);
     r.account_id = json::id(object.get("accountId"));
     // A dedicated VIP is billed through the whole load-balancing device.

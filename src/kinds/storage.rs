@@ -98,7 +98,27 @@ impl ResourceKind for Storage {
     }
 }
 
+/// `getNetworkStorage` returns every storage product of the account; this
+/// kind is block (`ISCSI`) and file (`NAS`) volumes only, never object
+/// storage (`HUB`, `OBJECT_STORAGE_*`), EVault backups or the rest: those
+/// are not read as volumes at all, so no selector can reach them.
+fn is_volume(object: &Value) -> bool {
+    let key = json::text(json::at(object, &["storageType", "keyName"])).unwrap_or_default();
+    let nas = json::text(object.get("nasType")).unwrap_or_default();
+    let other = key.starts_with("OBJECT_STORAGE")
+        || ["HUB", "EVAULT", "LOCKBOX", "VIRTUAL_SERVER_STORAGE"]
+            .iter()
+            .any(|t| key.contains(t) || nas == *t);
+    let volume = matches!(nas.as_str(), "ISCSI" | "NAS")
+        || key.contains("BLOCK_STORAGE")
+        || key.contains("FILE_STORAGE");
+    volume && !other
+}
+
 fn read(object: &Value, now: Timestamp) -> Option<Resource> {
+    if !is_volume(object) {
+        return None;
+    }
     let mut r = Resource::new(KIND, json::id(object.get("id"))?);
     let username = json::text(object.get("username"));
     r.name = username.clone().unwrap_or_default();
@@ -111,4 +131,42 @@ fn read(object: &Value, now: Timestamp) -> Option<Resource> {
         .map_or(Variant::Plain, Variant::Typed);
     r.billing = billing_of(object, "billingItem", now);
     Some(r.normalise())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn now() -> Timestamp {
+        "2026-11-22T12:00:00Z".parse().unwrap()
+    }
+
+    /// Block and file volumes are read, in the shapes softlayer-python's
+    /// fixtures show (a `nasType` without `storageType`, or the reverse).
+    #[test]
+    fn block_and_file_volumes_are_volumes() {
+        for object in [
+            json!({"id": 1234567, "nasType": "ISCSI", "username": "SL01SEL301234-11"}),
+            json!({"id": 4917123, "nasType": "NAS", "username": "SL01SEV1234567_111"}),
+            json!({"id": 100, "nasType": "ISCSI", "storageType": {"keyName": "ENDURANCE_STORAGE"}}),
+            json!({"id": 7, "storageType": {"keyName": "PERFORMANCE_FILE_STORAGE"}}),
+        ] {
+            assert!(read(&object, now()).is_some(), "{object}");
+        }
+    }
+
+    /// Object storage, EVault and other storage products are never volumes.
+    #[test]
+    fn other_storage_is_not_a_volume() {
+        for object in [
+            json!({"id": 12345, "storageType": {"keyName": "OBJECT_STORAGE_STANDARD"}, "username": "SLOS12345-1"}),
+            json!({"id": 12346, "nasType": "HUB", "username": "SLOS12345-2"}),
+            json!({"id": 5, "nasType": "EVAULT", "username": "SLEV1"}),
+            json!({"id": 6, "nasType": "NAS", "storageType": {"keyName": "OBJECT_STORAGE_ACCOUNT"}}),
+            json!({"id": 8, "username": "no-type"}),
+        ] {
+            assert!(read(&object, now()).is_none(), "{object}");
+        }
+    }
 }

@@ -94,7 +94,7 @@ impl ResourceKind for VirtualGuest {
             root: Some("virtualGuests"),
             locals: "id,hostname,domain,createDate,modifyDate,provisionDate,notes,maxCpu,maxMemory,startCpus,globalIdentifier,\
 uuid,accountId,dedicatedAccountHostOnlyFlag,primaryIpAddress,primaryBackendIpAddress,hourlyBillingFlag,\
-status[id,keyName,name],powerState[keyName,name,description],blockCancelBecauseDisconnectedFlag,networkVlans[id],\
+status[keyName,name],powerState[keyName,name,description],blockCancelBecauseDisconnectedFlag,networkVlans[id],\
 dedicatedHost[id]",
             relations: &[tags!(), location!(), transaction!()],
             billing_items: &["billingItem"],

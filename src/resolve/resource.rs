@@ -79,9 +79,13 @@ pub struct BillingFacts {
     pub id: u64,
     pub category: String,
     pub description: Option<String>,
-    /// The item's own monthly recurring fee.
-    pub recurring_fee: Money,
+    /// The item's own monthly recurring fee; `None` when it cannot be read.
+    pub recurring_fee: Option<Money>,
+    /// The hourly rate; `None` when absent or unreadable.
     pub hourly_fee: Option<Money>,
+    /// Fee values that could not be read, in words (`recurringFee is
+    /// "None", not an amount`): any makes the monthly fee unknown.
+    pub unreadable: Vec<String>,
     pub hourly: bool,
     pub next_bill_date: Option<Timestamp>,
     /// Set: cancelled (past) or scheduled to be (future).
@@ -103,7 +107,8 @@ pub struct ChildItem {
     pub id: u64,
     pub category: String,
     pub description: Option<String>,
-    pub recurring_fee: Money,
+    /// `None` when it cannot be read (the parent's `unreadable` says why).
+    pub recurring_fee: Option<Money>,
 }
 
 /// Hours in a billing month, for estimating hourly items.
@@ -112,16 +117,20 @@ const HOURS_PER_MONTH: i64 = 730;
 impl BillingFacts {
     /// The monthly recurring fee retired with the item: its own and its
     /// children's. Hourly items without a monthly fee are estimated from the
-    /// hourly rates over 730 hours; the flag says so.
-    pub fn monthly_fee(&self) -> (Money, bool) {
-        let monthly: Money =
-            self.recurring_fee + self.children.iter().map(|c| c.recurring_fee).sum::<Money>();
-        match self.hourly_fee {
+    /// hourly rates over 730 hours; the flag says so. `None` when a fee it
+    /// is made of cannot be read: an unknown fee is never summed as zero.
+    pub fn monthly_fee(&self) -> Option<(Money, bool)> {
+        if !self.unreadable.is_empty() {
+            return None;
+        }
+        let children: Option<Money> = self.children.iter().map(|c| c.recurring_fee).sum();
+        let monthly = self.recurring_fee? + children?;
+        Some(match self.hourly_fee {
             Some(hourly) if monthly.is_zero() && self.hourly && !hourly.is_zero() => {
                 (hourly.times(HOURS_PER_MONTH), true)
             }
             _ => (monthly, false),
-        }
+        })
     }
 }
 
