@@ -49,6 +49,11 @@ pub(crate) struct CheckedEntry {
     pub(crate) when_from: OptionSource,
     /// Where the entry's `via` came from.
     pub(crate) via_from: OptionSource,
+    /// Where the `when` value is written (in the entry or in `defaults`);
+    /// `None` for the built-in default.
+    pub(crate) when_at: Option<ByteSpan>,
+    /// Where the `via` value is written, like `when_at`.
+    pub(crate) via_at: Option<ByteSpan>,
 }
 
 /// Where an entry's option value came from.
@@ -587,6 +592,8 @@ impl Checker<'_> {
             ip_spans,
             when_from: options.when_from,
             via_from: options.via_from,
+            when_at: options.when_at,
+            via_at: options.via_at,
         })
     }
 
@@ -671,6 +678,8 @@ impl Checker<'_> {
                     .map(|n| n.value.clone())
                     .or_else(|| defaults.note.clone()),
             },
+            when_at: when.as_ref().map(|(w, _)| w.span),
+            via_at: via.as_ref().map(|(v, _)| v.span),
             when_from: when.map_or(OptionSource::BuiltIn, |(_, s)| s),
             via_from: via.map_or(OptionSource::BuiltIn, |(_, s)| s),
             ticket_now,
@@ -852,6 +861,8 @@ struct Options {
     options: CancelOptions,
     when_from: OptionSource,
     via_from: OptionSource,
+    when_at: Option<ByteSpan>,
+    via_at: Option<ByteSpan>,
     /// `via: ticket` with `when: immediate`: where each came from.
     ticket_now: Option<((ByteSpan, OptionSource), (ByteSpan, OptionSource))>,
 }
