@@ -10,7 +10,7 @@ use super::anniversary::{date_text, next_anniversary};
 use super::code::Code;
 use super::digest::{fingerprint, seal};
 use super::model::{
-    FORMAT_VERSION, Plan, PlanAccount, PlanError, PlanItem, State, Summary, Timing,
+    FORMAT_VERSION, Plan, PlanAccount, PlanError, PlanItem, PlanManifest, State, Summary, Timing,
 };
 use super::observed::{BillingItem, Observed};
 use crate::kinds::{Kind, Unbilled};
@@ -141,12 +141,21 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
         created_at: context.now,
         account: context.account.clone(),
         endpoint: context.endpoint.clone(),
-        manifests: manifests.files.clone(),
+        manifests: manifests
+            .files
+            .iter()
+            .zip(&manifests.digests)
+            .map(|(path, sha256)| PlanManifest {
+                path: path.clone(),
+                sha256: sha256.clone(),
+            })
+            .collect(),
         summary,
         items,
         warnings,
         errors,
         digest: String::new(),
+        signature: None,
     })
 }
 

@@ -63,6 +63,7 @@ fn manifests(entries: Vec<Entry>) -> Manifests {
     Manifests {
         account: 278184,
         files: vec!["m.yaml".into()],
+        digests: vec!["sha256:test".into()],
         entries,
         protect: Vec::new(),
         limits: Vec::new(),

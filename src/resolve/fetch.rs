@@ -716,6 +716,7 @@ mod tests {
         let m = Manifests {
             account: 1,
             files: vec![],
+            digests: vec![],
             entries,
             protect: vec![],
             limits: Vec::new(),
@@ -814,6 +815,7 @@ mod tests {
         let m = Manifests {
             account: 1,
             files: vec![],
+            digests: vec![],
             entries,
             protect: vec![],
             limits: Vec::new(),
