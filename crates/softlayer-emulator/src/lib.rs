@@ -34,6 +34,7 @@
 //! and `GET /__emulator/requests`.
 
 mod api_error;
+mod api_schema;
 mod cancel;
 mod config;
 mod dates;
@@ -44,6 +45,7 @@ mod ip;
 mod load;
 mod load_error;
 mod mask;
+pub mod metadata;
 mod node;
 mod proxy;
 mod render;

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::filter;
 use crate::mask::{Mask, MaskItem};
+use crate::metadata;
 use crate::node::{Node, Prop, View};
 use crate::types::PropDef;
 
@@ -25,7 +26,11 @@ pub(crate) fn render(
     let applicable: Vec<&MaskItem> = levels
         .iter()
         .flat_map(|m| m.items.iter())
-        .filter(|it| it.guard.is_none_or(|g| ty.is_a(g.name)))
+        .filter(|it| {
+            it.guard
+                .as_deref()
+                .is_none_or(|g| ty.is_a(g) || metadata::is_a(ty.name, g))
+        })
         .collect();
     if ty.open {
         return render_open(node, &applicable);

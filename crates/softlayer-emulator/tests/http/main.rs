@@ -6,5 +6,6 @@ mod clock;
 mod docs;
 mod faults;
 mod masks_filters;
+mod metadata;
 mod support;
 mod wire;
