@@ -14,12 +14,15 @@ pub(crate) const SOURCE: Source = Source::Lists(&[ListSource {
     service: "SoftLayer_Account",
     method: "getHardware",
     root: Some("hardware"),
+    // getHardware returns SoftLayer_Hardware; the transaction and the
+    // cancellation ticket are SoftLayer_Hardware_Server's, so they need a
+    // cast (the form slcli's `hw list` sends).
     mask: concat!(
-        "mask[id,hostname,domain,fullyQualifiedDomainName,provisionDate,",
+        "[mask[id,hostname,domain,fullyQualifiedDomainName,provisionDate,",
         "primaryIpAddress,primaryBackendIpAddress,hourlyBillingFlag,datacenter[name],",
-        "tagReferences[tag[name]],activeTransaction[id],openCancellationTicket[id],",
+        "tagReferences[tag[name]],",
         billing_item_mask!("billingItem"),
-        "]"
+        "],mask(SoftLayer_Hardware_Server)[activeTransaction[id],openCancellationTicket[id]]]"
     ),
     narrowing: Narrowing {
         addresses: &["primaryIpAddress", "primaryBackendIpAddress"],

@@ -23,7 +23,8 @@ pub(crate) const SOURCE: Source = Source::Lists(&[
         method: "getAdcLoadBalancers",
         root: Some("adcLoadBalancers"),
         mask: concat!(
-            "mask[id,accountId,name,dedicatedFlag,ipAddress[ipAddress],",
+            // A VIP has no `name` in the API: its notes are the label users give it.
+            "mask[id,accountId,notes,dedicatedFlag,ipAddress[ipAddress],",
             billing_item_mask!("billingItem"),
             ",",
             billing_item_mask!("dedicatedBillingItem"),
@@ -58,7 +59,7 @@ pub(crate) const SOURCE: Source = Source::Lists(&[
 fn read_vip(object: &Value, now: Timestamp) -> Option<Resource> {
     let mut r = Resource::new(Kind::LoadBalancer, json::id(object.get("id"))?);
     let ip = json::text(json::at(object, &["ipAddress", "ipAddress"]));
-    let name = json::text(object.get("name"));
+    let name = json::text(object.get("notes"));
     r.name = name.clone().or_else(|| ip.clone()).unwrap_or_default();
     r.match_names.extend(name);
     r.add_address(ip);

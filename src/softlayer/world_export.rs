@@ -62,7 +62,7 @@ pub const WORLD_LISTS: [WorldList; 11] = [
         root: Some("virtualGuests"),
         locals: "id,hostname,domain,createDate,modifyDate,provisionDate,notes,maxCpu,maxMemory,startCpus,globalIdentifier,\
 uuid,accountId,dedicatedAccountHostOnlyFlag,primaryIpAddress,primaryBackendIpAddress,hourlyBillingFlag,\
-status[id,keyName,name],powerState[keyName,name,description],blockCancelBecauseDisconnectedFlag,networkVlans[id],\
+status[keyName,name],powerState[keyName,name,description],blockCancelBecauseDisconnectedFlag,networkVlans[id],\
 dedicatedHost[id]",
         billing_items: &["billingItem"],
     },
@@ -103,7 +103,7 @@ serviceResource[id,name,backendIpAddress,datacenter[id,name,longName,statusId],t
         service: "SoftLayer_Account",
         method: "getNetworkVlans",
         root: Some("networkVlans"),
-        locals: "id,vlanNumber,name,networkSpace,note,createDate,modifyDate,\
+        locals: "id,vlanNumber,name,networkSpace,note,modifyDate,\
 dedicatedFirewallFlag,type[id,keyName,name]",
         billing_items: &["billingItem"],
     },
@@ -122,7 +122,7 @@ dedicatedFirewallFlag,type[id,keyName,name]",
         service: "SoftLayer_Account",
         method: "getAdcLoadBalancers",
         root: Some("adcLoadBalancers"),
-        locals: "id,accountId,name,notes,dedicatedFlag,connectionLimit,ipAddressId",
+        locals: "id,accountId,notes,dedicatedFlag,connectionLimit,ipAddressId",
         billing_items: &["billingItem", "dedicatedBillingItem"],
     },
     WorldList {
@@ -179,7 +179,8 @@ impl WorldList {
         }
         match self.key {
             "virtualGuests" => parts.push(TRANSACTION.into()),
-            "hardware" => parts.extend([TRANSACTION.to_string(), OPEN_TICKET.to_string()]),
+            // Only SoftLayer_Hardware_Server has these: cast below.
+            "hardware" => {}
             "networkVlans" => parts.push(format!("primaryRouter{ROUTER}")),
             "dedicatedHosts" => parts.push(format!("backendRouter{ROUTER}")),
             "globalIpRecords" => {
@@ -207,7 +208,15 @@ impl WorldList {
         if self.kind == Kind::BillingItem {
             parts.push(format!("hourlyFlag,children[{BILLING_LOCALS}]"));
         }
-        format!("mask[{}]", parts.join(","))
+        let mask = format!("mask[{}]", parts.join(","));
+        if self.key == "hardware" {
+            // getHardware returns SoftLayer_Hardware: server-only
+            // properties need a cast (the form slcli's `hw list` sends).
+            return format!(
+                "[{mask},mask(SoftLayer_Hardware_Server)[{TRANSACTION},{OPEN_TICKET}]]"
+            );
+        }
+        mask
     }
 
     /// The list call.
