@@ -88,6 +88,12 @@ impl ApiError {
         ApiError::new(400, "SoftLayer_Exception_WebService_BadRequest", message)
     }
 
+    /// An answer of the HTTP layer to a request it cannot read (too large,
+    /// malformed): synthetic, as the real front end's texts are unknown.
+    pub(crate) fn http(status: u16, message: impl Into<String>) -> ApiError {
+        ApiError::new(status, "SoftLayer_Exception_WebService_BadRequest", message)
+    }
+
     /// 400 for a body that is not JSON.
     pub(crate) fn bad_request() -> ApiError {
         ApiError::new(
