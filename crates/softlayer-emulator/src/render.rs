@@ -5,6 +5,8 @@
 //! properties only when listed; empty or null relational properties are left
 //! out. Items guarded by a cast apply only to objects of that type.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use crate::filter;
@@ -46,21 +48,22 @@ pub(crate) fn render(
             }
         }
     }
-    let mut seen: Vec<&str> = Vec::new();
+    // Each property once, in mask order, with the sub-masks of all its
+    // mentions merged (grouped in one pass: a mask may name thousands).
+    let mut order: Vec<&str> = Vec::new();
+    let mut merged: HashMap<&str, Vec<&Mask>> = HashMap::new();
     for item in &applicable {
-        let name = item.name.as_str();
-        if seen.contains(&name) {
-            continue;
-        }
-        seen.push(name);
+        let subs = merged.entry(item.name.as_str()).or_insert_with(|| {
+            order.push(item.name.as_str());
+            Vec::new()
+        });
+        subs.extend(item.sub.as_ref());
+    }
+    for name in order {
         let Some(def) = ty.prop(name) else {
             continue;
         };
-        let subs: Vec<&Mask> = applicable
-            .iter()
-            .filter(|it| it.name == name)
-            .filter_map(|it| it.sub.as_ref())
-            .collect();
+        let subs = merged.remove(name).unwrap_or_default();
         let sub_filter = filtered.and_then(|f| f.get(name)).filter(|f| f.is_object());
         match view.prop(node, name) {
             Prop::Missing => {}

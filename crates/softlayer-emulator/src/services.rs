@@ -184,28 +184,23 @@ fn object_mask(schema: &ApiSchema, text: &str, returns: &str) -> Result<ObjectMa
         SyntaxError::Parser(message) => ApiError::parser(message),
         SyntaxError::TooLarge(message) => ApiError::too_large(message),
     })?;
+    // Only what the API is known to refuse is refused. Its answers to a
+    // cast to an unrelated type and to sub-properties of a scalar are not
+    // known: such items match no object, or are ignored, here (the checker
+    // of slretire's requests still reports both).
     let first = metadata::check_mask(schema, &mask, returns)
         .into_iter()
-        .map(|p| p.fault)
-        // The real API's answer to a cast to an unrelated type is not
-        // known; such items simply match no object here.
-        .find(|f| !matches!(f, Fault::UnrelatedCast { .. }));
+        .find_map(|p| match p.fault {
+            Fault::UnknownProperty { property, on } => {
+                Some(format!("Property '{property}' not valid for '{on}'."))
+            }
+            // Synthetic text: the real one is not documented.
+            Fault::UnknownType { name } => Some(format!("Type '{name}' not valid in object mask.")),
+            Fault::UnrelatedCast { .. } | Fault::NotAnObject { .. } => None,
+        });
     match first {
         None => Ok(mask),
-        Some(Fault::UnknownProperty { property, on }) => Err(ApiError::object_mask(format!(
-            "Property '{property}' not valid for '{on}'."
-        ))),
-        Some(Fault::UnknownType { name }) => Err(ApiError::object_mask(format!(
-            "Type '{name}' not valid in object mask."
-        ))),
-        Some(Fault::NotAnObject {
-            property,
-            on,
-            scalar,
-        }) => Err(ApiError::object_mask(format!(
-            "Property '{property}' of '{on}' is of type '{scalar}' and has no properties to select."
-        ))),
-        Some(Fault::UnrelatedCast { .. }) => Ok(mask),
+        Some(message) => Err(ApiError::object_mask(message)),
     }
 }
 
