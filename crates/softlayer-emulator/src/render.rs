@@ -48,22 +48,10 @@ pub(crate) fn render(
             }
         }
     }
-    // Each property once, in mask order, with the sub-masks of all its
-    // mentions merged (grouped in one pass: a mask may name thousands).
-    let mut order: Vec<&str> = Vec::new();
-    let mut merged: HashMap<&str, Vec<&Mask>> = HashMap::new();
-    for item in &applicable {
-        let subs = merged.entry(item.name.as_str()).or_insert_with(|| {
-            order.push(item.name.as_str());
-            Vec::new()
-        });
-        subs.extend(item.sub.as_ref());
-    }
-    for name in order {
+    for (name, subs) in merged_items(&applicable) {
         let Some(def) = ty.prop(name) else {
             continue;
         };
-        let subs = merged.remove(name).unwrap_or_default();
         let sub_filter = filtered.and_then(|f| f.get(name)).filter(|f| f.is_object());
         match view.prop(node, name) {
             Prop::Missing => {}
@@ -93,6 +81,33 @@ pub(crate) fn render(
         }
     }
     Value::Object(out)
+}
+
+/// Each property of a level once, in mask order, with the sub-masks of all
+/// its mentions merged. A mask may name thousands of properties, so beyond
+/// a few the names are indexed rather than searched.
+fn merged_items<'m>(items: &[&'m MaskItem]) -> Vec<(&'m str, Vec<&'m Mask>)> {
+    const SEARCHED: usize = 32;
+    let mut out: Vec<(&'m str, Vec<&'m Mask>)> = Vec::new();
+    let mut index: HashMap<&'m str, usize> = HashMap::new();
+    for item in items {
+        let name = item.name.as_str();
+        let indexed = items.len() > SEARCHED;
+        let found = if indexed {
+            index.get(name).copied()
+        } else {
+            out.iter().position(|(n, _)| *n == name)
+        };
+        let at = found.unwrap_or_else(|| {
+            if indexed {
+                index.insert(name, out.len());
+            }
+            out.push((name, Vec::new()));
+            out.len() - 1
+        });
+        out[at].1.extend(item.sub.as_ref());
+    }
+    out
 }
 
 /// An open (pass-through) object: everything, or only the listed keys.
