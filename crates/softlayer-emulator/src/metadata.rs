@@ -574,6 +574,40 @@ struct ServiceEntry {
     removed: bool,
 }
 
+impl<'de> Deserialize<'de> for ServiceEntry {
+    /// A service's methods by name; its own `removed_after` marker sits
+    /// among them, as a string.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = ServiceEntry;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of methods")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ServiceEntry, A::Error> {
+                let mut entry = ServiceEntry {
+                    methods: HashMap::new(),
+                    removed: false,
+                };
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "removed_after" {
+                        map.next_value::<String>()?;
+                        entry.removed = true;
+                    } else {
+                        let method = map.next_value::<MethodEntry>()?;
+                        entry.methods.insert(key, method);
+                    }
+                }
+                Ok(entry)
+            }
+        }
+        d.deserialize_map(Entries)
+    }
+}
+
 /// `removed_after: "<commit>"` read as "removed".
 fn removed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(Option::<String>::deserialize(d)?.is_some())
@@ -602,36 +636,17 @@ fn tables() -> &'static Tables {
         }
         #[derive(Deserialize)]
         struct ServicesFile {
-            services: HashMap<String, HashMap<String, Value>>,
+            services: HashMap<String, ServiceEntry>,
         }
         // The tables are part of this crate's source: a parse failure is a
         // build defect, caught by every test that touches them.
         let types: TypesFile =
             serde_json::from_str(TYPES_JSON).expect("metadata/softlayer-types.json parses");
-        let raw: ServicesFile =
+        let services: ServicesFile =
             serde_json::from_str(SERVICES_JSON).expect("metadata/softlayer-services.json parses");
-        let services = raw
-            .services
-            .into_iter()
-            .map(|(name, entries)| {
-                let mut removed = false;
-                let mut methods = HashMap::new();
-                for (key, value) in entries {
-                    // A service's own marker sits among its methods.
-                    if key == "removed_after" && value.is_string() {
-                        removed = true;
-                        continue;
-                    }
-                    let m: MethodEntry = serde_json::from_value(value)
-                        .expect("metadata/softlayer-services.json methods parse");
-                    methods.insert(key, m);
-                }
-                (name, ServiceEntry { methods, removed })
-            })
-            .collect();
         Tables {
             types: types.types,
-            services,
+            services: services.services,
         }
     })
 }
