@@ -80,7 +80,9 @@ pub struct Method {
 /// One thing wrong with a request, as the real API would see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The service of the request (`SoftLayer_Account`).
     pub service: String,
+    /// The method of the request (`getHardware`).
     pub method: String,
     /// Where: empty for the service or method itself, else `objectMask...`
     /// or `objectFilter...` followed by the property path
