@@ -411,3 +411,45 @@ fn api_text_cannot_drive_the_terminal() {
         "{stdout}"
     );
 }
+
+/// One entry naming 4,000 ids costs no more calls than listing the kind
+/// whole: on an account of 2,000 guests, one call to count them and four
+/// pages, not 40 id chunks (DESIGN §7: the cheaper of the two).
+#[test]
+fn a_long_id_list_costs_no_more_than_the_whole_list() {
+    let world = crate::support::world_with_guests(2000);
+    let emulator = crate::support::emulator(&world);
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = (1000..5000).map(|id| id.to_string()).collect();
+    let file = manifest(
+        dir.path(),
+        "ids.yaml",
+        &format!(
+            "version: 1\naccount: 278184\nretire:\n  - kind: virtual_guest\n    id: [{}]\n",
+            ids.join(", ")
+        ),
+    );
+    let output = slretire()
+        .current_dir(dir.path())
+        .args(["plan", &file, "--endpoint", &emulator.base_url()])
+        .args([
+            "--username",
+            "testuser",
+            "--api-key",
+            crate::support::TEST_API_KEY,
+        ])
+        .args(["--rate-limit", "500", "--format", "json"])
+        .env("SLRETIRE_NOW", "2026-11-22T12:00:00Z")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let plan: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(plan["summary"]["cancel"], 2000);
+    let lists = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method_name.as_deref() == Some("getVirtualGuests"))
+        .count();
+    assert_eq!(lists, 1 + 4, "one count and four pages of 500");
+}

@@ -28,6 +28,10 @@ pub trait Api: Sync {
     fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError>;
     /// One object by id; `None` when the API says it does not exist.
     fn object(&self, service: &str, id: u64, mask: &str) -> Result<Option<Value>, FetchError>;
+    /// How many objects a list call returns, if the API says (one call).
+    fn total(&self, _request: &ListRequest<'_>) -> Result<Option<u64>, FetchError> {
+        Ok(None)
+    }
     /// Objects per page of a list.
     fn page_size(&self) -> usize {
         usize::MAX
@@ -294,16 +298,18 @@ fn fetch_kind(
     let matcher = Matcher::new(kind, entries, now, retain);
     let found = match kind.room().source() {
         Source::Lists(sources) => {
-            let calls: Vec<_> = sources
-                .iter()
-                .flat_map(|source| {
-                    let demand = Demand::of(kind, source, entries);
-                    demand
-                        .filters(source, api.page_size())
-                        .into_iter()
-                        .map(move |f| (source, f))
-                })
-                .collect();
+            let mut calls = Vec::new();
+            for source in *sources {
+                let mut demand = Demand::of(kind, source, entries);
+                let mut filters = demand.filters(source, api.page_size());
+                if filters.len() > NARROW_CALLS_WITHOUT_COUNTING
+                    && whole_list_is_cheaper(api, source, filters.len())?
+                {
+                    demand.everything = true;
+                    filters = demand.filters(source, api.page_size());
+                }
+                calls.extend(filters.into_iter().map(|f| (source, f)));
+            }
             run_lists(api, &calls, &|r| matcher.candidate(r), now)?
         }
         Source::Lookup {
@@ -328,6 +334,33 @@ fn fetch_kind(
         }
     };
     Ok(dedup(found))
+}
+
+/// Filtered calls made without first asking how long the whole list is.
+const NARROW_CALLS_WITHOUT_COUNTING: usize = 2;
+
+/// Whether listing `source` whole (its pages) costs fewer calls than
+/// `narrow` filtered calls: a long explicit id list on a small account is
+/// cheaper read whole. Asking costs one call; without a total, narrow.
+fn whole_list_is_cheaper(
+    api: &dyn Api,
+    source: &ListSource,
+    narrow: usize,
+) -> Result<bool, FetchError> {
+    let request = ListRequest {
+        service: source.service,
+        method: source.method,
+        root: source.root,
+        mask: "mask[id]",
+        filter: None,
+    };
+    let pages = api.total(&request)?.map(|total| {
+        usize::try_from(total)
+            .unwrap_or(usize::MAX)
+            .div_ceil(api.page_size().max(1))
+            .max(1)
+    });
+    Ok(pages.is_some_and(|pages| pages < narrow))
 }
 
 /// What one list source must return for a set of entries.
@@ -926,6 +959,76 @@ mod tests {
                 r#"SoftLayer_Network_LBaaS_LoadBalancer::getAllObjects {"id":{"operation":"in","options":[{"name":"data","value":[7]}]}}"#,
             ]
         );
+    }
+
+    /// An account of `total` guests, paged by `page`, recording list calls.
+    struct Sized {
+        total: u64,
+        page: usize,
+        calls: Mutex<Vec<String>>,
+    }
+
+    impl Api for Sized {
+        fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
+            let kind = if request.filter.is_some() {
+                "filtered"
+            } else {
+                "whole"
+            };
+            self.calls.lock().unwrap().push(kind.into());
+            Ok(Vec::new())
+        }
+        fn object(&self, _: &str, _: u64, _: &str) -> Result<Option<Value>, FetchError> {
+            Ok(None)
+        }
+        fn total(&self, _: &ListRequest<'_>) -> Result<Option<u64>, FetchError> {
+            self.calls.lock().unwrap().push("count".into());
+            Ok(Some(self.total))
+        }
+        fn page_size(&self) -> usize {
+            self.page
+        }
+    }
+
+    /// A long id list costs no more calls than the whole list: on a small
+    /// account it is read whole (after one call to count it), on a large
+    /// one in id chunks; a short list never asks.
+    #[test]
+    fn long_id_lists_pick_the_cheaper_calls() {
+        let calls = |total: u64, ids: u64| {
+            let api = Sized {
+                total,
+                page: 500,
+                calls: Mutex::new(Vec::new()),
+            };
+            let m = Manifests {
+                account: 1,
+                files: vec![],
+                digests: vec![],
+                entries: vec![entry(
+                    Kind::VirtualGuest,
+                    Selector {
+                        ids: (1..=ids).collect(),
+                        ..Selector::default()
+                    },
+                )],
+                protect: vec![],
+                limits: Vec::new(),
+            };
+            fetch(&api, &m, "2026-11-22T00:00:00Z".parse().unwrap()).unwrap();
+            let mut calls = api.calls.into_inner().unwrap();
+            calls.sort();
+            calls
+        };
+        assert_eq!(
+            calls(400, 1000),
+            ["count", "whole"],
+            "10 id chunks vs 1 page"
+        );
+        let large = calls(1_000_000, 1000);
+        assert_eq!(large[0], "count", "{large:?}");
+        assert_eq!(large[1..], ["filtered"; 10], "10 id chunks vs 2,000 pages");
+        assert_eq!(calls(400, 150), ["filtered"; 2], "2 chunks: no count");
     }
 
     /// Many ids are split into chunks, not one call each.
