@@ -120,7 +120,9 @@ fn call_counts_from_the_request_log() {
         ["SoftLayer_Billing_Item::getObject"],
         "{calls:#?}"
     );
-    assert_eq!(log.len(), 20, "{calls:#?}");
+    // Kinds whose narrowing would take more than two filtered calls are
+    // counted and, on this small account, read whole.
+    assert_eq!(log.len(), 17, "{calls:#?}");
     for request in &log {
         let query: Vec<&str> = request.query.iter().map(|(k, _)| k.as_str()).collect();
         if request
