@@ -141,7 +141,7 @@ fn call_counts_from_the_request_log() {
         }
     }
     let stderr = text(&output).1;
-    assert!(stderr.contains("with 20 API calls"), "{stderr}");
+    assert!(stderr.contains("with 17 API calls"), "{stderr}");
 }
 
 /// Reordering the entries of a manifest changes nothing but line numbers.
