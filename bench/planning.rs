@@ -102,6 +102,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
 
     let context = PlanContext {
+        clock: Default::default(),
         account: PlanAccount {
             id: manifests.account,
             company: "bench".into(),

@@ -116,6 +116,7 @@ fn plan_for(account: &Account, ids: &[u64]) -> Plan {
         limits: Vec::new(),
     };
     let context = PlanContext {
+        clock: Default::default(),
         account: PlanAccount {
             id: 1,
             company: "x".into(),
@@ -345,6 +346,7 @@ mod wave_read_tests {
             limits: Vec::new(),
         };
         let context = PlanContext {
+            clock: Default::default(),
             account: PlanAccount {
                 id: 1,
                 company: "x".into(),

@@ -55,6 +55,7 @@ pub fn plan_account(session: &Session, manifests: &Manifests) -> anyhow::Result<
         },
         endpoint: session.endpoint.clone(),
         now: session.now,
+        clock: session.clock,
     };
     Ok(plan(&session.client, manifests, &context)?)
 }

@@ -10,7 +10,8 @@ use super::anniversary::{date_text, next_anniversary};
 use super::code::Code;
 use super::digest::{fingerprint, seal};
 use super::model::{
-    FORMAT_VERSION, Plan, PlanAccount, PlanError, PlanItem, PlanManifest, State, Summary, Timing,
+    FORMAT_VERSION, Plan, PlanAccount, PlanClock, PlanError, PlanItem, PlanManifest, State,
+    Summary, Timing,
 };
 use super::observed::{BillingItem, Observed};
 use crate::kinds::{Kind, Unbilled};
@@ -26,6 +27,8 @@ pub struct PlanContext {
     pub account: PlanAccount,
     pub endpoint: String,
     pub now: Timestamp,
+    /// Whose time `now` is.
+    pub clock: PlanClock,
 }
 
 /// Builds the plan. Guard failures are recorded in `errors`; the plan is
@@ -160,6 +163,7 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
         format_version: FORMAT_VERSION.to_string(),
         slretire_version: env!("CARGO_PKG_VERSION").to_string(),
         created_at: context.now,
+        clock: context.clock,
         account: context.account.clone(),
         endpoint: context.endpoint.clone(),
         manifests: manifests

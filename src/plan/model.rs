@@ -30,6 +30,9 @@ pub struct Plan {
     /// When the plan was made (UTC, RFC 3339).
     #[schemars(with = "String")]
     pub created_at: Timestamp,
+    /// Whose time `created_at` is: the machine's clock, a snapshot's own
+    /// moment, or one fixed by `SLRETIRE_NOW`.
+    pub clock: PlanClock,
     /// The account the plan was made against; apply requires the same.
     pub account: PlanAccount,
     /// The API endpoint, or `snapshot:FILE` for a plan against a snapshot.
@@ -70,6 +73,33 @@ impl Plan {
         kinds.sort();
         kinds.dedup();
         kinds
+    }
+}
+
+/// Whose time a plan was made at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanClock {
+    /// The machine's clock, at planning.
+    #[default]
+    Now,
+    /// The moment the snapshot describes (its `clock`): dates in the plan
+    /// are judged then, not today.
+    Snapshot,
+    /// Fixed by `SLRETIRE_NOW`.
+    Fixed,
+}
+
+impl Plan {
+    /// `as of 2026-11-22 12:00 UTC, the snapshot's time` when the plan was
+    /// not made at the machine's clock (a plan that looks stale otherwise).
+    pub fn as_of(&self) -> Option<String> {
+        let when = self.created_at.strftime("%Y-%m-%d %H:%M UTC");
+        match self.clock {
+            PlanClock::Now => None,
+            PlanClock::Snapshot => Some(format!("as of {when}, the snapshot's time")),
+            PlanClock::Fixed => Some(format!("as of {when}, fixed by SLRETIRE_NOW")),
+        }
     }
 }
 

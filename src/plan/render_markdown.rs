@@ -15,6 +15,9 @@ pub fn render(plan: &Plan) -> String {
         plan.account.id,
         escape(&plan.account.company)
     );
+    if let Some(as_of) = plan.as_of() {
+        let _ = writeln!(out, "_Dates are judged {as_of}._\n");
+    }
     let s = &plan.summary;
     if !plan.errors.is_empty() {
         let _ = writeln!(

@@ -39,6 +39,9 @@ pub fn render(plan: &Plan, color: bool) -> String {
         if files == 1 { "" } else { "s" },
         one_line(&plan.endpoint)
     );
+    if let Some(as_of) = plan.as_of() {
+        let _ = writeln!(out, "{}", paint("2", &format!("Dates are judged {as_of}.")));
+    }
     let present: Vec<State> = State::ALL
         .into_iter()
         .filter(|s| plan.items.iter().any(|i| i.state == *s))

@@ -21,6 +21,7 @@ fn now() -> Timestamp {
 
 fn context() -> PlanContext {
     PlanContext {
+        clock: Default::default(),
         account: PlanAccount {
             id: 278184,
             company: "Example Corp".into(),

@@ -202,6 +202,7 @@ fn rebuild(plan: &Plan, manifests: &Manifests) -> Plan {
         account: plan.account.clone(),
         endpoint: plan.endpoint.clone(),
         now: plan.created_at,
+        clock: plan.clock,
     };
     build(manifests, &select(manifests, &fetched), &context)
 }
