@@ -81,6 +81,11 @@ pub fn render(plan: &Plan) -> String {
         }
         out.push('\n');
     }
+    if let Some(diagram) = super::render_mermaid::render(plan) {
+        out.push_str("**What waits on what** (apply performs the waves in order):\n\n");
+        out.push_str(&diagram);
+        out.push('\n');
+    }
     if !plan.warnings.is_empty() {
         let _ = writeln!(
             out,

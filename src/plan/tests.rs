@@ -838,3 +838,65 @@ fn plan_file_messages() {
     );
     assert!(super::file::applicable("p.json", &p).is_ok());
 }
+
+/// The markdown carries a diagram of what waits on what only when
+/// something waits or is blocked; its nodes sit in apply's waves.
+#[test]
+fn mermaid_diagram_only_when_something_waits() {
+    let plain = manifests(vec![entry(1, Kind::VirtualGuest, ids(&[1]))]);
+    let p = plan(
+        &plain,
+        vec![resource(
+            Kind::VirtualGuest,
+            1,
+            "a",
+            Some(billing(11, "1", true)),
+        )],
+    );
+    assert_eq!(super::render_mermaid::render(&p), None);
+    assert!(!super::render_markdown::render(&p).contains("```mermaid"));
+
+    let m = manifests(vec![
+        entry(1, Kind::VirtualGuest, ids(&[1])),
+        entry(2, Kind::Vlan, ids(&[9])),
+    ]);
+    let mut vlan = resource(
+        Kind::Vlan,
+        9,
+        "1234 on bcr01a",
+        Some(billing(90, "30", false)),
+    );
+    vlan.occupants = vec![ObjectRef {
+        kind: Kind::VirtualGuest,
+        id: 1,
+    }];
+    let p = plan(
+        &m,
+        vec![
+            resource(Kind::VirtualGuest, 1, "a", Some(billing(11, "1", true))),
+            vlan,
+        ],
+    );
+    let diagram = super::render_mermaid::render(&p).unwrap();
+    assert!(
+        diagram.starts_with("```mermaid\nflowchart LR\n"),
+        "{diagram}"
+    );
+    assert!(
+        diagram.contains("subgraph objects[\"1: servers, volumes, addresses\"]"),
+        "{diagram}"
+    );
+    assert!(
+        diagram.contains("virtual_guest_1[\"virtual_guest 1<br/>cancel\"]:::cancel"),
+        "{diagram}"
+    );
+    assert!(
+        diagram.contains("vlan_9[\"vlan 9<br/>waiting\"]:::waiting"),
+        "{diagram}"
+    );
+    assert!(
+        diagram.contains("  virtual_guest_1 --> vlan_9\n"),
+        "{diagram}"
+    );
+    assert!(super::render_markdown::render(&p).contains(&diagram));
+}
