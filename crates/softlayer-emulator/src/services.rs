@@ -115,6 +115,7 @@ pub(crate) fn is_mutating(method: &str) -> bool {
             | "cancelServiceOnAnniversaryDate"
             | "cancelItem"
             | "voidCancelService"
+            | "void"
             | "createObject"
             | "deleteObject"
             | "editObject"
@@ -152,6 +153,7 @@ fn returned_type(svc: Service, method: &str) -> Result<Option<&'static TypeDef>,
             "cancelService" | "cancelServiceOnAnniversaryDate" | "cancelItem" | "voidCancelService",
         ) => None,
         (Service::CancellationRequest, "createObject" | "getAllCancellationRequests") => Some(own),
+        (Service::CancellationRequest, "void") => None,
         (Service::Ticket, "createCancelServerTicket") => Some(own),
         (Service::Ticket, "addUpdate") => None,
         (Service::Pod, "getAllObjects") => Some(own),
@@ -279,7 +281,13 @@ fn execute(
                 if !st.requests.contains_key(&id) {
                     return Err(ApiError::not_found(&id.to_string()));
                 }
-                relation(svc, Target::Request(id), method)
+                match method {
+                    "void" => {
+                        cancel::void_request(st, clock.now, id, param_bool(call, 0))?;
+                        Ok(Outcome::Value(Value::Bool(true)))
+                    }
+                    _ => relation(svc, Target::Request(id), method),
+                }
             }
         },
         // Pods are not modelled: the list is empty (slcli `vlan list` reads
