@@ -2,6 +2,7 @@
 //! `commands/` give these values their meaning.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -214,6 +215,10 @@ pub struct PlanArgs {
     #[arg(long)]
     pub detailed_exitcode: bool,
 
+    /// Where earlier applies recorded what they retired [default: .slretire/journal-<account>.jsonl]
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+
     /// Plan against an account snapshot (world file) in an embedded emulator; no credentials needed
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
@@ -256,12 +261,22 @@ pub struct ApplyArgs {
     #[arg(long, value_enum, default_value_t = ProgressChoice::Auto)]
     pub progress: ProgressChoice,
 
+    /// Also perform `waiting` items: poll what they wait for (spaced, at most DURATION in all) and
+    /// cancel each once everything it waits for is gone (500ms, 30s, 10m, 2h)
+    #[arg(long, value_name = "DURATION", value_parser = wait_duration)]
+    pub wait: Option<Duration>,
+
     /// Rehearse against an account snapshot (world file) in an embedded emulator
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+/// A `--wait` duration: a whole number and a unit (ms, s, m, h, d).
+fn wait_duration(text: &str) -> Result<Duration, String> {
+    softlayer_emulator::parse_duration(text)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::kinds::Kind;
 use crate::manifest::model::{
     CancelOptions, Entry, Manifests, Origin, Reason, Selector, Via, When,
 };
@@ -121,6 +122,7 @@ fn plan_for(account: &Account, ids: &[u64]) -> Plan {
         },
         endpoint: "test".into(),
         now: Timestamp::now(),
+        retired: Vec::new(),
     };
     pipeline::plan(account, &manifests, &context).unwrap()
 }
@@ -136,6 +138,7 @@ fn apply(account: &Account, plan: &Plan, stop: bool) -> Report {
         stop: &stop,
         now: plan.created_at,
         wait: &|_| {},
+        wait_for: None,
     })
 }
 
@@ -202,6 +205,7 @@ fn resends_only_after_faults() {
         stop: &stop,
         now: plan.created_at,
         wait: &|d| waits.lock().unwrap().push(d),
+        wait_for: None,
     });
     // Each resend waits longer, through the injected wait, never a real sleep.
     assert_eq!(
@@ -349,6 +353,7 @@ mod wave_read_tests {
             },
             endpoint: "test".into(),
             now: Timestamp::now(),
+            retired: Vec::new(),
         };
         let plan = pipeline::plan(&api, &manifests, &context).unwrap();
         assert_eq!(plan.summary.cancel, 2, "{:?}", plan.items);
@@ -363,6 +368,7 @@ mod wave_read_tests {
             stop: &stop,
             now: plan.created_at,
             wait: &|_| {},
+            wait_for: None,
         });
         assert_eq!(report.count(Outcome::Cancelled), 2, "{report:?}");
         assert_eq!(api.peak.load(Ordering::SeqCst), 2);

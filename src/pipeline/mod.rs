@@ -10,10 +10,11 @@ mod session;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use crate::apply::{self, Apply, Observer, Report};
+use crate::apply::{self, Apply, Observer, Report, journal};
 use crate::manifest::model::Manifests;
 use crate::plan::build::{PlanContext, build};
 use crate::plan::model::{Plan, PlanAccount};
+use crate::plan::retired::Retired;
 use crate::resolve::fetch::{Api, FetchError, Fetched, fetch};
 use crate::resolve::selection::select;
 use crate::terminal_text::escape_controls;
@@ -36,8 +37,14 @@ pub fn plan_fetched(manifests: &Manifests, fetched: &Fetched, context: &PlanCont
 }
 
 /// Plans `manifests` against the session's account. The manifests' account
-/// must be the credentials' account before anything else is read.
-pub fn plan_account(session: &Session, manifests: &Manifests) -> anyhow::Result<Plan> {
+/// must be the credentials' account before anything else is read. What
+/// earlier applies retired comes from `journal` (by default the account's
+/// journal, when there is one).
+pub fn plan_account(
+    session: &Session,
+    manifests: &Manifests,
+    journal: Option<&Path>,
+) -> anyhow::Result<Plan> {
     let account = session.account()?;
     if account.id != manifests.account {
         anyhow::bail!(
@@ -54,8 +61,21 @@ pub fn plan_account(session: &Session, manifests: &Manifests) -> anyhow::Result<
         },
         endpoint: session.endpoint.clone(),
         now: session.now,
+        retired: retired(manifests.account, journal)?,
     };
     Ok(plan(&session.client, manifests, &context)?)
+}
+
+/// What the journal says earlier applies on `account` cancelled. A journal
+/// that does not exist yet holds nothing; one that cannot be read is an
+/// error (a plan must not forget what was done).
+pub fn retired(account: u64, journal: Option<&Path>) -> anyhow::Result<Vec<Retired>> {
+    let path = journal.map_or_else(|| journal::default_path(account), Path::to_path_buf);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let lines = journal::read(&path)?;
+    Ok(journal::retired(&lines, account))
 }
 
 /// What `apply` was given.
@@ -127,13 +147,15 @@ pub fn check_saved_plan(
     Ok(())
 }
 
-/// Performs `plan` through the session's client.
+/// Performs `plan` through the session's client; with `wait_for`, its
+/// waiting items too, as what they wait for goes.
 pub fn apply(
     session: &Session,
     plan: &Plan,
     observers: &[&dyn Observer],
     parallelism: usize,
     stop: &AtomicBool,
+    wait_for: Option<std::time::Duration>,
 ) -> Report {
     apply::run(&Apply {
         plan,
@@ -144,5 +166,6 @@ pub fn apply(
         stop,
         now: session.now,
         wait: &std::thread::sleep,
+        wait_for,
     })
 }

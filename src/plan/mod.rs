@@ -13,6 +13,7 @@ pub mod model;
 pub mod observed;
 pub mod render_markdown;
 pub mod render_text;
+pub mod retired;
 pub mod schema;
 
 /// The plan document as `--format json` prints it and `--out` writes it.

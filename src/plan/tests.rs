@@ -27,6 +27,7 @@ fn context() -> PlanContext {
         },
         endpoint: "test".into(),
         now: now(),
+        retired: Vec::new(),
     }
 }
 
