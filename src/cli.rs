@@ -43,6 +43,12 @@ pub enum Command {
     /// Perform a reviewed plan file, or plan and apply manifests after confirmation
     #[command(allow_negative_numbers = true)]
     Apply(ApplyArgs),
+    /// Follow applied retirements to their end: reclaimed, pending, ticket open, still billed
+    #[command(allow_negative_numbers = true)]
+    Status(StatusArgs),
+    /// Void pending cancellations this tool made (shows what it will void first)
+    #[command(allow_negative_numbers = true)]
+    Revert(RevertArgs),
     /// Check the credentials and print the account they belong to
     #[command(allow_negative_numbers = true)]
     Whoami(WhoamiArgs),
@@ -277,6 +283,59 @@ pub struct ApplyArgs {
 /// A `--wait` duration: a whole number and a unit (ms, s, m, h, d).
 fn wait_duration(text: &str) -> Result<Duration, String> {
     softlayer_emulator::parse_duration(text)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    /// One line per retirement and a summary
+    Text,
+    /// A tracking comment for an issue or pull request
+    Markdown,
+    /// One JSON document
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Applied plan files and journals to follow [default: the account's journal]
+    #[arg(value_name = "PLAN|JOURNAL")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format on stdout
+    #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+    pub format: StatusFormat,
+
+    /// Exit 2 while any cancellation is pending or its ticket open (0 all done, 1 still billed or
+    /// an error)
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// The journal of the applies [default: .slretire/journal-<account>.jsonl]
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RevertArgs {
+    /// Applied plan files and journals whose pending cancellations to void [default: the
+    /// account's journal]
+    #[arg(value_name = "PLAN|JOURNAL")]
+    pub paths: Vec<PathBuf>,
+
+    /// Void without asking for the account id
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// The journal of the applies, where revert appends its own lines [default:
+    /// .slretire/journal-<account>.jsonl]
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,6 +5,7 @@
 //! account a run may touch, whether `apply` was given a plan or manifests.
 
 mod adapter;
+mod follow;
 mod session;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use crate::resolve::fetch::{Api, FetchError, Fetched, fetch};
 use crate::resolve::selection::select;
 use crate::terminal_text::escape_controls;
 
+pub use follow::{Following, following, revert, revert_plan, status};
 pub use session::{Session, fixed_now};
 
 /// Plans `manifests` against what `api` returns.
