@@ -282,11 +282,14 @@ fn not_gone(item: &PlanItem, gone: &BTreeSet<ObjectRef>) -> String {
     }
 }
 
-/// `500ms`, `30s`, `5m`, `1h30m`.
+/// `500ms`, `1.5s`, `30s`, `5m`, `1h30m`.
 pub fn duration_text(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 1000 {
         return format!("{ms}ms");
+    }
+    if ms < 60_000 && ms % 1000 != 0 {
+        return format!("{:.1}s", d.as_secs_f64());
     }
     let s = d.as_secs();
     match (s / 3600, (s % 3600) / 60, s % 60) {
