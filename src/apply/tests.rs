@@ -383,12 +383,16 @@ mod waiting {
 
     use super::*;
 
+    /// An object of the fake network: its kind, its JSON, and the tick it
+    /// is gone at once cancelled.
+    type Object = (Kind, Value, Option<u64>);
+
     /// Guests 1 and 2 on VLAN 10; guest 1 also in subnet 7 (on VLAN 10).
     /// A cancelled object lingers `lag` waits before it is gone; the
     /// injected wait advances the clock by one tick.
     struct Network {
         /// id -> (kind, object, tick it goes at).
-        objects: Mutex<BTreeMap<u64, (Kind, Value, Option<u64>)>>,
+        objects: Mutex<BTreeMap<u64, Object>>,
         tick: AtomicU64,
         lag: u64,
         writes: Mutex<Vec<String>>,

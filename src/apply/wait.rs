@@ -190,16 +190,14 @@ fn hopeless(
     end: Timestamp,
 ) -> Option<String> {
     for o in &item.depends_on {
-        match outcome.get(o) {
-            Some(
-                what @ (Outcome::Failed | Outcome::Drifted | Outcome::Skipped | Outcome::Waiting),
-            ) => {
-                return Some(format!(
-                    "stays waiting: {o} was not cancelled ({})",
-                    what.as_str()
-                ));
-            }
-            _ => {}
+        if let Some(
+            what @ (Outcome::Failed | Outcome::Drifted | Outcome::Skipped | Outcome::Waiting),
+        ) = outcome.get(o)
+        {
+            return Some(format!(
+                "stays waiting: {o} was not cancelled ({})",
+                what.as_str()
+            ));
         }
         if let Some(date) = dated.get(o).filter(|d| **d > end) {
             return Some(format!(
@@ -288,7 +286,7 @@ pub fn duration_text(d: Duration) -> String {
     if ms < 1000 {
         return format!("{ms}ms");
     }
-    if ms < 60_000 && ms % 1000 != 0 {
+    if ms < 60_000 && !ms.is_multiple_of(1000) {
         return format!("{:.1}s", d.as_secs_f64());
     }
     let s = d.as_secs();

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::revert::{Step, Undo};
 use super::status::{Report, Row, Status};
+use crate::resolve::money::Money;
 use crate::terminal_text::escape_controls;
 
 /// `Status: 12 reclaimed, 15 pending, ... Monthly fees retired: ...`.
@@ -100,7 +101,7 @@ pub fn status_markdown(report: &Report) -> String {
             let fee = row
                 .tracked
                 .monthly_fee
-                .map_or_else(|| "unknown".to_string(), |f| f.grouped());
+                .map_or_else(|| "unknown".to_string(), Money::grouped);
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {fee} |",
@@ -157,6 +158,9 @@ pub fn status_json(report: &Report) -> String {
     text
 }
 
+/// A section of the revert plan: its title, its symbol, what belongs.
+type Group = (&'static str, &'static str, fn(&Undo) -> bool);
+
 /// The revert plan: what will be voided (with the call), what cannot be
 /// undone and why, what has nothing to undo, and one summary line.
 pub fn revert_plan(account: u64, sources: &[String], steps: &[Step]) -> String {
@@ -166,7 +170,7 @@ pub fn revert_plan(account: u64, sources: &[String], steps: &[Step]) -> String {
         if steps.len() == 1 { "" } else { "s" },
         escape_controls(&sources.join(", "))
     );
-    let groups: [(&str, &str, fn(&Undo) -> bool); 3] = [
+    let groups: [Group; 3] = [
         ("Will void (billing resumes):", "+", |u| {
             matches!(u, Undo::Void(_))
         }),
@@ -206,7 +210,7 @@ pub fn revert_plan(account: u64, sources: &[String], steps: &[Step]) -> String {
 /// back on the bill: 115.00 USD.`
 pub fn revert_summary(steps: &[Step]) -> String {
     let count = |f: fn(&Undo) -> bool| steps.iter().filter(|s| f(&s.undo)).count();
-    let fee: crate::resolve::money::Money = steps
+    let fee: Money = steps
         .iter()
         .filter(|s| matches!(s.undo, Undo::Void(_)))
         .filter_map(|s| s.tracked.monthly_fee)
