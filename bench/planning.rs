@@ -109,6 +109,7 @@ fn main() -> anyhow::Result<()> {
         },
         endpoint: "bench".into(),
         now,
+        retired: Vec::new(),
     };
     let mut cpu = Vec::new();
     let mut wall = Vec::new();

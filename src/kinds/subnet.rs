@@ -109,6 +109,11 @@ impl ResourceKind for Subnet {
         cancel_item(r, timing, options)
     }
 
+    // The reference (§9): a subnet's cancellation cannot be undone.
+    fn void_call(&self, _r: &Resource) -> Result<ApiCall, String> {
+        Err("SoftLayer does not take back the cancellation of a subnet: it cannot be undone".into())
+    }
+
     fn world_lists(&self) -> &'static [WorldList] {
         &[WorldList {
             key: "subnets",

@@ -14,6 +14,7 @@ pub mod observed;
 pub mod render_markdown;
 pub mod render_mermaid;
 pub mod render_text;
+pub mod retired;
 pub mod schema;
 pub mod verify;
 

@@ -203,12 +203,15 @@ pub struct PlanItem {
     pub state: State,
     /// Why the item is in its state (blocked, protected, absent, scheduled, waiting).
     pub detail: Option<String>,
-    /// For `cancel`: immediately or on the anniversary.
+    /// For `cancel`, and `waiting` items with a call: immediately or on the anniversary.
     pub timing: Option<Timing>,
-    /// For `cancel` on the anniversary and for `scheduled`: the date it takes effect.
+    /// For `cancel` and `waiting` on the anniversary and for `scheduled`:
+    /// the date it takes effect.
     #[schemars(with = "Option<String>")]
     pub effective_date: Option<Timestamp>,
-    /// For `cancel`: the exact API call apply makes.
+    /// For `cancel`: the exact API call apply makes. For `waiting`: the
+    /// call `apply --wait` makes once every object in `depends_on` is gone
+    /// (none for an object that goes with another's billing item).
     pub call: Option<ApiCall>,
     /// The SoftLayer cancellation reason.
     pub reason: Option<String>,
@@ -224,7 +227,8 @@ pub struct PlanItem {
     pub monthly_fee_estimated: bool,
     /// The manifest entries that selected the resource (`file:line`).
     pub origins: Vec<String>,
-    /// For `blocked`/`waiting`: the objects that must be gone first.
+    /// For `blocked`/`waiting`: the objects that must be gone first (a
+    /// waiting item is performed after they are gone).
     pub depends_on: Vec<ObjectRef>,
     /// Hash of the kind, the id and `observed`; apply skips the item as
     /// drifted when it changed.

@@ -203,6 +203,7 @@ fn rebuild(plan: &Plan, manifests: &Manifests) -> Plan {
         endpoint: plan.endpoint.clone(),
         now: plan.created_at,
         clock: plan.clock,
+        retired: super::retired::from_items(&plan.items, plan.created_at),
     };
     build(manifests, &select(manifests, &fetched), &context)
 }
