@@ -17,7 +17,7 @@ use std::sync::{Mutex, PoisonError};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::resource::Resource;
+use super::resource::{ObjectRef, Resource};
 use super::select::SelectorIndex;
 use crate::kinds::{Kind, ListSource, ReadObject, Source};
 use crate::manifest::model::{Entry, IpPattern, Manifests, Selector};
@@ -285,7 +285,10 @@ pub fn fetch_ids(
             now,
         )?,
     };
-    Ok(dedup(found).into_iter().map(|c| c.resource).collect())
+    Ok(dedup(found, Vec::new())
+        .into_iter()
+        .map(|c| c.resource)
+        .collect())
 }
 
 fn fetch_kind(
@@ -296,6 +299,20 @@ fn fetch_kind(
     retain: Retain,
 ) -> Result<Vec<Candidate>, FetchError> {
     let matcher = Matcher::new(kind, entries, now, retain);
+    // The billing item of every object read, selected or not, so a
+    // candidate knows when its item also bills an object no entry selects
+    // (cancelling it would cancel that one too). Two ids per object: the
+    // objects themselves are still dropped as their page is read.
+    let billed: Mutex<Vec<(u64, ObjectRef)>> = Mutex::new(Vec::new());
+    let keep = |r: Resource| {
+        if let Some(b) = &r.billing {
+            billed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((b.id, r.reference()));
+        }
+        matcher.candidate(r)
+    };
     let found = match kind.room().source() {
         Source::Lists(sources) => {
             let mut calls = Vec::new();
@@ -310,7 +327,7 @@ fn fetch_kind(
                 }
                 calls.extend(filters.into_iter().map(|f| (source, f)));
             }
-            run_lists(api, &calls, &|r| matcher.candidate(r), now)?
+            run_lists(api, &calls, &keep, now)?
         }
         Source::Lookup {
             service,
@@ -322,18 +339,11 @@ fn fetch_kind(
                 .flat_map(|(_, e)| e.selector.ids.iter().copied())
                 .collect();
             let ids: Vec<u64> = ids.into_iter().collect();
-            lookup(
-                api,
-                service,
-                mask,
-                *read,
-                &ids,
-                &|r| matcher.candidate(r),
-                now,
-            )?
+            lookup(api, service, mask, *read, &ids, &keep, now)?
         }
     };
-    Ok(dedup(found))
+    let billed = billed.into_inner().unwrap_or_else(PoisonError::into_inner);
+    Ok(dedup(found, billed))
 }
 
 /// Filtered calls made without first asking how long the whole list is.
@@ -666,28 +676,27 @@ fn lookup(
     Ok(out)
 }
 
-/// One candidate per object, in id order, each knowing which others share
-/// its billing item. An object two calls returned was matched alike both
-/// times.
-fn dedup(mut found: Vec<Candidate>) -> Vec<Candidate> {
+/// One candidate per object, in id order, each knowing which other objects
+/// share its billing item: other candidates, and the objects in `billed`
+/// (billing item id and object, for objects read but not kept). An object
+/// two calls returned was matched alike both times.
+fn dedup(mut found: Vec<Candidate>, billed: Vec<(u64, ObjectRef)>) -> Vec<Candidate> {
     let key = |c: &Candidate| (c.resource.id, c.resource.uuid.clone());
     found.sort_by_key(key);
     found.dedup_by(|a, b| key(a) == key(b));
-    let mut by_item: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
-    for (i, c) in found.iter().enumerate() {
-        if let Some(b) = &c.resource.billing {
-            by_item.entry(b.id).or_default().push(i);
-        }
+    let mut by_item: BTreeMap<u64, BTreeSet<ObjectRef>> = BTreeMap::new();
+    let kept = found
+        .iter()
+        .filter_map(|c| Some((c.resource.billing.as_ref()?.id, c.resource.reference())));
+    for (item, object) in kept.chain(billed) {
+        by_item.entry(item).or_default().insert(object);
     }
-    for group in by_item.values().filter(|g| g.len() > 1) {
-        for &i in group {
-            let others = group
-                .iter()
-                .filter(|&&j| j != i)
-                .map(|&j| found[j].resource.reference())
-                .collect();
-            found[i].resource.shares_billing_with = others;
-        }
+    for c in &mut found {
+        let Some(group) = c.resource.billing.as_ref().and_then(|b| by_item.get(&b.id)) else {
+            continue;
+        };
+        let me = c.resource.reference();
+        c.resource.shares_billing_with = group.iter().filter(|o| **o != me).cloned().collect();
     }
     found
 }
@@ -870,6 +879,47 @@ mod tests {
         };
         let all = fetch_all(&recorder(), &m, "2026-11-22T00:00:00Z".parse().unwrap()).unwrap();
         assert_eq!(all[&Kind::VirtualGuest].len(), 2);
+    }
+
+    /// An object whose billing item also bills an object no entry selects
+    /// knows it (the planner then blocks it), although the other object is
+    /// not kept: softlayer-python's `getHardware` fixture bills servers
+    /// 1001 and 1002 with one item, and `created_before` selected only 1001.
+    #[test]
+    fn sharing_with_unselected_objects_is_seen() {
+        let api = Recorder {
+            calls: Mutex::new(Vec::new()),
+            objects: vec![
+                json!({"id": 1001, "hostname": "a", "billingItem": {"id": 7112}}),
+                json!({"id": 1002, "hostname": "b", "billingItem": {"id": "7112"}}),
+                json!({"id": 1003, "hostname": "c", "billingItem": {"id": 7113}}),
+            ],
+        };
+        let m = Manifests {
+            account: 1,
+            files: vec![],
+            digests: vec![],
+            entries: vec![entry(
+                Kind::Hardware,
+                Selector {
+                    names: vec!["[ac]".into()],
+                    ..Selector::default()
+                },
+            )],
+            protect: vec![],
+            limits: Vec::new(),
+        };
+        let fetched = fetch(&api, &m, "2026-11-22T00:00:00Z".parse().unwrap()).unwrap();
+        let found = &fetched[&Kind::Hardware];
+        assert_eq!(ids(found), vec![1001, 1003], "b is not kept");
+        assert_eq!(
+            found[0].resource.shares_billing_with,
+            vec![ObjectRef {
+                kind: Kind::Hardware,
+                id: 1002
+            }]
+        );
+        assert!(found[1].resource.shares_billing_with.is_empty());
     }
 
     /// Filtered calls of a kind run in parallel, and every result arrives.
