@@ -103,6 +103,7 @@ fn plan_for(account: &Account, ids: &[u64]) -> Plan {
                 ids: ids.to_vec(),
                 ..Selector::default()
             },
+            exclude: None,
             expect: None,
             options: CancelOptions {
                 when: When::Immediate,
@@ -317,6 +318,7 @@ mod wave_read_tests {
                 ids: vec![id],
                 ..Selector::default()
             },
+            exclude: None,
             expect: None,
             options: CancelOptions {
                 when: When::Immediate,

@@ -18,7 +18,7 @@ pub(crate) fn run(args: &PlanArgs, term: &Term) -> anyhow::Result<i32> {
         args.snapshot.as_deref(),
         &manifests.kinds(),
     )?;
-    let plan = make_plan(&session, &manifests, term)?;
+    let plan = make_plan(&session, &manifests, &args.target, term)?;
     // The file first: it is what apply needs, and a closed stdout (`| head`)
     // or a full disk under it must not cost the reviewed plan.
     let saved = match &args.out {

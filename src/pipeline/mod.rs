@@ -14,6 +14,7 @@ use crate::apply::{self, Apply, Observer, Report};
 use crate::manifest::model::Manifests;
 use crate::plan::build::{PlanContext, build};
 use crate::plan::model::{Plan, PlanAccount};
+use crate::plan::target::{Target, narrow};
 use crate::resolve::fetch::{Api, FetchError, Fetched, fetch};
 use crate::resolve::selection::select;
 use crate::terminal_text::escape_controls;
@@ -35,9 +36,14 @@ pub fn plan_fetched(manifests: &Manifests, fetched: &Fetched, context: &PlanCont
     build(manifests, &select(manifests, fetched), context)
 }
 
-/// Plans `manifests` against the session's account. The manifests' account
-/// must be the credentials' account before anything else is read.
-pub fn plan_account(session: &Session, manifests: &Manifests) -> anyhow::Result<Plan> {
+/// Plans `manifests` against the session's account, narrowed to `targets`
+/// when there are any (a partial plan). The manifests' account must be the
+/// credentials' account before anything else is read.
+pub fn plan_account(
+    session: &Session,
+    manifests: &Manifests,
+    targets: &[Target],
+) -> anyhow::Result<Plan> {
     let account = session.account()?;
     if account.id != manifests.account {
         anyhow::bail!(
@@ -55,7 +61,7 @@ pub fn plan_account(session: &Session, manifests: &Manifests) -> anyhow::Result<
         endpoint: session.endpoint.clone(),
         now: session.now,
     };
-    Ok(plan(&session.client, manifests, &context)?)
+    Ok(narrow(plan(&session.client, manifests, &context)?, targets))
 }
 
 /// What `apply` was given.

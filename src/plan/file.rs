@@ -61,7 +61,7 @@ pub fn read(path: &Path) -> Result<Plan, PlanFileError> {
 }
 
 /// Format versions this slretire once wrote and no longer applies.
-const OLDER_VERSIONS: [&str; 1] = ["1"];
+const OLDER_VERSIONS: [&str; 2] = ["1", "2"];
 
 /// Parses and checks a plan document read from `path`.
 pub fn parse(path: &str, text: &str) -> Result<Plan, PlanFileError> {

@@ -15,15 +15,17 @@ use crate::resolve::money::Money;
 use crate::resolve::resource::ObjectRef;
 
 /// The version of the plan document format; apply refuses any other.
-/// Version 1 (until 0.1) recorded the resolver's internal types.
-pub const FORMAT_VERSION: &str = "2";
+/// Version 1 (until 0.1) recorded the resolver's internal types; version
+/// 2 had no VLANs, notes digest or power state in the observed facts, and
+/// no `targets` or `excluded`.
+pub const FORMAT_VERSION: &str = "3";
 
 /// A plan: every resolved resource with its state and, for cancellations,
 /// the exact API call apply will make.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
-    /// Version of this document format (currently "1").
+    /// Version of this document format (currently "3").
     pub format_version: String,
     /// The slretire version that wrote the plan.
     pub slretire_version: String,
@@ -36,10 +38,17 @@ pub struct Plan {
     pub endpoint: String,
     /// The manifest files, in the order they were read.
     pub manifests: Vec<String>,
+    /// A partial plan (`--target`): the items it was narrowed to, as
+    /// `KIND:ID`; it holds those and what they wait for, nothing else.
+    /// Empty for a whole plan.
+    pub targets: Vec<String>,
     /// Counts per state and the monthly fees retired.
     pub summary: Summary,
     /// Every resolved resource, sorted by kind (in apply order) and id.
     pub items: Vec<PlanItem>,
+    /// Objects an entry's selector matched and its `exclude` left out,
+    /// sorted by kind and id; never cancelled by those entries.
+    pub excluded: Vec<ExcludedObject>,
     /// Things a reviewer should know that do not fail the plan.
     pub warnings: Vec<String>,
     /// Failed guards; a plan with errors is never written to a file.
@@ -49,7 +58,24 @@ pub struct Plan {
     pub digest: String,
 }
 
+/// An object an entry's `exclude` left out of its selection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExcludedObject {
+    pub kind: Kind,
+    pub id: u64,
+    /// What people call it.
+    pub name: String,
+    /// The entries whose `exclude` left it out (`file:line`).
+    pub excluded_from: Vec<String>,
+}
+
 impl Plan {
+    /// Whether the plan was narrowed with `--target`.
+    pub fn is_partial(&self) -> bool {
+        !self.targets.is_empty()
+    }
+
     /// The kinds of the plan's items, each once, in [`Kind`] order.
     pub fn kinds(&self) -> Vec<Kind> {
         let mut kinds: Vec<Kind> = self.items.iter().map(|item| item.kind).collect();

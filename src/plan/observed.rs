@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::kinds::{Kind, Variant};
 use crate::manifest::model::IpNet;
 use crate::resolve::money::Money;
-use crate::resolve::resource::{BillingFacts, ChildItem, ObjectRef, Resource};
+use crate::resolve::resource::{BillingFacts, ChildItem, ObjectRef, Resource, VlanRef};
 
 /// The facts a decision rests on, as read from the API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -35,6 +35,15 @@ pub struct Observed {
     pub datacenter: Option<String>,
     /// Tag names, sorted.
     pub tags: Vec<String>,
+    /// The VLANs the object is on (guests and servers: all of theirs; a
+    /// subnet: its own), sorted by id.
+    pub vlans: Vec<VlanRef>,
+    /// `sha256:` and 16 hex digits of the object's notes: a change of the
+    /// notes (`notes` selectors match them) drifts the item, and the notes
+    /// themselves, free text that may hold anything, stay out of the plan.
+    pub notes_digest: Option<String>,
+    /// A guest's power state (`RUNNING`, `HALTED`, `PAUSED`).
+    pub power_state: Option<String>,
     /// Creation (or provisioning) time; the billing item's when the object has none.
     #[schemars(with = "Option<String>")]
     pub created: Option<Timestamp>,
@@ -123,6 +132,9 @@ impl Observed {
             router: r.router.clone(),
             datacenter: r.datacenter.clone(),
             tags: r.tags.clone(),
+            vlans: r.vlans.clone(),
+            notes_digest: r.notes.as_deref().map(notes_digest),
+            power_state: r.power_state.clone(),
             created: r.created,
             billing: r.billing.as_ref().map(BillingItem::of),
             account_id: r.account_id,
@@ -139,7 +151,8 @@ impl Observed {
 
     /// The resource these facts describe, for the kind's rules to judge
     /// again (plan-file checks); `None` when a recorded value is not one
-    /// (an address or network that does not parse).
+    /// (an address or network that does not parse). The notes are not
+    /// recorded, only their digest: no rule judges them.
     pub fn to_resource(&self, kind: Kind, id: u64) -> Option<Resource> {
         let mut r = Resource::new(kind, id);
         r.name.clone_from(&self.name);
@@ -157,6 +170,8 @@ impl Observed {
         r.router.clone_from(&self.router);
         r.datacenter.clone_from(&self.datacenter);
         r.tags.clone_from(&self.tags);
+        r.vlans.clone_from(&self.vlans);
+        r.power_state.clone_from(&self.power_state);
         r.created = self.created;
         r.billing = self.billing.as_ref().map(BillingItem::to_facts);
         r.account_id = self.account_id;
@@ -170,6 +185,14 @@ impl Observed {
         r.uuid.clone_from(&self.uuid);
         Some(r)
     }
+}
+
+/// The digest a plan records of an object's notes.
+pub fn notes_digest(notes: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(notes.as_bytes());
+    let hex: String = hash.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
 }
 
 fn parse_network(text: &str) -> Option<IpNet> {

@@ -16,6 +16,13 @@ pub fn render(plan: &Plan) -> String {
         escape(&plan.account.company)
     );
     let s = &plan.summary;
+    if plan.is_partial() {
+        let _ = writeln!(
+            out,
+            "> [!IMPORTANT]\n> **Partial plan**: only `--target {}` and what they wait for. Other objects the manifests select are not in it.\n",
+            escape(&plan.targets.join(", ")).replace('`', "'")
+        );
+    }
     if !plan.errors.is_empty() {
         let _ = writeln!(
             out,
@@ -77,6 +84,25 @@ pub fn render(plan: &Plan) -> String {
             );
         }
         out.push('\n');
+    }
+    if !plan.excluded.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>{} excluded by <code>exclude</code></summary>\n",
+            plan.excluded.len()
+        );
+        out.push_str("| kind | id | name | excluded from |\n|---|---|---|---|\n");
+        for x in &plan.excluded {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                x.kind,
+                x.id,
+                escape(&x.name),
+                escape(&x.excluded_from.join(", "))
+            );
+        }
+        out.push_str("\n</details>\n\n");
     }
     if !plan.warnings.is_empty() {
         let _ = writeln!(

@@ -39,6 +39,19 @@ pub fn render(plan: &Plan, color: bool) -> String {
         if files == 1 { "" } else { "s" },
         one_line(&plan.endpoint)
     );
+    if plan.is_partial() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                "1;33",
+                &format!(
+                    "Partial plan: only --target {} and what they wait for. It is not the whole plan.",
+                    one_line(&plan.targets.join(", "))
+                )
+            )
+        );
+    }
     let present: Vec<State> = State::ALL
         .into_iter()
         .filter(|s| plan.items.iter().any(|i| i.state == *s))
@@ -56,6 +69,30 @@ pub fn render(plan: &Plan, color: bool) -> String {
     for item in &plan.items {
         out.push('\n');
         render_item(&mut out, item, &paint);
+    }
+    if !plan.excluded.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                "1",
+                "Excluded by `exclude` (these entries do not retire them):"
+            )
+        );
+        for x in &plan.excluded {
+            let name = if x.name.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", one_line(&x.name))
+            };
+            let _ = writeln!(
+                out,
+                "  {} {}{name}\n    from      {}",
+                x.kind,
+                x.id,
+                one_line(&x.excluded_from.join(", "))
+            );
+        }
     }
     if !plan.warnings.is_empty() {
         let _ = writeln!(out, "\n{}", paint("33", "Warnings:"));

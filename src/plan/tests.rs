@@ -47,6 +47,7 @@ fn entry(line: u32, kind: Kind, selector: Selector) -> Entry {
         },
         kind,
         selector,
+        exclude: None,
         expect: None,
         options: options(),
     }
@@ -777,13 +778,21 @@ fn plan_file_messages() {
     let text = super::render_json(&p);
     let err = |text: &str| super::file::parse("p.json", text).unwrap_err().to_string();
     assert_eq!(
-        err(&text.replacen("\"format_version\": \"2\"", "\"format_version\": 2", 1)),
-        "p.json: not a plan file (format_version must be a string such as \"2\", found 2)"
+        err(&text.replacen("\"format_version\": \"3\"", "\"format_version\": 3", 1)),
+        "p.json: not a plan file (format_version must be a string such as \"3\", found 3)"
     );
-    assert_eq!(
-        err(&text.replacen("\"format_version\": \"2\"", "\"format_version\": \"1\"", 1)),
-        "p.json: this plan was written by an older format (1) of slretire, which this version no longer applies; make a new plan"
-    );
+    for older in ["1", "2"] {
+        assert_eq!(
+            err(&text.replacen(
+                "\"format_version\": \"3\"",
+                &format!("\"format_version\": \"{older}\""),
+                1
+            )),
+            format!(
+                "p.json: this plan was written by an older format ({older}) of slretire, which this version no longer applies; make a new plan"
+            )
+        );
+    }
     let wrong = err(&text.replacen("\"id\": 278184", "\"id\": \"abc\"", 1));
     assert!(wrong.contains("expected u64 at line "), "{wrong}");
 

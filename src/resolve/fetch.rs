@@ -18,7 +18,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::resource::Resource;
-use super::select::SelectorIndex;
+use super::select::{CompiledSelector, SelectorIndex};
 use crate::kinds::{Kind, ListSource, ReadObject, Source};
 use crate::manifest::model::{Entry, IpPattern, Manifests, Selector};
 
@@ -57,6 +57,9 @@ pub struct Candidate {
     /// ascending; empty for an object only named by id (its other keys
     /// exclude it) or read for another reason.
     pub entries: Vec<usize>,
+    /// Positions of the entries whose selector matches it but whose
+    /// `exclude` leaves it out, ascending.
+    pub excluded_by: Vec<usize>,
 }
 
 impl Candidate {
@@ -65,6 +68,7 @@ impl Candidate {
         Candidate {
             resource,
             entries: Vec::new(),
+            excluded_by: Vec::new(),
         }
     }
 }
@@ -475,6 +479,8 @@ struct Matcher {
     index: SelectorIndex,
     /// For each selector of the index, the entry's position in the manifests.
     positions: Vec<usize>,
+    /// For each selector of the index, its entry's compiled `exclude`.
+    excludes: Vec<Option<CompiledSelector>>,
     /// Ids entries name explicitly: kept even when the entry's other keys
     /// exclude them, so a plan can tell "excluded" from "no such id".
     ids: HashSet<u64>,
@@ -487,6 +493,10 @@ impl Matcher {
         Matcher {
             index: SelectorIndex::new(kind, &selectors, now),
             positions: entries.iter().map(|(i, _)| *i).collect(),
+            excludes: entries
+                .iter()
+                .map(|(_, e)| e.exclude.as_ref().map(|x| CompiledSelector::new(x, now)))
+                .collect(),
             ids: entries
                 .iter()
                 .flat_map(|(_, e)| e.selector.ids.iter().copied())
@@ -497,16 +507,23 @@ impl Matcher {
 
     /// The object as a candidate, if some entry could want it.
     fn candidate(&self, resource: Resource) -> Option<Candidate> {
-        let entries: Vec<usize> = self
-            .index
-            .select(&resource)
-            .into_iter()
-            .map(|i| self.positions[i])
-            .collect();
+        let (excluded, selected): (Vec<usize>, Vec<usize>) =
+            self.index.select(&resource).into_iter().partition(|&i| {
+                self.excludes[i]
+                    .as_ref()
+                    .is_some_and(|exclude| exclude.matches(&resource))
+            });
+        let entries: Vec<usize> = selected.into_iter().map(|i| self.positions[i]).collect();
+        let excluded_by: Vec<usize> = excluded.into_iter().map(|i| self.positions[i]).collect();
         let wanted = !entries.is_empty()
+            || !excluded_by.is_empty()
             || self.ids.contains(&resource.id)
             || self.retain == Retain::Everything;
-        wanted.then_some(Candidate { resource, entries })
+        wanted.then_some(Candidate {
+            resource,
+            entries,
+            excluded_by,
+        })
     }
 }
 
@@ -692,6 +709,7 @@ mod tests {
             },
             kind,
             selector,
+            exclude: None,
             expect: None,
             options: CancelOptions {
                 when: When::Auto,

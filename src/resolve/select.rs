@@ -9,16 +9,21 @@ use std::net::IpAddr;
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use jiff::{SignedDuration, Timestamp};
+use regex::Regex;
 
-use super::resource::Resource;
+use super::resource::{Resource, VlanRef};
 use crate::kinds::Kind;
-use crate::manifest::model::{IpNet, IpPattern, Selector};
+use crate::manifest::model::{IpNet, IpPattern, Selector, VlanSelector};
+use crate::manifest::pattern::name_regex;
 
 /// A selector ready to test resources against.
 #[derive(Debug)]
 pub struct CompiledSelector {
     selector: Selector,
     names: Option<GlobSet>,
+    /// `name_regex`, each anchored to the whole name.
+    name_regexes: Option<Vec<Regex>>,
+    notes: Option<GlobSet>,
     /// Created before this instant (from `older_than` or `created_before`).
     created_before: Option<Timestamp>,
 }
@@ -36,14 +41,23 @@ impl CompiledSelector {
     /// Compiles `selector`; `now` anchors `older_than`. Globs were checked by
     /// validation, so one that fails here simply matches nothing.
     pub fn new(selector: &Selector, now: Timestamp) -> CompiledSelector {
-        let names = (!selector.names.is_empty()).then(|| {
-            let mut set = GlobSetBuilder::new();
-            for pattern in &selector.names {
-                if let Ok(glob) = name_glob(pattern) {
-                    set.add(glob);
+        let globs = |patterns: &[String]| {
+            (!patterns.is_empty()).then(|| {
+                let mut set = GlobSetBuilder::new();
+                for pattern in patterns {
+                    if let Ok(glob) = name_glob(pattern) {
+                        set.add(glob);
+                    }
                 }
-            }
-            set.build().unwrap_or_else(|_| GlobSet::empty())
+                set.build().unwrap_or_else(|_| GlobSet::empty())
+            })
+        };
+        let name_regexes = (!selector.name_regexes.is_empty()).then(|| {
+            selector
+                .name_regexes
+                .iter()
+                .filter_map(|p| name_regex(p).ok())
+                .collect()
         });
         let older = selector.older_than.and_then(|d| {
             let d = SignedDuration::try_from(d).ok()?;
@@ -55,7 +69,9 @@ impl CompiledSelector {
             .map(|zoned| zoned.timestamp());
         CompiledSelector {
             selector: selector.clone(),
-            names,
+            names: globs(&selector.names),
+            name_regexes,
+            notes: globs(&selector.notes),
             created_before: older.or(before),
         }
     }
@@ -69,6 +85,11 @@ impl CompiledSelector {
                 .names
                 .as_ref()
                 .is_none_or(|set| r.match_names.iter().any(|n| set.is_match(n)))
+            && self.name_regexes.as_ref().is_none_or(|regexes| {
+                r.match_names
+                    .iter()
+                    .any(|n| regexes.iter().any(|re| re.is_match(n)))
+            })
             && s.cidr.is_none_or(|cidr| r.network == Some(cidr))
             && s.number.is_none_or(|n| r.vlan_number == Some(n))
             && s.router.as_ref().is_none_or(|router| {
@@ -80,9 +101,39 @@ impl CompiledSelector {
                 .as_ref()
                 .is_none_or(|dc| r.datacenter.as_ref() == Some(dc))
             && s.tags.iter().all(|t| r.tags.contains(t))
+            && s.untagged
+                .is_none_or(|untagged| r.tags.is_empty() == untagged)
             && self
                 .created_before
                 .is_none_or(|limit| r.created.is_some_and(|c| c < limit))
+            && s.vlan
+                .as_ref()
+                .is_none_or(|vlan| r.vlans.iter().any(|on| vlan_matches(vlan, on)))
+            && s.power_state.is_none_or(|state| {
+                r.power_state
+                    .as_deref()
+                    .is_some_and(|key_name| state.is(key_name))
+            })
+            && s.hourly
+                .is_none_or(|hourly| r.hourly_flag() == Some(hourly))
+            && self
+                .notes
+                .as_ref()
+                .is_none_or(|set| r.notes.as_deref().is_some_and(|notes| set.is_match(notes)))
+    }
+}
+
+/// Whether the VLAN an object is on is the one a `vlan` selector names.
+fn vlan_matches(selector: &VlanSelector, on: &VlanRef) -> bool {
+    match selector {
+        VlanSelector::Id(id) => on.id == *id,
+        VlanSelector::Number { number, router } => {
+            on.number == Some(*number)
+                && on
+                    .router
+                    .as_deref()
+                    .is_some_and(|have| have.eq_ignore_ascii_case(router))
+        }
     }
 }
 
