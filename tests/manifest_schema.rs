@@ -53,6 +53,14 @@ fn schema_is_draft07_with_kind_rules() {
         storage["then"]["properties"].get("name").is_none(),
         "storage has names"
     );
+    assert_eq!(
+        storage["then"]["properties"]["exclude"]["properties"]["tags"], false,
+        "an exclude takes the kind's selector keys only"
+    );
+    assert_eq!(
+        storage["then"]["properties"]["power_state"], false,
+        "power_state is for guests"
+    );
 }
 
 /// `slretire schema` and `slretire schema plan` print the checked-in files byte for byte.

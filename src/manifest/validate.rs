@@ -410,10 +410,11 @@ impl Checker<'_> {
     }
 
     fn power_state(&mut self, raw: &Sp<PowerStateName>) -> Option<PowerState> {
-        let text = raw.value.0.to_ascii_lowercase();
-        if let Some(state) = PowerState::parse(&text) {
+        // Exactly as the schema spells them; `HALTED` gets a did-you-mean.
+        if let Some(state) = PowerState::parse(&raw.value.0) {
             return Some(state);
         }
+        let text = raw.value.0.to_ascii_lowercase();
         let accepted = PowerState::ALL.map(PowerState::as_str);
         let diag = self
             .error(

@@ -216,7 +216,8 @@ pub fn headline(item: &PlanItem) -> String {
 
 /// `Plan: 5 to cancel (3 immediately, 2 on anniversary), 2 scheduled, 1
 /// absent, 1 blocked. Monthly fees retired: 1,203.40 USD.`; `No changes: ...`
-/// when nothing is cancelled.
+/// when nothing is cancelled; `Partial plan: ...` and `No changes in this
+/// partial plan: ...` for a plan narrowed with `--target`.
 pub fn summary_line(plan: &Plan) -> String {
     let s = &plan.summary;
     let mut others: Vec<String> = Vec::new();
@@ -237,7 +238,12 @@ pub fn summary_line(plan: &Plan) -> String {
         } else {
             format!(" ({})", others.join(", "))
         };
-        return format!("No changes: nothing to cancel{rest}.");
+        let what = if plan.is_partial() {
+            "No changes in this partial plan"
+        } else {
+            "No changes"
+        };
+        return format!("{what}: nothing to cancel{rest}.");
     }
     let mut timing = Vec::new();
     if s.cancel_immediately > 0 {
@@ -256,7 +262,12 @@ pub fn summary_line(plan: &Plan) -> String {
         ),
     };
     format!(
-        "Plan: {}. Monthly fees retired: {} {}{unknown}.",
+        "{}: {}. Monthly fees retired: {} {}{unknown}.",
+        if plan.is_partial() {
+            "Partial plan"
+        } else {
+            "Plan"
+        },
         parts.join(", "),
         s.monthly_fee_retired.grouped(),
         s.currency

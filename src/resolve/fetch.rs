@@ -929,6 +929,37 @@ mod tests {
         );
     }
 
+    /// `exclude` asks nothing more of the server: the calls are those of
+    /// the entry without it, and what it leaves out comes back as excluded.
+    #[test]
+    fn exclude_changes_no_call() {
+        let plain = entry(
+            Kind::VirtualGuest,
+            Selector {
+                ids: vec![1, 2],
+                ..Selector::default()
+            },
+        );
+        let mut excluding = plain.clone();
+        excluding.exclude = Some(Selector {
+            names: vec!["B".into()],
+            ..Selector::default()
+        });
+        let (without, _) = run(vec![plain]);
+        let (with, fetched) = run(vec![excluding]);
+        assert_eq!(without, with);
+        let found = &fetched[&Kind::VirtualGuest];
+        assert_eq!(ids(found), vec![1, 2]);
+        assert_eq!(
+            (found[0].entries.clone(), found[0].excluded_by.clone()),
+            (vec![0], vec![])
+        );
+        assert_eq!(
+            (found[1].entries.clone(), found[1].excluded_by.clone()),
+            (vec![], vec![0])
+        );
+    }
+
     /// Many ids are split into chunks, not one call each.
     #[test]
     fn many_ids_are_chunked() {

@@ -251,6 +251,7 @@ pub fn network(addr: IpAddr, prefix: u8) -> Option<IpNet> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::model::PowerState;
 
     fn guest(id: u64, fqdn: &str, ip: &str, tags: &[&str], created: &str) -> Resource {
         let mut r = Resource::new(Kind::VirtualGuest, id);
@@ -345,6 +346,93 @@ mod tests {
         assert!(!CompiledSelector::new(&narrower, now()).matches(&s));
     }
 
+    /// `name_regex` matches whole names, `untagged`, `power_state`,
+    /// `hourly`, `notes` and `vlan` the object's own facts; an object
+    /// without a fact never matches a selector on it.
+    #[test]
+    fn property_keys() {
+        let mut r = guest(
+            1,
+            "ci-runner-07.example.com",
+            "10.0.0.5",
+            &[],
+            "2026-01-01T00:00:00Z",
+        );
+        r.power_state = Some("HALTED".into());
+        r.hourly = Some(true);
+        r.notes = Some("OPS-12\nretire after the migration".into());
+        r.vlans = vec![VlanRef {
+            id: 563310,
+            number: Some(1234),
+            router: Some("bcr01a.dal10".into()),
+        }];
+        let bare = guest(
+            2,
+            "web.example.com",
+            "10.0.0.6",
+            &["keep"],
+            "2026-01-01T00:00:00Z",
+        );
+        let check = |sel: Selector, expected: [bool; 2]| {
+            let c = CompiledSelector::new(&sel, now());
+            assert_eq!([c.matches(&r), c.matches(&bare)], expected, "{sel:?}");
+        };
+        let regex = |p: &str| Selector {
+            name_regexes: vec![p.into()],
+            ..Selector::default()
+        };
+        check(regex(r"ci-runner-\d+"), [true, false]);
+        check(regex(r"ci-runner-\d+\.example\.com"), [true, false]);
+        check(regex("runner"), [false, false]);
+        check(regex(".*"), [true, true]);
+        let untagged = |u| Selector {
+            untagged: Some(u),
+            ..Selector::default()
+        };
+        check(untagged(true), [true, false]);
+        check(untagged(false), [false, true]);
+        let power = |p| Selector {
+            power_state: Some(p),
+            ..Selector::default()
+        };
+        check(power(PowerState::Halted), [true, false]);
+        check(power(PowerState::Running), [false, false]);
+        let hourly = |h| Selector {
+            hourly: Some(h),
+            ..Selector::default()
+        };
+        check(hourly(true), [true, false]);
+        check(hourly(false), [false, false]);
+        let notes = |n: &str| Selector {
+            notes: vec![n.into()],
+            ..Selector::default()
+        };
+        check(notes("*RETIRE*"), [true, false]);
+        check(notes("ops-12*"), [true, false]);
+        check(notes("*"), [true, false]);
+        check(notes("retire*"), [false, false]);
+        let vlan = |v| Selector {
+            vlan: Some(v),
+            ..Selector::default()
+        };
+        check(vlan(VlanSelector::Id(563310)), [true, false]);
+        check(vlan(VlanSelector::Id(1)), [false, false]);
+        check(
+            vlan(VlanSelector::Number {
+                number: 1234,
+                router: "BCR01A.dal10".into(),
+            }),
+            [true, false],
+        );
+        check(
+            vlan(VlanSelector::Number {
+                number: 1234,
+                router: "bcr02a.dal10".into(),
+            }),
+            [false, false],
+        );
+    }
+
     /// The index finds exactly what testing every selector would find.
     #[test]
     fn index_agrees_with_brute_force() {
@@ -385,6 +473,16 @@ mod tests {
             Selector {
                 names: vec!["ci-*".into()],
                 tags: vec!["keep".into()],
+                ..Selector::default()
+            },
+            Selector {
+                name_regexes: vec![r"(web|db)-\d*[02468]".into()],
+                ..Selector::default()
+            },
+            Selector {
+                names: vec!["*.example.com".into()],
+                name_regexes: vec![r"ci-\d+\.example\.com".into()],
+                untagged: Some(true),
                 ..Selector::default()
             },
         ];
