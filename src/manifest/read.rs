@@ -136,9 +136,10 @@ fn example(what: &str) -> Option<(&'static str, Option<&'static str>)> {
             "name_regex: \"^ci-runner-[0-9]+$\"",
             Some("name_regex: [\"^web-[0-9]+$\", \"^db-[0-9]+$\"]"),
         ),
+        // Two forms, neither a list: both shown as the example.
         "vlan" => (
-            "vlan: 563298",
-            Some("vlan: {number: 1234, router: bcr01a.dal10}"),
+            "vlan: 563298` or `vlan: {number: 1234, router: bcr01a.dal10}",
+            None,
         ),
         "untagged" => ("untagged: true", None),
         "power_state" => ("power_state: halted", None),
