@@ -92,10 +92,11 @@ fn main() -> anyhow::Result<()> {
     let calls = client.calls_made();
     drop(client);
     emulator.stop();
-    let objects: usize = fetched.values().map(Vec::len).sum();
+    let objects: usize = fetched.candidates.values().map(Vec::len).sum();
     // What was read, as plain objects: matching them against the entries
     // (which a real plan does as each page arrives) is timed with the rest.
     let resources: Vec<_> = fetched
+        .candidates
         .into_values()
         .flatten()
         .map(|candidate| candidate.resource)

@@ -28,6 +28,7 @@ const SOURCE: Source = Source::Lists(&[ListSource {
         billing_item_mask!("billingItem"),
         "]"
     ),
+    paged: true,
     narrowing: Narrowing {
         datacenter: Some("datacenter.name"),
         tags: true,

@@ -27,6 +27,7 @@ const SOURCE: Source = Source::Lists(&[ListSource {
         billing_item_mask!("billingItem"),
         "]"
     ),
+    paged: true,
     narrowing: Narrowing {
         addresses: &["ipAddress.ipAddress"],
         ..Narrowing::NONE

@@ -39,6 +39,7 @@ const SOURCE: Source = Source::Lists(&[
         ),
         // A dedicated VIP is billed through its whole device, with every
         // other VIP on it: all of them must be seen to plan one safely.
+        paged: true,
         narrowing: Narrowing {
             addresses: &["ipAddress.ipAddress"],
             whole: true,
@@ -55,6 +56,7 @@ const SOURCE: Source = Source::Lists(&[
             "mask[id,uuid,name,address,provisioningStatus,",
             "createDate,accountId,datacenter[name]]"
         ),
+        paged: true,
         narrowing: Narrowing {
             datacenter: Some("datacenter.name"),
             ..Narrowing::NONE

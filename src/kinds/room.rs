@@ -157,6 +157,14 @@ pub trait ResourceKind: Sync {
         super::cancel::void_cancel_service(r)
     }
 
+    /// What to say when the API answers that this kind's list service or
+    /// method does not exist (it was removed): the kind's entries then
+    /// select nothing, with these words, instead of failing the run.
+    /// `None`: such an answer is an error like any other.
+    fn not_in_api(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The world lists a snapshot writes for this kind.
     fn world_lists(&self) -> &'static [WorldList];
 

@@ -23,6 +23,10 @@ pub struct ListSource {
     /// service lists its own type (`getAllObjects`).
     pub root: Option<&'static str>,
     pub mask: &'static str,
+    /// Read page by page (`resultLimit`, ordered by id); `false` for a
+    /// method that answers its whole list at once and has no ids to order
+    /// by (the CDN mapping service).
+    pub paged: bool,
     pub narrowing: Narrowing,
     pub read: ReadObject,
 }

@@ -29,6 +29,7 @@ const SOURCE: Source = Source::Lists(&[ListSource {
         billing_item_mask!("billingItem"),
         "]"
     ),
+    paged: true,
     narrowing: Narrowing {
         addresses: &["serviceResourceBackendIpAddress"],
         datacenter: Some("serviceResource.datacenter.name"),

@@ -32,6 +32,7 @@ const SOURCE: Source = Source::Lists(&[ListSource {
         billing_item_mask!("billingItem"),
         "]"
     ),
+    paged: true,
     narrowing: HOST_NARROWING,
     read,
 }]);

@@ -93,6 +93,13 @@ pub struct WorldList {
     /// The list of top-level billing items: read last, without the items
     /// already stored under an object.
     pub top_level_billing: bool,
+    /// Read page by page; `false` for a method that answers its whole list
+    /// at once, unmasked (the CDN mapping service).
+    pub paged: bool,
+    /// Left out of the file when the API answers that the service or
+    /// method does not exist (a product the API dropped), rather than
+    /// failing the snapshot.
+    pub optional: bool,
 }
 
 impl WorldList {
@@ -109,10 +116,15 @@ impl WorldList {
         cast: None,
         tickets_from: None,
         top_level_billing: false,
+        paged: true,
+        optional: false,
     };
 
-    /// The object mask of the list call.
+    /// The object mask of the list call; empty for an unmasked method.
     pub fn mask(&self) -> String {
+        if self.locals.is_empty() {
+            return String::new();
+        }
         let mut parts = vec![self.locals.to_string()];
         parts.extend(self.relations.iter().map(ToString::to_string));
         for relation in self.billing_items {

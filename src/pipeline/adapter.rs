@@ -12,8 +12,10 @@ use crate::softlayer::{ApiError, Call, Client};
 
 impl Api for Client {
     fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
-        Client::list(self, &list_call(request), request.root)
-            .map_err(|e| FetchError::new(format!("{}::{}", request.service, request.method), e))
+        if !request.paged {
+            return whole(self, request);
+        }
+        Client::list(self, &list_call(request), request.root).map_err(|e| list_error(request, e))
     }
 
     fn list_candidates(
@@ -21,8 +23,11 @@ impl Api for Client {
         request: &ListRequest<'_>,
         read: &Reader<'_>,
     ) -> Result<Vec<Candidate>, FetchError> {
+        if !request.paged {
+            return Ok(whole(self, request)?.iter().filter_map(read).collect());
+        }
         Client::list_read(self, &list_call(request), request.root, &|o| read(&o))
-            .map_err(|e| FetchError::new(format!("{}::{}", request.service, request.method), e))
+            .map_err(|e| list_error(request, e))
     }
 
     fn object(&self, service: &str, id: u64, mask: &str) -> Result<Option<Value>, FetchError> {
@@ -42,6 +47,33 @@ impl Api for Client {
 
     fn page_size(&self) -> usize {
         self.settings().page_size as usize
+    }
+}
+
+/// A list method that answers its whole list in one call (no paging).
+fn whole(client: &Client, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
+    let mut call = Call::new(request.service, request.method);
+    if !request.mask.is_empty() {
+        call = call.mask(request.mask);
+    }
+    match client.read(&call) {
+        Ok(Value::Array(items)) => Ok(items),
+        Ok(Value::Null) => Ok(Vec::new()),
+        Ok(other) => Err(FetchError::new(
+            format!("{}::{}", request.service, request.method),
+            format!("expected a list, got {}", crate::terminal_text::escape_controls(&other.to_string().chars().take(80).collect::<String>())),
+        )),
+        Err(e) => Err(list_error(request, e)),
+    }
+}
+
+/// A failed list call; one the API says it does not have is marked so.
+fn list_error(request: &ListRequest<'_>, e: ApiError) -> FetchError {
+    let what = format!("{}::{}", request.service, request.method);
+    if e.is_unknown_method() {
+        FetchError::not_in_api(what, e)
+    } else {
+        FetchError::new(what, e)
     }
 }
 

@@ -141,6 +141,9 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
             }
         }
     }
+    for (entry, words) in &selection.not_in_api {
+        warnings.push(format!("{}: {words}", manifests.entries[*entry].origin));
+    }
     for undated in &selection.undated {
         let entry = &manifests.entries[undated.entry];
         let key = if entry.selector.older_than.is_some() {

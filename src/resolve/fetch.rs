@@ -82,7 +82,20 @@ impl Candidate {
 }
 
 /// The candidates of each kind the manifests retire.
-pub type Fetched = BTreeMap<Kind, Vec<Candidate>>;
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fetched {
+    pub candidates: BTreeMap<Kind, Vec<Candidate>>,
+    /// Kinds whose list the API does not have (it was removed), with the
+    /// kind's words for it: their entries select nothing.
+    pub not_in_api: BTreeMap<Kind, &'static str>,
+}
+
+impl Fetched {
+    /// The candidates of `kind`.
+    pub fn of(&self, kind: Kind) -> &[Candidate] {
+        self.candidates.get(&kind).map_or(&[], Vec::as_slice)
+    }
+}
 
 /// One list call.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +107,8 @@ pub struct ListRequest<'a> {
     pub mask: &'a str,
     /// The objectFilter, already rooted.
     pub filter: Option<Value>,
+    /// Read page by page; `false`: one call answers the whole list.
+    pub paged: bool,
 }
 
 /// A failed API call while resolving, with what was being fetched.
@@ -103,6 +118,8 @@ pub struct FetchError {
     pub what: String,
     #[source]
     pub source: Box<dyn std::error::Error + Send + Sync>,
+    /// The API answered that the service or method does not exist.
+    pub not_in_api: bool,
 }
 
 impl FetchError {
@@ -114,6 +131,18 @@ impl FetchError {
         FetchError {
             what: what.into(),
             source: source.into(),
+            not_in_api: false,
+        }
+    }
+
+    /// The API answered that the called service or method does not exist.
+    pub fn not_in_api(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> FetchError {
+        FetchError {
+            not_in_api: true,
+            ..FetchError::new(what, source)
         }
     }
 }
@@ -150,7 +179,7 @@ pub fn fetch_all(
 /// Matches objects read some other way (built by hand in tests) against
 /// the entries, as [`fetch`] does for the objects it reads.
 pub fn candidates(manifests: &Manifests, resources: &[Resource], now: Timestamp) -> Fetched {
-    let mut fetched = Fetched::new();
+    let mut fetched = Fetched::default();
     for kind in manifests.kinds() {
         let entries: Vec<(usize, &Entry)> = manifests
             .entries
@@ -164,7 +193,7 @@ pub fn candidates(manifests: &Manifests, resources: &[Resource], now: Timestamp)
             .filter(|r| r.kind == kind)
             .filter_map(|r| matcher.candidate(r.clone()))
             .collect();
-        fetched.insert(kind, found);
+        fetched.candidates.insert(kind, found);
     }
     fetched
 }
@@ -211,9 +240,19 @@ fn fetch_with(
             })
             .collect()
     });
-    let mut fetched = BTreeMap::new();
+    let mut fetched = Fetched::default();
     for (kind, result) in results {
-        fetched.insert(kind, result?);
+        match result {
+            Ok(found) => {
+                fetched.candidates.insert(kind, found);
+            }
+            Err(e) if e.not_in_api && kind.room().not_in_api().is_some() => {
+                fetched
+                    .not_in_api
+                    .insert(kind, kind.room().not_in_api().unwrap_or_default());
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(fetched)
 }
@@ -361,12 +400,16 @@ fn whole_list_is_cheaper(
     source: &ListSource,
     narrow: usize,
 ) -> Result<bool, FetchError> {
+    if !source.paged {
+        return Ok(false);
+    }
     let request = ListRequest {
         service: source.service,
         method: source.method,
         root: source.root,
         mask: "mask[id]",
         filter: None,
+        paged: true,
     };
     let pages = api.total(&request)?.map(|total| {
         usize::try_from(total)
@@ -598,6 +641,7 @@ fn run_lists(
             root: source.root,
             mask: source.mask,
             filter: filter.clone(),
+            paged: source.paged,
         };
         // A whole source keeps everything: objects that share a billing
         // item with a candidate must be seen to plan it safely.
@@ -848,11 +892,11 @@ mod tests {
         ]);
         assert_eq!(calls, vec!["SoftLayer_Account::getVirtualGuests "]);
         assert_eq!(
-            ids(&fetched[&Kind::VirtualGuest]),
+            ids(fetched.of(Kind::VirtualGuest)),
             vec![1],
             "b matches no entry and is not kept"
         );
-        assert_eq!(fetched[&Kind::VirtualGuest][0].entries, vec![0, 1]);
+        assert_eq!(fetched.of(Kind::VirtualGuest)[0].entries, vec![0, 1]);
     }
 
     /// Only candidates are kept: objects an entry selects, and objects an
@@ -879,11 +923,11 @@ mod tests {
         ];
         let (_, fetched) = run(entries.clone());
         assert_eq!(
-            ids(&fetched[&Kind::VirtualGuest]),
+            ids(fetched.of(Kind::VirtualGuest)),
             vec![2],
             "named by id, excluded by datacenter, still kept"
         );
-        assert!(fetched[&Kind::VirtualGuest][0].entries.is_empty());
+        assert!(fetched.of(Kind::VirtualGuest)[0].entries.is_empty());
         let m = Manifests {
             account: 1,
             files: vec![],
@@ -893,7 +937,7 @@ mod tests {
             limits: Vec::new(),
         };
         let all = fetch_all(&recorder(), &m, "2026-11-22T00:00:00Z".parse().unwrap()).unwrap();
-        assert_eq!(all[&Kind::VirtualGuest].len(), 2);
+        assert_eq!(all.of(Kind::VirtualGuest).len(), 2);
     }
 
     /// An object whose billing item also bills an object no entry selects
@@ -925,7 +969,7 @@ mod tests {
             limits: Vec::new(),
         };
         let fetched = fetch(&api, &m, "2026-11-22T00:00:00Z".parse().unwrap()).unwrap();
-        let found = &fetched[&Kind::Hardware];
+        let found = fetched.of(Kind::Hardware);
         assert_eq!(ids(found), vec![1001, 1003], "b is not kept");
         assert_eq!(
             found[0].resource.shares_billing_with,
@@ -1115,7 +1159,7 @@ mod tests {
         let (without, _) = run(vec![plain]);
         let (with, fetched) = run(vec![excluding]);
         assert_eq!(without, with);
-        let found = &fetched[&Kind::VirtualGuest];
+        let found = fetched.of(Kind::VirtualGuest);
         assert_eq!(ids(found), vec![1, 2]);
         assert_eq!(
             (found[0].entries.clone(), found[0].excluded_by.clone()),
@@ -1163,6 +1207,6 @@ mod tests {
             calls,
             vec!["SoftLayer_Billing_Item/5", "SoftLayer_Billing_Item/6"]
         );
-        assert_eq!(fetched[&Kind::BillingItem].len(), 2);
+        assert_eq!(fetched.of(Kind::BillingItem).len(), 2);
     }
 }

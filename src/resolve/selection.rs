@@ -52,6 +52,9 @@ pub struct Selection {
     pub excluded: Vec<Excluded>,
     pub missing: Vec<Missing>,
     pub undated: Vec<Undated>,
+    /// Entries of a kind whose list the API does not have, with the kind's
+    /// words for it.
+    pub not_in_api: Vec<(usize, &'static str)>,
 }
 
 /// An object an entry's `older_than`/`created_before` could not judge,
@@ -74,10 +77,13 @@ pub fn select(manifests: &Manifests, fetched: &Fetched) -> Selection {
         if entries.is_empty() {
             continue;
         }
-        let mut candidates: Vec<_> = fetched
-            .get(&kind)
-            .map(|v| v.iter().collect())
-            .unwrap_or_default();
+        if let Some(words) = fetched.not_in_api.get(&kind) {
+            for &entry in &entries {
+                selection.not_in_api.push((entry, *words));
+            }
+            continue;
+        }
+        let mut candidates: Vec<_> = fetched.of(kind).iter().collect();
         candidates.sort_by(|a, b| {
             (a.resource.id, &a.resource.uuid).cmp(&(b.resource.id, &b.resource.uuid))
         });
