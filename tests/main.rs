@@ -2,6 +2,7 @@
 
 mod apply_cli;
 mod apply_verify;
+mod api_metadata;
 mod architecture;
 mod cli_cases;
 mod cli_validate;
