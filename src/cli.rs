@@ -136,7 +136,8 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "SECS", default_value_t = ConnectionArgs::CONNECT_TIMEOUT, value_parser = parse_seconds)]
     pub connect_timeout: f64,
 
-    /// API calls per second, shared by all threads, 0.1 to 1000 (SoftLayer allows 50 per user)
+    /// Most API calls per second, shared by all threads, 0.1 to 1000; slretire starts there
+    /// and slows down while SoftLayer answers that its per-user limit is exceeded
     #[arg(long, value_name = "N", default_value_t = ConnectionArgs::RATE_LIMIT, value_parser = calls_per_second)]
     pub rate_limit: f64,
 
@@ -160,8 +161,9 @@ fn calls_per_second(text: &str) -> Result<f64, String> {
 impl ConnectionArgs {
     /// Default of `--connect-timeout`, in seconds.
     pub const CONNECT_TIMEOUT: f64 = 10.0;
-    /// Default of `--rate-limit`, in calls per second.
-    pub const RATE_LIMIT: f64 = 10.0;
+    /// Default of `--rate-limit`, in calls per second: SoftLayer's limit per
+    /// API user. The client adapts below it when the API says so.
+    pub const RATE_LIMIT: f64 = 50.0;
     /// Default of `--page-size`.
     pub const PAGE_SIZE: u32 = 500;
 }
