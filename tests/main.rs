@@ -4,6 +4,7 @@ mod apply_cli;
 mod cli_cases;
 mod cli_validate;
 mod client_paging;
+mod client_rate_limit;
 mod client_requests;
 mod client_secrets;
 mod client_snapshot;

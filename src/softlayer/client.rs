@@ -4,6 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -163,19 +164,33 @@ impl Client {
                 Err(failure) => failure,
             };
             let elapsed = inner.clock.now().saturating_duration_since(started);
-            let delay =
-                inner
-                    .retry
-                    .next_delay(failure.fault, mutating, attempts, elapsed, jitter());
-            if matches!(failure.fault, Fault::RateLimited(_)) {
-                // SoftLayer counts calls per user: every thread slows down
-                // and waits, so the wait goes into the shared limiter.
-                inner
-                    .limiter
-                    .refused(ticket, delay.unwrap_or_default(), jitter());
-            } else if failure.error.status().is_some() {
-                inner.limiter.answered();
-            }
+            let delay = match failure.fault {
+                Fault::RateLimited(retry_after) => {
+                    // SoftLayer counts calls per user: every thread slows
+                    // down and waits, so both go into the shared limiter.
+                    let rate = inner.limiter.refused(ticket, jitter());
+                    let interval = Duration::try_from_secs_f64(1.0 / rate).unwrap_or(Duration::MAX);
+                    let delay = inner.retry.rate_limit_delay(
+                        retry_after,
+                        attempts,
+                        elapsed,
+                        jitter(),
+                        interval,
+                    );
+                    if let Some(pause) = delay {
+                        inner.limiter.hold_off(pause);
+                    }
+                    delay
+                }
+                fault => {
+                    if failure.error.status().is_some() {
+                        inner.limiter.answered();
+                    }
+                    inner
+                        .retry
+                        .next_delay(fault, mutating, attempts, elapsed, jitter())
+                }
+            };
             match delay {
                 Some(_) if matches!(failure.fault, Fault::RateLimited(_)) => {}
                 Some(delay) => inner.clock.sleep(delay),
@@ -391,8 +406,10 @@ pub(crate) mod tests {
     /// A write that was rate limited or never sent is repeated and succeeds.
     #[test]
     fn write_retries_when_not_executed() {
+        let mut slow = settings();
+        slow.rate_limit = 10.0;
         let s = scripted(
-            settings(),
+            slow,
             vec![
                 reply(500, RATE),
                 transport_error(Fault::NotSent),
@@ -409,8 +426,9 @@ pub(crate) mod tests {
             s.clock
                 .sleeps()
                 .iter()
-                .any(|d| *d >= Duration::from_millis(500)),
-            "waited for the rate window"
+                .any(|d| *d >= Duration::from_millis(200)),
+            "waited out the rate limit: {:?}",
+            s.clock.sleeps()
         );
     }
 
@@ -498,10 +516,10 @@ pub(crate) mod tests {
         s.client
             .read(&Call::new("SoftLayer_Account", "getObject"))
             .unwrap();
-        // Down to [22.5, 25] (at most half, jitter up to 10% more), then up
-        // to 1 s of pause regaining 2.5/s per second.
+        // Down to a quarter, 12.5 (nothing was answered; jitter up to 10%
+        // more), then up to 1 s of pause regaining 2.5/s per second.
         let after_one = client.current_rate();
-        assert!(after_one > 22.0 && after_one < 28.0, "{after_one}");
+        assert!(after_one > 11.0 && after_one < 15.5, "{after_one}");
         s.client
             .read(&Call::new("SoftLayer_Account", "getObject"))
             .unwrap();
@@ -510,24 +528,24 @@ pub(crate) mod tests {
         assert_eq!(client.calls_made(), 4);
     }
 
-    /// The rate-limit pause is taken by the limiter (for every thread), not
-    /// by the refused worker alone: the next call of any clone waits for it.
+    /// After a refusal the call waits about one interval at the lowered
+    /// rate (10/s drops to a quarter: 2.5/s, a pause of 200 to 400 ms),
+    /// and every clone of the client runs at the lowered rate.
     #[test]
-    fn the_pause_holds_every_clone() {
-        let s = scripted(
-            settings(),
-            vec![reply(500, RATE), reply(200, "1"), reply(200, "2")],
-        );
+    fn refusals_pause_and_slow_every_clone() {
+        let mut slow = settings();
+        slow.rate_limit = 10.0;
+        let s = scripted(slow, vec![reply(500, RATE), reply(200, "1")]);
+        let other = s.client.clone();
         s.client
             .read(&Call::new("SoftLayer_Account", "getObject"))
             .unwrap();
         let paused = s.clock.elapsed();
-        assert!(paused >= Duration::from_millis(500), "{paused:?}");
-        let other = s.client.clone();
-        other
-            .read(&Call::new("SoftLayer_Account", "getObject"))
-            .unwrap();
-        assert!(s.clock.elapsed() - paused < Duration::from_millis(100));
+        assert!(
+            paused >= Duration::from_millis(200) && paused <= Duration::from_millis(420),
+            "{paused:?}"
+        );
+        assert!(other.current_rate() < 3.0, "{}", other.current_rate());
     }
 
     /// An API that echoes the Authorization header, or the key, gets neither

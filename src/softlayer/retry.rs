@@ -28,7 +28,8 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// No retry is started later than this after the first attempt.
     pub deadline: Duration,
-    /// Backoff base after a rate-limit error without `Retry-After`:
+    /// Longest backoff base after a rate-limit error without `Retry-After`
+    /// (the base is one interval at the lowered rate, at most this):
     /// SoftLayer counts calls per second.
     pub rate_limit_delay: Duration,
 }
@@ -66,12 +67,39 @@ impl RetryPolicy {
             Fault::Final => return None,
             Fault::Unknown if mutating => return None,
             Fault::Unknown | Fault::NotSent => self.backoff(self.base_delay, attempts, jitter),
-            Fault::RateLimited(Some(retry_after)) => {
-                // Honour the server's wait; a little jitter keeps parallel
-                // workers from coming back in the same instant.
-                retry_after + self.base_delay.mul_f64(jitter)
+            Fault::RateLimited(retry_after) => {
+                return self.rate_limit_delay(
+                    retry_after,
+                    attempts,
+                    elapsed,
+                    jitter,
+                    self.rate_limit_delay,
+                );
             }
-            Fault::RateLimited(None) => self.backoff(self.rate_limit_delay, attempts, jitter),
+        };
+        (elapsed + delay <= self.deadline).then_some(delay)
+    }
+
+    /// The wait after a rate-limit refusal (any call, mutating ones too: the
+    /// API did not run it), or `None` to stop: `Retry-After` when the API
+    /// sent one, plus a little jitter so parallel workers do not come back in
+    /// the same instant; else a backoff starting at `interval` (one slot at
+    /// the lowered rate: with the rate already lowered, the next slot is
+    /// usually in a fresh window of SoftLayer's), at most `rate_limit_delay`.
+    pub(crate) fn rate_limit_delay(
+        &self,
+        retry_after: Option<Duration>,
+        attempts: u32,
+        elapsed: Duration,
+        jitter: f64,
+        interval: Duration,
+    ) -> Option<Duration> {
+        if attempts >= self.max_attempts {
+            return None;
+        }
+        let delay = match retry_after {
+            Some(retry_after) => retry_after + self.base_delay.mul_f64(jitter),
+            None => self.backoff(interval.min(self.rate_limit_delay), attempts, jitter),
         };
         (elapsed + delay <= self.deadline).then_some(delay)
     }
@@ -251,6 +279,35 @@ mod tests {
             0.0,
         );
         assert_eq!(too_long, None, "a wait past the deadline gives up");
+    }
+
+    /// Without Retry-After the wait starts at one interval at the lowered
+    /// rate (never longer than rate_limit_delay) and doubles per attempt.
+    #[test]
+    fn rate_limit_wait_follows_the_interval() {
+        let p = policy();
+        let wait = |attempts, interval| {
+            p.rate_limit_delay(None, attempts, Duration::ZERO, 1.0, interval)
+                .unwrap()
+        };
+        assert_eq!(
+            wait(1, Duration::from_millis(200)),
+            Duration::from_millis(200)
+        );
+        assert_eq!(
+            wait(2, Duration::from_millis(200)),
+            Duration::from_millis(400)
+        );
+        assert_eq!(
+            wait(1, Duration::from_secs(10)),
+            SECOND,
+            "at most rate_limit_delay"
+        );
+        assert_eq!(
+            p.rate_limit_delay(None, 8, Duration::ZERO, 0.5, SECOND),
+            None,
+            "the attempt limit holds"
+        );
     }
 
     /// Retry-After parses as seconds or as an HTTP date.
