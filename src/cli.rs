@@ -136,8 +136,8 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "SECS", default_value_t = ConnectionArgs::CONNECT_TIMEOUT, value_parser = parse_seconds)]
     pub connect_timeout: f64,
 
-    /// Most API calls per second, shared by all threads, 0.1 to 1000; slretire starts there
-    /// and slows down while SoftLayer answers that its per-user limit is exceeded
+    /// Most API calls per second, 0.1 to 1000, shared by all threads: slretire starts there
+    /// (SoftLayer allows 50 per user) and slows down while the API refuses calls for their rate
     #[arg(long, value_name = "N", default_value_t = ConnectionArgs::RATE_LIMIT, value_parser = calls_per_second)]
     pub rate_limit: f64,
 

@@ -3,6 +3,7 @@
 mod apply_cli;
 mod cli_cases;
 mod cli_validate;
+mod client_hostile;
 mod client_paging;
 mod client_rate_limit;
 mod client_requests;
