@@ -4,7 +4,6 @@
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use serde_json::Value;
 
@@ -168,14 +167,14 @@ impl Client {
                 Fault::RateLimited(retry_after) => {
                     // SoftLayer counts calls per user: every thread slows
                     // down and waits, so both go into the shared limiter.
-                    let rate = inner.limiter.refused(ticket, jitter());
-                    let interval = Duration::try_from_secs_f64(1.0 / rate).unwrap_or(Duration::MAX);
+                    let refusal = inner.limiter.refused(ticket, jitter());
+                    let step = refusal.step(inner.retry.rate_limit_delay, attempts);
                     let delay = inner.retry.rate_limit_delay(
                         retry_after,
                         attempts,
                         elapsed,
                         jitter(),
-                        interval,
+                        step,
                     );
                     if let Some(pause) = delay {
                         inner.limiter.hold_off(pause);

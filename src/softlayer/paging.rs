@@ -196,10 +196,7 @@ impl Client {
                     Ok(items) => Ok(Ok(Page { total_items, items })),
                     Err(ListError::TooMany) => Ok(Err(ApiError::InvalidResponse {
                         status,
-                        message: format!(
-                            "{}: more than {size} objects answered for a page of {size}",
-                            call.describe()
-                        ),
+                        message: format!("more than {size} objects answered for a page of {size}"),
                     })),
                     Err(ListError::Json(err)) => Err(unreadable(
                         status,
@@ -692,8 +689,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unexpected answer from the API (HTTP 200): SoftLayer_Account::getSubnets: \
-             more than 2 objects answered for a page of 2"
+            "unexpected answer from the API (HTTP 200): more than 2 objects answered for a page of 2"
         );
         assert_eq!(scripted.client.calls_made(), 1, "not retried");
     }

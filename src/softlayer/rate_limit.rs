@@ -19,8 +19,8 @@
 //!   already in flight at the old rate say nothing about the new one.
 //! - every thread then holds off for the retry wait ([`RateLimiter::hold_off`]:
 //!   `Retry-After` when the API sent one, else about one interval at the
-//!   new rate, growing if the call is refused again), also the threads
-//!   already waiting for a slot;
+//!   new rate, doubled for each refusal since the last answer from any
+//!   thread), also the threads already waiting for a slot;
 //! - afterwards the rate climbs back linearly, by 5% of the rate at which
 //!   the API refused per second without a refusal, never above the cap.
 //!
@@ -73,6 +73,8 @@ struct State {
     sent: VecDeque<Instant>,
     /// When answers (not refusals) came within the last [`HISTORY`].
     answers: VecDeque<Instant>,
+    /// Refusals since the last answer, from any thread.
+    streak: u32,
 }
 
 /// What the last decrease set: the rate then, and how fast it recovers.
@@ -81,6 +83,27 @@ struct Decrease {
     at: Instant,
     rate: f64,
     per_second: f64,
+}
+
+/// What a refusal left: the rate now, and the refusals since the last
+/// answer from any thread (each one should wait longer: the server's window
+/// is still full).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Refusal {
+    pub(crate) rate: f64,
+    pub(crate) streak: u32,
+}
+
+impl Refusal {
+    /// The backoff step after this refusal of a call's `attempts`-th try:
+    /// one interval at the new rate, doubled for each earlier refusal in the
+    /// streak, but at most `longest` doubled per earlier attempt of the call.
+    pub(crate) fn step(&self, longest: Duration, attempts: u32) -> Duration {
+        let interval = Duration::try_from_secs_f64(1.0 / self.rate).unwrap_or(longest);
+        let doubled =
+            |base: Duration, times: u32| base.saturating_mul(1 << times.saturating_sub(1).min(16));
+        doubled(interval, self.streak).min(doubled(longest, attempts))
+    }
 }
 
 /// A call's admission: when it went, and under which hold-off.
@@ -106,6 +129,7 @@ impl RateLimiter {
                 epoch: 0,
                 sent: VecDeque::new(),
                 answers: VecDeque::new(),
+                streak: 0,
             }),
             clock,
         }
@@ -141,14 +165,17 @@ impl RateLimiter {
         let mut state = self.lock();
         state.answers.push_back(now);
         prune(&mut state.answers, now, HISTORY);
+        state.streak = 0;
     }
 
     /// The API refused the call `ticket` admitted with its rate-limit error:
     /// slow down, unless a decrease since its admission already did.
-    /// `jitter` is uniform in [0, 1). Returns the rate now.
-    pub(crate) fn refused(&self, ticket: Ticket, jitter: f64) -> f64 {
+    /// `jitter` is uniform in [0, 1). Returns the rate now and the refusals
+    /// since the last answer (this one included), for the hold-off.
+    pub(crate) fn refused(&self, ticket: Ticket, jitter: f64) -> Refusal {
         let now = self.clock.now();
         let mut state = self.lock();
+        state.streak = state.streak.saturating_add(1);
         prune(&mut state.answers, now, HISTORY);
         prune(&mut state.sent, now, WINDOW);
         // Admitted no later than the last decrease: sent at the old rate.
@@ -168,7 +195,10 @@ impl RateLimiter {
                 per_second: (before * RECOVERY_SHARE).max(MIN_RATE * RECOVERY_SHARE),
             });
         }
-        self.rate_at(&state, now)
+        Refusal {
+            rate: self.rate_at(&state, now),
+            streak: state.streak,
+        }
     }
 
     /// Admits no call before `pause` from now, for every thread: SoftLayer
@@ -333,14 +363,14 @@ mod tests {
         answered_calls(&limiter, 20);
         let refused = limiter.acquire();
         assert!(
-            close(limiter.refused(refused, 0.0), 17.0),
+            close(limiter.refused(refused, 0.0).rate, 17.0),
             "{}",
             limiter.rate()
         );
         let (_, limiter) = self::limiter(50.0);
         answered_calls(&limiter, 20);
         let refused = limiter.acquire();
-        assert!(close(limiter.refused(refused, 0.5), 17.0 * 0.95));
+        assert!(close(limiter.refused(refused, 0.5).rate, 17.0 * 0.95));
     }
 
     /// Never below half of what was sent in the last second, nor below a
@@ -355,22 +385,22 @@ mod tests {
             last = Some(limiter.acquire()); // sent, never answered
         }
         assert!(
-            close(limiter.refused(last.unwrap(), 0.0), 20.0),
+            close(limiter.refused(last.unwrap(), 0.0).rate, 20.0),
             "half of 40 sent"
         );
         let (_, limiter) = self::limiter(50.0);
         let refused = limiter.acquire();
         assert!(
-            close(limiter.refused(refused, 0.0), 12.5),
+            close(limiter.refused(refused, 0.0).rate, 12.5),
             "a quarter of 50"
         );
         // 50 -> 12.5 -> 4.25 against a server that answers 5 per second.
         let (_, limiter) = self::limiter(50.0);
         answered_calls(&limiter, 5);
         let refused = limiter.acquire();
-        assert!(close(limiter.refused(refused, 0.0), 12.5));
+        assert!(close(limiter.refused(refused, 0.0).rate, 12.5));
         let refused = limiter.acquire();
-        let rate = limiter.refused(refused, 0.0);
+        let rate = limiter.refused(refused, 0.0).rate;
         assert!((rate - 4.25).abs() < 0.01, "{rate}");
     }
 
@@ -381,11 +411,11 @@ mod tests {
         let (_, limiter) = limiter(10.0);
         answered_calls(&limiter, 5);
         let refused = limiter.acquire();
-        let rate = limiter.refused(refused, 0.0);
+        let rate = limiter.refused(refused, 0.0).rate;
         assert!(close(rate, 4.25), "85% of 5: {rate}");
         for _ in 0..10 {
             let refused = limiter.acquire();
-            let again = limiter.refused(refused, 0.99);
+            let again = limiter.refused(refused, 0.99).rate;
             assert!(again >= 4.25 * 0.9 - 1e-9, "{rate} -> {again}");
         }
     }
@@ -404,7 +434,7 @@ mod tests {
         // A call admitted after the decrease and refused again: a second one.
         let before = limiter.rate();
         let ticket = limiter.acquire();
-        let rate = limiter.refused(ticket, 0.5);
+        let rate = limiter.refused(ticket, 0.5).rate;
         assert!(rate < before * 0.96, "{before} -> {rate}");
     }
 
@@ -414,7 +444,7 @@ mod tests {
     fn recovers_linearly_to_the_cap() {
         let (clock, limiter) = limiter(40.0);
         let ticket = answered_calls(&limiter, 20);
-        assert!(close(limiter.refused(ticket, 0.0), 17.0));
+        assert!(close(limiter.refused(ticket, 0.0).rate, 17.0));
         clock.advance(Duration::from_secs(4));
         assert!(close(limiter.rate(), 25.0), "{}", limiter.rate());
         clock.advance(Duration::from_secs(6));
@@ -433,7 +463,7 @@ mod tests {
         answered_calls(&limiter, 5);
         let refused = limiter.acquire();
         assert!(
-            close(limiter.refused(refused, 0.0), 17.0),
+            close(limiter.refused(refused, 0.0).rate, 17.0),
             "{}",
             limiter.rate()
         );
@@ -443,6 +473,39 @@ mod tests {
             .collect();
         assert_eq!(busiest_window(&instants), 4, "100, 900, 1000 and 1050");
         assert_eq!(busiest_window(&VecDeque::new()), 0);
+    }
+
+    /// Refusals without an answer in between, from any thread, double the
+    /// step; an answer starts over.
+    #[test]
+    fn refusal_streaks_lengthen_the_hold_off() {
+        let (_, limiter) = limiter(10.0);
+        answered_calls(&limiter, 5);
+        let steps: Vec<Duration> = (0..3)
+            .map(|_| {
+                let ticket = limiter.acquire();
+                limiter.refused(ticket, 0.0).step(Duration::from_secs(1), 1)
+            })
+            .collect();
+        assert!(
+            steps[1] > steps[0] * 2 - MS && steps[2] > steps[1] * 2 - MS,
+            "{steps:?}"
+        );
+        let first = Refusal {
+            rate: 4.0,
+            streak: 1,
+        };
+        assert_eq!(first.step(Duration::from_secs(1), 1), 250 * MS);
+        assert_eq!(first.step(100 * MS, 1), 100 * MS, "at most `longest`");
+        let long = Refusal {
+            rate: 4.0,
+            streak: 9,
+        };
+        assert_eq!(long.step(Duration::from_secs(1), 1), Duration::from_secs(1));
+        assert_eq!(long.step(Duration::from_secs(1), 3), Duration::from_secs(4));
+        limiter.answered();
+        let ticket = limiter.acquire();
+        assert_eq!(limiter.refused(ticket, 0.0).streak, 1);
     }
 
     /// The rate never drops below 0.1 calls per second.
@@ -570,8 +633,8 @@ mod tests {
                 } else {
                     refused += 1;
                     jitter = (jitter + 0.37) % 1.0;
-                    let rate = limiter.refused(ticket, jitter);
-                    limiter.hold_off(Duration::from_secs_f64(1.0 / rate));
+                    let refusal = limiter.refused(ticket, jitter);
+                    limiter.hold_off(refusal.step(Duration::from_secs(1), 1).mul_f64(0.75));
                 }
             }
             let per_second = f64::from(answered) / clock.elapsed().as_secs_f64();
