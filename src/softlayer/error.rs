@@ -153,7 +153,9 @@ impl fmt::Display for ApiError {
                 message,
             } => write!(
                 f,
-                "rate limited by the API ({}): {message} Lower --rate-limit.",
+                "rate limited by the API ({}): {message} Still refused after slowing down and \
+                 waiting: other clients may be using this API user's limit; try again later, \
+                 or cap the rate with --rate-limit.",
                 origin(*status, code)
             ),
             ApiError::Refused {

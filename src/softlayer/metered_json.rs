@@ -40,8 +40,10 @@ impl Metered<'_> {
         }
     }
 
-    fn string<E: serde::de::Error>(self, text: &str) -> Result<Value, E> {
-        self.charge(NODE_BYTES + STRING_BYTES + text.len() as u64)?;
+    /// A string node; `copies` counts the parser's own buffer too when the
+    /// text was unescaped into it (the buffer keeps its size until the end).
+    fn string<E: serde::de::Error>(self, text: &str, copies: u64) -> Result<Value, E> {
+        self.charge(NODE_BYTES + STRING_BYTES + copies * text.len() as u64)?;
         Ok(Value::String(text.to_string()))
     }
 
@@ -82,8 +84,14 @@ impl<'de> Visitor<'de> for Metered<'_> {
         self.scalar(Number::from_f64(v).map_or(Value::Null, Value::Number))
     }
 
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Value, E> {
+        self.string(v, 1)
+    }
+
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
-        self.string(v)
+        // Not borrowed from the body: serde_json unescaped it into its
+        // scratch buffer first.
+        self.string(v, 2)
     }
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {

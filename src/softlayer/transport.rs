@@ -131,12 +131,14 @@ impl Transport {
         let retry_after =
             header("retry-after").and_then(|v| parse_retry_after(&v, SystemTime::now()));
         // A list page may be large (it is decoded one object at a time);
-        // any other answer is handed on as one tree.
-        let meter = self.budget.meter(if request.page {
-            LARGE_ALLOWANCE
-        } else {
-            CALL_ALLOWANCE
-        });
+        // any other answer, and any error document, is a few KB.
+        let meter = self
+            .budget
+            .meter(if request.page && (200..300).contains(&status) {
+                LARGE_ALLOWANCE
+            } else {
+                CALL_ALLOWANCE
+            });
         let body = self.read_body(response.body_mut(), status, &meter)?;
         Ok(Reply {
             status,
