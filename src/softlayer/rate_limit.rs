@@ -12,11 +12,13 @@
 //!   three (SoftLayer counts per second: that is what it admits), but
 //!   never below half the calls sent in the last second nor below a
 //!   quarter of the rate before, and then up to 10% lower at random, so
-//!   that two clients sharing one API user do not move in lockstep. A rate
-//!   already at or under that target stays: the refusal then says that the
-//!   server's window is still full, not that the rate is too high. Only a
-//!   call admitted after the last decrease can cause the next one: calls
-//!   already in flight at the old rate say nothing about the new one.
+//!   that two clients sharing one API user do not move in lockstep. Within
+//!   a second of the last decrease a rate already at or under that target
+//!   stays: the refusal then says that the server's window is still full,
+//!   not that the rate is too high. Later refusals always take at least 5%
+//!   off. Only a call admitted after the last decrease can cause the next
+//!   one: calls already in flight at the old rate say nothing about the
+//!   new one.
 //! - every thread then holds off for the retry wait ([`RateLimiter::hold_off`]:
 //!   `Retry-After` when the API sent one, else about one interval at the
 //!   new rate, doubled for each refusal since the last answer from any
@@ -41,6 +43,9 @@ const SENT_SHARE: f64 = 0.5;
 /// ...nor below this share of the rate before: a client that sent little
 /// (another one exhausted the user's budget) learns little from a refusal.
 const MIN_FACTOR: f64 = 0.25;
+/// A refusal more than a window after the last decrease takes at least
+/// this share off.
+const MIN_DECREASE: f64 = 0.05;
 /// The random part of a decrease: up to this share lower.
 const JITTER_SHARE: f64 = 0.1;
 /// Calls per second regained per second, as a share of the refused rate.
@@ -183,10 +188,17 @@ impl RateLimiter {
         let before = self.rate_at(&state, now);
         let answered = busiest_window(&state.answers) as f64 * TARGET_SHARE;
         let floor = (state.sent.len() as f64 * SENT_SHARE).max(before * MIN_FACTOR);
-        let target = answered.max(floor);
-        // Already at or under the target: the refusal says the server's
-        // window is still full (or another client used it), not that this
-        // rate is too high; the hold-off deals with it.
+        let mut target = answered.max(floor);
+        // Within a window of the last decrease, a rate already at or under
+        // the target stays: the refusal says the server's window is still
+        // full, which the hold-off deals with. Later, a refusal means this
+        // rate is too high, whatever was answered: it always slows down.
+        let settled = state
+            .decrease
+            .is_none_or(|last| now.saturating_duration_since(last.at) >= WINDOW);
+        if settled {
+            target = target.min(before * (1.0 - MIN_DECREASE));
+        }
         if !stale && target < before {
             let rate = (target * (1.0 - JITTER_SHARE * jitter.clamp(0.0, 1.0))).max(MIN_RATE);
             state.decrease = Some(Decrease {
@@ -404,20 +416,26 @@ mod tests {
         assert!((rate - 4.25).abs() < 0.01, "{rate}");
     }
 
-    /// However many refusals follow (a server window that is still full),
-    /// the rate stays within the jitter of the target: no collapse.
+    /// Refusals within a second of a decrease (a server window that is
+    /// still full) keep the rate within the jitter of the target: no
+    /// collapse. A refusal a second later always takes at least 5% off.
     #[test]
-    fn repeated_refusals_do_not_collapse_the_rate() {
-        let (_, limiter) = limiter(10.0);
+    fn refusals_within_a_window_do_not_collapse_the_rate() {
+        let (clock, limiter) = limiter(10.0);
         answered_calls(&limiter, 5);
         let refused = limiter.acquire();
         let rate = limiter.refused(refused, 0.0).rate;
         assert!(close(rate, 4.25), "85% of 5: {rate}");
-        for _ in 0..10 {
-            let refused = limiter.acquire();
+        for _ in 0..3 {
+            let refused = limiter.acquire(); // 235 ms apart
             let again = limiter.refused(refused, 0.99).rate;
             assert!(again >= 4.25 * 0.9 - 1e-9, "{rate} -> {again}");
         }
+        clock.advance(WINDOW);
+        let before = limiter.rate();
+        let refused = limiter.acquire();
+        let after = limiter.refused(refused, 0.0).rate;
+        assert!(after <= before * 0.95 + 0.1, "{before} -> {after}");
     }
 
     /// Calls admitted before a decrease cause no second one: eight workers
