@@ -20,9 +20,9 @@ use crate::softlayer::settings::Settings;
 pub(crate) const USER_AGENT: &str = concat!("slretire/", env!("CARGO_PKG_VERSION"));
 /// Largest response body read (a page of 500 fully masked objects is ~1 MB).
 const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
-/// Most a call that is not a list page may take, body and tree: such
-/// answers (one object, `true`) are a few KB, and their tree is handed to
-/// the caller whole.
+/// Most an answer that is not a successful list page may take, body and
+/// tree: such answers (one object, `true`, an error document) are a few
+/// KB, and their tree is handed to the caller whole.
 const CALL_ALLOWANCE: u64 = 16 * 1024 * 1024;
 /// Bytes read from the connection at a time.
 const CHUNK_BYTES: usize = 64 * 1024;
