@@ -149,8 +149,9 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "SECS", default_value_t = ConnectionArgs::CONNECT_TIMEOUT, value_parser = parse_seconds)]
     pub connect_timeout: f64,
 
-    /// API calls per second, shared by all threads, 0.1 to 1000 (SoftLayer allows 50 per user)
-    /// [default: 10]
+    /// Most API calls per second, 0.1 to 1000, shared by all threads: slretire starts there
+    /// (SoftLayer allows 50 per user) and slows down while the API refuses calls for their rate
+    /// [default: 50]
     #[arg(long, value_name = "N", value_parser = calls_per_second)]
     pub rate_limit: Option<f64>,
 
