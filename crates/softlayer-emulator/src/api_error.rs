@@ -114,6 +114,16 @@ impl ApiError {
         )
     }
 
+    /// 404 for a CDN domain mapping `uniqueId` the account does not have
+    /// (synthetic text: the real one is undocumented).
+    pub(crate) fn cdn_not_found(unique_id: &str) -> ApiError {
+        ApiError::new(
+            404,
+            "SoftLayer_Exception_ObjectNotFound",
+            format!("Unable to find object with unique identifier of '{unique_id}'."),
+        )
+    }
+
     /// The response body.
     pub(crate) fn body(&self) -> Value {
         json!({"error": self.message, "code": self.code})

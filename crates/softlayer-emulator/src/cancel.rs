@@ -52,6 +52,16 @@ pub(crate) const VOID_SERVER: &str = "The ticket was closed automatically as the
 pub(crate) const ONLY_SNAPSHOTS: &str = "Only snapshots may be deleted with this method.";
 const VLAN_PREFIX: &str = "This cancellation could not be processed please contact support.This cancellation could not be processed please contact support. Unable to cancel VLAN. Reasons: ";
 
+/// A CDN domain mapping's `status` once `deleteDomainMapping` ran
+/// (softlayer-python's fixture).
+pub(crate) const CDN_DELETING: &str = "DELETING";
+
+/// The text for deleting a CDN domain mapping that is already being
+/// deleted (synthetic: the real one is undocumented).
+pub(crate) fn cdn_deleting(unique_id: &str) -> String {
+    format!("Domain mapping {unique_id} is already being deleted.")
+}
+
 /// The "ticket already exists" text for a server.
 pub(crate) fn ticket_exists(ticket: i64) -> String {
     format!(

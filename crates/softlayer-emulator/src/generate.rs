@@ -6,7 +6,7 @@
 //! public and a private VLAN of their datacenter and take their addresses
 //! from the VLAN's primary subnet; some guests live on dedicated hosts;
 //! VLANs are mostly automatic (no billing item); portable subnets, global
-//! IPs, storage, legacy and LBaaS load balancers, CDN accounts and free
+//! IPs, storage, legacy and LBaaS load balancers, CDN domain mappings and free
 //! standing billing items complete the account. Dates spread over three
 //! years before 2026-11-01.
 
@@ -320,7 +320,7 @@ impl Generator {
             ("globalIpRecords", globals),
             ("adcLoadBalancers", adc),
             ("lbaasLoadBalancers", lbaas),
-            ("cdnAccounts", cdn),
+            ("cdnDomainMappings", cdn),
             ("dedicatedHosts", hosts),
             ("allTopLevelBillingItems", free),
             ("tickets", Vec::new()),
@@ -899,21 +899,38 @@ impl Generator {
         out
     }
 
+    /// CDN Marketplace domain mappings, shaped like softlayer-python's
+    /// fixtures (no billing item: the mapping service has none).
     fn cdn(&mut self, count: usize) -> Vec<Value> {
         let mut out = Vec::with_capacity(count);
         for i in 0..count {
-            let id = 14_001 + i as i64;
+            let unique = 303_727_924_488_000 + i as i64;
             let created = self.created();
-            let solution = *self.pick(&["ORIGIN_PULL", "POP_PULL"]);
-            let item = self.item("cdn", "CDN", 10.0, false, created, 0);
+            let prefix = self.pick(&PREFIXES).trim_end_matches('-');
+            let domain = *self.pick(&DOMAINS);
+            let status = *self.pick(&[
+                "RUNNING",
+                "RUNNING",
+                "RUNNING",
+                "CNAME_CONFIGURATION",
+                "STOPPED",
+            ]);
+            let vendor = *self.pick(&["akamai", "akamai", "edgecast"]);
             out.push(json!({
-                "id": id,
-                "cdnAccountName": id.to_string(),
-                "accountId": ACCOUNT_ID,
-                "cdnSolutionName": solution,
+                "uniqueId": unique.to_string(),
+                "domain": format!("{prefix}-{i}.cdn.{domain}"),
+                "cname": format!("cdnaka{unique:x}.cdn.appdomain.cloud"),
+                "status": status,
+                "vendorName": vendor,
+                "originHost": format!("origin-{i}.{domain}"),
+                "originType": "HOST_SERVER",
+                "header": format!("origin-{i}.{domain}"),
+                "path": "/*",
+                "protocol": "HTTP",
+                "httpPort": 80,
+                "performanceConfiguration": "General web delivery",
                 "createDate": format_ts(created),
-                "statusId": 2,
-                "billingItem": Value::Object(item),
+                "modifyDate": format_ts(created),
             }));
         }
         out
@@ -1030,7 +1047,7 @@ mod tests {
             "globalIpRecords",
             "adcLoadBalancers",
             "lbaasLoadBalancers",
-            "cdnAccounts",
+            "cdnDomainMappings",
             "dedicatedHosts",
             "allTopLevelBillingItems",
         ] {

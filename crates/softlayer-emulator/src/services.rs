@@ -47,6 +47,9 @@ enum Service {
     Ticket,
     /// `SoftLayer_Network_Pod`: known, not modelled (no pods).
     Pod,
+    /// `SoftLayer_Network_CdnMarketplace_Configuration_Mapping`: CDN domain
+    /// mappings, keyed by their string `uniqueId`.
+    Cdn,
 }
 
 fn service(name: &str) -> Option<Service> {
@@ -60,13 +63,13 @@ fn service(name: &str) -> Option<Service> {
         "SoftLayer_Network_Vlan" => Service::Resource(Kind::Vlan, names::VLAN),
         names::GLOBAL_IP => Service::Resource(Kind::GlobalIp, names::GLOBAL_IP),
         names::ADC => Service::Resource(Kind::Adc, names::ADC),
-        names::CDN => Service::Resource(Kind::Cdn, names::CDN),
         names::HOST => Service::Resource(Kind::Host, names::HOST),
         names::LBAAS => Service::Resource(Kind::Lbaas, names::LBAAS),
         "SoftLayer_Billing_Item" => Service::BillingItem,
         names::CANCEL_REQUEST => Service::CancellationRequest,
         "SoftLayer_Ticket" => Service::Ticket,
         names::POD => Service::Pod,
+        names::CDN_SERVICE => Service::Cdn,
         _ => return None,
     })
 }
@@ -80,6 +83,7 @@ impl Service {
             Service::CancellationRequest => names::CANCEL_REQUEST,
             Service::Ticket => names::TICKET,
             Service::Pod => names::POD,
+            Service::Cdn => names::CDN_MAPPING,
         }
     }
 }
@@ -105,6 +109,14 @@ enum Outcome {
     /// Every visible object of a kind (`getAllObjects`).
     AllOf(Kind),
     AllRequests,
+    /// A list of one resource (`listDomainMappingByUniqueId`); with
+    /// `even_gone`, also once it is reclaimed (`deleteDomainMapping`
+    /// answers with the mapping it deleted).
+    ListOne {
+        kind: Kind,
+        id: i64,
+        even_gone: bool,
+    },
 }
 
 /// Methods that change state (subject to the lost-response fault).
@@ -121,6 +133,8 @@ pub(crate) fn is_mutating(method: &str) -> bool {
             | "createCancelServerTicket"
             | "addUpdate"
             | "cancelLoadBalancer"
+            | "deleteDomainMapping"
+            | "void"
     )
 }
 
@@ -155,6 +169,13 @@ fn returned_type(svc: Service, method: &str) -> Result<Option<&'static TypeDef>,
         (Service::Ticket, "createCancelServerTicket") => Some(own),
         (Service::Ticket, "addUpdate") => None,
         (Service::Pod, "getAllObjects") => Some(own),
+        (
+            Service::Cdn,
+            "listDomainMappings" | "listDomainMappingByUniqueId" | "deleteDomainMapping",
+        ) => Some(own),
+        // The rest of the mapping service (create, update, verify, ...)
+        // is not modelled.
+        (Service::Cdn, _) => return Err(ApiError::no_method(method)),
         _ => {
             let Some(rel) = relation_of(own, method) else {
                 return Err(ApiError::no_method(method));
@@ -178,6 +199,11 @@ pub(crate) fn dispatch(
     call: &Call,
 ) -> Result<Reply, ApiError> {
     let svc = service(&call.service).ok_or_else(ApiError::no_service)?;
+    // The CDN Marketplace services left the API after 2024-06: a world
+    // without CDN domain mappings is today's API, where they do not exist.
+    if svc == Service::Cdn && st.unread.contains(&Kind::Cdn) {
+        return Err(ApiError::no_service());
+    }
     let ty = returned_type(svc, &call.method)?;
     let mask = match (&call.mask, ty) {
         (Some(text), Some(ty)) if !text.trim().is_empty() => Some(ObjectMask::parse(text, ty)?),
@@ -288,6 +314,7 @@ fn execute(
             "getAllObjects" => Ok(Outcome::Value(Value::Array(Vec::new()))),
             _ => Err(ApiError::no_method(method)),
         },
+        Service::Cdn => cdn_method(st, clock, call),
         Service::Ticket => match method {
             "createCancelServerTicket" => cancel_server_ticket(st, clock, call),
             _ => {
@@ -390,6 +417,58 @@ fn resource_method(
             }
         }
     }
+}
+
+/// The CDN Marketplace mapping service: list, look up and delete domain
+/// mappings by their `uniqueId`.
+fn cdn_method(st: &mut State, clock: Clock, call: &Call) -> Result<Outcome, ApiError> {
+    if call.method == "listDomainMappings" {
+        return Ok(Outcome::AllOf(Kind::Cdn));
+    }
+    let unique = match call.params.first() {
+        Some(Value::String(s)) => s.trim().to_owned(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let id = st
+        .index
+        .cdn_by_unique_id
+        .get(&unique)
+        .copied()
+        .filter(|id| st.get(Kind::Cdn, *id, clock.now).is_some())
+        .ok_or_else(|| ApiError::cdn_not_found(&unique))?;
+    if call.method == "listDomainMappingByUniqueId" {
+        return Ok(Outcome::ListOne {
+            kind: Kind::Cdn,
+            id,
+            even_gone: false,
+        });
+    }
+    let Some(mapping) = st.all_mut(Kind::Cdn).get_mut(&id) else {
+        return Err(ApiError::cdn_not_found(&unique));
+    };
+    if mapping.str_field("status") == Some(cancel::CDN_DELETING) {
+        return Err(ApiError::public(cancel::cdn_deleting(&unique)));
+    }
+    // As softlayer-python's fixture shows: the answer is the mapping, now
+    // DELETING; it is gone once the reclaim delay has passed.
+    mapping
+        .fields
+        .insert("status".into(), Value::from(cancel::CDN_DELETING));
+    mapping
+        .fields
+        .insert("modifyDate".into(), Value::from(format_ts(clock.now)));
+    mapping.reclaim_at = Some(
+        clock
+            .now
+            .checked_add(clock.reclaim_after)
+            .unwrap_or(clock.now),
+    );
+    Ok(Outcome::ListOne {
+        kind: Kind::Cdn,
+        id,
+        even_gone: true,
+    })
 }
 
 /// `deleteObject`: cancels the resource's billing item immediately.
@@ -687,6 +766,25 @@ fn respond(
             let items = view.st.requests.values().map(Node::Request).collect();
             Ok(list(view, items, None, call, mask, true))
         }
+        Outcome::ListOne {
+            kind,
+            id,
+            even_gone,
+        } => {
+            let found = if *even_gone {
+                view.st.all(*kind).get(id)
+            } else {
+                view.st.get(*kind, *id, view.now)
+            };
+            let body = found
+                .map(|r| one(&Node::Res(*kind, r)))
+                .into_iter()
+                .collect();
+            Ok(Reply {
+                body: Value::Array(body),
+                total: Some(1),
+            })
+        }
     }
 }
 
@@ -710,6 +808,8 @@ fn list(
             // Lookups by id (apply's reads): skip the full match for every
             // resource the id condition rejects anyway.
             items.retain(|n| match n {
+                // A CDN mapping has no `id` property (its id is internal).
+                Node::Res(Kind::Cdn, _) => true,
                 Node::Res(_, r) => !filter::exact_id(r.id) || ids.contains(&r.id),
                 _ => true,
             });

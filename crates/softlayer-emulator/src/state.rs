@@ -57,7 +57,9 @@ impl Kind {
             Kind::GlobalIp => "globalIpRecords",
             Kind::Adc => "adcLoadBalancers",
             Kind::Lbaas => "lbaasLoadBalancers",
-            Kind::Cdn => "cdnAccounts",
+            // Not an Account property: the CDN Marketplace mapping
+            // service lists them (`listDomainMappings`).
+            Kind::Cdn => "cdnDomainMappings",
             Kind::Host => "dedicatedHosts",
         }
     }
@@ -73,7 +75,7 @@ impl Kind {
             Kind::GlobalIp => names::GLOBAL_IP,
             Kind::Adc => names::ADC,
             Kind::Lbaas => names::LBAAS,
-            Kind::Cdn => names::CDN,
+            Kind::Cdn => names::CDN_MAPPING,
             Kind::Host => names::HOST,
         }
     }
@@ -98,6 +100,9 @@ impl Kind {
 /// One resource: its stored properties plus the relations written by id.
 #[derive(Debug, Clone)]
 pub(crate) struct Resource {
+    /// The object's `id`; for CDN domain mappings, which have none (their
+    /// key is the string `uniqueId`), their 1-based position in the world
+    /// list, never shown.
     pub(crate) id: i64,
     /// Locals and stored relational properties, as written in the world.
     pub(crate) fields: Map<String, Value>,
@@ -245,6 +250,8 @@ pub(crate) struct Index {
     /// Billing item id -> cancellation requests naming it.
     pub(crate) item_requests: HashMap<i64, Vec<i64>>,
     pub(crate) lbaas_by_uuid: HashMap<String, i64>,
+    /// CDN domain mapping `uniqueId` -> its (internal) id.
+    pub(crate) cdn_by_unique_id: HashMap<String, i64>,
 }
 
 /// The whole emulated account.
@@ -467,6 +474,11 @@ impl State {
         for res in self.all(Kind::Lbaas).values() {
             if let Some(uuid) = res.str_field("uuid") {
                 index.lbaas_by_uuid.insert(uuid.to_owned(), res.id);
+            }
+        }
+        for res in self.all(Kind::Cdn).values() {
+            if let Some(unique) = res.str_field("uniqueId") {
+                index.cdn_by_unique_id.insert(unique.to_owned(), res.id);
             }
         }
         self.index = index;

@@ -137,7 +137,11 @@ pub(crate) mod names {
     pub(crate) const ADC: &str =
         "SoftLayer_Network_Application_Delivery_Controller_LoadBalancer_VirtualIpAddress";
     pub(crate) const LBAAS: &str = "SoftLayer_Network_LBaaS_LoadBalancer";
-    pub(crate) const CDN: &str = "SoftLayer_Network_ContentDelivery_Account";
+    /// What the CDN Marketplace mapping service lists (a container type: no `id`).
+    pub(crate) const CDN_MAPPING: &str =
+        "SoftLayer_Container_Network_CdnMarketplace_Configuration_Mapping";
+    /// The service that lists and deletes CDN domain mappings.
+    pub(crate) const CDN_SERVICE: &str = "SoftLayer_Network_CdnMarketplace_Configuration_Mapping";
     pub(crate) const HOST: &str = "SoftLayer_Virtual_DedicatedHost";
     pub(crate) const BILLING_ITEM: &str = "SoftLayer_Billing_Item";
     pub(crate) const BILLING_GUEST: &str = "SoftLayer_Billing_Item_Virtual_Guest";
@@ -164,6 +168,7 @@ pub(crate) mod names {
     pub(crate) const BANDWIDTH_DETAIL: &str =
         "SoftLayer_Network_Bandwidth_Version1_Allotment_Detail";
     pub(crate) const BANDWIDTH_USAGE: &str = "SoftLayer_Network_Bandwidth_Usage";
+    pub(crate) const CDN_ACCELERATION: &str = "SoftLayer_Container_Network_CdnMarketplace_Configuration_Performance_DynamicContentAcceleration";
     pub(crate) const HOST_ALLOCATION: &str =
         "SoftLayer_Container_Virtual_DedicatedHost_AllocationStatus";
 }
@@ -225,7 +230,6 @@ static TYPES: &[TypeDef] = &[
             many("networkVlans", VLAN, Derived),
             many("globalIpRecords", GLOBAL_IP, Derived),
             many("adcLoadBalancers", ADC, Derived),
-            many("cdnAccounts", CDN, Derived),
             many("dedicatedHosts", HOST, Derived),
             many("allTopLevelBillingItems", BILLING_ITEM, Derived),
             one("currentUser", USER, Derived),
@@ -644,28 +648,41 @@ static TYPES: &[TypeDef] = &[
             ),
         ],
     },
+    // The API's metadata had this type until 2024-06 (gone by 2025-08);
+    // every property is a plain value but `dynamicContentAcceleration`.
     TypeDef {
-        name: CDN,
+        name: CDN_MAPPING,
         parent: None,
         open: false,
         locals: &[
-            ("id", Int),
-            ("cdnAccountName", Str),
-            ("accountId", Int),
-            ("cdnSolutionName", Str),
+            ("uniqueId", Str),
+            ("domain", Str),
+            ("cname", Str),
+            ("akamaiCname", Str),
+            ("status", Str),
+            ("vendorName", Str),
+            ("originHost", Str),
+            ("originType", Str),
+            ("header", Str),
+            ("path", Str),
+            ("protocol", Str),
+            ("httpPort", Int),
+            ("httpsPort", Int),
+            ("bucketName", Str),
+            ("fileExtension", Str),
+            ("cacheKeyQueryRule", Str),
+            ("certificateType", Str),
+            ("performanceConfiguration", Str),
+            ("respectHeaders", Bool),
+            ("serveStale", Bool),
+            ("httpsChallengeUrl", Str),
+            ("httpsChallengeResponse", Str),
+            ("httpsChallengeRedirectUrl", Str),
             ("createDate", Date),
-            ("statusId", Int),
-            ("cdnAccountNote", Str),
+            ("modifyDate", Date),
         ],
         computed: &[],
-        rels: &[
-            one("billingItem", BILLING_ITEM, Derived),
-            one(
-                "status",
-                "SoftLayer_Network_ContentDelivery_Account_Status",
-                Stored,
-            ),
-        ],
+        rels: &[one("dynamicContentAcceleration", CDN_ACCELERATION, Stored)],
     },
     TypeDef {
         name: HOST,
@@ -1033,14 +1050,6 @@ static TYPES: &[TypeDef] = &[
         rels: &[],
     },
     TypeDef {
-        name: "SoftLayer_Network_ContentDelivery_Account_Status",
-        parent: None,
-        open: false,
-        locals: &[("id", Int), ("name", Str), ("description", Str)],
-        computed: &[],
-        rels: &[],
-    },
-    TypeDef {
         name: PRODUCT_CATEGORY,
         parent: None,
         open: false,
@@ -1081,6 +1090,7 @@ static TYPES: &[TypeDef] = &[
     open_type("SoftLayer_Hardware_Component_RemoteManagement_User"),
     open_type("SoftLayer_Product_Package"),
     open_type(POD),
+    open_type(CDN_ACCELERATION),
 ];
 
 const fn open_type(name: &'static str) -> TypeDef {

@@ -2,6 +2,7 @@
 //! std TcpStream, checking status codes, headers and bodies.
 
 mod cancel;
+mod cdn;
 mod clock;
 mod docs;
 mod faults;
