@@ -45,9 +45,6 @@ pub(crate) struct Planned {
 pub(crate) const ALREADY_CANCELLED: &str = "Unable to cancel: billing item is already cancelled.";
 /// Text for items that only a ticket can cancel (two spaces, as documented).
 pub(crate) const NOT_THROUGH_API: &str = "This type of service cannot be cancelled through the API.  Please submit a cancellation ticket";
-/// `voidCancelService` on a virtual or bare metal server's item, as
-/// observed (softlayer-api-php-client #22).
-pub(crate) const VOID_SERVER: &str = "The ticket was closed automatically as the cancellation was approved and set to cancel on the anniversary date. Once more, in order to cancel these type of cancellations you would need to contact us or our sales team.";
 /// `SoftLayer_Network_Storage::deleteObject` on anything but a snapshot.
 pub(crate) const ONLY_SNAPSHOTS: &str = "Only snapshots may be deleted with this method.";
 const VLAN_PREFIX: &str = "This cancellation could not be processed please contact support.This cancellation could not be processed please contact support. Unable to cancel VLAN. Reasons: ";
@@ -135,6 +132,15 @@ pub(crate) fn host_has_guests(count: usize) -> String {
     )
 }
 
+/// Whether the API may cancel the item (`allowCancellationFlag` is not 0).
+pub(crate) fn api_cancellable(item: &BillingItem) -> bool {
+    match item.fields.get("allowCancellationFlag") {
+        Some(Value::Number(n)) => n.as_i64() != Some(0),
+        Some(Value::Bool(b)) => *b,
+        _ => true,
+    }
+}
+
 /// Monthly bare metal: cancellable only on its anniversary.
 fn anniversary_only(item: &BillingItem) -> bool {
     item.str_field("categoryCode") == Some("server") && !item.hourly()
@@ -183,12 +189,7 @@ pub(crate) fn check(
     if item.state(now) != ItemState::Active {
         return Err(ApiError::public(ALREADY_CANCELLED));
     }
-    let allowed = match item.fields.get("allowCancellationFlag") {
-        Some(Value::Number(n)) => n.as_i64() != Some(0),
-        Some(Value::Bool(b)) => *b,
-        _ => true,
-    };
-    if !allowed {
+    if !api_cancellable(item) {
         return Err(ApiError::public(NOT_THROUGH_API));
     }
     if let Some(owner) = item.owner {
@@ -334,46 +335,4 @@ pub(crate) fn open_ticket(
     }
     st.tickets.insert(id, ticket);
     id
-}
-
-/// `voidCancelService`: takes back a scheduled cancellation. Virtual and
-/// bare metal servers' items are refused: their cancellation goes through a
-/// ticket that only support can take back.
-pub(crate) fn void(st: &mut State, now: Timestamp, item_id: i64) -> Result<(), ApiError> {
-    let item = st
-        .billing
-        .get(&item_id)
-        .ok_or_else(|| ApiError::not_found(&item_id.to_string()))?;
-    if item.state(now) != ItemState::Pending {
-        return Err(ApiError::public(
-            "Cannot void cancellation.  This billing item is not set to cancel.",
-        ));
-    }
-    let server = item
-        .owner
-        .is_some_and(|o| matches!(o.kind, Kind::Guest | Kind::Hardware))
-        || matches!(
-            item.str_field("categoryCode"),
-            Some("server" | "guest_core")
-        );
-    if server {
-        return Err(ApiError::public(VOID_SERVER));
-    }
-    let date = item.fields.get("cancellationDate").cloned();
-    let owner = item.owner;
-    let mut stack = vec![item_id];
-    while let Some(id) = stack.pop() {
-        if let Some(it) = st.billing.get_mut(&id) {
-            if it.fields.get("cancellationDate") == date.as_ref() {
-                it.fields.remove("cancellationDate");
-            }
-            stack.extend(it.children.iter().copied());
-        }
-    }
-    if let Some(owner) = owner
-        && let Some(res) = st.all_mut(owner.kind).get_mut(&owner.id)
-    {
-        res.reclaim_at = None;
-    }
-    Ok(())
 }

@@ -52,6 +52,7 @@ mod server;
 mod services;
 mod state;
 mod types;
+mod void;
 mod wire;
 mod world;
 

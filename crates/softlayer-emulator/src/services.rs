@@ -15,6 +15,7 @@ use crate::node::{Node, Prop, View};
 use crate::render::render;
 use crate::state::{Kind, State};
 use crate::types::{Card, PropDef, TypeDef, known, names};
+use crate::void;
 
 /// One API call, decoded from the wire.
 #[derive(Debug, Clone, Default)]
@@ -166,6 +167,7 @@ fn returned_type(svc: Service, method: &str) -> Result<Option<&'static TypeDef>,
             "cancelService" | "cancelServiceOnAnniversaryDate" | "cancelItem" | "voidCancelService",
         ) => None,
         (Service::CancellationRequest, "createObject" | "getAllCancellationRequests") => Some(own),
+        (Service::CancellationRequest, "void") => None,
         (Service::Ticket, "createCancelServerTicket") => Some(own),
         (Service::Ticket, "addUpdate") => None,
         (Service::Pod, "getAllObjects") => Some(own),
@@ -283,7 +285,7 @@ fn execute(
             }
             match method {
                 "voidCancelService" => {
-                    cancel::void(st, clock.now, id)?;
+                    void::void_item(st, clock.now, id)?;
                     Ok(Outcome::Value(Value::Bool(true)))
                 }
                 "getObject" => Ok(Outcome::Object(Target::BillingItem(id))),
@@ -293,6 +295,11 @@ fn execute(
         Service::CancellationRequest => match method {
             "createObject" => create_request(st, clock, user, call),
             "getAllCancellationRequests" => Ok(Outcome::AllRequests),
+            "void" => {
+                let id = numeric_id(call)?;
+                void::void_request(st, clock.now, id, param_bool(call, 0))?;
+                Ok(Outcome::Value(Value::Bool(true)))
+            }
             "getObject" => {
                 let id = numeric_id(call)?;
                 if !st.requests.contains_key(&id) {

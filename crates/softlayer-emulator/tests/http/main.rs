@@ -8,4 +8,5 @@ mod docs;
 mod faults;
 mod masks_filters;
 mod support;
+mod void;
 mod wire;
