@@ -6,8 +6,9 @@
 //! public and a private VLAN of their datacenter and take their addresses
 //! from the VLAN's primary subnet; some guests live on dedicated hosts;
 //! VLANs are mostly automatic (no billing item); portable subnets, global
-//! IPs, storage, legacy and LBaaS load balancers, CDN domain mappings and free
-//! standing billing items complete the account. Dates spread over three
+//! IPs, storage, legacy and LBaaS load balancers and free standing billing
+//! items complete the account. No CDN: today's API has none (the CDN
+//! Marketplace services left it after 2024-06). Dates spread over three
 //! years before 2026-11-01.
 
 use serde_json::{Map, Value, json};
@@ -272,7 +273,6 @@ impl Generator {
         let global_count = share(n, 3);
         let adc_count = share(n, 1);
         let lbaas_count = share(n, 2);
-        let cdn_count = share(n, 1);
         let host_count = share(n, 2);
         let free_count = share(n, 3);
 
@@ -293,7 +293,6 @@ impl Generator {
         let storage = self.storage(storage_count);
         let adc = self.adc(adc_count);
         let lbaas = self.lbaas(lbaas_count);
-        let cdn = self.cdn(cdn_count);
         let server_items: Vec<i64> = hardware
             .iter()
             .filter_map(|h| h["billingItem"]["id"].as_i64())
@@ -320,7 +319,6 @@ impl Generator {
             ("globalIpRecords", globals),
             ("adcLoadBalancers", adc),
             ("lbaasLoadBalancers", lbaas),
-            ("cdnDomainMappings", cdn),
             ("dedicatedHosts", hosts),
             ("allTopLevelBillingItems", free),
             ("tickets", Vec::new()),
@@ -899,43 +897,6 @@ impl Generator {
         out
     }
 
-    /// CDN Marketplace domain mappings, shaped like softlayer-python's
-    /// fixtures (no billing item: the mapping service has none).
-    fn cdn(&mut self, count: usize) -> Vec<Value> {
-        let mut out = Vec::with_capacity(count);
-        for i in 0..count {
-            let unique = 303_727_924_488_000 + i as i64;
-            let created = self.created();
-            let prefix = self.pick(&PREFIXES).trim_end_matches('-');
-            let domain = *self.pick(&DOMAINS);
-            let status = *self.pick(&[
-                "RUNNING",
-                "RUNNING",
-                "RUNNING",
-                "CNAME_CONFIGURATION",
-                "STOPPED",
-            ]);
-            let vendor = *self.pick(&["akamai", "akamai", "edgecast"]);
-            out.push(json!({
-                "uniqueId": unique.to_string(),
-                "domain": format!("{prefix}-{i}.cdn.{domain}"),
-                "cname": format!("cdnaka{unique:x}.cdn.appdomain.cloud"),
-                "status": status,
-                "vendorName": vendor,
-                "originHost": format!("origin-{i}.{domain}"),
-                "originType": "HOST_SERVER",
-                "header": format!("origin-{i}.{domain}"),
-                "path": "/*",
-                "protocol": "HTTP",
-                "httpPort": 80,
-                "performanceConfiguration": "General web delivery",
-                "createDate": format_ts(created),
-                "modifyDate": format_ts(created),
-            }));
-        }
-        out
-    }
-
     fn hosts(&mut self, count: usize) -> Vec<Value> {
         let mut out = Vec::with_capacity(count);
         for i in 0..count {
@@ -1047,7 +1008,6 @@ mod tests {
             "globalIpRecords",
             "adcLoadBalancers",
             "lbaasLoadBalancers",
-            "cdnDomainMappings",
             "dedicatedHosts",
             "allTopLevelBillingItems",
         ] {
