@@ -146,17 +146,19 @@ def faults():
     with Emulator("--fail-rate", "1") as emu:
         api_error(lambda: client(emu)["Account"].getObject(), 500, "Internal Error")
         assert emu.world()["account"]["id"] == 278184  # control endpoints never fail
-    with Emulator("--rate-limit", "2") as emu:
-        c = client(emu)
-        seen = []
-        for _ in range(6):
-            try:
-                c["Account"].getObject(mask="mask[id]")
-                seen.append("ok")
-            except SoftLayer.SoftLayerAPIError as e:
-                assert e.faultCode == 500 and e.faultString == "Rate limit of 2 requests for every 1 second(s) exceeded.", e
-                seen.append("limited")
-        assert "limited" in seen, seen
+    for status in ("500", "429"):
+        with Emulator("--rate-limit", "2", "--rate-limit-status", status) as emu:
+            c = client(emu)
+            seen = []
+            for _ in range(6):
+                try:
+                    c["Account"].getObject(mask="mask[id]")
+                    seen.append("ok")
+                except SoftLayer.SoftLayerAPIError as e:
+                    assert e.faultCode == int(status), e
+                    assert e.faultString == "Rate limit of 2 requests for every 1 second(s) exceeded.", e
+                    seen.append("limited")
+            assert "limited" in seen, (status, seen)
     with Emulator("--lose-response-rate", "1", "--reclaim-after", "1h") as emu:
         c = client(emu)
         assert len(c["Account"].getVirtualGuests(mask="mask[id]")) == 8  # reads are never lost

@@ -96,10 +96,11 @@ impl ApiError {
         ApiError::public("Internal Error")
     }
 
-    /// 500 rate limit exceeded, as SoftLayer words it.
-    pub(crate) fn rate_limited(limit: u32) -> ApiError {
+    /// Rate limit exceeded, as SoftLayer words it; `status` 500 (as seen)
+    /// or 429.
+    pub(crate) fn rate_limited(limit: u32, status: u16) -> ApiError {
         ApiError::new(
-            500,
+            status,
             "SoftLayer_Exception_WebService_RateLimitExceeded",
             format!("Rate limit of {limit} requests for every 1 second(s) exceeded."),
         )

@@ -413,6 +413,13 @@ fn handle(shared: &Shared, mut rq: Request) {
                     shared.record(entry);
                     respond_json(rq, status, &body, total);
                 }
+                Outcome::Limited(err, retry_after) => {
+                    entry.status = err.status;
+                    shared.record(entry);
+                    let seconds = retry_after.map(|s| s.to_string());
+                    let header = seconds.as_deref().map(|s| ("Retry-After", s));
+                    respond_json_with(rq, err.status, &err.body(), None, header);
+                }
             }
         }
     }
@@ -420,6 +427,8 @@ fn handle(shared: &Shared, mut rq: Request) {
 
 enum Outcome {
     Answer(u16, Value, Option<usize>),
+    /// The rate limit's error, with the `Retry-After` seconds a 429 carries.
+    Limited(ApiError, Option<u64>),
     Lost,
 }
 
@@ -437,8 +446,13 @@ fn api_call(
         Err(e) => return fail(e),
     };
     let limit = shared.config.rate_limit;
-    if !lock(&shared.limiter).admit(&username, limit, Instant::now()) {
-        return fail(ApiError::rate_limited(limit));
+    if let Err(wait) = lock(&shared.limiter).admit(&username, limit, Instant::now()) {
+        let status = shared.config.rate_limit_status;
+        let e = ApiError::rate_limited(limit, status);
+        // A 429 says when to come back: the rest of the one-second window,
+        // in whole seconds (so 1). SoftLayer's 500 was seen without one.
+        let retry_after = (status == 429).then(|| wait.as_secs_f64().ceil().max(1.0) as u64);
+        return Outcome::Limited(e, retry_after);
     }
     let (fail_draw, lose_draw) =
         if shared.config.fail_rate > 0.0 || shared.config.lose_response_rate > 0.0 {

@@ -110,11 +110,48 @@ fn rate_limit_per_user() {
         limited.json(),
         serde_json::json!({"error": "Rate limit of 2 requests for every 1 second(s) exceeded.", "code": "SoftLayer_Exception_WebService_RateLimitExceeded"})
     );
+    // SoftLayer's 500 was seen without a Retry-After.
+    assert_eq!(limited.header("Retry-After"), None);
     // Control endpoints are not limited.
     assert_eq!(
         raw(&emu, "GET", "/__emulator/world", None, None).status,
         200
     );
+}
+
+/// `rate_limit_status: 429` answers the same body with 429 and a
+/// Retry-After of one second (the rest of the window, rounded up); the log
+/// records the 429.
+#[test]
+fn rate_limit_can_answer_429() {
+    let emu = start(Config {
+        rate_limit: 2,
+        rate_limit_status: 429,
+        ..config()
+    });
+    let limited = (0..6)
+        .map(|_| get(&emu, "SoftLayer_Account/getObject.json"))
+        .find(|r| r.status != 200)
+        .expect("a request over the limit");
+    assert_eq!(limited.status, 429, "{}", limited.text);
+    assert_eq!(
+        limited.json(),
+        serde_json::json!({"error": "Rate limit of 2 requests for every 1 second(s) exceeded.", "code": "SoftLayer_Exception_WebService_RateLimitExceeded"})
+    );
+    assert_eq!(limited.header("Retry-After"), Some("1"));
+    assert!(emu.requests().iter().any(|r| r.status == 429));
+    let bad = softlayer_emulator::Emulator::start(
+        softlayer_emulator::World::from_json_str(
+            r#"{"format": "slretire-world/1", "account": {"id": 1}}"#,
+        )
+        .unwrap(),
+        Config {
+            rate_limit_status: 503,
+            ..Config::default()
+        },
+        "127.0.0.1:0",
+    );
+    assert!(bad.unwrap_err().to_string().contains("500 or 429"));
 }
 
 /// Latency is slept outside the state lock: parallel requests overlap.
