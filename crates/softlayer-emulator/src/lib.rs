@@ -30,8 +30,8 @@
 //!   [`Emulator::stop`] (also on drop);
 //! - [`generate_world`]: a deterministic, realistic world of about N objects.
 //!
-//! Control endpoints (never faulted, never logged): `GET /__emulator/world`
-//! and `GET /__emulator/requests`.
+//! Control endpoints (never faulted, never logged): `GET /__emulator/world`,
+//! `GET /__emulator/requests` and `GET /__emulator/stats`.
 
 mod api_error;
 mod cancel;
@@ -39,6 +39,7 @@ mod config;
 mod dates;
 mod faults;
 mod filter;
+mod filter_index;
 mod generate;
 mod ip;
 mod load;
@@ -51,6 +52,7 @@ mod request_log;
 mod server;
 mod services;
 mod state;
+mod stats;
 mod types;
 mod void;
 mod wire;

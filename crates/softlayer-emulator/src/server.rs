@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -21,6 +21,7 @@ use crate::proxy::{ConnectionTable, Proxy};
 use crate::request_log::LoggedRequest;
 use crate::services::{self, Call, Reply};
 use crate::state::{State, User};
+use crate::stats::ServiceStats;
 use crate::wire::{self, Credentials, Route};
 use crate::world::{World, export};
 
@@ -39,6 +40,7 @@ struct Shared {
     users: Option<Vec<User>>,
     account_id: i64,
     log: Mutex<VecDeque<LoggedRequest>>,
+    stats: ServiceStats,
     rng: Mutex<SplitMix64>,
     limiter: Mutex<RateLimiter>,
     stop: AtomicBool,
@@ -74,7 +76,10 @@ impl Shared {
         }
     }
 
-    fn record(&self, entry: LoggedRequest) {
+    /// Logs an answered API request and counts its service time.
+    fn record(&self, entry: LoggedRequest, lock_wait: Duration) {
+        self.stats
+            .record(Duration::from_micros(entry.service_us), lock_wait);
         let mut log = lock(&self.log);
         if log.len() >= LOG_CAPACITY {
             log.pop_front();
@@ -142,6 +147,7 @@ impl Emulator {
             config,
             reclaim_after,
             log: Mutex::new(VecDeque::new()),
+            stats: ServiceStats::default(),
             limiter: Mutex::new(RateLimiter::default()),
             stop: AtomicBool::new(false),
             connections: proxy.as_ref().map(|p| Arc::clone(&p.table)),
@@ -247,17 +253,26 @@ fn record_unrouted(
     path: String,
     query: Vec<(String, String)>,
     status: u16,
+    started: Instant,
 ) {
-    shared.record(LoggedRequest {
-        method,
-        path,
-        query,
-        status,
-        service: None,
-        method_name: None,
-        id: None,
-        parameters: None,
-    });
+    shared.record(
+        LoggedRequest {
+            method,
+            path,
+            query,
+            status,
+            service: None,
+            method_name: None,
+            id: None,
+            parameters: None,
+            service_us: micros(started.elapsed()),
+        },
+        Duration::ZERO,
+    );
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
 /// Answers `rq` with a JSON body. The status line, headers and body leave
@@ -308,6 +323,7 @@ fn respond_json_with(
 }
 
 fn handle(shared: &Shared, mut rq: Request) {
+    let started = Instant::now();
     let verb = rq.method().as_str().to_ascii_uppercase();
     let (path, query) = wire::split_target(rq.url());
     match wire::route(&verb, &path) {
@@ -318,6 +334,7 @@ fn handle(shared: &Shared, mut rq: Request) {
                     let log: Vec<LoggedRequest> = lock(&shared.log).iter().cloned().collect();
                     (200, serde_json::to_value(log).unwrap_or(Value::Null))
                 }
+                "stats" => (200, shared.stats.to_json()),
                 _ => (
                     404,
                     json!({"error": "Unknown emulator endpoint", "code": "Emulator"}),
@@ -327,7 +344,7 @@ fn handle(shared: &Shared, mut rq: Request) {
         }
         Route::MethodNotAllowed => {
             let err = ApiError::method_not_allowed(&verb);
-            record_unrouted(shared, verb, path, query, err.status);
+            record_unrouted(shared, verb, path, query, err.status, started);
             respond_json_with(
                 rq,
                 err.status,
@@ -338,7 +355,7 @@ fn handle(shared: &Shared, mut rq: Request) {
         }
         Route::NotFound => {
             let err = ApiError::no_service();
-            record_unrouted(shared, verb, path, query, err.status);
+            record_unrouted(shared, verb, path, query, err.status, started);
             respond_json(rq, err.status, &err.body(), None);
         }
         Route::Rest {
@@ -368,12 +385,15 @@ fn handle(shared: &Shared, mut rq: Request) {
                 method_name: Some(method.clone()),
                 id: id.clone(),
                 parameters: None,
+                service_us: 0,
             };
+            let mut lock_wait = Duration::ZERO;
             let outcome = api_call(
                 shared,
                 &verb,
                 auth.as_deref(),
                 &body,
+                &mut lock_wait,
                 &mut entry,
                 |params| Call {
                     service,
@@ -397,10 +417,13 @@ fn handle(shared: &Shared, mut rq: Request) {
                         .and_then(|(_, v)| wire::result_limit(v)),
                 },
             );
+            // The emulator's own time: all of it but the configured latency.
+            let service = started.elapsed().saturating_sub(shared.config.latency);
+            entry.service_us = micros(service);
             match outcome {
                 Outcome::Lost => {
                     entry.status = 0;
-                    shared.record(entry);
+                    shared.record(entry, lock_wait);
                     if let (Some(table), Some(peer)) = (&shared.connections, rq.remote_addr()) {
                         table.cut(*peer);
                     }
@@ -410,12 +433,12 @@ fn handle(shared: &Shared, mut rq: Request) {
                 }
                 Outcome::Answer(status, body, total) => {
                     entry.status = status;
-                    shared.record(entry);
+                    shared.record(entry, lock_wait);
                     respond_json(rq, status, &body, total);
                 }
                 Outcome::Limited(err, retry_after) => {
                     entry.status = err.status;
-                    shared.record(entry);
+                    shared.record(entry, lock_wait);
                     let seconds = retry_after.map(|s| s.to_string());
                     let header = seconds.as_deref().map(|s| ("Retry-After", s));
                     respond_json_with(rq, err.status, &err.body(), None, header);
@@ -437,6 +460,7 @@ fn api_call(
     verb: &str,
     auth: Option<&str>,
     body: &[u8],
+    lock_wait: &mut Duration,
     entry: &mut LoggedRequest,
     make_call: impl FnOnce(Vec<Value>) -> Call,
 ) -> Outcome {
@@ -477,7 +501,9 @@ fn api_call(
     }
     let call = make_call(params);
     let result = {
+        let waiting = Instant::now();
         let mut state = lock(&shared.state);
+        *lock_wait = waiting.elapsed();
         services::dispatch(&mut state, shared.clock(), &user, &call)
     };
     match result {

@@ -811,15 +811,16 @@ fn list(
         None => f.as_object(),
     });
     if let Some(f) = filter {
-        if let Some(ids) = filter::id_in(f) {
-            // Lookups by id (apply's reads): skip the full match for every
-            // resource the id condition rejects anyway.
-            items.retain(|n| match n {
-                // A CDN mapping has no `id` property (its id is internal).
-                Node::Res(Kind::Cdn, _) => true,
-                Node::Res(_, r) => !filter::exact_id(r.id) || ids.contains(&r.id),
-                _ => true,
-            });
+        // Lookups by id, address, name, tag, datacenter, VLAN number: only
+        // the objects the index names for those values can match; the full
+        // match below still decides (filter_index.rs).
+        let kind = match items.first() {
+            Some(Node::Res(kind, _)) => Some(*kind),
+            _ => None,
+        };
+        let candidates = kind.and_then(|k| view.st.index.filters.candidates(k, f));
+        if let Some(ids) = candidates {
+            items.retain(|n| matches!(n, Node::Res(_, r) if ids.contains(&r.id)));
         }
         if !filter::orders_only(f) {
             items.retain(|n| filter::matches(view, n, f));

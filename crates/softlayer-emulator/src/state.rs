@@ -13,6 +13,7 @@ use jiff::Timestamp;
 use serde_json::{Map, Value};
 
 use crate::dates::parse_ts;
+use crate::filter_index::FilterIndex;
 use crate::ip::{ip_number, range};
 use crate::types::names;
 
@@ -252,6 +253,8 @@ pub(crate) struct Index {
     pub(crate) lbaas_by_uuid: HashMap<String, i64>,
     /// CDN domain mapping `uniqueId` -> its (internal) id.
     pub(crate) cdn_by_unique_id: HashMap<String, i64>,
+    /// Objects by the values clients filter lists on.
+    pub(crate) filters: FilterIndex,
 }
 
 /// The whole emulated account.
@@ -482,6 +485,8 @@ impl State {
             }
         }
         self.index = index;
+        // Read through the object model, so after the relations above.
+        self.index.filters = FilterIndex::build(self);
     }
 
     /// Sets the next-id counters above every id in use.

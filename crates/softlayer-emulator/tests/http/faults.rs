@@ -178,6 +178,41 @@ fn latency_overlaps_across_requests() {
     );
 }
 
+/// `/__emulator/stats` counts every API request and its service time; the
+/// request log has each request's; the configured latency is not part of
+/// either (each request slept 300 ms, none is counted that long).
+#[test]
+fn service_time_is_observable() {
+    let emu = start(Config {
+        latency: Duration::from_millis(300),
+        ..config()
+    });
+    for path in [
+        "SoftLayer_Account/getObject.json",
+        "SoftLayer_Account/getVirtualGuests.json",
+        "SoftLayer_Virtual_Guest/999/getObject.json",
+    ] {
+        get(&emu, path);
+    }
+    let stats = raw(&emu, "GET", "/__emulator/stats", None, None).json();
+    assert_eq!(stats["requests"], 3, "{stats}");
+    let total = stats["service_s"].as_f64().unwrap();
+    assert!(total > 0.0 && total < 0.9, "{stats}");
+    assert!(stats["max_ms"].as_f64().unwrap() < 300.0, "{stats}");
+    assert!(stats["lock_wait_s"].as_f64().is_some(), "{stats}");
+    let log = raw(&emu, "GET", "/__emulator/requests", None, None).json();
+    let each: Vec<u64> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["service_us"].as_u64().unwrap())
+        .collect();
+    assert_eq!(each.len(), 3);
+    assert!(each.iter().all(|us| *us > 0 && *us < 300_000), "{each:?}");
+    let sum: u64 = each.iter().sum();
+    assert!((sum as f64 / 1e6 - total).abs() < 1e-6, "{sum} vs {total}");
+}
+
 /// The fixed clock of the configuration dates the cancellations.
 #[test]
 fn fixed_clock_dates_cancellations() {

@@ -28,7 +28,7 @@ fn void_item(emu: &softlayer_emulator::Emulator, id: i64) -> crate::support::Res
     )
 }
 
-fn request(emu: &softlayer_emulator::Emulator, items: Value) -> i64 {
+fn request(emu: &softlayer_emulator::Emulator, items: &Value) -> i64 {
     let r = post(
         emu,
         "SoftLayer_Billing_Item_Cancellation_Request/createObject.json",
@@ -164,7 +164,7 @@ fn request_void_takes_back_its_items() {
     let emu = start(config());
     let id = request(
         &emu,
-        json!([
+        &json!([
             {"billingItemId": 7000, "immediateCancellationFlag": false},
             {"billingItemId": 7001, "immediateCancellationFlag": false},
         ]),
@@ -208,7 +208,7 @@ fn request_void_skips_items_already_voided() {
     let emu = start(config());
     let id = request(
         &emu,
-        json!([
+        &json!([
             {"billingItemId": 7002, "immediateCancellationFlag": false},
             {"billingItemId": 7003, "immediateCancellationFlag": false},
         ]),
@@ -234,7 +234,7 @@ fn request_void_is_all_or_nothing() {
     let emu = start(config());
     let id = request(
         &emu,
-        json!([
+        &json!([
             {"billingItemId": 7004, "immediateCancellationFlag": false},
             {"billingItemId": 7005, "immediateCancellationFlag": true},
         ]),
