@@ -57,6 +57,7 @@ mod types;
 mod void;
 mod wire;
 mod world;
+mod writes;
 
 pub use config::{Config, parse_duration};
 pub use generate::generate_world;

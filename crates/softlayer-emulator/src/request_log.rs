@@ -28,6 +28,9 @@ pub struct LoggedRequest {
     /// worker took it until its answer was ready to write, the configured
     /// latency left out.
     pub service_us: u64,
+    /// The part of `service_us` spent waiting for other requests to let go
+    /// of the state (a write waits for every read, a read for a write).
+    pub lock_wait_us: u64,
 }
 
 /// Serializes query pairs as a JSON object (a repeated key keeps its last

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -33,7 +33,8 @@ const LOG_CAPACITY: usize = 100_000;
 const MAX_BODY: u64 = 16 * 1024 * 1024;
 
 struct Shared {
-    state: Mutex<State>,
+    /// Reads run side by side; a call that changes the state runs alone.
+    state: RwLock<State>,
     config: Config,
     reclaim_after: SignedDuration,
     /// Copied out of the state: credentials never change.
@@ -53,6 +54,14 @@ struct Shared {
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic in one worker must not take the whole emulator down.
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<T>(m: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Shared {
@@ -77,9 +86,11 @@ impl Shared {
     }
 
     /// Logs an answered API request and counts its service time.
-    fn record(&self, entry: LoggedRequest, lock_wait: Duration) {
-        self.stats
-            .record(Duration::from_micros(entry.service_us), lock_wait);
+    fn record(&self, entry: LoggedRequest) {
+        self.stats.record(
+            Duration::from_micros(entry.service_us),
+            Duration::from_micros(entry.lock_wait_us),
+        );
         let mut log = lock(&self.log);
         if log.len() >= LOG_CAPACITY {
             log.pop_front();
@@ -142,7 +153,7 @@ impl Emulator {
             world_clock,
             users: state.users.clone(),
             account_id: state.account_id(),
-            state: Mutex::new(state),
+            state: RwLock::new(state),
             rng: Mutex::new(SplitMix64::new(config.seed)),
             config,
             reclaim_after,
@@ -180,7 +191,7 @@ impl Emulator {
     /// The current state in the world-file format.
     pub fn world(&self) -> Value {
         let now = self.shared.now();
-        export(&lock(&self.shared.state), now)
+        export(&read(&self.shared.state), now)
     }
 
     /// The request log, oldest first.
@@ -255,20 +266,18 @@ fn record_unrouted(
     status: u16,
     started: Instant,
 ) {
-    shared.record(
-        LoggedRequest {
-            method,
-            path,
-            query,
-            status,
-            service: None,
-            method_name: None,
-            id: None,
-            parameters: None,
-            service_us: micros(started.elapsed()),
-        },
-        Duration::ZERO,
-    );
+    shared.record(LoggedRequest {
+        method,
+        path,
+        query,
+        status,
+        service: None,
+        method_name: None,
+        id: None,
+        parameters: None,
+        service_us: micros(started.elapsed()),
+        lock_wait_us: 0,
+    });
 }
 
 fn micros(d: Duration) -> u64 {
@@ -329,7 +338,7 @@ fn handle(shared: &Shared, mut rq: Request) {
     match wire::route(&verb, &path) {
         Route::Control(what) => {
             let (status, body) = match what.as_str() {
-                "world" => (200, export(&lock(&shared.state), shared.now())),
+                "world" => (200, export(&read(&shared.state), shared.now())),
                 "requests" => {
                     let log: Vec<LoggedRequest> = lock(&shared.log).iter().cloned().collect();
                     (200, serde_json::to_value(log).unwrap_or(Value::Null))
@@ -386,6 +395,7 @@ fn handle(shared: &Shared, mut rq: Request) {
                 id: id.clone(),
                 parameters: None,
                 service_us: 0,
+                lock_wait_us: 0,
             };
             let mut lock_wait = Duration::ZERO;
             let outcome = api_call(
@@ -420,10 +430,11 @@ fn handle(shared: &Shared, mut rq: Request) {
             // The emulator's own time: all of it but the configured latency.
             let service = started.elapsed().saturating_sub(shared.config.latency);
             entry.service_us = micros(service);
+            entry.lock_wait_us = micros(lock_wait);
             match outcome {
                 Outcome::Lost => {
                     entry.status = 0;
-                    shared.record(entry, lock_wait);
+                    shared.record(entry);
                     if let (Some(table), Some(peer)) = (&shared.connections, rq.remote_addr()) {
                         table.cut(*peer);
                     }
@@ -433,12 +444,12 @@ fn handle(shared: &Shared, mut rq: Request) {
                 }
                 Outcome::Answer(status, body, total) => {
                     entry.status = status;
-                    shared.record(entry, lock_wait);
+                    shared.record(entry);
                     respond_json(rq, status, &body, total);
                 }
                 Outcome::Limited(err, retry_after) => {
                     entry.status = err.status;
-                    shared.record(entry, lock_wait);
+                    shared.record(entry);
                     let seconds = retry_after.map(|s| s.to_string());
                     let header = seconds.as_deref().map(|s| ("Retry-After", s));
                     respond_json_with(rq, err.status, &err.body(), None, header);
@@ -500,11 +511,15 @@ fn api_call(
         entry.parameters = Some(params.clone());
     }
     let call = make_call(params);
-    let result = {
-        let waiting = Instant::now();
-        let mut state = lock(&shared.state);
+    let waiting = Instant::now();
+    let result = if services::is_mutating(&call.method) {
+        let mut state = write(&shared.state);
         *lock_wait = waiting.elapsed();
         services::dispatch(&mut state, shared.clock(), &user, &call)
+    } else {
+        let state = read(&shared.state);
+        *lock_wait = waiting.elapsed();
+        services::dispatch_read(&state, shared.clock(), &user, &call)
     };
     match result {
         Ok(Reply { body, total }) => {

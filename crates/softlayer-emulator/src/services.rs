@@ -3,11 +3,10 @@
 //! the state mutably) and names what to return; `respond` renders that with
 //! the mask, filter and result limit (it only reads).
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::api_error::ApiError;
-use crate::cancel::{self, Clock, Timing};
-use crate::dates::format_ts;
+use crate::cancel::{self, Clock};
 use crate::filter;
 use crate::ip::ip_number;
 use crate::mask::ObjectMask;
@@ -15,7 +14,7 @@ use crate::node::{Node, Prop, View};
 use crate::render::render;
 use crate::state::{Kind, State};
 use crate::types::{Card, PropDef, TypeDef, known, names};
-use crate::void;
+use crate::writes;
 
 /// One API call, decoded from the wire.
 #[derive(Debug, Clone, Default)]
@@ -40,7 +39,7 @@ pub(crate) struct Reply {
 
 /// A service the emulator implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Service {
+pub(crate) enum Service {
     Account,
     Resource(Kind, &'static str),
     BillingItem,
@@ -92,7 +91,7 @@ impl Service {
 /// An object the reply is about, named so it can be found again after the
 /// mutation step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
+pub(crate) enum Target {
     Account,
     Resource(Kind, i64),
     BillingItem(i64),
@@ -102,7 +101,7 @@ enum Target {
 
 /// What a call returns, before rendering.
 #[derive(Debug, Clone, PartialEq)]
-enum Outcome {
+pub(crate) enum Outcome {
     Value(Value),
     Object(Target),
     /// A relational property of an object (list, object or scalar).
@@ -193,13 +192,46 @@ fn returned_type(svc: Service, method: &str) -> Result<Option<&'static TypeDef>,
     Ok(ty)
 }
 
-/// Runs a call: checks, mutates, renders.
+/// Runs a call: checks, mutates (the calls [`is_mutating`] names), renders.
 pub(crate) fn dispatch(
     st: &mut State,
     clock: Clock,
     user: &Value,
     call: &Call,
 ) -> Result<Reply, ApiError> {
+    let (svc, mask) = prepare(st, call)?;
+    let outcome = match writes::execute(st, clock, user, svc, call) {
+        Some(outcome) => outcome?,
+        None => execute_read(st, clock, svc, call)?,
+    };
+    let view = View {
+        st,
+        now: clock.now,
+        user,
+    };
+    respond(&view, call, mask.as_ref(), &outcome)
+}
+
+/// Runs a call that does not change the state (not [`is_mutating`]), so
+/// calls like it can run side by side.
+pub(crate) fn dispatch_read(
+    st: &State,
+    clock: Clock,
+    user: &Value,
+    call: &Call,
+) -> Result<Reply, ApiError> {
+    let (svc, mask) = prepare(st, call)?;
+    let outcome = execute_read(st, clock, svc, call)?;
+    let view = View {
+        st,
+        now: clock.now,
+        user,
+    };
+    respond(&view, call, mask.as_ref(), &outcome)
+}
+
+/// The service a call names and its parsed mask.
+fn prepare(st: &State, call: &Call) -> Result<(Service, Option<ObjectMask>), ApiError> {
     let svc = service(&call.service).ok_or_else(ApiError::no_service)?;
     // The CDN Marketplace services left the API after 2024-06: a world
     // without CDN domain mappings is today's API, where they do not exist.
@@ -211,25 +243,19 @@ pub(crate) fn dispatch(
         (Some(text), Some(ty)) if !text.trim().is_empty() => Some(ObjectMask::parse(text, ty)?),
         _ => None,
     };
-    let outcome = execute(st, clock, user, svc, call)?;
-    let view = View {
-        st,
-        now: clock.now,
-        user,
-    };
-    respond(&view, call, mask.as_ref(), &outcome)
+    Ok((svc, mask))
 }
 
-fn numeric_id(call: &Call) -> Result<i64, ApiError> {
+pub(crate) fn numeric_id(call: &Call) -> Result<i64, ApiError> {
     let raw = call.id.as_deref().unwrap_or("");
     raw.parse::<i64>().map_err(|_| ApiError::not_found(raw))
 }
 
-fn param_str(call: &Call, i: usize) -> Option<&str> {
+pub(crate) fn param_str(call: &Call, i: usize) -> Option<&str> {
     call.params.get(i).and_then(Value::as_str)
 }
 
-fn param_bool(call: &Call, i: usize) -> bool {
+pub(crate) fn param_bool(call: &Call, i: usize) -> bool {
     match call.params.get(i) {
         Some(Value::Bool(b)) => *b,
         Some(Value::Number(n)) => n.as_i64().unwrap_or(0) != 0,
@@ -238,7 +264,12 @@ fn param_bool(call: &Call, i: usize) -> bool {
     }
 }
 
-fn resource_target(st: &State, clock: Clock, kind: Kind, call: &Call) -> Result<Target, ApiError> {
+pub(crate) fn resource_target(
+    st: &State,
+    clock: Clock,
+    kind: Kind,
+    call: &Call,
+) -> Result<Target, ApiError> {
     let raw = call.id.as_deref().unwrap_or("");
     let found = raw
         .parse::<i64>()
@@ -251,13 +282,8 @@ fn resource_target(st: &State, clock: Clock, kind: Kind, call: &Call) -> Result<
     }
 }
 
-fn execute(
-    st: &mut State,
-    clock: Clock,
-    user: &Value,
-    svc: Service,
-    call: &Call,
-) -> Result<Outcome, ApiError> {
+/// The calls that only read: everything but [`crate::writes::execute`]'s.
+fn execute_read(st: &State, clock: Clock, svc: Service, call: &Call) -> Result<Outcome, ApiError> {
     let method = call.method.as_str();
     match svc {
         Service::Account => match method {
@@ -270,49 +296,19 @@ fn execute(
             if !st.billing.contains_key(&id) {
                 return Err(ApiError::not_found(&id.to_string()));
             }
-            let timing = match method {
-                "cancelService" => Some(Timing::Immediate),
-                "cancelServiceOnAnniversaryDate" => Some(Timing::Anniversary),
-                "cancelItem" if param_bool(call, 0) => Some(Timing::ImmediateIfAllowed),
-                "cancelItem" => Some(Timing::Anniversary),
-                _ => None,
-            };
-            if let Some(timing) = timing {
-                let associated = method == "cancelItem" && param_bool(call, 1);
-                let planned = cancel::check(st, clock.now, id, timing, associated)?;
-                cancel::apply(st, clock, &planned, param_str(call, 2), param_str(call, 3));
-                return Ok(Outcome::Value(Value::Bool(true)));
-            }
             match method {
-                "voidCancelService" => {
-                    void::void_item(st, clock.now, id)?;
-                    Ok(Outcome::Value(Value::Bool(true)))
-                }
                 "getObject" => Ok(Outcome::Object(Target::BillingItem(id))),
                 _ => relation(svc, Target::BillingItem(id), method),
             }
         }
         Service::CancellationRequest => match method {
-            "createObject" => create_request(st, clock, user, call),
             "getAllCancellationRequests" => Ok(Outcome::AllRequests),
-            "void" => {
-                let id = numeric_id(call)?;
-                void::void_request(st, clock.now, id, param_bool(call, 0))?;
-                Ok(Outcome::Value(Value::Bool(true)))
-            }
-            "getObject" => {
-                let id = numeric_id(call)?;
-                if !st.requests.contains_key(&id) {
-                    return Err(ApiError::not_found(&id.to_string()));
-                }
-                Ok(Outcome::Object(Target::Request(id)))
-            }
             _ => {
-                let id = numeric_id(call)?;
-                if !st.requests.contains_key(&id) {
-                    return Err(ApiError::not_found(&id.to_string()));
+                let id = existing_request(st, call)?;
+                match method {
+                    "getObject" => Ok(Outcome::Object(Target::Request(id))),
+                    _ => relation(svc, Target::Request(id), method),
                 }
-                relation(svc, Target::Request(id), method)
             }
         },
         // Pods are not modelled: the list is empty (slcli `vlan list` reads
@@ -322,21 +318,32 @@ fn execute(
             _ => Err(ApiError::no_method(method)),
         },
         Service::Cdn => cdn_method(st, clock, call),
-        Service::Ticket => match method {
-            "createCancelServerTicket" => cancel_server_ticket(st, clock, call),
-            _ => {
-                let id = numeric_id(call)?;
-                if !st.tickets.contains_key(&id) {
-                    return Err(ApiError::not_found(&id.to_string()));
-                }
-                match method {
-                    "getObject" => Ok(Outcome::Object(Target::Ticket(id))),
-                    "addUpdate" => add_update(st, clock, id, call),
-                    _ => relation(svc, Target::Ticket(id), method),
-                }
+        Service::Ticket => {
+            let id = existing_ticket(st, call)?;
+            match method {
+                "getObject" => Ok(Outcome::Object(Target::Ticket(id))),
+                _ => relation(svc, Target::Ticket(id), method),
             }
-        },
+        }
     }
+}
+
+/// The id of an existing cancellation request the call names.
+pub(crate) fn existing_request(st: &State, call: &Call) -> Result<i64, ApiError> {
+    let id = numeric_id(call)?;
+    if !st.requests.contains_key(&id) {
+        return Err(ApiError::not_found(&id.to_string()));
+    }
+    Ok(id)
+}
+
+/// The id of an existing ticket the call names.
+pub(crate) fn existing_ticket(st: &State, call: &Call) -> Result<i64, ApiError> {
+    let id = numeric_id(call)?;
+    if !st.tickets.contains_key(&id) {
+        return Err(ApiError::not_found(&id.to_string()));
+    }
+    Ok(id)
 }
 
 fn relation(svc: Service, target: Target, method: &str) -> Result<Outcome, ApiError> {
@@ -347,7 +354,7 @@ fn relation(svc: Service, target: Target, method: &str) -> Result<Outcome, ApiEr
 }
 
 fn resource_method(
-    st: &mut State,
+    st: &State,
     clock: Clock,
     kind: Kind,
     svc: Service,
@@ -376,22 +383,9 @@ fn resource_method(
             })
         }
         (Kind::Lbaas, "getAllObjects") => Ok(Outcome::AllOf(Kind::Lbaas)),
-        (Kind::Lbaas, "getLoadBalancer" | "cancelLoadBalancer") => {
-            let uuid = param_str(call, 0).unwrap_or("").to_owned();
-            let id = st
-                .index
-                .lbaas_by_uuid
-                .get(&uuid)
-                .copied()
-                .filter(|id| st.get(Kind::Lbaas, *id, clock.now).is_some())
-                .ok_or_else(|| {
-                    ApiError::lbaas_not_found(&format!("unique identifier of '{uuid}'"))
-                })?;
-            if method == "getLoadBalancer" {
-                return Ok(Outcome::Object(Target::Resource(Kind::Lbaas, id)));
-            }
-            cancel_load_balancer(st, clock, id, &uuid)?;
-            Ok(Outcome::Value(Value::Bool(true)))
+        (Kind::Lbaas, "getLoadBalancer") => {
+            let (id, _) = lbaas_by_uuid(st, clock, call)?;
+            Ok(Outcome::Object(Target::Resource(Kind::Lbaas, id)))
         }
         _ => {
             let target = resource_target(st, clock, kind, call)?;
@@ -403,35 +397,54 @@ fn resource_method(
                 (Kind::Vlan, "getCancelFailureReasons") => Ok(Outcome::Value(Value::from(
                     cancel::vlan_failure_reasons(st, id, clock.now),
                 ))),
-                (Kind::Storage, "deleteObject") => {
-                    // The emulator models no snapshots: every volume is
-                    // refused, as the API refuses non-snapshot volumes.
-                    Err(ApiError::plain(cancel::ONLY_SNAPSHOTS))
-                }
-                (Kind::Guest, "deleteObject") => {
-                    delete_resource(st, clock, kind, id)?;
-                    Ok(Outcome::Value(Value::Bool(true)))
-                }
-                (Kind::Host, "deleteObject") => {
-                    let n = cancel::host_guest_count(st, id, clock.now);
-                    if n > 0 {
-                        return Err(ApiError::public(cancel::host_has_guests(n)));
-                    }
-                    delete_resource(st, clock, kind, id)?;
-                    Ok(Outcome::Value(Value::Bool(true)))
-                }
                 _ => relation(svc, target, method),
             }
         }
     }
 }
 
-/// The CDN Marketplace mapping service: list, look up and delete domain
-/// mappings by their `uniqueId`.
-fn cdn_method(st: &mut State, clock: Clock, call: &Call) -> Result<Outcome, ApiError> {
+/// The load balancer with the call's `uuid` (first parameter): its id and
+/// the uuid.
+pub(crate) fn lbaas_by_uuid(
+    st: &State,
+    clock: Clock,
+    call: &Call,
+) -> Result<(i64, String), ApiError> {
+    let uuid = param_str(call, 0).unwrap_or("").to_owned();
+    let id = st
+        .index
+        .lbaas_by_uuid
+        .get(&uuid)
+        .copied()
+        .filter(|id| st.get(Kind::Lbaas, *id, clock.now).is_some())
+        .ok_or_else(|| ApiError::lbaas_not_found(&format!("unique identifier of '{uuid}'")))?;
+    Ok((id, uuid))
+}
+
+/// The CDN Marketplace mapping service's reads: list domain mappings, look
+/// one up by its `uniqueId`.
+fn cdn_method(st: &State, clock: Clock, call: &Call) -> Result<Outcome, ApiError> {
     if call.method == "listDomainMappings" {
         return Ok(Outcome::AllOf(Kind::Cdn));
     }
+    let (id, _) = cdn_by_unique_id(st, clock, call)?;
+    match call.method.as_str() {
+        "listDomainMappingByUniqueId" => Ok(Outcome::ListOne {
+            kind: Kind::Cdn,
+            id,
+            even_gone: false,
+        }),
+        other => Err(ApiError::no_method(other)),
+    }
+}
+
+/// The visible CDN mapping with the call's `uniqueId` (first parameter):
+/// its id and the uniqueId.
+pub(crate) fn cdn_by_unique_id(
+    st: &State,
+    clock: Clock,
+    call: &Call,
+) -> Result<(i64, String), ApiError> {
     let unique = match call.params.first() {
         Some(Value::String(s)) => s.trim().to_owned(),
         Some(Value::Number(n)) => n.to_string(),
@@ -444,264 +457,7 @@ fn cdn_method(st: &mut State, clock: Clock, call: &Call) -> Result<Outcome, ApiE
         .copied()
         .filter(|id| st.get(Kind::Cdn, *id, clock.now).is_some())
         .ok_or_else(|| ApiError::cdn_not_found(&unique))?;
-    if call.method == "listDomainMappingByUniqueId" {
-        return Ok(Outcome::ListOne {
-            kind: Kind::Cdn,
-            id,
-            even_gone: false,
-        });
-    }
-    let Some(mapping) = st.all_mut(Kind::Cdn).get_mut(&id) else {
-        return Err(ApiError::cdn_not_found(&unique));
-    };
-    if mapping.str_field("status") == Some(cancel::CDN_DELETING) {
-        return Err(ApiError::public(cancel::cdn_deleting(&unique)));
-    }
-    // As softlayer-python's fixture shows: the answer is the mapping, now
-    // DELETING; it is gone once the reclaim delay has passed.
-    mapping
-        .fields
-        .insert("status".into(), Value::from(cancel::CDN_DELETING));
-    mapping
-        .fields
-        .insert("modifyDate".into(), Value::from(format_ts(clock.now)));
-    mapping.reclaim_at = Some(
-        clock
-            .now
-            .checked_add(clock.reclaim_after)
-            .unwrap_or(clock.now),
-    );
-    Ok(Outcome::ListOne {
-        kind: Kind::Cdn,
-        id,
-        even_gone: true,
-    })
-}
-
-/// `deleteObject`: cancels the resource's billing item immediately.
-fn delete_resource(st: &mut State, clock: Clock, kind: Kind, id: i64) -> Result<(), ApiError> {
-    let item = st
-        .get(kind, id, clock.now)
-        .and_then(|r| r.billing)
-        .ok_or_else(|| ApiError::public(cancel::ALREADY_CANCELLED))?;
-    let planned = cancel::check(st, clock.now, item, Timing::Immediate, false)?;
-    cancel::apply(st, clock, &planned, None, None);
-    Ok(())
-}
-
-fn cancel_load_balancer(st: &mut State, clock: Clock, id: i64, uuid: &str) -> Result<(), ApiError> {
-    let Some(lb) = st.all_mut(Kind::Lbaas).get_mut(&id) else {
-        return Err(ApiError::lbaas_not_found(&format!(
-            "unique identifier of '{uuid}'"
-        )));
-    };
-    if lb.str_field("provisioningStatus") == Some("DELETE_PENDING") {
-        return Err(ApiError::public(format!(
-            "Load balancer {uuid} is in DELETE_PENDING state and cannot be cancelled again."
-        )));
-    }
-    lb.fields
-        .insert("provisioningStatus".into(), Value::from("DELETE_PENDING"));
-    lb.fields
-        .insert("modifyDate".into(), Value::from(format_ts(clock.now)));
-    lb.reclaim_at = Some(
-        clock
-            .now
-            .checked_add(clock.reclaim_after)
-            .unwrap_or(clock.now),
-    );
-    Ok(())
-}
-
-/// `SoftLayer_Ticket::createCancelServerTicket(attachmentId, reason,
-/// content, cancelAssociatedItems, attachmentType)`.
-fn cancel_server_ticket(st: &mut State, clock: Clock, call: &Call) -> Result<Outcome, ApiError> {
-    let hardware = match call.params.first() {
-        Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
-        Some(Value::String(s)) => s.trim().parse().unwrap_or(0),
-        _ => 0,
-    };
-    if hardware == 0 {
-        return Err(ApiError::plain("Attachment id must be provided."));
-    }
-    let reason = param_str(call, 1).filter(|s| !s.trim().is_empty());
-    let Some(reason) = reason else {
-        return Err(ApiError::plain("Cancellation reason must be provided."));
-    };
-    let content = param_str(call, 2).filter(|s| !s.trim().is_empty());
-    let Some(content) = content else {
-        return Err(ApiError::plain(
-            "Cancellation content description must be provided.",
-        ));
-    };
-    let associated = param_bool(call, 3);
-    if let Some(kind) = param_str(call, 4)
-        && kind != "HARDWARE"
-    {
-        return Err(ApiError::plain(format!(
-            "Invalid attachment type {kind}; only HARDWARE is supported."
-        )));
-    }
-    let Some(server) = st.get(Kind::Hardware, hardware, clock.now) else {
-        return Err(ApiError::not_found(&hardware.to_string()));
-    };
-    if let Some(t) = st.open_cancellation_ticket(hardware) {
-        return Err(ApiError::plain(cancel::ticket_exists(t)));
-    }
-    let item = server
-        .billing
-        .ok_or_else(|| ApiError::public(cancel::ALREADY_CANCELLED))?;
-    let planned = cancel::check(st, clock.now, item, Timing::Anniversary, associated)?;
-    let ticket = cancel::apply(st, clock, &planned, Some(reason), Some(content));
-    let ticket = match ticket {
-        Some(t) => t,
-        None => cancel::open_ticket(
-            st,
-            clock.now,
-            "Server Cancellation Request",
-            Some(hardware),
-            content,
-        ),
-    };
-    Ok(Outcome::Object(Target::Ticket(ticket)))
-}
-
-fn add_update(st: &mut State, clock: Clock, ticket: i64, call: &Call) -> Result<Outcome, ApiError> {
-    let entry = call
-        .params
-        .first()
-        .and_then(|p| p.get("entry"))
-        .and_then(Value::as_str)
-        .filter(|e| !e.trim().is_empty())
-        .ok_or_else(|| ApiError::plain("Ticket update entry must be provided."))?
-        .to_owned();
-    let id = st.next_update_id;
-    st.next_update_id += 1;
-    let date = format_ts(clock.now);
-    let update = json!({"id": id, "entry": entry, "createDate": date, "ticketId": ticket, "editorType": "USER"});
-    if let Some(t) = st.tickets.get_mut(&ticket) {
-        t.insert("modifyDate".into(), Value::from(date));
-        match t.get_mut("updates") {
-            Some(Value::Array(list)) => list.push(update.clone()),
-            _ => {
-                t.insert("updates".into(), Value::Array(vec![update.clone()]));
-            }
-        }
-    }
-    Ok(Outcome::Value(Value::Array(vec![update])))
-}
-
-/// `SoftLayer_Billing_Item_Cancellation_Request::createObject(template)`.
-fn create_request(
-    st: &mut State,
-    clock: Clock,
-    user: &Value,
-    call: &Call,
-) -> Result<Outcome, ApiError> {
-    let empty = || {
-        ApiError::plain("A cancellation request should have at least one billing item to cancel.")
-    };
-    let template = call
-        .params
-        .first()
-        .and_then(Value::as_object)
-        .ok_or_else(empty)?;
-    let items = template
-        .get("items")
-        .and_then(Value::as_array)
-        .filter(|i| !i.is_empty())
-        .ok_or_else(empty)?;
-    let mut planned = Vec::new();
-    for item in items {
-        let Some(bid) = item.get("billingItemId").and_then(|v| {
-            v.as_i64()
-                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-        }) else {
-            return Err(ApiError::plain(
-                "Billing item id must be provided for each item.",
-            ));
-        };
-        let immediate = item
-            .get("immediateCancellationFlag")
-            .is_some_and(|v| v.as_bool() == Some(true) || v.as_i64() == Some(1));
-        let timing = if immediate {
-            Timing::ImmediateIfAllowed
-        } else {
-            Timing::Anniversary
-        };
-        planned.push((
-            bid,
-            immediate,
-            cancel::check(st, clock.now, bid, timing, false)?,
-        ));
-    }
-    let notes = template.get("notes").and_then(Value::as_str);
-    let mut hardware = None;
-    for (_, _, p) in &planned {
-        cancel::apply(st, clock, p, Some("No longer needed"), notes);
-    }
-    for (bid, _, _) in &planned {
-        if let Some(o) = st.billing.get(bid).and_then(|b| b.owner)
-            && o.kind == Kind::Hardware
-        {
-            hardware = Some(o.id);
-        }
-    }
-    let ticket = match hardware.and_then(|h| st.open_cancellation_ticket(h)) {
-        Some(t) => t,
-        None => cancel::open_ticket(
-            st,
-            clock.now,
-            "Cancellation Request",
-            None,
-            notes.unwrap_or("Cancellation requested through the API."),
-        ),
-    };
-    let id = st.next_request_id;
-    st.next_request_id += 1;
-    let date = format_ts(clock.now);
-    let mut request_items = Vec::new();
-    for (bid, immediate, _) in &planned {
-        let item_id = st.next_request_item_id;
-        st.next_request_item_id += 1;
-        let scheduled = st
-            .billing
-            .get(bid)
-            .and_then(|b| b.fields.get("cancellationDate").cloned());
-        request_items.push(json!({
-            "id": item_id,
-            "billingItemId": bid,
-            "cancellationRequestId": id,
-            "immediateCancellationFlag": immediate,
-            "scheduledCancellationDate": scheduled,
-            "serviceReclaimStatusCode": if *immediate { "RECLAIM_PENDING" } else { "SCHEDULED" },
-        }));
-        st.index.item_requests.entry(*bid).or_default().push(id);
-    }
-    let mut request = Map::new();
-    request.insert("id".into(), Value::from(id));
-    request.insert("accountId".into(), Value::from(st.account_id()));
-    request.insert("createDate".into(), Value::from(date.clone()));
-    request.insert("modifyDate".into(), Value::from(date));
-    if let Some(n) = notes {
-        request.insert("notes".into(), Value::from(n));
-    }
-    request.insert("statusId".into(), Value::from(4));
-    request.insert(
-        "status".into(),
-        json!({"id": 4, "keyName": "APPROVED", "name": "Approved"}),
-    );
-    request.insert("ticketId".into(), Value::from(ticket));
-    request.insert("items".into(), Value::Array(request_items));
-    let mut who = Map::new();
-    for key in ["id", "username", "firstName", "lastName"] {
-        if let Some(v) = user.get(key) {
-            who.insert(key.into(), v.clone());
-        }
-    }
-    request.insert("user".into(), Value::Object(who));
-    st.requests.insert(id, request);
-    Ok(Outcome::Object(Target::Request(id)))
+    Ok((id, unique))
 }
 
 fn node<'s>(view: &View<'s>, target: Target) -> Option<Node<'s>> {
