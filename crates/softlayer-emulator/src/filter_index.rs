@@ -122,52 +122,56 @@ pub(crate) struct FilterIndex {
     kinds: HashMap<Kind, KindIndex>,
 }
 
-/// The scalar values at a dotted path (every element of list relations).
-fn values_at<'s>(view: &View<'s>, node: &Node<'s>, path: &[&str], out: &mut Vec<Value>) -> bool {
+/// Adds the keys of the scalar values at a dotted path (every element of
+/// list relations) to `keys`; false when the path cannot be indexed for
+/// this object (it ends at a relation, goes on from a scalar, or holds a
+/// boolean).
+fn keys_at<'s>(view: &View<'s>, node: &Node<'s>, path: &[&str], keys: &mut Vec<Key>) -> bool {
     let Some((first, rest)) = path.split_first() else {
         return true;
     };
     match view.prop(node, first) {
-        Prop::Scalar(v) if rest.is_empty() => out.push(v.into_owned()),
-        // A path ending at a relation, or going on from a scalar, is not
-        // one the index can serve.
-        Prop::Scalar(_) => return false,
-        Prop::One(_) | Prop::Many(_) if rest.is_empty() => return false,
-        Prop::One(child) => return values_at(view, &child, rest, out),
-        Prop::Many(children) => {
-            for c in &children {
-                if !values_at(view, c, rest, out) {
-                    return false;
-                }
-            }
-        }
-        Prop::Missing => {}
+        Prop::Scalar(v) if rest.is_empty() => stored_keys(v.as_ref(), keys).is_some(),
+        Prop::Scalar(_) => false,
+        Prop::One(_) | Prop::Many(_) if rest.is_empty() => false,
+        Prop::One(child) => keys_at(view, &child, rest, keys),
+        Prop::Many(children) => children.iter().all(|c| keys_at(view, c, rest, keys)),
+        Prop::Missing => true,
     }
-    true
 }
 
 impl FilterIndex {
     /// Indexes every object of every kind (visible or not: visibility is
-    /// decided when listing).
+    /// decided when listing), the kinds side by side.
     pub(crate) fn build(st: &State) -> FilterIndex {
+        let kinds = std::thread::scope(|scope| {
+            let handles: Vec<_> = Kind::ALL
+                .into_iter()
+                .map(|kind| (kind, scope.spawn(move || Self::index_kind(st, kind))))
+                .collect();
+            handles
+                .into_iter()
+                .map(|(kind, h)| (kind, h.join().unwrap_or_default()))
+                .collect()
+        });
+        FilterIndex { kinds }
+    }
+
+    fn index_kind(st: &State, kind: Kind) -> KindIndex {
         let user = Value::Null;
         let view = View {
             st,
             now: Timestamp::UNIX_EPOCH,
             user: &user,
         };
-        let mut kinds = HashMap::new();
-        for kind in Kind::ALL {
-            let mut index = KindIndex::new();
-            for path in paths(kind) {
-                let steps: Vec<&str> = path.split('.').collect();
-                if let Some(map) = Self::index_path(&view, st, kind, &steps) {
-                    index.insert(*path, map);
-                }
+        let mut index = KindIndex::new();
+        for path in paths(kind) {
+            let steps: Vec<&str> = path.split('.').collect();
+            if let Some(map) = Self::index_path(&view, st, kind, &steps) {
+                index.insert(*path, map);
             }
-            kinds.insert(kind, index);
         }
-        FilterIndex { kinds }
+        index
     }
 
     fn index_path(
@@ -177,21 +181,22 @@ impl FilterIndex {
         steps: &[&str],
     ) -> Option<HashMap<Key, Vec<i64>>> {
         let mut map: HashMap<Key, Vec<i64>> = HashMap::new();
-        let mut values = Vec::new();
         let mut keys = Vec::new();
         for res in st.all(kind).values() {
-            values.clear();
-            if !values_at(view, &Node::Res(kind, res), steps, &mut values) {
+            keys.clear();
+            if steps == ["id"] {
+                // Every kind with an `id` property stores it as the id.
+                keys.push(number(res.id as f64));
+            } else if !keys_at(view, &Node::Res(kind, res), steps, &mut keys) {
                 return None;
             }
-            keys.clear();
-            for v in &values {
-                stored_keys(v, &mut keys)?;
-            }
-            keys.sort_unstable();
-            keys.dedup();
             for k in keys.drain(..) {
-                map.entry(k).or_default().push(res.id);
+                let ids = map.entry(k).or_default();
+                // Objects come in id order: a repeated value (two equal
+                // tags) names the object once.
+                if ids.last() != Some(&res.id) {
+                    ids.push(res.id);
+                }
             }
         }
         Some(map)
