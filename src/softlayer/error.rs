@@ -81,6 +81,30 @@ impl ApiError {
         matches!(self, ApiError::Refused { .. })
     }
 
+    /// The API does not have the service or method called (404
+    /// `SoftLayer_Exception_Public`, "Service does not exist" or
+    /// "Function (...) is not a valid method for this service."): it was
+    /// removed, as `SoftLayer_Account::getCdnAccounts` was in 2019.
+    pub fn is_unknown_method(&self) -> bool {
+        match self {
+            ApiError::Refused {
+                status: 404,
+                code,
+                message,
+            }
+            | ApiError::NotFound {
+                status: 404,
+                code,
+                message,
+            } => {
+                code == "SoftLayer_Exception_Public"
+                    && (message == "Service does not exist"
+                        || message.ends_with("is not a valid method for this service."))
+            }
+            _ => false,
+        }
+    }
+
     /// The HTTP status, when an answer was received.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -577,6 +601,32 @@ mod tests {
             judge(200, r#"{"error": "x"}"#, None).unwrap(),
             serde_json::json!({"error": "x"})
         );
+    }
+
+    /// The API's 404 answers for a service or method it does not have are
+    /// recognised; an object that is not found, or another 404, is not one.
+    #[test]
+    fn unknown_methods_are_recognised() {
+        for body in [
+            r#"{"error": "Service does not exist", "code": "SoftLayer_Exception_Public"}"#,
+            r#"{"error": "Function (\"getCdnAccounts\") is not a valid method for this service.", "code": "SoftLayer_Exception_Public"}"#,
+        ] {
+            let (error, _) = fault(404, body);
+            assert!(error.is_unknown_method(), "{error:?}");
+        }
+        for (status, body) in [
+            (
+                404,
+                r#"{"error": "Unable to find object with id of '1'.", "code": "SoftLayer_Exception_ObjectNotFound"}"#,
+            ),
+            (
+                500,
+                r#"{"error": "Service does not exist", "code": "SoftLayer_Exception_Public"}"#,
+            ),
+        ] {
+            let (error, _) = fault(status, body);
+            assert!(!error.is_unknown_method(), "{error:?}");
+        }
     }
 
     /// Empty or non-JSON 2xx bodies are invalid answers with an unknown outcome.
