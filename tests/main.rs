@@ -1,12 +1,15 @@
 //! The one integration-test binary: every test module is declared here.
 
+mod api_metadata;
 mod apply_cli;
 mod apply_verify;
-mod api_metadata;
 mod architecture;
+mod cdn_cli;
 mod cli_cases;
 mod cli_validate;
+mod client_hostile;
 mod client_paging;
+mod client_rate_limit;
 mod client_requests;
 mod client_secrets;
 mod client_snapshot;

@@ -1,20 +1,27 @@
 //! CDN: IBM Cloud CDN Marketplace domain mappings
 //! (`SoftLayer_Network_CdnMarketplace_Configuration_Mapping`), as slcli's
-//! `cdn` and terraform's `ibm_cdn` retire them: listed with
-//! `listDomainMappings`, deleted with `deleteDomainMapping(uniqueId)`,
-//! immediately.
+//! `cdn` (6.2.5/6.2.6, the last releases whose `cdn` commands call the
+//! API) and terraform's `ibm_cdn` retire them: listed with
+//! `listDomainMappings` (no mask, no filter, no paging: the method answers
+//! every mapping at once), deleted with `deleteDomainMapping(uniqueId)`,
+//! immediately. A mapping carries no billing item (the API's metadata gives
+//! the container none; CDN usage was billed to the account's CDN
+//! Marketplace account), so it is planned like an LBaaS instance: usage
+//! billed, ended by its own call.
 //!
 //! The legacy CDN accounts the seed's script lists
 //! (`SoftLayer_Account::getCdnAccounts`) left the API in 2019, and the
 //! mapping service itself is gone from the API's metadata since 2025: where
 //! the API answers that the service does not exist, a `cdn` entry says so
-//! and selects nothing, instead of failing the run. A CDN billing item that
-//! outlived its service is retired with `kind: billing_item`.
+//! in a warning and selects nothing, instead of failing the run. A CDN
+//! billing item that outlived its service is retired with
+//! `kind: billing_item`.
 
 use jiff::Timestamp;
 use serde_json::Value;
 
 use super::cancel::call;
+use super::room::Standing;
 use super::source::{ListSource, Narrowing, Source};
 use super::world::WorldList;
 use super::{Kind, ResourceKind, Unbilled, json};
@@ -29,8 +36,14 @@ const SERVICE: &str = "SoftLayer_Network_CdnMarketplace_Configuration_Mapping";
 #[derive(Debug)]
 pub(crate) struct Cdn;
 
-/// Mapping statuses that mean the deletion is under way.
+/// Mapping statuses that mean the deletion is under way (the emulator and
+/// softlayer-python's `deleteDomainMapping` fixture answer `DELETING`).
 const DELETING: [&str; 2] = ["DELETING", "DELETED"];
+
+/// The warning of a `cdn` entry on an API without the mapping service.
+const NOT_IN_API: &str = "cdn: the CDN Marketplace has left the SoftLayer API (it answers that \
+SoftLayer_Network_CdnMarketplace_Configuration_Mapping does not exist), so this entry selects \
+nothing; retire a CDN billing item still on the account with `kind: billing_item` and its id";
 
 const SOURCE: Source = Source::Lists(&[ListSource {
     object_service: SERVICE,
@@ -63,11 +76,7 @@ impl ResourceKind for Cdn {
     }
 
     fn not_in_api(&self) -> Option<&'static str> {
-        Some(
-            "the API has no CDN Marketplace service any more (SoftLayer_Network_CdnMarketplace_Configuration_Mapping: \
-             \"Service does not exist\"; legacy CDN accounts left the API in 2019), so this entry selects nothing; \
-             retire a CDN billing item that is still billed with `kind: billing_item` and its id",
-        )
+        Some(NOT_IN_API)
     }
 
     fn owns_billing_category(&self, _category: &str) -> bool {
@@ -96,24 +105,27 @@ impl ResourceKind for Cdn {
         Unbilled::CancelledByItsOwnCall
     }
 
+    // As slcli's `cdn delete UNIQUE_ID` sends it: no init id, the
+    // uniqueId string as read as the one parameter.
     fn cancel_call(&self, r: &Resource, timing: Timing, _: &CancelOptions) -> Option<ApiCall> {
-        (timing == Timing::Immediate).then(|| {
-            call(
-                SERVICE,
-                None,
-                "deleteDomainMapping",
-                vec![r.id.to_string().into()],
-            )
-        })
+        let unique_id = r.uuid.clone()?;
+        (timing == Timing::Immediate)
+            .then(|| call(SERVICE, None, "deleteDomainMapping", vec![unique_id.into()]))
     }
 
     fn done(&self, r: &Resource) -> Option<String> {
         deleting(r).map(|s| format!("deletion in progress ({s})"))
     }
 
-    // Cancelled by a cancellation request: voiding the request takes it back.
-    fn void_call(&self, r: &Resource) -> Result<ApiCall, String> {
-        super::cancel::void_request(r)
+    fn standing(&self, r: &Resource) -> Standing {
+        match deleting(r) {
+            Some(status) => Standing::Pending(None, format!("deletion in progress ({status})")),
+            None => Standing::Active,
+        }
+    }
+
+    fn void_call(&self, _r: &Resource) -> Result<ApiCall, String> {
+        Err("a CDN mapping deletion cannot be taken back".into())
     }
 
     fn world_lists(&self) -> &'static [WorldList] {
@@ -128,9 +140,8 @@ impl ResourceKind for Cdn {
         }]
     }
 
-    // Optional: a snapshot of today's API has no mappings to read.
     fn snapshot_reads(&self) -> &'static [&'static str] {
-        &[]
+        &["cdnDomainMappings"]
     }
 }
 
@@ -138,14 +149,20 @@ fn deleting(r: &Resource) -> Option<&str> {
     r.status.as_deref().filter(|s| DELETING.contains(s))
 }
 
+/// A mapping has no `id`: its `uniqueId` (a string of digits) is its id in
+/// plans and manifests, and is kept as written for the delete call.
 fn read(object: &Value, _now: Timestamp) -> Option<Resource> {
+    let unique_id = json::text(object.get("uniqueId"))?;
     let mut r = Resource::new(KIND, json::id(object.get("uniqueId"))?);
     let domain = json::text(object.get("domain"));
-    r.name = domain.clone().unwrap_or_default();
+    let cname = json::text(object.get("cname"));
+    r.name = domain.clone().or_else(|| cname.clone()).unwrap_or_default();
     r.match_names.extend(domain);
-    r.match_names.extend(json::text(object.get("cname")));
+    r.match_names.extend(cname);
+    r.uuid = Some(unique_id);
     r.created = json::timestamp(object.get("createDate"));
     r.status = json::text(object.get("status"));
+    // Billed by usage; the mapping exposes no billing item.
     r.hourly = Some(true);
     Some(r.normalise())
 }

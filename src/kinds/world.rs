@@ -96,9 +96,11 @@ pub struct WorldList {
     /// Read page by page; `false` for a method that answers its whole list
     /// at once, unmasked (the CDN mapping service).
     pub paged: bool,
-    /// Left out of the file when the API answers that the service or
-    /// method does not exist (a product the API dropped), rather than
-    /// failing the snapshot.
+    /// A product the API dropped (the CDN Marketplace mappings): a
+    /// snapshot of today's API leaves the list out (as it leaves out any
+    /// list the API answers it does not have), and that absence is the
+    /// API's answer, not a list `--kinds` skipped. A plan against such a
+    /// snapshot is served today's API for it, so it is never "missing".
     pub optional: bool,
 }
 

@@ -50,7 +50,8 @@ impl Api for Client {
     }
 }
 
-/// A list method that answers its whole list in one call (no paging).
+/// A list method that answers its whole list in one call (no paging, no
+/// filter: the CDN mapping service), as slcli calls it.
 fn whole(client: &Client, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
     let mut call = Call::new(request.service, request.method);
     if !request.mask.is_empty() {
@@ -61,9 +62,22 @@ fn whole(client: &Client, request: &ListRequest<'_>) -> Result<Vec<Value>, Fetch
         Ok(Value::Null) => Ok(Vec::new()),
         Ok(other) => Err(FetchError::new(
             format!("{}::{}", request.service, request.method),
-            format!("expected a list, got {}", crate::terminal_text::escape_controls(&other.to_string().chars().take(80).collect::<String>())),
+            format!("expected a list, got {}", json_kind(&other)),
         )),
         Err(e) => Err(list_error(request, e)),
+    }
+}
+
+/// What a JSON value is, in words (never its content: answers can echo
+/// what was sent).
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
     }
 }
 

@@ -818,11 +818,7 @@ fn plan_file_messages() {
         "p.json: not a plan file (format_version must be a string such as \"2\", found 2)"
     );
     assert_eq!(
-        err(&text.replacen(
-            "\"format_version\": \"2\"",
-            "\"format_version\": \"1\"",
-            1
-        )),
+        err(&text.replacen("\"format_version\": \"2\"", "\"format_version\": \"1\"", 1)),
         "p.json: this plan was written by an older format (1) of slretire, which this version no longer applies; make a new plan"
     );
     let wrong = err(&text.replacen("\"id\": 278184", "\"id\": \"abc\"", 1));

@@ -111,13 +111,14 @@ pub struct ListRequest<'a> {
     pub paged: bool,
 }
 
-/// A failed API call while resolving, with what was being fetched.
+/// A failed API call while resolving, with what was being fetched. The
+/// API's error is part of the message, not a separate cause, so `{:#}`
+/// does not say it twice.
 #[derive(Debug, thiserror::Error)]
-#[error("{what}: {source}")]
+#[error("{what}: {cause}")]
 pub struct FetchError {
     pub what: String,
-    #[source]
-    pub source: Box<dyn std::error::Error + Send + Sync>,
+    pub cause: Box<dyn std::error::Error + Send + Sync>,
     /// The API answered that the service or method does not exist.
     pub not_in_api: bool,
 }
@@ -130,7 +131,7 @@ impl FetchError {
     ) -> FetchError {
         FetchError {
             what: what.into(),
-            source: source.into(),
+            cause: source.into(),
             not_in_api: false,
         }
     }
@@ -270,6 +271,12 @@ pub fn fetch_one(
     match kind.room().source() {
         Source::Lists(sources) => {
             for source in *sources {
+                // A list read whole (the CDN mappings) was just read: an
+                // object it does not hold is gone. Its service has no
+                // `getObject` by id either.
+                if !source.paged {
+                    continue;
+                }
                 let Some(object) = api.object(source.object_service, id, source.mask)? else {
                     continue;
                 };
@@ -489,7 +496,8 @@ impl Demand {
             && self.networks.is_empty()
             && self.tags.is_empty()
             && self.datacenters.is_empty());
-        if self.everything || (source.narrowing.whole && wanted) {
+        // A list read whole in one call cannot be narrowed: one call, once.
+        if self.everything || ((source.narrowing.whole || !source.paged) && wanted) {
             return vec![None];
         }
         let n = &source.narrowing;
