@@ -11,9 +11,8 @@ that cannot be read is never a zero (and a `max_monthly_fee` over it fails
 closed), no command crashes, and every command exits as documented.
 
 Where two fixtures disagree the case is left out, with a comment naming
-them. Left out as a whole: `kind: cdn` (slretire still lists the legacy
-`getCdnAccounts`, which the API dropped in 2019; the CDN Marketplace
-mapping the API has is another change).
+them. `kind: cdn` reads the fixtures' CDN Marketplace mappings
+(`listDomainMappings`, from before the service left the API in 2025).
 """
 
 import json
@@ -23,7 +22,9 @@ import subprocess
 import tempfile
 
 import SoftLayer
-from SoftLayer.fixtures import SoftLayer_Account, SoftLayer_Billing_Item, SoftLayer_Network_LBaaS_LoadBalancer
+from SoftLayer.fixtures import (SoftLayer_Account, SoftLayer_Billing_Item,
+                                SoftLayer_Network_CdnMarketplace_Configuration_Mapping,
+                                SoftLayer_Network_LBaaS_LoadBalancer)
 
 from fixture_server import FixtureServer
 from harness import binary
@@ -141,7 +142,10 @@ EVERY_KIND = [
     ["kind: load_balancer", 'name: "*"'],
     ["kind: dedicated_host", 'name: "*"'],
     ["kind: billing_item", f"id: {BILLING_ITEM}"],
+    ["kind: cdn", 'name: "*"'],
 ]
+# The one mapping listDomainMappings answers: its uniqueId is a string.
+CDN_MAPPING = SoftLayer_Network_CdnMarketplace_Configuration_Mapping.listDomainMappings[0]["uniqueId"]
 
 
 def whoami():
@@ -199,12 +203,14 @@ def plan_every_kind():
             ("dedicated_host", 656700): "cancel",
             # A "server" item is a hardware's: retired through that kind.
             ("billing_item", BILLING_ITEM): "blocked",
+            ("cdn", int(CDN_MAPPING)): "cancel",  # no billing item: usage billed
         }, states(plan)
         # The values that decide, read as the fixtures write them.
         assert item(plan, "subnet", 100)["name"] == "10.0.0.1/24"  # cidr "/24"
         assert item(plan, "virtual_guest", 100)["monthly_fee"] == "1.54"  # a number, 1.54
         assert item(plan, "billing_item", BILLING_ITEM)["monthly_fee"] == "2000"  # "1000" + child "1000"
         assert item(plan, "load_balancer", LBAAS["id"])["call"]["parameters"] == [LBAAS["uuid"]]
+        assert item(plan, "cdn", int(CDN_MAPPING))["call"]["parameters"] == [CDN_MAPPING]
         # The fixture's nextBillDate (2023-02-04, midnight US Central) has
         # passed: the next anniversary after NOW is the 4th of next month.
         assert item(plan, "dedicated_host", 656700)["effective_date"] == "2026-12-04T06:00:00Z", \
@@ -353,11 +359,12 @@ def snapshot_then_plan_snapshot():
         assert 'networkStorage[1].createDate' in err and "2015:50:15-04:00" in err, err
         assert not os.path.exists(run.path("world.json"))
 
-        run.slretire("snapshot", "--out", "world.json", "--kinds", "global_ip,load_balancer,billing_item",
+        run.slretire("snapshot", "--out", "world.json", "--kinds", "global_ip,load_balancer,billing_item,cdn",
                      "--rate-limit", "1000")
         with open(run.path("world.json")) as f:
             world = json.load(f)
         assert world["account"]["id"] == ACCOUNT, world["account"]
+        assert [m["uniqueId"] for m in world["cdnDomainMappings"]] == [CDN_MAPPING], world["cdnDomainMappings"]
         # The billing_item kind is left out of the comparison: the
         # SoftLayer_Billing_Item::getObject fixture (53897671, whatever id is
         # asked) is not among getAllTopLevelBillingItems' (53891943,
@@ -365,6 +372,7 @@ def snapshot_then_plan_snapshot():
         run.manifest("snap", [
             ["kind: global_ip", f"id: {GLOBAL_IPS}"],
             ["kind: load_balancer", 'name: "*"'],
+            ["kind: cdn", 'name: "*"'],
         ])
         _, live, _ = run.plan("manifests")
         _, rehearsed, _ = run.plan("manifests", extra=("--snapshot", "world.json"))
@@ -380,8 +388,8 @@ def snapshot_then_plan_snapshot():
 def apply_saved_plan():
     """A saved plan applies: every call answered by its fixture
     (deleteObject, createCancelServerTicket, cancelService, cancelItem,
-    cancelLoadBalancer), exactly those calls, each once, and nothing for the
-    items that only wait or are blocked."""
+    cancelLoadBalancer, deleteDomainMapping), exactly those calls, each
+    once, and nothing for the items that only wait or are blocked."""
     with replay() as server, Run(server) as run:
         note = "replay of softlayer-python 6.2.9"
         run.manifest("apply", [
@@ -390,20 +398,21 @@ def apply_saved_plan():
             ["kind: storage", "id: 100", "when: immediate"],
             ["kind: dedicated_host", 'name: "*"', "when: anniversary"],
             ["kind: load_balancer", 'name: "*"'],
+            ["kind: cdn", 'name: "*"'],
         ], defaults=[f'note: "{note}"'])
         run.slretire("plan", "manifests", "--out", "plan.json", "--rate-limit", "1000")
         with open(run.path("plan.json")) as f:
             plan = json.load(f)
         cancels = sorted((i["kind"], i["id"]) for i in plan["items"] if i["state"] == "cancel")
-        assert cancels == [("dedicated_host", 656700), ("hardware", 1001), ("load_balancer", LBAAS["id"]),
-                           ("storage", 100), ("virtual_guest", 100)], cancels
+        assert cancels == [("cdn", int(CDN_MAPPING)), ("dedicated_host", 656700), ("hardware", 1001),
+                           ("load_balancer", LBAAS["id"]), ("storage", 100), ("virtual_guest", 100)], cancels
         _, shown, _ = run.slretire("show", "plan.json")
-        assert "Plan: 5 to cancel" in shown, shown
+        assert "Plan: 6 to cancel" in shown, shown
         before = len(server.requests())
         _, out, err = run.slretire("apply", "plan.json", "--progress", "plain", "--rate-limit", "1000")
-        assert "Apply complete: 5 cancelled, 0 already done, 0 drifted, 0 failed." in out + err, out + err
+        assert "Apply complete: 6 cancelled, 0 already done, 0 drifted, 0 failed." in out + err, out + err
         sent = [(r["service"], r["id"], r["method_name"], r["parameters"]) for r in server.requests()[before:]
-                if not r["method_name"].startswith("get")]
+                if not r["method_name"].startswith(("get", "list"))]
         reason = "No longer needed"
         assert sorted(sent, key=str) == sorted([
             ("SoftLayer_Virtual_Guest", "100", "deleteObject", None),
@@ -411,11 +420,13 @@ def apply_saved_plan():
             ("SoftLayer_Billing_Item", "449", "cancelService", None),
             ("SoftLayer_Billing_Item", "910104016", "cancelItem", [False, False, reason, note]),
             ("SoftLayer_Network_LBaaS_LoadBalancer", None, "cancelLoadBalancer", [LBAAS["uuid"]]),
+            # As slcli 6.2.5's `cdn delete` sends it.
+            ("SoftLayer_Network_CdnMarketplace_Configuration_Mapping", None, "deleteDomainMapping", [CDN_MAPPING]),
         ], key=str), sent
         journal = run.path(f".slretire/journal-{ACCOUNT}.jsonl")
         with open(journal) as f:
             outcomes = [json.loads(line) for line in f if line.strip()]
-        assert len([o for o in outcomes if o.get("outcome") == "cancelled"]) == 5, outcomes
+        assert len([o for o in outcomes if o.get("outcome") == "cancelled"]) == 6, outcomes
         answered(server)
 
 

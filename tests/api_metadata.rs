@@ -68,7 +68,8 @@ fn problems_of(request: &LoggedRequest) -> Vec<String> {
     let mask = query("objectMask");
     let filter_text = query("objectFilter");
     if let Some(then) = removed_method(service, method) {
-        return removed_problems(request, service, method, then, mask, filter_text);
+        let queried = mask.is_some() || filter_text.is_some();
+        return removed_problems(request, service, method, then, queried);
     }
     let filter = match filter_text.map(|f| serde_json::from_str(&f)) {
         None => None,
@@ -95,15 +96,14 @@ fn removed_problems(
     service: &str,
     method: &str,
     then: &Value,
-    mask: Option<String>,
-    filter: Option<String>,
+    queried: bool,
 ) -> Vec<String> {
     let what = format!("{service}::{method}");
     if request.status == 404 {
         return Vec::new();
     }
     let mut found = Vec::new();
-    if mask.is_some() || filter.is_some() {
+    if queried {
         found.push(format!("{what}: a mask or filter on a removed method"));
     }
     let wanted: Vec<&str> = then["parameters"]

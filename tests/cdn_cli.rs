@@ -210,40 +210,27 @@ fn cdn_plan_and_apply_against_mappings() {
         .into_iter()
         .filter(|r| r.method_name.as_deref() == Some("deleteDomainMapping"))
         .collect();
-    let sent: Vec<(&str, &str, Option<&str>, Option<Vec<Value>>, u16)> = deletes
-        .iter()
-        .map(|r| {
+    let path = format!("/rest/v3.1/{SERVICE}/deleteDomainMapping.json");
+    for r in &deletes {
+        assert_eq!(
             (
                 r.method.as_str(),
                 r.path.as_str(),
                 r.id.as_deref(),
-                r.parameters.clone(),
-                r.status,
-            )
-        })
-        .collect();
-    let path = format!("/rest/v3.1/{SERVICE}/deleteDomainMapping.json");
-    let mut expected = vec![
-        (
-            "POST",
-            path.as_str(),
-            None,
-            Some(vec![json!("11223344")]),
-            200,
-        ),
-        (
-            "POST",
-            path.as_str(),
-            None,
-            Some(vec![json!("303727924488685")]),
-            200,
-        ),
-    ];
-    let mut sent_sorted = sent.clone();
-    sent_sorted.sort_by(|a, b| format!("{:?}", a.3).cmp(&format!("{:?}", b.3)));
-    expected.sort_by(|a, b| format!("{:?}", a.3).cmp(&format!("{:?}", b.3)));
-    assert_eq!(sent_sorted, expected);
-    assert!(deletes.iter().all(|r| r.query.is_empty()));
+                r.status
+            ),
+            ("POST", path.as_str(), None, 200),
+            "{r:?}"
+        );
+        assert!(r.query.is_empty(), "{r:?}");
+    }
+    let mut parameters: Vec<Value> = deletes.iter().map(|r| json!(r.parameters)).collect();
+    parameters.sort_by_key(ToString::to_string);
+    assert_eq!(
+        parameters,
+        [json!(["11223344"]), json!(["303727924488685"])],
+        "each mapping deleted once, by its uniqueId string"
+    );
 
     let world = emulator.world();
     let status: Vec<(&str, &str)> = world["cdnDomainMappings"]

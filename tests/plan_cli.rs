@@ -121,8 +121,17 @@ fn call_counts_from_the_request_log() {
         "{calls:#?}"
     );
     // Kinds whose narrowing would take more than two filtered calls are
-    // counted and, on this small account, read whole.
-    assert_eq!(log.len(), 16, "{calls:#?}");
+    // counted and, on this small account, read whole. The CDN mapping
+    // service is asked once, unmasked and unpaged as slcli asks it; today's
+    // API (the demo account) answers that it does not exist.
+    assert_eq!(log.len(), 17, "{calls:#?}");
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.ends_with("::listDomainMappings"))
+            .count(),
+        1
+    );
     for request in &log {
         let query: Vec<&str> = request.query.iter().map(|(k, _)| k.as_str()).collect();
         if request
@@ -141,7 +150,7 @@ fn call_counts_from_the_request_log() {
         }
     }
     let stderr = text(&output).1;
-    assert!(stderr.contains("with 16 API calls"), "{stderr}");
+    assert!(stderr.contains("with 17 API calls"), "{stderr}");
 }
 
 /// Reordering the entries of a manifest changes nothing but line numbers.

@@ -173,7 +173,8 @@ pub(crate) struct RawSelector {
     /// The selector keys written (valid or not), in order.
     #[schemars(skip)]
     pub(crate) written: Vec<String>,
-    /// Object ids (billing item ids for `billing_item`); one or a list.
+    /// Object ids (billing item ids for `billing_item`, the mapping's
+    /// uniqueId for `cdn`); one or a list.
     pub(crate) id: Option<Sp<OneOrMany<Id>>>,
     /// Addresses, or CIDR ranges that match every address inside; one or a
     /// list. Servers: primary public or backend address. Storage: the
@@ -183,7 +184,7 @@ pub(crate) struct RawSelector {
     /// Name globs (`*`, `?`, `[...]`, case-insensitive); one or a list.
     /// Servers: hostname or fully qualified domain name. Storage: the volume
     /// username. VLAN: the VLAN name. Load balancer: the name or uuid.
-    /// CDN: the CDN account name.
+    /// CDN: the mapping's domain or CNAME.
     pub(crate) name: Option<Sp<OneOrMany<Glob>>>,
     /// Regular expressions (RE2 syntax) on the same names as `name`; each
     /// must match a whole name, case-insensitively (`(?-i)` for exact

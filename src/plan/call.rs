@@ -8,8 +8,9 @@
 //! | hardware | `cancelItem(true, false, reason, note)` (hourly only) | `cancelItem(false, false, reason, note)`, or with `via: ticket` `SoftLayer_Ticket::createCancelServerTicket(id, reason, note, false, "HARDWARE")` |
 //! | storage, vlan | `SoftLayer_Billing_Item::cancelService` | `SoftLayer_Billing_Item::cancelServiceOnAnniversaryDate` |
 //! | subnet, global_ip, billing_item | `cancelItem(true, false, reason, note)` | `cancelItem(false, false, reason, note)` |
-//! | load_balancer (VIP), cdn | `SoftLayer_Billing_Item_Cancellation_Request::createObject` with `immediateCancellationFlag` true | the same with false |
+//! | load_balancer (VIP) | `SoftLayer_Billing_Item_Cancellation_Request::createObject` with `immediateCancellationFlag` true | the same with false |
 //! | load_balancer (LBaaS) | `SoftLayer_Network_LBaaS_LoadBalancer::cancelLoadBalancer(uuid)` | not possible |
+//! | cdn | `SoftLayer_Network_CdnMarketplace_Configuration_Mapping::deleteDomainMapping(uniqueId)` | not possible |
 //! | dedicated_host | `SoftLayer_Virtual_DedicatedHost::deleteObject` | `cancelItem(false, false, reason, note)` |
 //!
 //! Associated items (floating IPs and the like attached to a server) are

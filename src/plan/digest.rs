@@ -21,7 +21,7 @@ use crate::kinds::Kind;
 ///
 /// Two facts that move on their own are left out: the next bill date (it
 /// advances every month; apply compares it with an anniversary item's
-/// effective date instead) and the LBaaS provisioning status (it changes
+/// effective date instead) and the LBaaS or CDN mapping status (it changes
 /// with any update; apply reads it only to see a deletion under way).
 pub fn fingerprint(kind: Kind, id: u64, observed: &Observed) -> String {
     let mut facts = observed.clone();

@@ -65,9 +65,11 @@ pub struct Observed {
     /// for load balancers, the API's type name for subnets and volumes
     /// (`PRIMARY`, `ENDURANCE_BLOCK_STORAGE`), the category for billing items.
     pub variant: Option<String>,
-    /// LBaaS provisioning status (`ACTIVE`, `DELETE_PENDING`, ...).
+    /// LBaaS provisioning status (`ACTIVE`, `DELETE_PENDING`, ...); a CDN
+    /// mapping's status (`RUNNING`, `DELETING`, ...).
     pub status: Option<String>,
-    /// LBaaS uuid (its cancel call takes it).
+    /// LBaaS uuid; a CDN mapping's uniqueId as the API wrote it (their
+    /// cancel calls take it).
     pub uuid: Option<String>,
 }
 

@@ -59,9 +59,11 @@ pub struct Resource {
     /// What the object is, when that changes how it can be cancelled (see
     /// [`Variant`]); only its kind's room decides on it.
     pub variant: Variant,
-    /// LBaaS `provisioningStatus` (`ACTIVE`, `DELETE_PENDING`, ...).
+    /// LBaaS `provisioningStatus` (`ACTIVE`, `DELETE_PENDING`, ...); a CDN
+    /// mapping's `status` (`RUNNING`, `DELETING`, ...).
     pub status: Option<String>,
-    /// LBaaS uuid (its cancel call takes it).
+    /// LBaaS uuid; a CDN mapping's `uniqueId` as written (their cancel
+    /// calls take it).
     pub uuid: Option<String>,
 }
 
