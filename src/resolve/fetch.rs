@@ -1217,4 +1217,73 @@ mod tests {
         );
         assert_eq!(fetched.of(Kind::BillingItem).len(), 2);
     }
+
+    /// An API without the list method: the kind's entries are marked as
+    /// not in the API when the kind says what that means (cdn), and the
+    /// fetch fails as before for any other kind.
+    #[test]
+    fn a_list_the_api_does_not_have() {
+        struct Gone;
+        impl Api for Gone {
+            fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
+                Err(FetchError::not_in_api(
+                    request.method,
+                    "Service does not exist",
+                ))
+            }
+            fn object(&self, _: &str, _: u64, _: &str) -> Result<Option<Value>, FetchError> {
+                Ok(None)
+            }
+        }
+        let manifests = |kind| Manifests {
+            account: 1,
+            files: vec![],
+            digests: vec![],
+            entries: vec![entry(
+                kind,
+                Selector {
+                    names: vec!["*".into()],
+                    ..Selector::default()
+                },
+            )],
+            protect: vec![],
+            limits: Vec::new(),
+        };
+        let now = "2026-11-22T00:00:00Z".parse().unwrap();
+        let fetched = fetch(&Gone, &manifests(Kind::Cdn), now).unwrap();
+        assert!(fetched.of(Kind::Cdn).is_empty());
+        assert_eq!(
+            fetched.not_in_api.get(&Kind::Cdn),
+            Kind::Cdn.room().not_in_api().as_ref()
+        );
+        let failed = fetch(&Gone, &manifests(Kind::VirtualGuest), now).unwrap_err();
+        assert!(failed.not_in_api, "{failed}");
+    }
+
+    /// A list read whole (the CDN mappings) is read once, unfiltered,
+    /// however many ids the entries name, and apply's re-read too.
+    #[test]
+    fn a_whole_list_is_read_once() {
+        let many: Vec<u64> = (1..=250).collect();
+        let (calls, _) = run(vec![entry(
+            Kind::Cdn,
+            Selector {
+                ids: many.clone(),
+                ..Selector::default()
+            },
+        )]);
+        assert_eq!(
+            calls,
+            ["SoftLayer_Network_CdnMarketplace_Configuration_Mapping::listDomainMappings "]
+        );
+        let api = recorder();
+        let now = "2026-11-22T00:00:00Z".parse().unwrap();
+        fetch_ids(&api, Kind::Cdn, &many, now).unwrap();
+        assert_eq!(fetch_one(&api, Kind::Cdn, 1, Some("1"), now).unwrap(), None);
+        assert_eq!(
+            api.calls.into_inner().unwrap(),
+            ["SoftLayer_Network_CdnMarketplace_Configuration_Mapping::listDomainMappings "],
+            "no getObject by id on the mapping service"
+        );
+    }
 }
