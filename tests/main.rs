@@ -1,5 +1,9 @@
 //! The one integration-test binary: every test module is declared here.
 
+// Production code may not unwrap (clippy.toml, `[workspace.lints]`); test
+// helpers outside `#[test]` functions may, since a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod api_metadata;
 mod apply_cli;
 mod apply_verify;
@@ -23,5 +27,6 @@ mod manifest_model;
 mod manifest_props;
 mod manifest_schema;
 mod plan_cli;
+mod plan_progress;
 mod plan_schema;
 mod support;

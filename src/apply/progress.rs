@@ -19,6 +19,15 @@ pub enum Style {
     Silent,
 }
 
+/// The bar of apply, and of plan for each kind: a spinner, the bar, done
+/// of all, the elapsed time and what it is about.
+pub fn bar_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {elapsed} {msg}").map_or_else(
+        |_| ProgressStyle::default_bar(),
+        |s| s.progress_chars("=> "),
+    )
+}
+
 /// The progress display.
 #[derive(Debug)]
 pub struct Progress {
@@ -35,11 +44,7 @@ impl Progress {
     pub fn new(style: Style, color: bool) -> Progress {
         let bar = (style == Style::Bars).then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-            if let Ok(s) =
-                ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {elapsed} {msg}")
-            {
-                bar.set_style(s.progress_chars("=> "));
-            }
+            bar.set_style(bar_style());
             bar
         });
         Progress {

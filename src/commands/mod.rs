@@ -6,6 +6,7 @@ mod apply;
 mod connection;
 mod emulator;
 mod plan;
+mod plan_progress;
 mod planning;
 mod revert;
 mod schema;

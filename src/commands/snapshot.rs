@@ -34,15 +34,12 @@ pub(crate) fn run(args: &SnapshotArgs, _term: &Term) -> anyhow::Result<i32> {
     let inputs = config_files(args);
     let inputs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
     output_file::write_text(&args.out, &text, &inputs)?;
-    let objects: usize = world
-        .as_object()
-        .map(|w| {
-            w.values()
-                .filter_map(serde_json::Value::as_array)
-                .map(Vec::len)
-                .sum()
-        })
-        .unwrap_or(0);
+    let objects: usize = world.as_object().map_or(0, |w| {
+        w.values()
+            .filter_map(serde_json::Value::as_array)
+            .map(Vec::len)
+            .sum()
+    });
     // JSON text of the id: a string id from the API comes quoted, its
     // control characters escaped.
     let account = world
@@ -102,7 +99,7 @@ fn progress_line(report: &ListReport) -> String {
 }
 
 /// 1234567 -> "1,234,567".
-fn thousands(n: u64) -> String {
+pub(super) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
