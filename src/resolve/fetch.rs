@@ -1258,8 +1258,8 @@ mod tests {
     }
 
     /// An API without the list method: the kind's entries are marked as
-    /// not in the API when the kind says what that means (cdn), and the
-    /// fetch fails as before for any other kind.
+    /// not in the API when the kind says what that means (cdn), its
+    /// progress ends, and the fetch fails as before for any other kind.
     #[test]
     fn a_list_the_api_does_not_have() {
         struct Gone;
@@ -1288,9 +1288,20 @@ mod tests {
             protect: vec![],
             limits: Vec::new(),
         };
+        #[derive(Default)]
+        struct Finished(Mutex<Vec<Kind>>);
+        impl FetchObserver for Finished {
+            fn reading(&self, _: Kind, _: crate::resolve::progress::Reading) {}
+            fn finished(&self, kind: Kind) {
+                self.0.lock().unwrap().push(kind);
+            }
+        }
         let now = "2026-11-22T00:00:00Z".parse().unwrap();
-        let fetched = fetch(&Gone, &manifests(Kind::Cdn), now).unwrap();
+        let finished = Finished::default();
+        let fetched = fetch_observed(&Gone, &manifests(Kind::Cdn), now, &finished).unwrap();
         assert!(fetched.of(Kind::Cdn).is_empty());
+        // Its progress ends: there was nothing to read.
+        assert_eq!(finished.0.into_inner().unwrap(), [Kind::Cdn]);
         assert_eq!(
             fetched.not_in_api.get(&Kind::Cdn),
             Kind::Cdn.room().not_in_api().as_ref()
