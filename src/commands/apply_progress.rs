@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{ActionResult, Observer, Outcome};
+use crate::apply::{ActionResult, Observer, Outcome};
 use crate::plan::model::PlanItem;
 use crate::terminal_text::escape_controls;
 
