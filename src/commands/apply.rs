@@ -8,10 +8,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 
+use super::apply_progress::{Progress, Style};
 use crate::apply::Observer;
 use crate::apply::journal::Journal;
 use crate::apply::lock::ApplyLock;
-use crate::apply::progress::{Progress, Style};
 use crate::cli::{ApplyArgs, PlanFormat};
 use crate::commands::{EXIT_CHANGES, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, Term};
 use crate::manifest::model::Manifests;

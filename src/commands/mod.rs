@@ -3,6 +3,7 @@
 //! `apply/`; this is the only module that prints.
 
 mod apply;
+mod apply_progress;
 mod connection;
 mod emulator;
 mod plan;

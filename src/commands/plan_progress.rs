@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget};
 
+use super::apply_progress::{Style, bar_style};
 use super::snapshot::thousands;
-use crate::apply::progress::{Style, bar_style};
 use crate::kinds::Kind;
 use crate::resolve::progress::{FetchObserver, Reading};
 

@@ -4,8 +4,8 @@
 use std::time::Instant;
 
 use super::Term;
+use super::apply_progress::Style;
 use super::plan_progress::PlanProgress;
-use crate::apply::progress::Style;
 use crate::cli::ProgressChoice;
 use crate::manifest::{self, model::Manifests};
 use crate::pipeline::{self, Session};

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Context as _;
 
-use crate::apply::progress::Style;
+use super::apply_progress::Style;
 use crate::cli::{ColorChoice, ProgressChoice};
 
 /// Where and how the program writes for people.

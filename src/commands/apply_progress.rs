@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{ActionResult, Observer, Outcome};
+use crate::apply::{ActionResult, Observer, Outcome};
 use crate::plan::model::PlanItem;
 use crate::terminal_text::escape_controls;
 
@@ -21,7 +21,7 @@ pub enum Style {
 
 /// The bar of apply, and of plan for each kind: a spinner, the bar, done
 /// of all, the elapsed time and what it is about.
-pub fn bar_style() -> ProgressStyle {
+pub(super) fn bar_style() -> ProgressStyle {
     ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {elapsed} {msg}").map_or_else(
         |_| ProgressStyle::default_bar(),
         |s| s.progress_chars("=> "),
@@ -30,7 +30,7 @@ pub fn bar_style() -> ProgressStyle {
 
 /// The progress display.
 #[derive(Debug)]
-pub struct Progress {
+pub(super) struct Progress {
     style: Style,
     color: bool,
     bar: Option<ProgressBar>,
@@ -41,7 +41,7 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(style: Style, color: bool) -> Progress {
+    pub(super) fn new(style: Style, color: bool) -> Progress {
         let bar = (style == Style::Bars).then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
             bar.set_style(bar_style());
@@ -58,7 +58,7 @@ impl Progress {
     }
 
     /// Removes the bar once the apply is over.
-    pub fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
