@@ -39,6 +39,12 @@ pub enum Command {
     /// Render a saved plan file again, offline
     #[command(allow_negative_numbers = true)]
     Show(ShowArgs),
+    /// Compare two plan files: items added, removed and changed
+    #[command(
+        allow_negative_numbers = true,
+        after_help = "Exit status: 0 when the plans do the same, 2 when they differ, 1 on error."
+    )]
+    Diff(DiffArgs),
     /// Perform a reviewed plan file, or plan and apply manifests after confirmation
     #[command(allow_negative_numbers = true)]
     Apply(ApplyArgs),
@@ -77,6 +83,16 @@ pub enum PlanFormat {
     /// The plan document (the same one `--out` writes)
     Json,
     /// A pull-request comment
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Terraform-like text
+    Text,
+    /// The diff document
+    Json,
+    /// A pull-request comment section
     Markdown,
 }
 
@@ -232,6 +248,24 @@ pub struct ShowArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
+}
+
+/// `diff` exits 0 when the plans do the same, 2 when they differ, 1 on error
+/// (as `plan --detailed-exitcode`; `diff(1)` uses 1 for "differ", which
+/// here means an error).
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier plan file (for a pull request: the base branch's plan)
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+
+    /// The later plan file
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 //! `apply/`; this is the only module that prints.
 
 mod apply;
+mod diff;
 mod emulator;
 mod plan;
 mod planning;
@@ -56,6 +57,7 @@ where
         Command::Schema(args) => schema::run(&args),
         Command::Plan(args) => plan::run(&args, &term),
         Command::Show(args) => show::run(&args, &term),
+        Command::Diff(args) => diff::run(&args, &term),
         Command::Apply(args) => apply::run(&args, &term),
         Command::Whoami(args) => whoami::run(&args, &term),
         Command::Snapshot(args) => snapshot::run(&args, &term),

@@ -6,6 +6,7 @@
 pub mod anniversary;
 pub mod build;
 pub mod call;
+pub mod diff;
 pub mod digest;
 pub mod file;
 pub mod model;
