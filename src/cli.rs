@@ -57,6 +57,10 @@ pub enum Command {
     /// Serve a world file as a local SoftLayer REST API emulator
     #[command(allow_negative_numbers = true)]
     Emulator(EmulatorArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell)
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command
+    Man(ManArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -325,6 +329,35 @@ pub struct SnapshotArgs {
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Install, for example:
+  bash:        slretire completions bash > ~/.local/share/bash-completion/completions/slretire
+  zsh:         slretire completions zsh > \"${fpath[1]}/_slretire\"
+  fish:        slretire completions fish > ~/.config/fish/completions/slretire.fish
+  powershell:  slretire completions powershell >> $PROFILE")]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write slretire.1 and slretire-COMMAND.1 for every command into DIR
+    /// instead of printing slretire.1
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

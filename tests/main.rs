@@ -2,6 +2,7 @@
 
 mod apply_cli;
 mod cli_cases;
+mod cli_completions;
 mod cli_validate;
 mod client_paging;
 mod client_requests;

@@ -3,8 +3,10 @@
 //! `apply/`; this is the only module that prints.
 
 mod apply;
+mod completions;
 mod diff;
 mod emulator;
+mod man;
 mod plan;
 mod planning;
 mod schema;
@@ -62,6 +64,8 @@ where
         Command::Whoami(args) => whoami::run(&args, &term),
         Command::Snapshot(args) => snapshot::run(&args, &term),
         Command::Emulator(args) => emulator::run(&args, &term),
+        Command::Completions(args) => completions::run(&args, &term),
+        Command::Man(args) => man::run(&args, &term),
     };
     match result {
         Ok(code) => code,
