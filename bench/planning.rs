@@ -1,5 +1,5 @@
-//! Planning CPU time without the network: selection and plan building on
-//! objects already fetched.
+//! Planning CPU time without the network: matching, selection and plan
+//! building on objects already fetched.
 //!
 //! `cargo bench --bench planning -- --world FILE --manifests PATH [--repeat N]`
 //!
@@ -7,9 +7,10 @@
 //! emulator in this process serving the world file, the real client, the
 //! same calls, masks and kind readers), but keeping every object the calls
 //! return (`fetch_all`; a real plan drops the ones no entry wants while
-//! reading). That part is reported, not timed as planning. Then
-//! `resolve::selection::select` and `plan::build::build` run `--repeat`
-//! times on all those objects; the
+//! reading). That part is reported, not timed as planning. Then matching
+//! every object against the entries (`resolve::fetch::candidates`, what a
+//! real plan does as each page arrives) and `pipeline::plan_fetched`
+//! (selection and plan building) run `--repeat` times on all of them; the
 //! fastest and the median run are reported, as thread CPU time (Linux
 //! `/proc/thread-self/schedstat`) and wall time. Prints one JSON object.
 
@@ -17,10 +18,12 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use slretire::cli::ConnectionArgs;
-use slretire::plan::build::{PlanContext, build};
+use slretire::pipeline;
+use slretire::plan::build::PlanContext;
 use slretire::plan::model::PlanAccount;
-use slretire::resolve::{fetch, selection};
+use slretire::resolve::fetch;
+use slretire::snapshot::SnapshotFile;
+use slretire::softlayer::Overrides;
 
 struct Args {
     world: PathBuf,
@@ -73,18 +76,12 @@ fn main() -> anyhow::Result<()> {
         ),
     };
     let manifests = loaded.manifests;
-    let connection = ConnectionArgs {
-        endpoint: None,
-        username: None,
-        api_key: None,
-        config: None,
-        timeout: None,
-        connect_timeout: 10.0,
-        rate_limit: 1_000_000.0,
-        page_size: 500,
+    let connection = Overrides {
+        rate_limit: Some(1_000_000.0),
+        ..Overrides::default()
     };
     let started = Instant::now();
-    let file = slretire::softlayer::SnapshotFile::read(&args.world)?;
+    let file = SnapshotFile::read(&args.world)?;
     // The moment the world describes, as `plan --snapshot` would use it.
     let now = file.clock().unwrap_or_else(jiff::Timestamp::now);
     let (emulator, client) = file.start(&connection, Some(now))?;
@@ -96,6 +93,13 @@ fn main() -> anyhow::Result<()> {
     drop(client);
     emulator.stop();
     let objects: usize = fetched.values().map(Vec::len).sum();
+    // What was read, as plain objects: matching them against the entries
+    // (which a real plan does as each page arrives) is timed with the rest.
+    let resources: Vec<_> = fetched
+        .into_values()
+        .flatten()
+        .map(|candidate| candidate.resource)
+        .collect();
 
     let context = PlanContext {
         account: PlanAccount {
@@ -111,8 +115,8 @@ fn main() -> anyhow::Result<()> {
     for _ in 0..args.repeat {
         let cpu_before = thread_cpu();
         let started = Instant::now();
-        let selected = selection::select(&manifests, &fetched, now);
-        let plan = build(&manifests, &selected, &context);
+        let matched = fetch::candidates(&manifests, &resources, now);
+        let plan = pipeline::plan_fetched(&manifests, &matched, &context);
         wall.push(started.elapsed());
         if let (Some(before), Some(after)) = (cpu_before, thread_cpu()) {
             cpu.push(after.saturating_sub(before));

@@ -157,8 +157,9 @@ pub struct ConnectionArgs {
     pub connect_timeout: f64,
 
     /// API calls per second, shared by all threads, 0.1 to 1000 (SoftLayer allows 50 per user)
-    #[arg(long, value_name = "N", default_value_t = ConnectionArgs::RATE_LIMIT, value_parser = calls_per_second)]
-    pub rate_limit: f64,
+    /// [default: 10]
+    #[arg(long, value_name = "N", value_parser = calls_per_second)]
+    pub rate_limit: Option<f64>,
 
     /// Objects per page when listing, 1 to 10000
     #[arg(long, value_name = "N", default_value_t = ConnectionArgs::PAGE_SIZE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
@@ -179,11 +180,9 @@ fn calls_per_second(text: &str) -> Result<f64, String> {
 
 impl ConnectionArgs {
     /// Default of `--connect-timeout`, in seconds.
-    pub const CONNECT_TIMEOUT: f64 = 10.0;
-    /// Default of `--rate-limit`, in calls per second.
-    pub const RATE_LIMIT: f64 = 10.0;
+    pub const CONNECT_TIMEOUT: f64 = crate::softlayer::DEFAULT_CONNECT_TIMEOUT_SECS;
     /// Default of `--page-size`.
-    pub const PAGE_SIZE: u32 = 500;
+    pub const PAGE_SIZE: u32 = crate::softlayer::DEFAULT_PAGE_SIZE;
 }
 
 impl Default for ConnectionArgs {
@@ -196,7 +195,7 @@ impl Default for ConnectionArgs {
             config: None,
             timeout: None,
             connect_timeout: ConnectionArgs::CONNECT_TIMEOUT,
-            rate_limit: ConnectionArgs::RATE_LIMIT,
+            rate_limit: None,
             page_size: ConnectionArgs::PAGE_SIZE,
         }
     }

@@ -2,17 +2,23 @@
 //!
 //! The pipeline is visible in the modules: [`manifest`] (YAML to a validated
 //! model) -> [`resolve`] (entries to live objects and billing items) ->
-//! [`plan`] (states, guards, renderers) -> [`apply`] (performing a plan).
-//! Only [`softlayer`] talks HTTP and only [`commands`] talks to the terminal.
+//! [`plan`] (states, guards, renderers) -> [`apply`] (performing a plan),
+//! with [`kinds`] beside it as the one place per resource kind. [`pipeline`]
+//! assembles it; [`snapshot`] exports accounts and serves them back.
+//! Only [`softlayer`] talks HTTP (and knows no domain) and only [`commands`]
+//! talks to the terminal. `docs/architecture.md` draws it.
 
 pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod input_file;
+pub mod kinds;
 pub mod manifest;
 pub mod output_file;
+pub mod pipeline;
 pub mod plan;
 pub mod resolve;
+pub mod snapshot;
 pub mod softlayer;
 pub mod terminal_text;
 

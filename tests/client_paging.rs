@@ -14,8 +14,8 @@ use crate::support::{
 fn client(emulator: &Emulator, page_size: u32, rate_limit: f64, dir: &tempfile::TempDir) -> Client {
     let mut connection =
         explicit_connection(&emulator.base_url(), "testuser", TEST_API_KEY, dir.path());
-    connection.page_size = page_size;
-    connection.rate_limit = rate_limit;
+    connection.page_size = Some(page_size);
+    connection.rate_limit = Some(rate_limit);
     let mut settings = Settings::resolve(&connection).unwrap();
     settings.retry = RetryPolicy {
         max_attempts: 10,

@@ -6,7 +6,8 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 
 use serde_json::{Value, json};
-use slretire::softlayer::{SnapshotError, start_snapshot_emulator, whoami};
+use slretire::snapshot::{SnapshotError, start_snapshot_emulator};
+use slretire::softlayer::whoami;
 use softlayer_emulator::generate_world;
 
 use crate::support::{emulator, slretire, text};
@@ -479,7 +480,7 @@ fn embedded_emulator_signs_in_as_the_first_user() {
     ]);
     std::fs::write(&path, world.to_string()).unwrap();
 
-    let file = slretire::softlayer::SnapshotFile::read(&path).unwrap();
+    let file = slretire::snapshot::SnapshotFile::read(&path).unwrap();
     let debug = format!("{file:?}");
     assert!(
         !debug.contains("first-Kq7-secret") && debug.contains("first-user"),

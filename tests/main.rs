@@ -1,6 +1,7 @@
 //! The one integration-test binary: every test module is declared here.
 
 mod apply_cli;
+mod architecture;
 mod cli_cases;
 mod cli_completions;
 mod cli_validate;

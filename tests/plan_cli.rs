@@ -376,7 +376,7 @@ fn plan_file_is_written_before_stdout() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(saved["format_version"], "1");
+    assert_eq!(saved["format_version"], "2");
 }
 
 /// Names and the company come from the API: escape sequences and bidi

@@ -91,3 +91,83 @@ fn plan_documents_follow_the_schema() {
         assert!(errors.is_empty(), "{manifests}: {errors:#?}");
     }
 }
+
+/// Every part of the document is described: no schema that accepts
+/// anything (`true` or `{}`), no object without its properties, and the
+/// observed facts list exactly the fields a plan writes.
+#[test]
+fn plan_schema_leaves_nothing_untyped() {
+    fn walk(node: &serde_json::Value, path: &str, problems: &mut Vec<String>) {
+        match node {
+            serde_json::Value::Bool(true) => problems.push(format!("{path}: accepts anything")),
+            serde_json::Value::Object(map) => {
+                let typed = ["type", "$ref", "allOf", "anyOf", "oneOf", "enum", "const"]
+                    .iter()
+                    .any(|k| map.contains_key(*k));
+                let container = path.ends_with("/properties") || path.ends_with("/definitions");
+                if !typed && !container && !path.is_empty() {
+                    problems.push(format!("{path}: no type"));
+                }
+                if map.get("type") == Some(&serde_json::json!("object"))
+                    && !map.contains_key("properties")
+                    && !path.ends_with("/items")
+                {
+                    problems.push(format!("{path}: an object without properties"));
+                }
+                for (key, value) in map {
+                    walk(value, &format!("{path}/{key}"), problems);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, value) in items.iter().enumerate() {
+                    walk(value, &format!("{path}/{i}"), problems);
+                }
+            }
+            _ => {}
+        }
+    }
+    let schema: serde_json::Value = serde_json::from_str(&plan_schema_json()).unwrap();
+    let mut problems = Vec::new();
+    walk(&schema, "", &mut problems);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let observed: Vec<&str> = schema["definitions"]["Observed"]["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for field in [
+        "name",
+        "addresses",
+        "billing",
+        "occupants",
+        "variant",
+        "uuid",
+        "created",
+    ] {
+        assert!(observed.contains(&field), "{field} in {observed:?}");
+    }
+    assert_eq!(
+        schema["definitions"]["Observed"]["additionalProperties"],
+        false
+    );
+}
+
+/// Every plan error code is listed in docs/plan-format.md's guard table and
+/// in the schema.
+#[test]
+fn every_plan_code_is_documented() {
+    let docs = include_str!("../docs/plan-format.md");
+    let schema: serde_json::Value = serde_json::from_str(&plan_schema_json()).unwrap();
+    let listed = schema["definitions"]["PlanErrorCode"]["enum"]
+        .as_array()
+        .unwrap();
+    assert_eq!(listed.len(), slretire::plan::code::Code::ALL.len());
+    for code in slretire::plan::code::Code::ALL {
+        assert!(
+            docs.contains(&format!("| `{}` |", code.as_str())),
+            "docs/plan-format.md lacks a row for {code}"
+        );
+        assert!(listed.contains(&serde_json::json!(code.as_str())), "{code}");
+    }
+}

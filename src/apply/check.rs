@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::plan::anniversary::{date_text, next_anniversary};
 use crate::plan::digest::fingerprint;
 use crate::plan::model::{PlanItem, Timing};
-use crate::resolve::load_balancer::LBAAS;
+use crate::plan::observed::Observed;
 use crate::resolve::resource::Resource;
 
 /// The outcome of looking at an item's object right before acting.
@@ -20,15 +20,12 @@ pub enum Check {
     Drifted(String),
 }
 
-/// LBaaS statuses that mean a cancellation is under way or complete.
-const LBAAS_GOING: [&str; 2] = ["DELETE_PENDING", "DELETED"];
-
 /// Compares the object as read at `at` (`None`: not found) with the plan item.
 pub fn check(item: &PlanItem, object: Option<&Resource>, at: jiff::Timestamp) -> Check {
     let Some(r) = object else {
         return Check::Done("the object is gone".into());
     };
-    if let Some(reason) = done(r) {
+    if let Some(reason) = r.kind.room().done(r) {
         return Check::Done(reason);
     }
     // The anniversary a cancellation made now takes effect on: if the plan
@@ -47,38 +44,18 @@ pub fn check(item: &PlanItem, object: Option<&Resource>, at: jiff::Timestamp) ->
             show(anniversary)
         ));
     }
-    if fingerprint(r) == item.fingerprint {
+    let now = Observed::of(r);
+    if fingerprint(r.kind, r.id, &now) == item.fingerprint {
         return Check::Proceed;
     }
     Check::Drifted(match &item.observed {
-        Some(before) => format!("changed since the plan: {}", changed_facts(before, r)),
+        Some(before) => format!("changed since the plan: {}", changed_facts(before, &now)),
         None => "changed since the plan".into(),
     })
 }
 
-/// Why the object needs no cancellation any more, if it does not.
-pub fn done(r: &Resource) -> Option<String> {
-    if r.variant.as_deref() == Some(LBAAS) {
-        return r
-            .status
-            .as_deref()
-            .filter(|s| LBAAS_GOING.contains(s))
-            .map(|s| format!("deletion in progress ({s})"));
-    }
-    if let Some(ticket) = r.open_ticket {
-        return Some(format!("cancellation ticket {ticket} is open"));
-    }
-    match &r.billing {
-        None => Some("no active billing item".into()),
-        Some(b) if b.cancellation_requested => Some("a cancellation request for it is open".into()),
-        Some(b) => b
-            .cancellation_date
-            .map(|d| format!("cancellation scheduled for {}", date_text(d))),
-    }
-}
-
 /// The names of the facts that differ, e.g. `tags, billing.recurring_fee`.
-fn changed_facts(before: &Resource, after: &Resource) -> String {
+fn changed_facts(before: &Observed, after: &Observed) -> String {
     let (Ok(a), Ok(b)) = (serde_json::to_value(before), serde_json::to_value(after)) else {
         return "unknown".into();
     };
@@ -110,10 +87,10 @@ fn differences(prefix: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::model::Kind;
+    use crate::kinds::Kind;
     use crate::plan::model::State;
+    use crate::plan::observed::BillingItem;
     use crate::resolve::money::Money;
-    use crate::resolve::resource::BillingFacts;
 
     fn at() -> jiff::Timestamp {
         "2026-11-22T12:00:00Z".parse().unwrap()
@@ -122,7 +99,8 @@ mod tests {
     fn resource() -> Resource {
         let mut r = Resource::new(Kind::VirtualGuest, 1);
         r.name = "a.example.com".into();
-        r.billing = BillingFacts::from_json(&serde_json::json!({"id": 9, "recurringFee": "1"}));
+        r.billing =
+            crate::kinds::read_billing_item(&serde_json::json!({"id": 9, "recurringFee": "1"}));
         r
     }
 
@@ -140,13 +118,13 @@ mod tests {
             call: None,
             reason: None,
             note: None,
-            billing_item: r.billing.clone(),
-            monthly_fee: Money::ZERO,
+            billing_item: r.billing.as_ref().map(BillingItem::of),
+            monthly_fee: Some(Money::ZERO),
             monthly_fee_estimated: false,
             origins: vec![],
             depends_on: vec![],
-            fingerprint: fingerprint(r),
-            observed: Some(r.clone()),
+            fingerprint: fingerprint(r.kind, r.id, &Observed::of(r)),
+            observed: Some(Observed::of(r)),
         }
     }
 

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::manifest::model::Kind;
+use crate::kinds::{Kind, Wave};
 use crate::plan::model::{ApiCall, Plan, PlanItem, State};
 use crate::resolve::fetch::{Api, FetchError, fetch_ids, fetch_one};
 use crate::resolve::money::Money;
@@ -120,6 +120,9 @@ pub struct Apply<'a> {
     /// The time dates are judged at (the clock, or `SLRETIRE_NOW`): an
     /// anniversary that has passed since the plan is drift.
     pub now: Timestamp,
+    /// Waits before a call is sent again (`std::thread::sleep`; tests
+    /// record the waits instead of sleeping).
+    pub wait: &'a (dyn Fn(Duration) + Sync),
 }
 
 impl std::fmt::Debug for Apply<'_> {
@@ -183,16 +186,6 @@ impl Report {
 /// proved the previous one did not take effect).
 const MAX_ATTEMPTS: u32 = 3;
 
-/// The wave an item's kind belongs to: objects first, then what they sit
-/// on (subnets, dedicated hosts), then VLANs.
-pub fn wave(kind: Kind) -> usize {
-    match kind {
-        Kind::Subnet | Kind::DedicatedHost => 1,
-        Kind::Vlan => 2,
-        _ => 0,
-    }
-}
-
 /// Performs every `cancel` item of the plan.
 pub fn run(apply: &Apply<'_>) -> Report {
     let cancels: Vec<usize> = (0..apply.plan.items.len())
@@ -202,10 +195,12 @@ pub fn run(apply: &Apply<'_>) -> Report {
         o.start(cancels.len());
     }
     let mut results: Vec<ActionResult> = Vec::new();
-    let mut waves: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    // Objects first, then what they sit on (subnets, dedicated hosts),
+    // then VLANs: each kind's room says its wave.
+    let mut waves: BTreeMap<Wave, Vec<usize>> = BTreeMap::new();
     for &i in &cancels {
         waves
-            .entry(wave(apply.plan.items[i].kind))
+            .entry(apply.plan.items[i].kind.room().wave())
             .or_default()
             .push(i);
     }
@@ -229,7 +224,7 @@ pub fn run(apply: &Apply<'_>) -> Report {
     let monthly_fee_retired = results
         .iter()
         .filter(|r| r.outcome == Outcome::Cancelled)
-        .map(|r| apply.plan.items[r.index].monthly_fee)
+        .filter_map(|r| apply.plan.items[r.index].monthly_fee)
         .sum();
     Report {
         results,
@@ -371,7 +366,7 @@ fn locate(
 ) -> Result<Option<Resource>, FetchError> {
     match find(found, item) {
         Some(r) => Ok(Some(r.clone())),
-        None => fetch_one(apply.api, item.kind, item.id, uuid_of(item), apply.now),
+        None => fetch_one(apply.api, item.kind, item.id, item.uuid(), apply.now),
     }
 }
 
@@ -444,7 +439,7 @@ fn act(apply: &Apply<'_>, i: usize) -> ActionResult {
                         item.kind, item.id
                     ));
                 }
-                std::thread::sleep(Duration::from_millis(250 * u64::from(attempts)));
+                (apply.wait)(Duration::from_millis(250 * u64::from(attempts)));
                 continue;
             }
         };
@@ -452,16 +447,11 @@ fn act(apply: &Apply<'_>, i: usize) -> ActionResult {
     }
 }
 
-fn uuid_of(item: &PlanItem) -> Option<&str> {
-    item.observed.as_ref().and_then(|o| o.uuid.as_deref())
-}
-
 /// The object a plan item refers to among freshly read ones.
 fn find<'r>(found: &'r [Resource], item: &PlanItem) -> Option<&'r Resource> {
-    let uuid = item.observed.as_ref().and_then(|o| o.uuid.as_ref());
     found
         .iter()
-        .find(|r| r.id == item.id && r.uuid.as_ref() == uuid)
+        .find(|r| r.id == item.id && r.uuid.as_deref() == item.uuid())
 }
 
 fn finish(

@@ -11,10 +11,10 @@ use super::*;
 use crate::manifest::model::{
     CancelOptions, Entry, Manifests, Origin, Reason, Selector, Via, When,
 };
-use crate::plan::build::{PlanContext, build};
+use crate::pipeline;
+use crate::plan::build::PlanContext;
 use crate::plan::model::PlanAccount;
-use crate::resolve::fetch::{FetchError, ListRequest, fetch};
-use crate::resolve::selection::select;
+use crate::resolve::fetch::{FetchError, ListRequest};
 
 /// How the fake API answers the next mutating call.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -114,17 +114,15 @@ fn plan_for(account: &Account, ids: &[u64]) -> Plan {
         protect: vec![],
         limits: Vec::new(),
     };
-    let now = Timestamp::now();
-    let fetched = fetch(account, &manifests, now).unwrap();
     let context = PlanContext {
         account: PlanAccount {
             id: 1,
             company: "x".into(),
         },
         endpoint: "test".into(),
-        now,
+        now: Timestamp::now(),
     };
-    build(&manifests, &select(&manifests, &fetched, now), &context)
+    pipeline::plan(account, &manifests, &context).unwrap()
 }
 
 fn apply(account: &Account, plan: &Plan, stop: bool) -> Report {
@@ -137,6 +135,7 @@ fn apply(account: &Account, plan: &Plan, stop: bool) -> Report {
         parallelism: 2,
         stop: &stop,
         now: plan.created_at,
+        wait: &|_| {},
     })
 }
 
@@ -193,6 +192,7 @@ fn resends_only_after_faults() {
     ]);
     let plan = plan_for(&account, &[1, 2, 3, 4]);
     let stop = AtomicBool::new(false);
+    let waits = Mutex::new(Vec::new());
     let report = run(&Apply {
         plan: &plan,
         api: &account,
@@ -201,7 +201,13 @@ fn resends_only_after_faults() {
         parallelism: 1,
         stop: &stop,
         now: plan.created_at,
+        wait: &|d| waits.lock().unwrap().push(d),
     });
+    // Each resend waits longer, through the injected wait, never a real sleep.
+    assert_eq!(
+        waits.into_inner().unwrap(),
+        [250, 250, 500].map(Duration::from_millis)
+    );
     assert_eq!(
         outcomes(&report),
         vec![
@@ -260,10 +266,9 @@ mod wave_read_tests {
     use crate::manifest::model::{
         CancelOptions, Entry, Manifests, Origin, Reason, Selector, Via, When,
     };
-    use crate::plan::build::{PlanContext, build};
+    use crate::plan::build::PlanContext;
     use crate::plan::model::PlanAccount;
-    use crate::resolve::fetch::{FetchError, ListRequest, fetch};
-    use crate::resolve::selection::select;
+    use crate::resolve::fetch::{FetchError, ListRequest};
 
     /// Guests and volumes that answer slowly, counting reads in flight.
     struct Slow {
@@ -283,7 +288,9 @@ mod wave_read_tests {
                 "getVirtualGuests" => vec![json!({"id": 1, "hostname": "g", "domain": "x",
                     "hourlyBillingFlag": false, "billingItem": billing(1)})],
                 "getNetworkStorage" => {
-                    vec![json!({"id": 2, "username": "SL01-2", "billingItem": billing(2)})]
+                    vec![
+                        json!({"id": 2, "username": "SL01-2", "nasType": "ISCSI", "billingItem": billing(2)}),
+                    ]
                 }
                 _ => Vec::new(),
             })
@@ -335,17 +342,15 @@ mod wave_read_tests {
             protect: vec![],
             limits: Vec::new(),
         };
-        let now = Timestamp::now();
-        let fetched = fetch(&api, &manifests, now).unwrap();
         let context = PlanContext {
             account: PlanAccount {
                 id: 1,
                 company: "x".into(),
             },
             endpoint: "test".into(),
-            now,
+            now: Timestamp::now(),
         };
-        let plan = build(&manifests, &select(&manifests, &fetched, now), &context);
+        let plan = pipeline::plan(&api, &manifests, &context).unwrap();
         assert_eq!(plan.summary.cancel, 2, "{:?}", plan.items);
         api.peak.store(0, Ordering::SeqCst);
         let stop = AtomicBool::new(false);
@@ -357,6 +362,7 @@ mod wave_read_tests {
             parallelism: 1,
             stop: &stop,
             now: plan.created_at,
+            wait: &|_| {},
         });
         assert_eq!(report.count(Outcome::Cancelled), 2, "{report:?}");
         assert_eq!(api.peak.load(Ordering::SeqCst), 2);

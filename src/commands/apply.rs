@@ -2,26 +2,30 @@
 //! manifests, show the plan and ask for the account id first.
 
 use std::io::{BufRead, IsTerminal};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 
+use crate::apply::Observer;
 use crate::apply::journal::Journal;
 use crate::apply::progress::{Progress, Style};
-use crate::apply::{Apply, Observer, run as run_apply};
 use crate::cli::{ApplyArgs, PlanFormat, ProgressChoice};
 use crate::commands::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, Term};
 use crate::manifest::model::Manifests;
+use crate::pipeline::{self, ApplyInput, Session};
+use crate::plan::file;
 use crate::plan::model::Plan;
 
+use super::connection::overrides;
 use super::planning::{load_manifests, make_plan};
-use super::session::Session;
-use super::show::read_plan;
 
 pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
-    let plan_path = plan_file(&args.paths)?;
+    let plan_path = match ApplyInput::of(&args.paths)? {
+        ApplyInput::PlanFile(path) => Some(path),
+        ApplyInput::Manifests => None,
+    };
     if plan_path.is_none() && !args.auto_approve && !std::io::stdin().is_terminal() {
         // Refuse before reading the account: nobody could approve the plan.
         anyhow::bail!(
@@ -29,9 +33,9 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
         );
     }
     // A plan file is checked before any connection is made.
-    let saved = plan_path.as_deref().map(read_plan).transpose()?;
+    let saved = plan_path.as_deref().map(file::read).transpose()?;
     if let (Some(path), Some(plan)) = (&plan_path, &saved) {
-        crate::plan::file::applicable(&path.display().to_string(), plan)?;
+        file::applicable(&path.display().to_string(), plan)?;
     }
     // Manifests too are read before connecting: a mistake in them needs no account.
     let manifests = match saved {
@@ -45,8 +49,11 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
         (Some(plan), _) => plan.kinds(),
         (None, manifests) => manifests.as_ref().map(Manifests::kinds).unwrap_or_default(),
     };
-    let session = Session::open(&args.connection, args.snapshot.as_deref(), &kinds)?;
-    let now = session.now;
+    let session = Session::open(
+        &overrides(&args.connection),
+        args.snapshot.as_deref(),
+        &kinds,
+    )?;
     let plan = match saved {
         Some(plan) => {
             let shown = plan_path
@@ -54,28 +61,14 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
                 .unwrap_or(Path::new(""))
                 .display()
                 .to_string();
-            if plan.endpoint.starts_with("snapshot:") && args.snapshot.is_none() {
-                anyhow::bail!(
-                    "{shown} was planned against a snapshot ({}): plan against the live account to apply, or rehearse this plan with --snapshot",
-                    plan.endpoint
-                );
-            }
-            let account = session.account()?;
-            if account.id != plan.account.id {
-                anyhow::bail!(
-                    "{shown} was made for account {} but the credentials belong to account {} ({}); refusing to apply it",
-                    plan.account.id,
-                    account.id,
-                    crate::terminal_text::escape_controls(&account.company)
-                );
-            }
+            pipeline::check_saved_plan(&session, &plan, &shown, args.snapshot.is_some())?;
             plan
         }
         None => {
             let Some(manifests) = manifests else {
                 return Ok(EXIT_FAILURE);
             };
-            let plan = make_plan(&session, &manifests, now, term)?;
+            let plan = make_plan(&session, &manifests, term)?;
             term.out(&super::plan::render(
                 &plan,
                 PlanFormat::Text,
@@ -100,37 +93,7 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
         term.out("Nothing to apply: the plan cancels nothing.\n")?;
         return Ok(EXIT_OK);
     }
-    perform(args, term, &session, &plan, now)
-}
-
-/// The plan file among the arguments: a single file that is not a manifest
-/// (`*.yaml`/`*.yml`). Directories and manifests mean "plan these".
-fn plan_file(paths: &[PathBuf]) -> anyhow::Result<Option<PathBuf>> {
-    let extension = |p: &Path| {
-        p.extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default()
-    };
-    let is_manifest = |p: &Path| p.is_dir() || matches!(extension(p).as_str(), "yaml" | "yml");
-    match paths {
-        [path] if is_manifest(path) => Ok(None),
-        [path] if path.exists() => Ok(Some(path.clone())),
-        [path] if extension(path) == "json" => anyhow::bail!(
-            "{}: no such plan file (give a plan file from `plan --out`, or manifests: *.yaml files or directories)",
-            path.display()
-        ),
-        // Neither a plan file nor a manifest that exists: the manifest
-        // loader names it (`manifest::path-not-found`), as `plan` does.
-        [_] => Ok(None),
-        _ if paths.iter().all(|p| is_manifest(p)) => Ok(None),
-        _ if paths.iter().all(|p| !is_manifest(p)) => anyhow::bail!(
-            "give one plan file, not {}: apply performs one reviewed plan at a time",
-            paths.len()
-        ),
-        _ => anyhow::bail!(
-            "give one plan file (from `plan --out`), or manifests (*.yaml files or directories), not both"
-        ),
-    }
+    perform(args, term, &session, &plan)
 }
 
 /// Asks for the account id on the terminal (on stderr, so it shows even
@@ -147,13 +110,7 @@ fn approved(auto_approve: bool, account: u64, term: &Term) -> anyhow::Result<boo
     Ok(answer.trim() == account.to_string())
 }
 
-fn perform(
-    args: &ApplyArgs,
-    term: &Term,
-    session: &Session,
-    plan: &Plan,
-    now: jiff::Timestamp,
-) -> anyhow::Result<i32> {
+fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> anyhow::Result<i32> {
     let journal_path = args.journal.clone().unwrap_or_else(|| {
         Path::new(".slretire").join(format!("journal-{}.jsonl", plan.account.id))
     });
@@ -188,15 +145,13 @@ fn perform(
         args.parallelism,
         journal_path.display()
     ));
-    let report = run_apply(&Apply {
+    let report = pipeline::apply(
+        session,
         plan,
-        api: &session.client,
-        writer: &session.client,
-        observers: &observers,
-        parallelism: usize::from(args.parallelism),
-        stop: &stop,
-        now,
-    });
+        &observers,
+        usize::from(args.parallelism),
+        &stop,
+    );
     progress.finish();
     // The outcome is in the journal and the exit code even when stdout is
     // gone by now.

@@ -12,7 +12,7 @@ use crate::cli::EmulatorArgs;
 use crate::commands::{EXIT_OK, Term};
 use crate::input_file;
 use crate::output_file;
-use crate::softlayer::MAX_WORLD_FILE_BYTES;
+use crate::snapshot::MAX_WORLD_FILE_BYTES;
 
 /// Most objects `--generate` writes: about 460 MB of world file, the
 /// largest that stays under the world file limit and so can be served.

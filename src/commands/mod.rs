@@ -4,13 +4,13 @@
 
 mod apply;
 mod completions;
+mod connection;
 mod diff;
 mod emulator;
 mod man;
 mod plan;
 mod planning;
 mod schema;
-mod session;
 mod show;
 mod snapshot;
 mod term;

@@ -4,20 +4,21 @@ use crate::cli::{PlanArgs, PlanFormat};
 use crate::commands::{EXIT_CHANGES, EXIT_FAILURE, EXIT_OK, Term};
 use crate::plan::{self, model::Plan};
 
+use super::connection::overrides;
 use super::planning::{load_manifests, make_plan};
-use super::session::Session;
 use crate::output_file;
+use crate::pipeline::Session;
 
 pub(crate) fn run(args: &PlanArgs, term: &Term) -> anyhow::Result<i32> {
     let Some(manifests) = load_manifests(&args.paths, term) else {
         return Ok(EXIT_FAILURE);
     };
     let session = Session::open(
-        &args.connection,
+        &overrides(&args.connection),
         args.snapshot.as_deref(),
         &manifests.kinds(),
     )?;
-    let plan = make_plan(&session, &manifests, session.now, term)?;
+    let plan = make_plan(&session, &manifests, term)?;
     // The file first: it is what apply needs, and a closed stdout (`| head`)
     // or a full disk under it must not cost the reviewed plan.
     let saved = match &args.out {

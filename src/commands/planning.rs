@@ -1,16 +1,12 @@
-//! The planning pipeline as `plan` and `apply` run it: manifests, the
-//! account guard, fetching, selection, the plan.
+//! Loading manifests and planning them, with what the terminal shows
+//! around it (diagnostics, the time and calls a plan took).
 
 use std::time::Instant;
 
-use jiff::Timestamp;
-
 use super::Term;
-use super::session::Session;
 use crate::manifest::{self, model::Manifests};
-use crate::plan::build::{PlanContext, build};
-use crate::plan::model::{Plan, PlanAccount};
-use crate::resolve::{fetch, selection};
+use crate::pipeline::{self, Session};
+use crate::plan::model::Plan;
 
 /// Loads the manifests, or prints every diagnostic and returns `None`.
 pub(crate) fn load_manifests(paths: &[std::path::PathBuf], term: &Term) -> Option<Manifests> {
@@ -36,35 +32,14 @@ pub(crate) fn load_manifests(paths: &[std::path::PathBuf], term: &Term) -> Optio
     }
 }
 
-/// Makes the plan: the manifest's account must be the credentials' account
-/// before anything else is read.
+/// Makes the plan and says how long it took and how many calls.
 pub(crate) fn make_plan(
     session: &Session,
     manifests: &Manifests,
-    now: Timestamp,
     term: &Term,
 ) -> anyhow::Result<Plan> {
     let started = Instant::now();
-    let account = session.account()?;
-    if account.id != manifests.account {
-        anyhow::bail!(
-            "the manifests pin account {} but the credentials belong to account {} ({}); nothing was read",
-            manifests.account,
-            account.id,
-            account.company
-        );
-    }
-    let fetched = fetch::fetch(&session.client, manifests, now)?;
-    let selection = selection::select(manifests, &fetched, now);
-    let context = PlanContext {
-        account: PlanAccount {
-            id: account.id,
-            company: account.company,
-        },
-        endpoint: session.endpoint.clone(),
-        now,
-    };
-    let plan = build(manifests, &selection, &context);
+    let plan = pipeline::plan_account(session, manifests)?;
     let entries = manifests.entries.len();
     term.say(&format!(
         "Planned {entries} entr{} in {:.2}s with {} API calls.\n",

@@ -8,15 +8,16 @@ use anyhow::Context as _;
 use crate::cli::SnapshotArgs;
 use crate::commands::{EXIT_OK, Term};
 use crate::output_file;
-use crate::softlayer::{Client, ListReport, Settings, export_world, parse_kinds, redact_endpoint};
+use crate::snapshot::{ListReport, export_world, parse_kinds};
+use crate::softlayer::{Client, Settings, redact_endpoint};
 use crate::terminal_text::escape_controls;
 
 pub(crate) fn run(args: &SnapshotArgs, _term: &Term) -> anyhow::Result<i32> {
     let kinds =
         parse_kinds(&args.kinds).map_err(|message| anyhow::anyhow!("--kinds: {message}"))?;
-    let settings = Settings::resolve(&args.connection)?;
+    let settings = Settings::resolve(&super::connection::overrides(&args.connection))?;
     let client = Client::new(settings)?;
-    let taken_at = super::session::fixed_now()?.unwrap_or_else(jiff::Timestamp::now);
+    let taken_at = crate::pipeline::fixed_now()?.unwrap_or_else(jiff::Timestamp::now);
     // A progress line that cannot be written (stderr closed, disk full)
     // ends the run with exit 1, and before the file is written.
     let mut progress_error: Option<std::io::Error> = None;

@@ -10,7 +10,7 @@ use crate::softlayer::{Client, Settings, Source, redact_endpoint, whoami};
 use crate::terminal_text::escape_controls;
 
 pub(crate) fn run(args: &WhoamiArgs, _term: &Term) -> anyhow::Result<i32> {
-    let settings = Settings::resolve(&args.connection)?;
+    let settings = Settings::resolve(&super::connection::overrides(&args.connection))?;
     let client = Client::new(settings)?;
     let info = whoami(&client).with_context(|| {
         format!(

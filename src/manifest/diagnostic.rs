@@ -68,6 +68,10 @@ codes! {
     MultipleDocuments = "manifest::multiple-documents",
     /// Aliases, nesting or size beyond the reader's limits.
     TooComplex = "manifest::too-complex",
+    /// An explicit YAML tag (`!!binary`, `!!int`, `!custom`, `!`).
+    YamlTag = "manifest::yaml-tag",
+    /// A `%YAML` directive other than `%YAML 1.2`.
+    YamlVersion = "manifest::yaml-version",
     /// A key no manifest knows.
     UnknownKey = "manifest::unknown-key",
     /// A known key that does not apply to this kind of resource.

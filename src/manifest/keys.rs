@@ -42,76 +42,14 @@ pub(crate) fn entry_keys() -> impl Iterator<Item = &'static str> {
         .chain(OPTION_KEYS.iter().copied())
 }
 
-/// The selector keys that apply to `kind`: what SoftLayer records for that
-/// kind of object and can be listed by.
+/// The selector keys that apply to `kind` (its room says).
 pub(crate) fn selector_keys(kind: Kind) -> &'static [&'static str] {
-    match kind {
-        Kind::VirtualGuest | Kind::Hardware => &[
-            "id",
-            "ip",
-            "name",
-            "datacenter",
-            "tags",
-            "older_than",
-            "created_before",
-        ],
-        // Volumes carry no tags in SoftLayer; `ip` is the target address.
-        Kind::Storage => &[
-            "id",
-            "ip",
-            "name",
-            "datacenter",
-            "older_than",
-            "created_before",
-        ],
-        Kind::Subnet => &[
-            "id",
-            "cidr",
-            "ip",
-            "datacenter",
-            "tags",
-            "older_than",
-            "created_before",
-        ],
-        Kind::Vlan => &[
-            "id",
-            "number",
-            "router",
-            "name",
-            "datacenter",
-            "tags",
-            "older_than",
-            "created_before",
-        ],
-        Kind::GlobalIp => &["id", "ip", "older_than", "created_before"],
-        Kind::LoadBalancer => &[
-            "id",
-            "ip",
-            "name",
-            "datacenter",
-            "older_than",
-            "created_before",
-        ],
-        Kind::Cdn => &["id", "name", "older_than", "created_before"],
-        Kind::DedicatedHost => &[
-            "id",
-            "name",
-            "datacenter",
-            "tags",
-            "older_than",
-            "created_before",
-        ],
-        // The escape hatch names a billing item and nothing else.
-        Kind::BillingItem => &["id"],
-    }
+    kind.room().selector_keys()
 }
 
-/// The option keys that apply to `kind`: `via` exists for hardware only.
+/// The option keys that apply to `kind` (its room says).
 pub(crate) fn option_keys(kind: Kind) -> &'static [&'static str] {
-    match kind {
-        Kind::Hardware => OPTION_KEYS,
-        _ => &["expect", "when", "reason", "note"],
-    }
+    kind.room().option_keys()
 }
 
 /// Whether entry key `key` applies to `kind`.
@@ -132,16 +70,16 @@ pub(crate) fn protect_key_as_entry_key(key: &str) -> &str {
 /// Why `key` does not apply to `kind`, in words, when there is more to say
 /// than the list of keys that do.
 pub(crate) fn why_not(key: &str, kind: Kind) -> Option<&'static str> {
-    match (key, kind) {
-        ("via", _) => Some(
+    match key {
+        "via" => Some(
             "only hardware can be cancelled through a cancel-server ticket \
              (SoftLayer_Ticket::createCancelServerTicket)",
         ),
-        ("tags", Kind::Storage) => Some("storage volumes carry no tags in SoftLayer"),
-        (_, Kind::BillingItem) => Some("a billing_item entry names its billing item by `id` only"),
-        ("cidr", _) => Some("`cidr` selects subnets; use `ip` for addresses"),
-        ("number" | "router", _) => Some("`number` and `router` select VLANs"),
-        _ => None,
+        _ => kind.room().why_not(key).or(match key {
+            "cidr" => Some("`cidr` selects subnets; use `ip` for addresses"),
+            "number" | "router" => Some("`number` and `router` select VLANs"),
+            _ => None,
+        }),
     }
 }
 

@@ -164,53 +164,99 @@ fn check_contradictions(files: &[FileModel], sources: &SourceMap, diags: &mut Ve
                 };
                 let mut clashes = Vec::new();
                 if first.when != entry.options.when {
-                    clashes.push((
-                        "when",
-                        first.when.as_str(),
-                        entry.options.when.as_str(),
-                        first.when_from,
-                        checked.when_from,
-                    ));
+                    clashes.push(Clash {
+                        option: "when",
+                        first_value: first.when.as_str(),
+                        first_from: first.when_from,
+                        value: entry.options.when.as_str(),
+                        from: checked.when_from,
+                        at: checked.when_at,
+                    });
                 }
                 if first.via != entry.options.via {
-                    clashes.push((
-                        "via",
-                        first.via.as_str(),
-                        entry.options.via.as_str(),
-                        first.via_from,
-                        checked.via_from,
-                    ));
+                    clashes.push(Clash {
+                        option: "via",
+                        first_value: first.via.as_str(),
+                        first_from: first.via_from,
+                        value: entry.options.via.as_str(),
+                        from: checked.via_from,
+                        at: checked.via_at,
+                    });
                 }
-                for (option, first_value, value, first_from, from) in clashes {
+                for clash in clashes {
                     let what = match &target {
                         Target::Id(id) => format!("{} {id}", entry.kind),
                         Target::Ip(ip) => format!("{} {ip}", entry.kind),
                     };
-                    let first_line = line_of(sources, first.file, first.span);
-                    let source = |from: OptionSource, value: &str| {
-                        format!("`{option}: {value}`{}", from.words())
-                    };
-                    diags.push(
-                        Diagnostic::error(
-                            Code::ContradictoryOptions,
-                            &file.file,
-                            span,
-                            format!("{what} is retired with two different `{option}` values"),
-                        )
-                        .label(format!("`{option}: {value}`{} here", from.words()))
-                        .help(format!(
-                            "give every entry that names {what} the same `{option}`, or name it in one entry only"
-                        ))
-                        .note(format!(
-                            "the entry at {}:{first_line} gives it {}",
-                            first.file,
-                            source(first_from, first_value)
-                        )),
-                    );
+                    diags.push(contradiction(
+                        &clash,
+                        &what,
+                        (&file.file, span),
+                        (first.file, first.span),
+                        sources,
+                    ));
                 }
             }
         }
     }
+}
+
+/// One option two entries give the same resource different values of.
+struct Clash {
+    option: &'static str,
+    first_value: &'static str,
+    first_from: OptionSource,
+    value: &'static str,
+    from: OptionSource,
+    /// Where the later entry's value is written, if it is.
+    at: Option<ByteSpan>,
+}
+
+/// The finding on the later entry, `named` where it names the resource:
+/// it underlines the value it speaks of, where that is written (in the
+/// entry or in its file's `defaults`); a value nobody wrote (the built-in
+/// default) has no place, so then the id or address is underlined.
+fn contradiction(
+    clash: &Clash,
+    what: &str,
+    named: (&str, ByteSpan),
+    first: (&str, ByteSpan),
+    sources: &SourceMap,
+) -> Diagnostic {
+    let Clash { option, value, .. } = *clash;
+    let (file, id_span) = named;
+    let (span, label) = match (clash.at, clash.from) {
+        (Some(at), OptionSource::Defaults) => {
+            (at, format!("`{option}: {value}` from `defaults` here"))
+        }
+        (Some(at), _) => (at, format!("`{option}: {value}` here")),
+        (None, _) => (
+            id_span,
+            format!("named here without `{option}` (the default is `{value}`)"),
+        ),
+    };
+    let mut diag = Diagnostic::error(
+        Code::ContradictoryOptions,
+        file,
+        span,
+        format!("{what} is retired with two different `{option}` values"),
+    )
+    .label(label)
+    .help(format!(
+        "give every entry that names {what} the same `{option}`, or name it in one entry only"
+    ));
+    if span != id_span {
+        // The underline is on the value: say which entry names the resource.
+        let line = line_of(sources, file, id_span);
+        diag = diag.note(format!("{what} is named at {file}:{line}"));
+    }
+    let first_line = line_of(sources, first.0, first.1);
+    diag.note(format!(
+        "the entry at {}:{first_line} gives it `{option}: {}`{}",
+        first.0,
+        clash.first_value,
+        clash.first_from.words()
+    ))
 }
 
 fn ip_key(ip: &IpPattern) -> String {

@@ -24,6 +24,7 @@ mod schema;
 pub mod source;
 mod validate;
 pub(crate) mod yaml;
+mod yaml_tags;
 
 use std::path::PathBuf;
 
@@ -178,8 +179,8 @@ fn check(
                 );
                 continue;
             }
-            Err(diag) => {
-                diags.push(*diag);
+            Err(refused) => {
+                diags.extend(refused);
                 continue;
             }
         };

@@ -5,6 +5,8 @@
 use std::fmt;
 use std::net::IpAddr;
 
+pub use crate::kinds::Kind;
+
 /// All manifest files of one run, merged.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Manifests {
@@ -27,64 +29,6 @@ impl Manifests {
         kinds.sort();
         kinds.dedup();
         kinds
-    }
-}
-
-/// The kinds of resource a manifest can retire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    VirtualGuest,
-    Hardware,
-    Storage,
-    Subnet,
-    Vlan,
-    GlobalIp,
-    LoadBalancer,
-    Cdn,
-    DedicatedHost,
-    BillingItem,
-}
-
-impl Kind {
-    /// Every kind, in the order plans list them and apply's waves run them.
-    pub const ALL: [Kind; 10] = [
-        Kind::VirtualGuest,
-        Kind::Hardware,
-        Kind::Storage,
-        Kind::GlobalIp,
-        Kind::LoadBalancer,
-        Kind::Cdn,
-        Kind::BillingItem,
-        Kind::DedicatedHost,
-        Kind::Subnet,
-        Kind::Vlan,
-    ];
-
-    /// The name used in manifests and plans (`virtual_guest`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::VirtualGuest => "virtual_guest",
-            Kind::Hardware => "hardware",
-            Kind::Storage => "storage",
-            Kind::Subnet => "subnet",
-            Kind::Vlan => "vlan",
-            Kind::GlobalIp => "global_ip",
-            Kind::LoadBalancer => "load_balancer",
-            Kind::Cdn => "cdn",
-            Kind::DedicatedHost => "dedicated_host",
-            Kind::BillingItem => "billing_item",
-        }
-    }
-
-    /// Parses a manifest kind name.
-    pub fn parse(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == name)
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -63,8 +63,15 @@ impl SourceFile {
     /// A file and its line index.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
+        // YAML ends a line at `\r\n`, `\n` or a lone `\r`, and so do
+        // the positions shown: the line after a break starts past it.
+        let bytes = text.as_bytes();
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(bytes.iter().enumerate().filter_map(|(i, b)| match b {
+                b'\n' => Some(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
+                _ => None,
+            }))
             .collect();
         SourceFile {
             name: name.into(),
@@ -94,13 +101,8 @@ impl SourceFile {
             .copied()
             .unwrap_or(self.text.len());
         let end = self.text[start..]
-            .find('\n')
+            .find(['\n', '\r'])
             .map_or(self.text.len(), |i| start + i);
-        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
-            end - 1
-        } else {
-            end
-        };
         ByteSpan { start, end }
     }
 
@@ -124,4 +126,30 @@ pub(crate) fn floor_char_boundary(text: &str, offset: usize) -> usize {
         offset -= 1;
     }
     offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `\n`, `\r\n` and a lone `\r` each end a line, as in YAML.
+    #[test]
+    fn every_yaml_line_break_ends_a_line() {
+        let file = SourceFile::new("f.yaml", "a: 1\rb: 2\r\nc: 3\nd: 4");
+        let at = |needle: &str| file.line_col(file.text.find(needle).unwrap());
+        assert_eq!(at("a"), LineCol { line: 1, column: 1 });
+        assert_eq!(at("b"), LineCol { line: 2, column: 1 });
+        assert_eq!(at("2"), LineCol { line: 2, column: 4 });
+        assert_eq!(at("c"), LineCol { line: 3, column: 1 });
+        assert_eq!(at("d"), LineCol { line: 4, column: 1 });
+        let line = |n: usize| {
+            let span = file.line_span(n);
+            &file.text[span.start..span.end]
+        };
+        assert_eq!(
+            [line(1), line(2), line(3), line(4)],
+            ["a: 1", "b: 2", "c: 3", "d: 4"]
+        );
+        assert_eq!(file.offset_of(2, 4), file.text.find('2').unwrap());
+    }
 }

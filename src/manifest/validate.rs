@@ -49,6 +49,11 @@ pub(crate) struct CheckedEntry {
     pub(crate) when_from: OptionSource,
     /// Where the entry's `via` came from.
     pub(crate) via_from: OptionSource,
+    /// Where the `when` value is written (in the entry or in `defaults`);
+    /// `None` for the built-in default.
+    pub(crate) when_at: Option<ByteSpan>,
+    /// Where the `via` value is written, like `when_at`.
+    pub(crate) via_at: Option<ByteSpan>,
 }
 
 /// Where an entry's option value came from.
@@ -250,7 +255,7 @@ impl Checker<'_> {
     fn ip(&mut self, raw: &Sp<IpText>, kind: Option<Kind>) -> Option<IpPattern> {
         let text = raw.value.0.as_str();
         match parse_ip_pattern(text) {
-            Ok(IpPattern::Net(_)) if kind == Some(Kind::Subnet) => {
+            Ok(IpPattern::Net(_)) if kind.is_some_and(|k| k.room().ip_selects_by_network()) => {
                 let diag = self
                     .error(Code::InvalidIp, raw.span, format!("`ip` of a subnet entry must be an address, found the range `{text}`"))
                     .label("a range")
@@ -587,6 +592,8 @@ impl Checker<'_> {
             ip_spans,
             when_from: options.when_from,
             via_from: options.via_from,
+            when_at: options.when_at,
+            via_at: options.via_at,
         })
     }
 
@@ -640,8 +647,8 @@ impl Checker<'_> {
         };
         let via = match verdict.take(via) {
             Some(v) => Some((v, OptionSource::Entry)),
-            // `defaults.via` is meant for the hardware entries only.
-            None if kind == Some(Kind::Hardware) => {
+            // `defaults.via` is meant for the entries `via` applies to (hardware).
+            None if kind.is_some_and(|k| keys::option_keys(k).contains(&"via")) => {
                 defaults.via.clone().map(|v| (v, OptionSource::Defaults))
             }
             None => None,
@@ -671,6 +678,8 @@ impl Checker<'_> {
                     .map(|n| n.value.clone())
                     .or_else(|| defaults.note.clone()),
             },
+            when_at: when.as_ref().map(|(w, _)| w.span),
+            via_at: via.as_ref().map(|(v, _)| v.span),
             when_from: when.map_or(OptionSource::BuiltIn, |(_, s)| s),
             via_from: via.map_or(OptionSource::BuiltIn, |(_, s)| s),
             ticket_now,
@@ -798,8 +807,8 @@ impl Checker<'_> {
 
     fn no_selector(&mut self, kind: Kind, span: ByteSpan) {
         let selectors = keys::selector_keys(kind).join(", ");
-        let help = if kind == Kind::BillingItem {
-            "add `id:` with the billing item id".to_owned()
+        let help = if keys::selector_keys(kind) == ["id"] {
+            format!("add `id:` with the {} id", kind.as_str().replace('_', " "))
         } else if keys::selector_keys(kind).contains(&"name") {
             format!("add at least one of {selectors}; to mean every {kind}, write `name: \"*\"`")
         } else {
@@ -852,6 +861,8 @@ struct Options {
     options: CancelOptions,
     when_from: OptionSource,
     via_from: OptionSource,
+    when_at: Option<ByteSpan>,
+    via_at: Option<ByteSpan>,
     /// `via: ticket` with `when: immediate`: where each came from.
     ticket_now: Option<((ByteSpan, OptionSource), (ByteSpan, OptionSource))>,
 }

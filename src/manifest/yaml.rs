@@ -57,12 +57,28 @@ fn options() -> serde_saphyr::Options {
     }
 }
 
-/// Parses one file. `Ok(None)` means the file holds no document at all.
-pub(crate) fn parse(file: &SourceFile) -> Result<Option<Node>, Box<Diagnostic>> {
+/// Parses one file. `Ok(None)` means the file holds no document at all;
+/// `Err` holds every reason the file cannot be read (at least one).
+pub(crate) fn parse(file: &SourceFile) -> Result<Option<Node>, Vec<Diagnostic>> {
     if file.text.trim().is_empty() {
         return Ok(None);
     }
-    match serde_saphyr::from_str_with_options::<Node>(&file.text, options()) {
+    // Tags and `%YAML` directives first: the tree would hide them, and
+    // the values they change must not be read as if written plainly.
+    let refused = super::yaml_tags::scan(file);
+    let parsed = serde_saphyr::from_str_with_options::<Node>(&file.text, options());
+    if !refused.diagnostics.is_empty() {
+        let mut diags = refused.diagnostics;
+        // Malformed YAML further on is worth saying in the same run; a
+        // parser error about the tags or the version would say it twice.
+        if refused.malformed
+            && let Err(err) = &parsed
+        {
+            diags.push(diagnostic(file, err));
+        }
+        return Err(diags);
+    }
+    match parsed {
         Ok(node) if node.value == super::node::Value::Null && is_only_comments(&file.text) => {
             Ok(None)
         }
@@ -70,14 +86,14 @@ pub(crate) fn parse(file: &SourceFile) -> Result<Option<Node>, Box<Diagnostic>> 
             super::number::to_core_schema(&mut node, &file.text);
             Ok(Some(node))
         }
-        Err(err) => Err(Box::new(diagnostic(file, &err))),
+        Err(err) => Err(vec![diagnostic(file, &err)]),
     }
 }
 
 /// Whether the text has nothing but comments, blank lines and document
-/// markers, i.e. no document content.
+/// markers, i.e. no document content. A lone `\r` ends a line too.
 fn is_only_comments(text: &str) -> bool {
-    text.lines().all(|line| {
+    text.split(['\n', '\r']).all(|line| {
         let line = line.trim();
         line.is_empty() || line.starts_with('#') || line == "---" || line == "..."
     })

@@ -7,14 +7,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 
 use super::anniversary::{date_text, next_anniversary};
-use super::call::cancel_call;
+use super::code::Code;
 use super::digest::{fingerprint, seal};
 use super::model::{
     FORMAT_VERSION, Plan, PlanAccount, PlanError, PlanItem, State, Summary, Timing,
 };
-use crate::manifest::model::{CancelOptions, Entry, Kind, LimitScope, Manifests, Via, When};
-use crate::resolve::billing_item::owning_kind;
-use crate::resolve::load_balancer::LBAAS;
+use super::observed::{BillingItem, Observed};
+use crate::kinds::{Kind, Unbilled};
+use crate::manifest::model::{CancelOptions, Entry, LimitScope, Manifests, Via, When};
 use crate::resolve::money::Money;
 use crate::resolve::resource::{ObjectRef, Resource};
 use crate::resolve::select::CompiledSelector;
@@ -27,9 +27,6 @@ pub struct PlanContext {
     pub endpoint: String,
     pub now: Timestamp,
 }
-
-/// LBaaS statuses that mean a cancellation is already under way.
-const LBAAS_DELETING: [&str; 2] = ["DELETE_PENDING", "DELETED"];
 
 /// Builds the plan. Guard failures are recorded in `errors`; the plan is
 /// still complete so reviewers can see why it failed.
@@ -70,7 +67,7 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
             .map(|(_, _, origin)| origin.clone());
         if let (Some(rule), true) = (&protected_by, explicit) {
             errors.push(PlanError {
-                code: "plan::protected-selected".into(),
+                code: Code::ProtectedSelected,
                 message: format!(
                     "{} {} is protected by {rule} but selected explicitly by id or ip",
                     selected.resource.kind, selected.resource.id
@@ -87,22 +84,18 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
     }
 
     // Items whose decision depends on other items (VLANs, subnets, dedicated
-    // hosts wait for their occupants) are decided after the others, in
-    // dependency order: occupants are always of kinds decided earlier.
+    // hosts wait for their occupants) are decided after the others, wave by
+    // wave: occupants are always of kinds of an earlier wave.
     let mut decided: BTreeMap<ObjectRef, State> = BTreeMap::new();
     let selected: BTreeMap<ObjectRef, bool> = first_pass
         .iter()
         .map(|p| (p.resource.reference(), p.protected_by.is_some()))
         .collect();
-    for pass in [Pass::Independent, Pass::Hosts, Pass::Vlans] {
-        for pending in first_pass
-            .iter()
-            .filter(|p| Pass::of(p.resource.kind) == pass)
-        {
-            let item = decide(pending, &decided, &selected, context.now);
-            decided.insert(pending.resource.reference(), item.state);
-            items.push(item);
-        }
+    first_pass.sort_by_key(|p| p.resource.kind.room().wave());
+    for pending in &first_pass {
+        let item = decide(pending, &decided, &selected, context.now);
+        decided.insert(pending.resource.reference(), item.state);
+        items.push(item);
     }
 
     for missing in &selection.missing {
@@ -132,14 +125,9 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
             }
         }
     }
-    items.sort_by_key(|i| {
-        (
-            kind_order(i.kind),
-            i.id,
-            i.observed.as_ref().and_then(|o| o.uuid.clone()),
-        )
-    });
+    items.sort_by(|a, b| (a.kind, a.id, a.uuid()).cmp(&(b.kind, b.id, b.uuid())));
     cut_off(&items, context.now, &mut warnings);
+    unknown_fees(&items, &mut warnings);
     ambiguous_ids(manifests, &items, &mut errors);
     same_billing_item(&items, &mut errors);
     expectations(manifests, selection, &items, &mut errors, &mut warnings);
@@ -170,23 +158,6 @@ struct Pending<'a> {
     protected_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pass {
-    Independent,
-    Hosts,
-    Vlans,
-}
-
-impl Pass {
-    fn of(kind: Kind) -> Pass {
-        match kind {
-            Kind::Subnet | Kind::DedicatedHost => Pass::Hosts,
-            Kind::Vlan => Pass::Vlans,
-            _ => Pass::Independent,
-        }
-    }
-}
-
 /// Warnings in manifest order (file, then line), the ones about a single
 /// object after them, each group in its original order.
 fn origin_order(warning: &str) -> (u8, String, u32) {
@@ -198,14 +169,6 @@ fn origin_order(warning: &str) -> (u8, String, u32) {
         (Some(file), Some(line)) => (0, file.to_string(), line),
         _ => (1, String::new(), 0),
     }
-}
-
-/// Position of a kind in plans and in apply's waves.
-pub fn kind_order(kind: Kind) -> usize {
-    Kind::ALL
-        .iter()
-        .position(|k| *k == kind)
-        .unwrap_or(usize::MAX)
 }
 
 /// The options of several entries selecting one resource; `when` and `via`
@@ -230,7 +193,7 @@ fn merge_options(
     ] {
         if differs {
             errors.push(PlanError {
-                code: "plan::contradictory-options".into(),
+                code: Code::ContradictoryOptions,
                 message: format!(
                     "{} {} is selected by entries that disagree on `{name}`",
                     r.kind, r.id
@@ -270,6 +233,7 @@ fn decide(
     now: Timestamp,
 ) -> PlanItem {
     let r = p.resource;
+    let observed = Observed::of(r);
     let mut item = PlanItem {
         kind: r.kind,
         id: r.id,
@@ -283,20 +247,28 @@ fn decide(
         call: None,
         reason: Some(p.options.reason.as_str().to_string()),
         note: p.options.note.clone(),
-        billing_item: r.billing.clone(),
-        monthly_fee: Money::ZERO,
+        billing_item: r.billing.as_ref().map(BillingItem::of),
+        monthly_fee: Some(Money::ZERO),
         monthly_fee_estimated: false,
         origins: p.origins.clone(),
         depends_on: Vec::new(),
-        fingerprint: fingerprint(r),
-        observed: Some(r.clone()),
+        fingerprint: fingerprint(r.kind, r.id, &observed),
+        observed: Some(observed),
     };
-    let (state, detail) = match precondition(p, decided, selected, now) {
+    let judged = judge(
+        r,
+        &p.options,
+        p.protected_by.as_deref(),
+        decided,
+        selected,
+        now,
+    );
+    let (state, detail) = match judged {
         Err((state, detail, depends_on)) => {
             item.depends_on = depends_on;
             (state, Some(detail))
         }
-        Ok(timing) => match cancel_call(r, timing, &p.options) {
+        Ok(timing) => match r.kind.room().cancel_call(r, timing, &p.options) {
             Some(call) => {
                 item.timing = Some(timing);
                 if timing == Timing::Anniversary {
@@ -318,9 +290,9 @@ fn decide(
     item.state = state;
     item.detail = detail;
     if let Some(billing) = &r.billing {
-        let (fee, estimated) = billing.monthly_fee();
-        item.monthly_fee = fee;
-        item.monthly_fee_estimated = estimated;
+        let fee = billing.monthly_fee();
+        item.monthly_fee = fee.map(|(fee, _)| fee);
+        item.monthly_fee_estimated = fee.is_some_and(|(_, estimated)| estimated);
     }
     if state == State::Scheduled {
         item.effective_date = r.billing.as_ref().and_then(|b| b.cancellation_date);
@@ -328,41 +300,31 @@ fn decide(
     item
 }
 
-type Refusal = (State, String, Vec<ObjectRef>);
+/// Why an object is not cancelled: its state, the words, and the objects
+/// it waits on or is blocked by.
+pub(crate) type Refusal = (State, String, Vec<ObjectRef>);
 
-/// The timing of the cancellation, or the state and reason that prevent it.
-/// `selected` maps every object of the plan to whether it is protected.
-fn precondition(
-    p: &Pending<'_>,
+/// The timing of the cancellation of `r`, or the state and reason that
+/// prevent it: the generic rules, in order, with the kind's room asked at
+/// each point where kinds differ. `selected` maps every object of the plan
+/// to whether it is protected; `decided` holds the states of the objects
+/// decided so far (earlier waves). Plan-file checks judge saved items
+/// again with this same function.
+pub(crate) fn judge(
+    r: &Resource,
+    options: &CancelOptions,
+    protected_by: Option<&str>,
     decided: &BTreeMap<ObjectRef, State>,
     selected: &BTreeMap<ObjectRef, bool>,
     now: Timestamp,
 ) -> Result<Timing, Refusal> {
-    let r = p.resource;
+    let room = r.kind.room();
     let refuse = |state: State, detail: String| Err((state, detail, Vec::new()));
-    if let Some(rule) = &p.protected_by {
+    if let Some(rule) = protected_by {
         return refuse(State::Protected, format!("protected by {rule}"));
     }
-    let lbaas = r.variant.as_deref() == Some(LBAAS);
-    if lbaas {
-        if r.status
-            .as_deref()
-            .is_some_and(|s| LBAAS_DELETING.contains(&s))
-        {
-            return refuse(
-                State::Scheduled,
-                format!(
-                    "deletion in progress ({})",
-                    r.status.clone().unwrap_or_default()
-                ),
-            );
-        }
-        if p.options.when == When::Anniversary {
-            return refuse(
-                State::Blocked,
-                "an LBaaS load balancer can only be cancelled immediately".into(),
-            );
-        }
+    if let Some((state, detail)) = room.refusal_before_billing(r, options) {
+        return refuse(state, detail);
     }
     if let Some(ticket) = r.open_ticket {
         return refuse(
@@ -371,22 +333,10 @@ fn precondition(
         );
     }
     let Some(billing) = &r.billing else {
-        if lbaas {
-            return occupancy(r, decided).map(|()| Timing::Immediate);
-        }
-        return match (r.kind, r.variant.as_deref()) {
-            (Kind::Vlan, _) => refuse(
-                State::Blocked,
-                "automatic VLAN without a billing item: SoftLayer removes it once it is empty"
-                    .into(),
-            ),
-            (Kind::Subnet, Some(t)) if t.starts_with("PRIMARY") || t == "ADDITIONAL_PRIMARY" => {
-                refuse(
-                    State::Blocked,
-                    format!("{t} subnet without a billing item: it goes with its VLAN"),
-                )
-            }
-            _ => refuse(
+        return match room.unbilled(r) {
+            Unbilled::CancelledByItsOwnCall => occupancy(r, decided).map(|()| Timing::Immediate),
+            Unbilled::Blocked(why) => refuse(State::Blocked, why),
+            Unbilled::Absent => refuse(
                 State::Absent,
                 "no active billing item: already cancelled".into(),
             ),
@@ -404,28 +354,21 @@ fn precondition(
             "a cancellation request for it is open".into(),
         );
     }
-    if let (Kind::BillingItem, Some(kind)) = (r.kind, owning_kind(&billing.category)) {
-        return refuse(
-            State::Blocked,
-            format!(
-                "a {} billing item belongs to a {kind}; retire it with `kind: {kind}` so protect rules and preconditions apply",
-                billing.category
-            ),
-        );
+    if let Some(why) = room.refusal_of_billing_item(billing) {
+        return refuse(State::Blocked, why);
     }
-    if billing.parent_id.is_some() {
+    if let Some(parent) = billing.parent_id {
         return refuse(
             State::Blocked,
             format!(
-                "billing item {} is a child item; cancel its parent {}",
-                billing.id,
-                billing.parent_id.unwrap_or(0)
+                "billing item {} is a child item; cancel its parent {parent}",
+                billing.id
             ),
         );
     }
     // A cancel-server ticket is SoftLayer's own remedy for items it will
     // not cancel through the API.
-    if !billing.allow_cancellation && p.options.via != Via::Ticket {
+    if !billing.allow_cancellation && options.via != Via::Ticket {
         return refuse(
             State::Blocked,
             "SoftLayer does not allow cancelling this item through the API (allowCancellationFlag 0): submit a cancellation ticket".into(),
@@ -438,8 +381,7 @@ fn precondition(
             "a transaction is running on it; plan again once it finished".into(),
         );
     }
-    let hourly = r.is_hourly();
-    let timing = match (p.options.via, p.options.when) {
+    let timing = match (options.via, options.when) {
         (Via::Ticket, When::Immediate) => {
             return refuse(
                 State::Blocked,
@@ -449,20 +391,11 @@ fn precondition(
         (Via::Ticket, _) => Timing::Anniversary,
         (_, When::Immediate) => Timing::Immediate,
         (_, When::Anniversary) => Timing::Anniversary,
-        (_, When::Auto) if hourly => Timing::Immediate,
+        (_, When::Auto) if r.is_hourly() => Timing::Immediate,
         (_, When::Auto) => Timing::Anniversary,
     };
-    if timing == Timing::Immediate && r.kind == Kind::Hardware && !hourly {
-        let date = billing.next_bill_date.map_or_else(
-            || "its next bill date".to_string(),
-            |date| date_text(next_anniversary(date, now)),
-        );
-        return refuse(
-            State::Blocked,
-            format!(
-                "monthly bare metal can only be cancelled on its anniversary ({date}); use `when: auto` or `anniversary`"
-            ),
-        );
+    if let Some(why) = room.refusal_of_timing(r, billing, timing, now) {
+        return refuse(State::Blocked, why);
     }
     occupancy(r, decided).map(|()| timing)
 }
@@ -527,10 +460,7 @@ fn occupancy(r: &Resource, decided: &BTreeMap<ObjectRef, State>) -> Result<(), R
         .filter(|o| !retiring(o))
         .cloned()
         .collect();
-    let what = match r.kind {
-        Kind::DedicatedHost => "guests",
-        _ => "objects",
-    };
+    let what = r.kind.room().occupants_are();
     if outside.is_empty() {
         let list = describe(&r.occupants);
         Err((
@@ -550,16 +480,12 @@ fn occupancy(r: &Resource, decided: &BTreeMap<ObjectRef, State>) -> Result<(), R
 
 /// `2 virtual_guest (1, 2), 1 subnet (7)`, at most a handful of ids each.
 fn describe(refs: &[ObjectRef]) -> String {
-    let mut by_kind: BTreeMap<usize, (Kind, Vec<u64>)> = BTreeMap::new();
+    let mut by_kind: BTreeMap<Kind, Vec<u64>> = BTreeMap::new();
     for r in refs {
-        by_kind
-            .entry(kind_order(r.kind))
-            .or_insert((r.kind, Vec::new()))
-            .1
-            .push(r.id);
+        by_kind.entry(r.kind).or_default().push(r.id);
     }
     by_kind
-        .values()
+        .iter()
         .map(|(kind, ids)| {
             let shown: Vec<String> = ids.iter().take(5).map(ToString::to_string).collect();
             let more = if ids.len() > 5 {
@@ -588,7 +514,7 @@ fn absent_item(entry: &Entry, id: u64) -> PlanItem {
         reason: None,
         note: None,
         billing_item: None,
-        monthly_fee: Money::ZERO,
+        monthly_fee: Some(Money::ZERO),
         monthly_fee_estimated: false,
         origins: vec![entry.origin.to_string()],
         depends_on: Vec::new(),
@@ -609,7 +535,7 @@ fn ambiguous_ids(manifests: &Manifests, items: &[PlanItem], errors: &mut Vec<Pla
             let mut origins: BTreeSet<String> = pair[0].origins.iter().cloned().collect();
             origins.extend(pair[1].origins.iter().cloned());
             errors.push(PlanError {
-                code: "plan::ambiguous-id".into(),
+                code: Code::AmbiguousId,
                 message: format!(
                     "{} id {} names two objects ({} and {}); select the LBaaS instance by name or uuid",
                     pair[0].kind, pair[0].id, pair[0].name, pair[1].name
@@ -673,7 +599,7 @@ fn same_billing_item(items: &[PlanItem], errors: &mut Vec<PlanError>) {
             let mut origins: BTreeSet<String> = first.origins.iter().cloned().collect();
             origins.extend(item.origins.iter().cloned());
             errors.push(PlanError {
-                code: "plan::same-billing-item".into(),
+                code: Code::SameBillingItem,
                 message: format!(
                     "billing item {} would be cancelled twice: by {} {} and by {} {}",
                     billing.id, first.kind, first.id, item.kind, item.id
@@ -698,11 +624,7 @@ fn expectations(
     let state_of = |r: &Resource| {
         items
             .iter()
-            .find(|i| {
-                i.kind == r.kind
-                    && i.id == r.id
-                    && i.observed.as_ref().and_then(|o| o.uuid.as_ref()) == r.uuid.as_ref()
-            })
+            .find(|i| i.kind == r.kind && i.id == r.id && i.uuid() == r.uuid.as_deref())
             .map(|i| i.state)
     };
     for (i, entry) in manifests.entries.iter().enumerate() {
@@ -728,7 +650,7 @@ fn expectations(
         }
         if count != expected as usize && !(done && count < expected as usize) {
             errors.push(PlanError {
-                code: "plan::expectation-failed".into(),
+                code: Code::ExpectationFailed,
                 message: format!(
                     "{}: expected {expected} {} to match, found {count}",
                     entry.origin, entry.kind
@@ -736,6 +658,34 @@ fn expectations(
                 origins: vec![entry.origin.to_string()],
             });
         }
+    }
+}
+
+/// At most five names, then how many more.
+fn describe_list(names: &[String]) -> String {
+    let shown = names.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    match names.len() {
+        n if n > 5 => format!("{shown}, +{} more", n - 5),
+        _ => shown,
+    }
+}
+
+/// Items to cancel whose fee cannot be read are named, with the values
+/// that could not be read: never a silent zero.
+fn unknown_fees(items: &[PlanItem], warnings: &mut Vec<String>) {
+    for item in items
+        .iter()
+        .filter(|i| i.state == State::Cancel && i.monthly_fee.is_none())
+    {
+        let why = item
+            .billing_item
+            .as_ref()
+            .map(|b| b.unreadable.join("; "))
+            .unwrap_or_default();
+        warnings.push(format!(
+            "{} {}: its monthly fee cannot be read ({why}); it is shown as unknown and not counted in the fees retired",
+            item.kind, item.id
+        ));
     }
 }
 
@@ -756,7 +706,8 @@ pub(crate) fn summarise(items: &[PlanItem]) -> Summary {
         protected: count(State::Protected),
         blocked: count(State::Blocked),
         waiting: count(State::Waiting),
-        monthly_fee_retired: cancels().map(|i| i.monthly_fee).sum(),
+        monthly_fee_retired: cancels().filter_map(|i| i.monthly_fee).sum(),
+        monthly_fee_unknown: cancels().filter(|i| i.monthly_fee.is_none()).count(),
         currency: "USD".into(),
     }
 }
@@ -781,7 +732,7 @@ fn limits(manifests: &Manifests, items: &[PlanItem], errors: &mut Vec<PlanError>
             && guarded.len() > max as usize
         {
             errors.push(PlanError {
-                code: "plan::limit-exceeded".into(),
+                code: Code::LimitExceeded,
                 message: format!(
                     "{what} cancel {} resources; limits.max_resources in {} is {max}",
                     guarded.len(),
@@ -792,10 +743,29 @@ fn limits(manifests: &Manifests, items: &[PlanItem], errors: &mut Vec<PlanError>
         }
         if let Some(cents) = rule.limits.max_monthly_fee_cents {
             let max = Money::from_cents(cents);
-            let total: Money = guarded.iter().map(|i| i.monthly_fee).sum();
+            // A fee that cannot be read could be anything: the guard
+            // fails closed rather than counting it as zero.
+            let unknown: Vec<String> = guarded
+                .iter()
+                .filter(|i| i.monthly_fee.is_none())
+                .map(|i| format!("{} {}", i.kind, i.id))
+                .collect();
+            if !unknown.is_empty() {
+                errors.push(PlanError {
+                    code: Code::FeeUnknown,
+                    message: format!(
+                        "{what} cancel {} whose monthly fee cannot be read ({}), so limits.max_monthly_fee in {} cannot be checked",
+                        if unknown.len() == 1 { "an item" } else { "items" },
+                        describe_list(&unknown),
+                        rule.file
+                    ),
+                    origins: vec![rule.file.clone()],
+                });
+            }
+            let total: Money = guarded.iter().filter_map(|i| i.monthly_fee).sum();
             if total > max {
                 errors.push(PlanError {
-                    code: "plan::limit-exceeded".into(),
+                    code: Code::LimitExceeded,
                     message: format!(
                         "{what} retire {} USD a month; limits.max_monthly_fee in {} is {}",
                         total.grouped(),

@@ -153,10 +153,11 @@ pub struct When {
     pub effective_date: Option<Timestamp>,
 }
 
-/// A monthly fee and whether it is estimated from hourly rates.
+/// A monthly fee (`null` when a fee it is made of cannot be read) and
+/// whether it is estimated from hourly rates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Fee {
-    pub monthly_fee: Money,
+    pub monthly_fee: Option<Money>,
     pub estimated: bool,
 }
 

@@ -8,20 +8,27 @@
 //! those facts, so a call cannot be pointed at another object. Apply then
 //! compares those facts with the live object before acting.
 
-use super::build::summarise;
-use super::call::cancel_call;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::build::{judge, summarise};
 use super::digest::{fingerprint, is_sealed};
 use super::model::{FORMAT_VERSION, Plan, PlanItem, State, Timing};
-use crate::manifest::model::{CancelOptions, Kind, Reason, Via, When};
-use crate::resolve::billing_item::owning_kind;
-use crate::resolve::load_balancer::LBAAS;
-use crate::resolve::resource::Resource;
+use crate::input_file::{self, InputFileError};
+use crate::manifest::model::{CancelOptions, Reason, Via, When};
+use crate::resolve::resource::ObjectRef;
 
 /// Why a plan file cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanFileError {
+    #[error(transparent)]
+    Read(InputFileError),
     #[error("{path}: not a plan file ({detail})")]
     Unreadable { path: String, detail: String },
+    #[error(
+        "{path}: this plan was written by an older format ({found}) of slretire, which this version no longer applies; make a new plan"
+    )]
+    Older { path: String, found: String },
     #[error(
         "{path}: plan format version {found:?} is not supported (this slretire reads version {FORMAT_VERSION})"
     )]
@@ -43,6 +50,19 @@ pub enum PlanFileError {
     },
 }
 
+/// Plans of real accounts are a few MB; anything far bigger is not one.
+const MAX_PLAN_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads and checks the plan file at `path` (size, format, digest, items).
+pub fn read(path: &Path) -> Result<Plan, PlanFileError> {
+    let text =
+        input_file::read_text(path, MAX_PLAN_BYTES, "a plan file").map_err(PlanFileError::Read)?;
+    parse(&path.display().to_string(), &text)
+}
+
+/// Format versions this slretire once wrote and no longer applies.
+const OLDER_VERSIONS: [&str; 1] = ["1"];
+
 /// Parses and checks a plan document read from `path`.
 pub fn parse(path: &str, text: &str) -> Result<Plan, PlanFileError> {
     // Check the version before the full shape, so a future format gets the
@@ -57,6 +77,12 @@ pub fn parse(path: &str, text: &str) -> Result<Plan, PlanFileError> {
         .and_then(serde_json::Value::as_str)
     {
         Some(FORMAT_VERSION) => {}
+        Some(older) if OLDER_VERSIONS.contains(&older) => {
+            return Err(PlanFileError::Older {
+                path: path.to_string(),
+                found: older.to_string(),
+            });
+        }
         Some(other) => {
             return Err(PlanFileError::Version {
                 path: path.to_string(),
@@ -106,7 +132,9 @@ pub fn applicable(path: &str, plan: &Plan) -> Result<(), PlanFileError> {
 }
 
 /// Checks that the summary counts the items, and that every item to
-/// cancel may be cancelled by its own facts and carries the call they imply.
+/// cancel is what the planner's own rules make of its recorded facts: the
+/// fingerprint is their hash, the rules allow the cancellation with its
+/// timing, and the call is the one they imply.
 pub fn check_items(path: &str, plan: &Plan) -> Result<(), PlanFileError> {
     if summarise(&plan.items) != plan.summary {
         return Err(PlanFileError::Inconsistent {
@@ -115,6 +143,33 @@ pub fn check_items(path: &str, plan: &Plan) -> Result<(), PlanFileError> {
             detail: "the summary does not count the items".into(),
         });
     }
+    // What the planner knew of the other items when it judged one.
+    let decided: BTreeMap<ObjectRef, State> = plan
+        .items
+        .iter()
+        .map(|i| {
+            (
+                ObjectRef {
+                    kind: i.kind,
+                    id: i.id,
+                },
+                i.state,
+            )
+        })
+        .collect();
+    let selected: BTreeMap<ObjectRef, bool> = plan
+        .items
+        .iter()
+        .map(|i| {
+            (
+                ObjectRef {
+                    kind: i.kind,
+                    id: i.id,
+                },
+                i.state == State::Protected,
+            )
+        })
+        .collect();
     for item in plan.items.iter().filter(|i| i.state == State::Cancel) {
         let fail = |detail: &str| PlanFileError::Inconsistent {
             path: path.to_string(),
@@ -125,87 +180,45 @@ pub fn check_items(path: &str, plan: &Plan) -> Result<(), PlanFileError> {
             .observed
             .as_ref()
             .ok_or_else(|| fail("no observed facts"))?;
-        if observed.kind != item.kind || observed.id != item.id {
-            return Err(fail("the observed facts belong to another object"));
-        }
-        if fingerprint(observed) != item.fingerprint {
+        if fingerprint(item.kind, item.id, observed) != item.fingerprint {
             return Err(fail(
                 "the fingerprint is not the hash of the observed facts",
             ));
         }
-        if planned_call(item).as_ref() != item.call.as_ref() {
-            return Err(fail("the call is not the one its facts and options imply"));
+        let r = observed
+            .to_resource(item.kind, item.id)
+            .ok_or_else(|| fail("an observed address or network is not one"))?;
+        let (Some(timing), Some(options)) = (item.timing, options_of(item)) else {
+            return Err(fail("a cancellation without its timing or reason"));
+        };
+        match judge(&r, &options, None, &decided, &selected, plan.created_at) {
+            Ok(judged) if judged == timing => {}
+            Ok(_) => return Err(fail("its own facts give it another timing")),
+            Err((_, why, _)) => {
+                return Err(fail(&format!("its own facts forbid cancelling it ({why})")));
+            }
         }
-        if let Some(why) = not_cancellable(plan, item, observed) {
-            return Err(fail(&format!("its own facts forbid cancelling it ({why})")));
+        if r.kind.room().cancel_call(&r, timing, &options).as_ref() != item.call.as_ref() {
+            return Err(fail("the call is not the one its facts and options imply"));
         }
     }
     Ok(())
 }
 
-/// The planner's preconditions that an item's observed facts alone decide:
-/// a `cancel` item violating one was not made by the planner.
-fn not_cancellable(plan: &Plan, item: &PlanItem, r: &Resource) -> Option<&'static str> {
-    let lbaas = r.variant.as_deref() == Some(LBAAS);
-    let ticket = item
-        .call
-        .as_ref()
-        .is_some_and(|c| c.method == "createCancelServerTicket");
-    if r.open_ticket.is_some() || r.active_transaction {
-        return Some("an open ticket or a running transaction");
-    }
-    if !r.occupants.is_empty() {
-        return Some("objects still on it");
-    }
-    if item.timing == Some(Timing::Immediate) && r.kind == Kind::Hardware && !r.is_hourly() {
-        return Some("monthly bare metal, immediately");
-    }
-    let lead = r
-        .shares_billing_with
-        .iter()
-        .all(|o| (o.kind, o.id) > (r.kind, r.id));
-    let siblings_planned = r.shares_billing_with.iter().all(|o| {
-        plan.items
-            .iter()
-            .any(|i| i.kind == o.kind && i.id == o.id && i.state == State::Waiting)
-    });
-    if !(lead && siblings_planned) {
-        return Some("its billing item also bills objects the plan does not retire with it");
-    }
-    let Some(billing) = &r.billing else {
-        return (!lbaas).then_some("no billing item");
-    };
-    if billing.cancellation_date.is_some() || billing.cancellation_requested {
-        return Some("already scheduled");
-    }
-    if billing.parent_id.is_some() {
-        return Some("a child billing item");
-    }
-    if !billing.allow_cancellation && !ticket {
-        return Some("not cancellable through the API");
-    }
-    if r.kind == Kind::BillingItem && owning_kind(&billing.category).is_some() {
-        return Some("a billing item another kind owns");
-    }
-    None
-}
-
-/// The call the planner makes for `item` from its facts and options.
-fn planned_call(item: &PlanItem) -> Option<super::model::ApiCall> {
-    let observed = item.observed.as_ref()?;
-    let timing = item.timing?;
+/// The options a cancel item was planned with, as far as its call shows
+/// them: the timing stands for `when`, a ticket call for `via: ticket`.
+fn options_of(item: &PlanItem) -> Option<CancelOptions> {
     let via = match item.call.as_ref().map(|c| c.method.as_str()) {
         Some("createCancelServerTicket") => Via::Ticket,
         _ => Via::Api,
     };
-    let options = CancelOptions {
-        when: match timing {
+    Some(CancelOptions {
+        when: match item.timing? {
             Timing::Immediate => When::Immediate,
             Timing::Anniversary => When::Anniversary,
         },
         via,
         reason: Reason::parse(item.reason.as_deref()?)?,
         note: item.note.clone(),
-    };
-    cancel_call(observed, timing, &options)
+    })
 }

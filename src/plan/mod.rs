@@ -6,10 +6,12 @@
 pub mod anniversary;
 pub mod build;
 pub mod call;
+pub mod code;
 pub mod diff;
 pub mod digest;
 pub mod file;
 pub mod model;
+pub mod observed;
 pub mod render_markdown;
 pub mod render_text;
 pub mod schema;

@@ -8,12 +8,15 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::manifest::model::Kind;
+use super::code::Code;
+use super::observed::{BillingItem, Observed};
+use crate::kinds::Kind;
 use crate::resolve::money::Money;
-use crate::resolve::resource::{BillingFacts, ObjectRef, Resource};
+use crate::resolve::resource::ObjectRef;
 
 /// The version of the plan document format; apply refuses any other.
-pub const FORMAT_VERSION: &str = "1";
+/// Version 1 (until 0.1) recorded the resolver's internal types.
+pub const FORMAT_VERSION: &str = "2";
 
 /// A plan: every resolved resource with its state and, for cancellations,
 /// the exact API call apply will make.
@@ -76,9 +79,12 @@ pub struct Summary {
     pub protected: usize,
     pub blocked: usize,
     pub waiting: usize,
-    /// Sum of the monthly recurring fees of the items to cancel (decimal string).
+    /// Sum of the monthly recurring fees of the items to cancel whose fee
+    /// can be read (decimal string).
     #[schemars(with = "String")]
     pub monthly_fee_retired: Money,
+    /// Items to cancel whose monthly fee cannot be read: not in the sum.
+    pub monthly_fee_unknown: usize,
     /// The currency of the amounts.
     pub currency: String,
 }
@@ -165,22 +171,31 @@ pub struct PlanItem {
     /// The note recorded with the cancellation.
     pub note: Option<String>,
     /// The billing item the cancellation retires (with its children).
-    #[schemars(with = "Option<Value>")]
-    pub billing_item: Option<BillingFacts>,
-    /// Monthly recurring fee retired (own + children), decimal string.
-    #[schemars(with = "String")]
-    pub monthly_fee: Money,
+    pub billing_item: Option<BillingItem>,
+    /// Monthly recurring fee retired (own + children), decimal string;
+    /// null when a fee it is made of cannot be read.
+    #[schemars(with = "Option<String>")]
+    pub monthly_fee: Option<Money>,
     /// The fee is estimated from hourly rates over 730 hours.
     pub monthly_fee_estimated: bool,
     /// The manifest entries that selected the resource (`file:line`).
     pub origins: Vec<String>,
     /// For `blocked`/`waiting`: the objects that must be gone first.
     pub depends_on: Vec<ObjectRef>,
-    /// Hash of `observed`; apply skips the item as drifted when it changed.
+    /// Hash of the kind, the id and `observed`; apply skips the item as
+    /// drifted when it changed.
     pub fingerprint: String,
-    /// The facts the decision rests on, as read from the API.
-    #[schemars(with = "Option<Value>")]
-    pub observed: Option<Resource>,
+    /// The facts the decision rests on, as read from the API; absent for
+    /// an id that was not found.
+    pub observed: Option<Observed>,
+}
+
+impl PlanItem {
+    /// The LBaaS uuid the item was planned for (an id alone is ambiguous
+    /// between a legacy VIP and an LBaaS instance).
+    pub fn uuid(&self) -> Option<&str> {
+        self.observed.as_ref().and_then(|o| o.uuid.as_deref())
+    }
 }
 
 /// A concrete API call: service, object id, method and positional parameters.
@@ -191,7 +206,21 @@ pub struct ApiCall {
     /// The init id in the URL (`/Service/{id}/method.json`), if any.
     pub id: Option<String>,
     pub method: String,
+    /// The method's positional parameters, as sent.
+    #[schemars(schema_with = "parameters_schema")]
     pub parameters: Vec<Value>,
+}
+
+/// SoftLayer's parameters are flags, texts, numbers, null, or a template
+/// object (a cancellation request).
+fn parameters_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "items": {
+            "description": "One positional parameter.",
+            "type": ["boolean", "string", "number", "null", "object"],
+        },
+    })
 }
 
 impl fmt::Display for ApiCall {
@@ -217,24 +246,8 @@ impl fmt::Display for ApiCall {
 #[serde(deny_unknown_fields)]
 pub struct PlanError {
     /// Stable code, e.g. `plan::limit-exceeded`.
-    pub code: String,
+    pub code: Code,
     pub message: String,
     /// Manifest locations involved (`file:line`).
     pub origins: Vec<String>,
-}
-
-// Kinds appear in plans under their manifest names.
-impl JsonSchema for Kind {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Kind".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-        schemars::json_schema!({
-            "description": "The manifest kind of the resource.",
-            "type": "string",
-            "enum": names,
-        })
-    }
 }

@@ -54,14 +54,14 @@ pub fn render(plan: &Plan) -> String {
                     .unwrap_or_default(),
                 _ => String::new(),
             };
-            let fee = if item.monthly_fee.is_zero() {
-                String::new()
-            } else {
-                format!(
+            let fee = match item.monthly_fee {
+                None => "unknown".to_string(),
+                Some(fee) if fee.is_zero() => String::new(),
+                Some(fee) => format!(
                     "{}{}",
                     if item.monthly_fee_estimated { "~" } else { "" },
-                    item.monthly_fee.grouped()
-                )
+                    fee.grouped()
+                ),
             };
             let (symbol, _) = render_text::symbol(item.state);
             let _ = writeln!(

@@ -112,9 +112,13 @@ fn render_item(out: &mut String, item: &PlanItem, paint: &dyn Fn(&str, &str) -> 
     }
     if let Some(billing) = &item.billing_item {
         let mut line = format!("item {} {}", billing.id, billing.category);
-        if !item.monthly_fee.is_zero() || item.state == State::Cancel {
-            let approx = if item.monthly_fee_estimated { "~" } else { "" };
-            let _ = write!(line, ", {approx}{} USD/month", item.monthly_fee.grouped());
+        match item.monthly_fee {
+            None => line.push_str(", fee unknown"),
+            Some(fee) if !fee.is_zero() || item.state == State::Cancel => {
+                let approx = if item.monthly_fee_estimated { "~" } else { "" };
+                let _ = write!(line, ", {approx}{} USD/month", fee.grouped());
+            }
+            Some(_) => {}
         }
         if billing.hourly {
             line.push_str(" (hourly)");
@@ -207,8 +211,15 @@ pub fn summary_line(plan: &Plan) -> String {
     }
     let mut parts = vec![format!("{} to cancel ({})", s.cancel, timing.join(", "))];
     parts.extend(others);
+    let unknown = match s.monthly_fee_unknown {
+        0 => String::new(),
+        n => format!(
+            ", plus {n} item{} whose fee cannot be read",
+            if n == 1 { "" } else { "s" }
+        ),
+    };
     format!(
-        "Plan: {}. Monthly fees retired: {} {}.",
+        "Plan: {}. Monthly fees retired: {} {}{unknown}.",
         parts.join(", "),
         s.monthly_fee_retired.grouped(),
         s.currency

@@ -1,12 +1,11 @@
 //! Plan building on plain values: every state, every guard, determinism.
 
-use std::collections::BTreeMap;
-
 use jiff::Timestamp;
 use serde_json::json;
 
 use super::anniversary::date_text;
 use super::build::{PlanContext, build};
+use super::code::Code;
 use super::model::{Plan, PlanAccount, State, Timing};
 use crate::manifest::model::{
     CancelOptions, Entry, IpPattern, Kind, LimitRule, LimitScope, Limits, Manifests, Origin,
@@ -71,7 +70,7 @@ fn manifests(entries: Vec<Entry>) -> Manifests {
 }
 
 fn billing(id: u64, fee: &str, hourly: bool) -> BillingFacts {
-    BillingFacts::from_json(&json!({
+    crate::kinds::read_billing_item(&json!({
         "id": id, "categoryCode": "x", "recurringFee": fee, "hourlyFlag": hourly,
         "nextBillDate": "2026-12-01T00:00:00-06:00", "allowCancellationFlag": 1
     }))
@@ -87,12 +86,9 @@ fn resource(kind: Kind, id: u64, name: &str, billing_item: Option<BillingFacts>)
     r
 }
 
-fn plan(m: &Manifests, objects: Vec<Resource>) -> Plan {
-    let mut fetched: BTreeMap<Kind, Vec<Resource>> = BTreeMap::new();
-    for r in objects {
-        fetched.entry(r.kind).or_default().push(r);
-    }
-    build(m, &select(m, &fetched, now()), &context())
+fn plan(m: &Manifests, objects: impl AsRef<[Resource]>) -> Plan {
+    let fetched = crate::resolve::fetch::candidates(m, objects.as_ref(), now());
+    build(m, &select(m, &fetched), &context())
 }
 
 fn item(p: &Plan, kind: Kind, id: u64) -> &super::model::PlanItem {
@@ -268,7 +264,7 @@ fn protection() {
         Some("protected by m.yaml:9")
     );
     assert_eq!(p.errors.len(), 1);
-    assert_eq!(p.errors[0].code, "plan::protected-selected");
+    assert_eq!(p.errors[0].code, Code::ProtectedSelected);
 }
 
 /// A VLAN waits when every occupant is retired here, and is blocked by any
@@ -377,6 +373,55 @@ fn guards() {
     );
 }
 
+/// A fee that cannot be read is unknown, never zero: the item shows it, a
+/// warning names the value, the summary counts it apart, and a fee guard
+/// fails closed although the known fees stay under it.
+#[test]
+fn unknown_fees_fail_fee_guards_closed() {
+    let mut m = manifests(vec![entry(1, Kind::VirtualGuest, ids(&[1, 2]))]);
+    m.limits = vec![LimitRule {
+        file: "m.yaml".into(),
+        scope: LimitScope::File,
+        limits: Limits {
+            max_resources: None,
+            max_monthly_fee_cents: Some(100_000),
+        },
+    }];
+    let unreadable = crate::kinds::read_billing_item(&json!({
+        "id": 12, "categoryCode": "guest_core", "recurringFee": "None", "hourlyFlag": false,
+        "nextBillDate": "2026-12-01T00:00:00-06:00"
+    }));
+    let p = plan(
+        &m,
+        vec![
+            resource(Kind::VirtualGuest, 1, "a", Some(billing(11, "10", false))),
+            resource(Kind::VirtualGuest, 2, "b", unreadable),
+        ],
+    );
+    assert_eq!(item(&p, Kind::VirtualGuest, 2).monthly_fee, None);
+    assert_eq!(p.summary.monthly_fee_unknown, 1);
+    assert_eq!(p.summary.monthly_fee_retired.exact(), "10");
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    assert_eq!(p.errors[0].code, Code::FeeUnknown);
+    assert!(
+        p.errors[0].message.contains("virtual_guest 2"),
+        "{}",
+        p.errors[0].message
+    );
+    assert!(
+        p.warnings.iter().any(|w| w.starts_with("virtual_guest 2: ")
+            && w.contains("recurringFee is \"None\", not an amount")),
+        "{:?}",
+        p.warnings
+    );
+    let text = super::render_text::render(&p, false);
+    assert!(text.contains("fee unknown"), "{text}");
+    assert!(
+        text.contains("Monthly fees retired: 10.00 USD, plus 1 item whose fee cannot be read."),
+        "{text}"
+    );
+}
+
 /// Entries selecting one resource with different `when` contradict each other.
 #[test]
 fn contradictions() {
@@ -396,7 +441,7 @@ fn contradictions() {
     let p = plan(&m, vec![r]);
     assert_eq!(p.items.len(), 1);
     assert_eq!(p.items[0].origins, vec!["m.yaml:1", "m.yaml:2"]);
-    assert_eq!(p.errors[0].code, "plan::contradictory-options");
+    assert_eq!(p.errors[0].code, Code::ContradictoryOptions);
 }
 
 /// The same entries in another order give the same items.
@@ -661,7 +706,9 @@ fn resealed_plans_must_agree_with_their_facts() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("subnet 7: its own facts forbid cancelling it (objects still on it)"),
+        err.contains(
+            "subnet 7: its own facts forbid cancelling it (in use by objects outside this plan: 1 virtual_guest (99))"
+        ),
         "{err}"
     );
     let mut cut = p.clone();
@@ -730,15 +777,19 @@ fn plan_file_messages() {
     let text = super::render_json(&p);
     let err = |text: &str| super::file::parse("p.json", text).unwrap_err().to_string();
     assert_eq!(
-        err(&text.replacen("\"format_version\": \"1\"", "\"format_version\": 1", 1)),
-        "p.json: not a plan file (format_version must be a string such as \"1\", found 1)"
+        err(&text.replacen("\"format_version\": \"2\"", "\"format_version\": 2", 1)),
+        "p.json: not a plan file (format_version must be a string such as \"2\", found 2)"
+    );
+    assert_eq!(
+        err(&text.replacen("\"format_version\": \"2\"", "\"format_version\": \"1\"", 1)),
+        "p.json: this plan was written by an older format (1) of slretire, which this version no longer applies; make a new plan"
     );
     let wrong = err(&text.replacen("\"id\": 278184", "\"id\": \"abc\"", 1));
     assert!(wrong.contains("expected u64 at line "), "{wrong}");
 
     let mut failed = p.clone();
     failed.errors.push(super::model::PlanError {
-        code: "plan::limit".into(),
+        code: Code::LimitExceeded,
         message: "too many".into(),
         origins: vec![],
     });

@@ -1,4 +1,5 @@
-//! Choosing and making the API calls that bring a kind's candidates home.
+//! Choosing and making the API calls that bring a kind's candidates home,
+//! and matching each object against the entries once, as its page is read.
 //!
 //! Per kind and list source, every entry picks the best server-side
 //! narrowing it allows (ids, then addresses, VLAN numbers, networks, tags,
@@ -18,8 +19,8 @@ use serde_json::{Value, json};
 
 use super::resource::Resource;
 use super::select::SelectorIndex;
-use super::source::{ListSource, Source};
-use crate::manifest::model::{Entry, IpPattern, Kind, Manifests, Selector};
+use crate::kinds::{Kind, ListSource, ReadObject, Source};
+use crate::manifest::model::{Entry, IpPattern, Manifests, Selector};
 
 /// The API calls resolving needs; implemented by the SoftLayer client.
 pub trait Api: Sync {
@@ -31,22 +32,45 @@ pub trait Api: Sync {
     fn page_size(&self) -> usize {
         usize::MAX
     }
-    /// Every object a list call returns, read into resources by `read`
+    /// Every object a list call returns, read into candidates by `read`
     /// (objects it rejects are left out). The client overrides this to read
     /// each page as it arrives, so a large list never sits in memory as
     /// JSON; this default reads the whole list first.
-    fn list_resources(
+    fn list_candidates(
         &self,
         request: &ListRequest<'_>,
         read: &Reader<'_>,
-    ) -> Result<Vec<Resource>, FetchError> {
+    ) -> Result<Vec<Candidate>, FetchError> {
         Ok(self.list(request)?.iter().filter_map(read).collect())
     }
 }
 
-/// Turns one listed object into a resource (a kind's reader, bound to the
-/// time of the run).
-pub type Reader<'a> = dyn Fn(&Value) -> Option<Resource> + Sync + 'a;
+/// Turns one listed object into a candidate (a kind's reader and the
+/// entries' matcher, bound to the time of the run).
+pub type Reader<'a> = dyn Fn(&Value) -> Option<Candidate> + Sync + 'a;
+
+/// An object read from the API, with the entries that select it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub resource: Resource,
+    /// Positions in `Manifests::entries` of the entries that select it,
+    /// ascending; empty for an object only named by id (its other keys
+    /// exclude it) or read for another reason.
+    pub entries: Vec<usize>,
+}
+
+impl Candidate {
+    /// A candidate no entry selects.
+    fn unmatched(resource: Resource) -> Candidate {
+        Candidate {
+            resource,
+            entries: Vec::new(),
+        }
+    }
+}
+
+/// The candidates of each kind the manifests retire.
+pub type Fetched = BTreeMap<Kind, Vec<Candidate>>;
 
 /// One list call.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,11 +121,7 @@ const LIST_THREADS: usize = 4;
 /// names by id (so a plan can tell "excluded by its other keys" from "no
 /// such id"). Everything else a list returns is dropped as soon as its page
 /// is read, so memory follows the selection, not the size of the account.
-pub fn fetch(
-    api: &dyn Api,
-    manifests: &Manifests,
-    now: Timestamp,
-) -> Result<BTreeMap<Kind, Vec<Resource>>, FetchError> {
+pub fn fetch(api: &dyn Api, manifests: &Manifests, now: Timestamp) -> Result<Fetched, FetchError> {
     fetch_with(api, manifests, now, Retain::Candidates)
 }
 
@@ -111,8 +131,30 @@ pub fn fetch_all(
     api: &dyn Api,
     manifests: &Manifests,
     now: Timestamp,
-) -> Result<BTreeMap<Kind, Vec<Resource>>, FetchError> {
+) -> Result<Fetched, FetchError> {
     fetch_with(api, manifests, now, Retain::Everything)
+}
+
+/// Matches objects read some other way (built by hand in tests) against
+/// the entries, as [`fetch`] does for the objects it reads.
+pub fn candidates(manifests: &Manifests, resources: &[Resource], now: Timestamp) -> Fetched {
+    let mut fetched = Fetched::new();
+    for kind in manifests.kinds() {
+        let entries: Vec<(usize, &Entry)> = manifests
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == kind)
+            .collect();
+        let matcher = Matcher::new(kind, &entries, now, Retain::Candidates);
+        let found = resources
+            .iter()
+            .filter(|r| r.kind == kind)
+            .filter_map(|r| matcher.candidate(r.clone()))
+            .collect();
+        fetched.insert(kind, found);
+    }
+    fetched
 }
 
 /// Which fetched objects are kept.
@@ -127,19 +169,17 @@ fn fetch_with(
     manifests: &Manifests,
     now: Timestamp,
     retain: Retain,
-) -> Result<BTreeMap<Kind, Vec<Resource>>, FetchError> {
-    let kinds: Vec<Kind> = Kind::ALL
-        .into_iter()
-        .filter(|k| manifests.entries.iter().any(|e| e.kind == *k))
-        .collect();
-    let results: Vec<(Kind, Result<Vec<Resource>, FetchError>)> = std::thread::scope(|scope| {
+) -> Result<Fetched, FetchError> {
+    let kinds = manifests.kinds();
+    let results: Vec<(Kind, Result<Vec<Candidate>, FetchError>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = kinds
             .iter()
             .map(|&kind| {
-                let entries: Vec<&Entry> = manifests
+                let entries: Vec<(usize, &Entry)> = manifests
                     .entries
                     .iter()
-                    .filter(|e| e.kind == kind)
+                    .enumerate()
+                    .filter(|(_, e)| e.kind == kind)
                     .collect();
                 (
                     kind,
@@ -176,14 +216,14 @@ pub fn fetch_one(
     uuid: Option<&str>,
     now: Timestamp,
 ) -> Result<Option<Resource>, FetchError> {
-    match super::source(kind) {
+    match kind.room().source() {
         Source::Lists(sources) => {
             for source in *sources {
                 let Some(object) = api.object(source.object_service, id, source.mask)? else {
                     continue;
                 };
                 if let Some(r) = (source.read)(&object, now).filter(|r| r.uuid.as_deref() == uuid) {
-                    return Ok(Some(dedup(vec![r]).remove(0)));
+                    return Ok(Some(r));
                 }
             }
             Ok(None)
@@ -210,7 +250,7 @@ pub fn fetch_ids(
         ids: ids.iter().copied().collect(),
         ..Demand::default()
     };
-    match super::source(kind) {
+    let found = match kind.room().source() {
         Source::Lists(sources) => {
             let calls: Vec<_> = sources
                 .iter()
@@ -221,24 +261,34 @@ pub fn fetch_ids(
                         .map(move |f| (source, f))
                 })
                 .collect();
-            Ok(dedup(run_lists(api, &calls, &|_| true, now)?))
+            run_lists(api, &calls, &|r| Some(Candidate::unmatched(r)), now)?
         }
         Source::Lookup {
             service,
             mask,
             read,
-        } => lookup(api, service, mask, *read, ids, now),
-    }
+        } => lookup(
+            api,
+            service,
+            mask,
+            *read,
+            ids,
+            &|r| Some(Candidate::unmatched(r)),
+            now,
+        )?,
+    };
+    Ok(dedup(found).into_iter().map(|c| c.resource).collect())
 }
 
 fn fetch_kind(
     api: &dyn Api,
     kind: Kind,
-    entries: &[&Entry],
+    entries: &[(usize, &Entry)],
     now: Timestamp,
     retain: Retain,
-) -> Result<Vec<Resource>, FetchError> {
-    match super::source(kind) {
+) -> Result<Vec<Candidate>, FetchError> {
+    let matcher = Matcher::new(kind, entries, now, retain);
+    let found = match kind.room().source() {
         Source::Lists(sources) => {
             let calls: Vec<_> = sources
                 .iter()
@@ -250,9 +300,7 @@ fn fetch_kind(
                         .map(move |f| (source, f))
                 })
                 .collect();
-            let keep = Keep::new(kind, entries, now);
-            let keeps = |r: &Resource| retain == Retain::Everything || keep.keeps(r);
-            Ok(dedup(run_lists(api, &calls, &keeps, now)?))
+            run_lists(api, &calls, &|r| matcher.candidate(r), now)?
         }
         Source::Lookup {
             service,
@@ -261,12 +309,21 @@ fn fetch_kind(
         } => {
             let ids: BTreeSet<u64> = entries
                 .iter()
-                .flat_map(|e| e.selector.ids.iter().copied())
+                .flat_map(|(_, e)| e.selector.ids.iter().copied())
                 .collect();
             let ids: Vec<u64> = ids.into_iter().collect();
-            lookup(api, service, mask, *read, &ids, now)
+            lookup(
+                api,
+                service,
+                mask,
+                *read,
+                &ids,
+                &|r| matcher.candidate(r),
+                now,
+            )?
         }
-    }
+    };
+    Ok(dedup(found))
 }
 
 /// What one list source must return for a set of entries.
@@ -282,14 +339,16 @@ struct Demand {
 }
 
 impl Demand {
-    fn of(kind: Kind, source: &ListSource, entries: &[&Entry]) -> Demand {
+    fn of(kind: Kind, source: &ListSource, entries: &[(usize, &Entry)]) -> Demand {
         let mut demand = Demand::default();
         let n = &source.narrowing;
-        for entry in entries {
+        // The server cannot test "this network holds that address".
+        let by_network = kind.room().ip_selects_by_network();
+        for (_, entry) in entries {
             let s = &entry.selector;
             // An entry this source's objects can never satisfy asks nothing
             // of it (an address of an LBaaS instance, which has none).
-            let never = (!s.ips.is_empty() && n.addresses.is_empty() && kind != Kind::Subnet)
+            let never = (!s.ips.is_empty() && n.addresses.is_empty() && !by_network)
                 || (!s.tags.is_empty() && !n.tags)
                 || (s.datacenter.is_some() && n.datacenter.is_none());
             if never {
@@ -308,7 +367,7 @@ impl Demand {
             } else if let (Some(addresses), false, false) = (
                 exact_addresses.filter(|a| !a.is_empty()),
                 n.addresses.is_empty(),
-                kind == Kind::Subnet,
+                by_network,
             ) {
                 demand.addresses.extend(addresses);
             } else if let (Some(number), Some(_)) = (s.number, n.number) {
@@ -405,40 +464,61 @@ fn rooted(root: Option<&str>, path: &str, condition: Value) -> Value {
 }
 
 /// Where a list worker leaves the result of one call.
-type Slot = Mutex<Option<Result<Vec<Resource>, FetchError>>>;
+type Slot = Mutex<Option<Result<Vec<Candidate>, FetchError>>>;
 
-/// The objects an entry could want: selected by one, or named by id.
-struct Keep {
+/// What a page reader does with one object it read: the candidate it
+/// becomes (with the entries that select it), or `None` to drop it.
+type Keep<'a> = dyn Fn(Resource) -> Option<Candidate> + Sync + 'a;
+
+/// Matches each object against the entries of its kind, once.
+struct Matcher {
     index: SelectorIndex,
+    /// For each selector of the index, the entry's position in the manifests.
+    positions: Vec<usize>,
+    /// Ids entries name explicitly: kept even when the entry's other keys
+    /// exclude them, so a plan can tell "excluded" from "no such id".
     ids: HashSet<u64>,
+    retain: Retain,
 }
 
-impl Keep {
-    fn new(kind: Kind, entries: &[&Entry], now: Timestamp) -> Keep {
-        let selectors: Vec<&Selector> = entries.iter().map(|e| &e.selector).collect();
-        Keep {
+impl Matcher {
+    fn new(kind: Kind, entries: &[(usize, &Entry)], now: Timestamp, retain: Retain) -> Matcher {
+        let selectors: Vec<&Selector> = entries.iter().map(|(_, e)| &e.selector).collect();
+        Matcher {
             index: SelectorIndex::new(kind, &selectors, now),
+            positions: entries.iter().map(|(i, _)| *i).collect(),
             ids: entries
                 .iter()
-                .flat_map(|e| e.selector.ids.iter().copied())
+                .flat_map(|(_, e)| e.selector.ids.iter().copied())
                 .collect(),
+            retain,
         }
     }
 
-    fn keeps(&self, r: &Resource) -> bool {
-        self.ids.contains(&r.id) || self.index.selects_any(r)
+    /// The object as a candidate, if some entry could want it.
+    fn candidate(&self, resource: Resource) -> Option<Candidate> {
+        let entries: Vec<usize> = self
+            .index
+            .select(&resource)
+            .into_iter()
+            .map(|i| self.positions[i])
+            .collect();
+        let wanted = !entries.is_empty()
+            || self.ids.contains(&resource.id)
+            || self.retain == Retain::Everything;
+        wanted.then_some(Candidate { resource, entries })
     }
 }
 
 /// Makes the list calls (`source` with a filter each), up to
-/// [`LIST_THREADS`] at once; keeps what `keep` accepts of every page as it
+/// [`LIST_THREADS`] at once; keeps what `keep` makes of every page as it
 /// is read. Results in call order; the first failure in that order wins.
 fn run_lists(
     api: &dyn Api,
     calls: &[(&ListSource, Option<Value>)],
-    keep: &(dyn Fn(&Resource) -> bool + Sync),
+    keep: &Keep<'_>,
     now: Timestamp,
-) -> Result<Vec<Resource>, FetchError> {
+) -> Result<Vec<Candidate>, FetchError> {
     let one = |(source, filter): &(&ListSource, Option<Value>)| {
         let request = ListRequest {
             service: source.service,
@@ -449,11 +529,16 @@ fn run_lists(
         };
         // A whole source keeps everything: objects that share a billing
         // item with a candidate must be seen to plan it safely.
-        api.list_resources(&request, &|o| {
-            (source.read)(o, now).filter(|r| source.narrowing.whole || keep(r))
+        api.list_candidates(&request, &|o| {
+            let r = (source.read)(o, now)?;
+            if source.narrowing.whole {
+                keep(r.clone()).or(Some(Candidate::unmatched(r)))
+            } else {
+                keep(r)
+            }
         })
     };
-    let results: Vec<Result<Vec<Resource>, FetchError>> = if calls.len() <= 1 {
+    let results: Vec<Result<Vec<Candidate>, FetchError>> = if calls.len() <= 1 {
         calls.iter().map(one).collect()
     } else {
         let next = AtomicUsize::new(0);
@@ -497,12 +582,13 @@ fn lookup(
     api: &dyn Api,
     service: &str,
     mask: &str,
-    read: fn(&Value, Timestamp) -> Option<Resource>,
+    read: ReadObject,
     ids: &[u64],
+    keep: &Keep<'_>,
     now: Timestamp,
-) -> Result<Vec<Resource>, FetchError> {
+) -> Result<Vec<Candidate>, FetchError> {
     let per_thread = ids.len().div_ceil(LOOKUP_THREADS).max(1);
-    let results: Vec<Result<Vec<Resource>, FetchError>> = std::thread::scope(|scope| {
+    let results: Vec<Result<Vec<Candidate>, FetchError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = ids
             .chunks(per_thread)
             .map(|chunk| {
@@ -510,7 +596,7 @@ fn lookup(
                     let mut found = Vec::new();
                     for id in chunk {
                         if let Some(object) = api.object(service, *id, mask)? {
-                            found.extend(read(&object, now));
+                            found.extend(read(&object, now).and_then(keep));
                         }
                     }
                     Ok(found)
@@ -529,17 +615,19 @@ fn lookup(
     for r in results {
         out.extend(r?);
     }
-    Ok(dedup(out))
+    Ok(out)
 }
 
-/// One resource per object, in id order, each knowing which others share
-/// its billing item.
-fn dedup(mut resources: Vec<Resource>) -> Vec<Resource> {
-    resources.sort_by(|a, b| (a.id, &a.uuid).cmp(&(b.id, &b.uuid)));
-    resources.dedup_by(|a, b| a.id == b.id && a.uuid == b.uuid);
+/// One candidate per object, in id order, each knowing which others share
+/// its billing item. An object two calls returned was matched alike both
+/// times.
+fn dedup(mut found: Vec<Candidate>) -> Vec<Candidate> {
+    let key = |c: &Candidate| (c.resource.id, c.resource.uuid.clone());
+    found.sort_by_key(key);
+    found.dedup_by(|a, b| key(a) == key(b));
     let mut by_item: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
-    for (i, r) in resources.iter().enumerate() {
-        if let Some(b) = &r.billing {
+    for (i, c) in found.iter().enumerate() {
+        if let Some(b) = &c.resource.billing {
             by_item.entry(b.id).or_default().push(i);
         }
     }
@@ -548,12 +636,12 @@ fn dedup(mut resources: Vec<Resource>) -> Vec<Resource> {
             let others = group
                 .iter()
                 .filter(|&&j| j != i)
-                .map(|&j| resources[j].reference())
+                .map(|&j| found[j].resource.reference())
                 .collect();
-            resources[i].shares_billing_with = others;
+            found[i].resource.shares_billing_with = others;
         }
     }
-    resources
+    found
 }
 
 #[cfg(test)]
@@ -562,6 +650,10 @@ mod tests {
 
     use super::*;
     use crate::manifest::model::{CancelOptions, Origin, Reason, Selector, Via, When};
+
+    fn ids(found: &[Candidate]) -> Vec<u64> {
+        found.iter().map(|c| c.resource.id).collect()
+    }
 
     /// Records every call and answers from canned objects.
     struct Recorder {
@@ -620,7 +712,7 @@ mod tests {
         }
     }
 
-    fn run(entries: Vec<Entry>) -> (Vec<String>, BTreeMap<Kind, Vec<Resource>>) {
+    fn run(entries: Vec<Entry>) -> (Vec<String>, Fetched) {
         let m = Manifests {
             account: 1,
             files: vec![],
@@ -682,8 +774,12 @@ mod tests {
             ),
         ]);
         assert_eq!(calls, vec!["SoftLayer_Account::getVirtualGuests "]);
-        let ids: Vec<u64> = fetched[&Kind::VirtualGuest].iter().map(|r| r.id).collect();
-        assert_eq!(ids, vec![1], "b matches no entry and is not kept");
+        assert_eq!(
+            ids(&fetched[&Kind::VirtualGuest]),
+            vec![1],
+            "b matches no entry and is not kept"
+        );
+        assert_eq!(fetched[&Kind::VirtualGuest][0].entries, vec![0, 1]);
     }
 
     /// Only candidates are kept: objects an entry selects, and objects an
@@ -709,12 +805,12 @@ mod tests {
             ),
         ];
         let (_, fetched) = run(entries.clone());
-        let ids: Vec<u64> = fetched[&Kind::VirtualGuest].iter().map(|r| r.id).collect();
         assert_eq!(
-            ids,
+            ids(&fetched[&Kind::VirtualGuest]),
             vec![2],
             "named by id, excluded by datacenter, still kept"
         );
+        assert!(fetched[&Kind::VirtualGuest][0].entries.is_empty());
         let m = Manifests {
             account: 1,
             files: vec![],
@@ -763,7 +859,11 @@ mod tests {
             let ids = filter["networkStorage"]["id"]["options"][0]["value"].clone();
             Ok(ids
                 .as_array()
-                .map(|ids| ids.iter().map(|id| json!({"id": id})).collect())
+                .map(|ids| {
+                    ids.iter()
+                        .map(|id| json!({"id": id, "nasType": "ISCSI"}))
+                        .collect()
+                })
                 .unwrap_or_default())
         }
         fn object(&self, _: &str, _: u64, _: &str) -> Result<Option<Value>, FetchError> {

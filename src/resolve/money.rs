@@ -55,24 +55,37 @@ impl Money {
         Some(Money(if negative { -value } else { value }))
     }
 
-    /// Reads a fee from JSON: a decimal string or a number (exponents
-    /// included, rounded to a millionth); absent is zero, as SoftLayer omits
-    /// fees that are zero.
-    pub fn from_json(value: Option<&serde_json::Value>) -> Money {
+    /// Reads a fee as the API sends it: a decimal string or a number
+    /// (exponents included, rounded to a millionth). What is not a fee is
+    /// an error in words: absent (`None`), SoftLayer's placeholder
+    /// `"None"`, text that is no number, a negative amount, or one beyond
+    /// [`Money::MAX_FEE`], which no real price reaches. A fee a decision
+    /// depends on is never read as zero when it cannot be read.
+    pub fn read_fee(value: Option<&serde_json::Value>) -> Result<Money, String> {
         let text = match value {
+            None | Some(serde_json::Value::Null) => return Err("missing".into()),
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(serde_json::Value::Number(n)) => n.to_string(),
-            _ => return Money::ZERO,
+            Some(other) => return Err(format!("{other}, not an amount")),
         };
-        Money::parse(&text)
-            .or_else(|| {
-                let float: f64 = text.trim().parse().ok().filter(|f: &f64| f.is_finite())?;
-                #[allow(clippy::cast_possible_truncation, reason = "bounded by the check")]
-                let micros = (float * UNITS as f64).round();
-                (micros.abs() < i64::MAX as f64).then_some(Money(micros as i64))
-            })
-            .unwrap_or_default()
+        let shown: String = text.chars().take(40).collect();
+        let amount = Money::parse(&text).or_else(|| {
+            let float: f64 = text.trim().parse().ok().filter(|f: &f64| f.is_finite())?;
+            #[allow(clippy::cast_possible_truncation, reason = "bounded by the check")]
+            let micros = (float * UNITS as f64).round();
+            (micros.abs() < i64::MAX as f64).then_some(Money(micros as i64))
+        });
+        match amount {
+            None => Err(format!("{shown:?}, not an amount")),
+            Some(m) if m.0 < 0 => Err(format!("{shown}, a negative amount")),
+            Some(m) if m > Money::MAX_FEE => Err(format!("{shown}, beyond any real price")),
+            Some(m) => Ok(m),
+        }
     }
+
+    /// The largest amount read as one billing item's fee (a hundred
+    /// million): anything above is a broken answer, not a price.
+    pub const MAX_FEE: Money = Money(100_000_000 * UNITS);
 
     /// Multiplies by a whole number (hours in a month, for example).
     pub fn times(self, factor: i64) -> Money {
@@ -186,15 +199,34 @@ mod tests {
         assert_eq!(Money::parse("999").unwrap().to_string(), "999.00");
     }
 
-    /// Fees in JSON: strings, numbers, even exponents; absent is zero.
+    /// Fees in JSON: strings, numbers, even exponents.
     #[test]
     fn reads_json_fees() {
         use serde_json::json;
-        assert_eq!(Money::from_json(Some(&json!("1e-5"))).exact(), "0.00001");
-        assert_eq!(Money::from_json(Some(&json!(12.5))).exact(), "12.5");
-        assert_eq!(Money::from_json(Some(&json!("12.50"))).exact(), "12.5");
-        assert_eq!(Money::from_json(None), Money::ZERO);
-        assert_eq!(Money::from_json(Some(&json!("n/a"))), Money::ZERO);
+        let fee = |v: serde_json::Value| Money::read_fee(Some(&v)).map(Money::exact);
+        assert_eq!(fee(json!("1e-5")).unwrap(), "0.00001");
+        assert_eq!(fee(json!(12.5)).unwrap(), "12.5");
+        assert_eq!(fee(json!("12.50")).unwrap(), "12.5");
+        assert_eq!(fee(json!(0)).unwrap(), "0");
+    }
+
+    /// What is not a fee is never zero: absent, "None", text, negative, absurd.
+    #[test]
+    fn unreadable_fees_are_errors() {
+        use serde_json::json;
+        assert_eq!(Money::read_fee(None).unwrap_err(), "missing");
+        assert_eq!(Money::read_fee(Some(&json!(null))).unwrap_err(), "missing");
+        for (value, why) in [
+            (json!("None"), "\"None\", not an amount"),
+            (json!("n/a"), "\"n/a\", not an amount"),
+            (json!("-1.50"), "-1.50, a negative amount"),
+            (json!(-3), "-3, a negative amount"),
+            (json!("1e308"), "\"1e308\", not an amount"),
+            (json!(1e12), "1000000000000.0, beyond any real price"),
+            (json!(true), "true, not an amount"),
+        ] {
+            assert_eq!(Money::read_fee(Some(&value)).unwrap_err(), why, "{value}");
+        }
     }
 
     /// Sums and cent limits compare exactly.

@@ -6,14 +6,13 @@ use std::net::IpAddr;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use super::json;
 use super::money::Money;
-use crate::manifest::model::{IpNet, Kind};
+use crate::kinds::{Kind, Variant};
+use crate::manifest::model::IpNet;
 
 /// One observed object of one kind.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
     pub kind: Kind,
     /// The object's id (for `billing_item`, the billing item id).
@@ -50,10 +49,9 @@ pub struct Resource {
     /// Other objects of the same kind billed by the same billing item
     /// (VIPs of one dedicated load-balancing device), sorted.
     pub shares_billing_with: Vec<ObjectRef>,
-    /// What the object is, when that changes how it can be cancelled: the
-    /// subnet type (`PRIMARY` ...), `lbaas`/`vip`/`dedicated_vip` for load
-    /// balancers.
-    pub variant: Option<String>,
+    /// What the object is, when that changes how it can be cancelled (see
+    /// [`Variant`]); only its kind's room decides on it.
+    pub variant: Variant,
     /// LBaaS `provisioningStatus` (`ACTIVE`, `DELETE_PENDING`, ...).
     pub status: Option<String>,
     /// LBaaS uuid (its cancel call takes it).
@@ -76,14 +74,18 @@ impl std::fmt::Display for ObjectRef {
 }
 
 /// The billing facts of an object's billing item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BillingFacts {
     pub id: u64,
     pub category: String,
     pub description: Option<String>,
-    /// The item's own monthly recurring fee.
-    pub recurring_fee: Money,
+    /// The item's own monthly recurring fee; `None` when it cannot be read.
+    pub recurring_fee: Option<Money>,
+    /// The hourly rate; `None` when absent or unreadable.
     pub hourly_fee: Option<Money>,
+    /// Fee values that could not be read, in words (`recurringFee is
+    /// "None", not an amount`): any makes the monthly fee unknown.
+    pub unreadable: Vec<String>,
     pub hourly: bool,
     pub next_bill_date: Option<Timestamp>,
     /// Set: cancelled (past) or scheduled to be (future).
@@ -100,81 +102,35 @@ pub struct BillingFacts {
 }
 
 /// A child billing item that is cancelled with its parent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChildItem {
     pub id: u64,
     pub category: String,
     pub description: Option<String>,
-    pub recurring_fee: Money,
+    /// `None` when it cannot be read (the parent's `unreadable` says why).
+    pub recurring_fee: Option<Money>,
 }
 
 /// Hours in a billing month, for estimating hourly items.
 const HOURS_PER_MONTH: i64 = 730;
 
 impl BillingFacts {
-    /// Reads a billing item object; `None` without an id.
-    pub fn from_json(item: &Value) -> Option<BillingFacts> {
-        let id = json::id(item.get("id"))?;
-        let mut children: Vec<ChildItem> = item
-            .get("children")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|child| json::timestamp(child.get("cancellationDate")).is_none())
-            .filter_map(|child| {
-                Some(ChildItem {
-                    id: json::id(child.get("id"))?,
-                    category: json::text(child.get("categoryCode")).unwrap_or_default(),
-                    description: json::text(child.get("description")),
-                    recurring_fee: Money::from_json(child.get("recurringFee")),
-                })
-            })
-            .collect();
-        children.sort_by_key(|c| c.id);
-        children.dedup_by_key(|c| c.id);
-        let hourly_fee = item
-            .get("hourlyRecurringFee")
-            .filter(|v| !v.is_null())
-            .map(|v| Money::from_json(Some(v)));
-        Some(BillingFacts {
-            id,
-            category: json::text(item.get("categoryCode")).unwrap_or_default(),
-            description: json::text(item.get("description")),
-            recurring_fee: Money::from_json(item.get("recurringFee")),
-            hourly_fee,
-            hourly: json::flag(item.get("hourlyFlag")).unwrap_or(false),
-            next_bill_date: json::timestamp(item.get("nextBillDate")),
-            cancellation_date: json::timestamp(item.get("cancellationDate")),
-            // SoftLayer omits the flag on some item types; absent means allowed.
-            allow_cancellation: json::flag(item.get("allowCancellationFlag")).unwrap_or(true),
-            cancellation_requested: json::at(item, &["activeCancellationItem"]).is_some(),
-            parent_id: json::id(item.get("parentId")).filter(|id| *id != 0),
-            children,
-        })
-    }
-
     /// The monthly recurring fee retired with the item: its own and its
     /// children's. Hourly items without a monthly fee are estimated from the
-    /// hourly rates over 730 hours; the flag says so.
-    pub fn monthly_fee(&self) -> (Money, bool) {
-        let monthly: Money =
-            self.recurring_fee + self.children.iter().map(|c| c.recurring_fee).sum::<Money>();
-        match self.hourly_fee {
+    /// hourly rates over 730 hours; the flag says so. `None` when a fee it
+    /// is made of cannot be read: an unknown fee is never summed as zero.
+    pub fn monthly_fee(&self) -> Option<(Money, bool)> {
+        if !self.unreadable.is_empty() {
+            return None;
+        }
+        let children: Option<Money> = self.children.iter().map(|c| c.recurring_fee).sum();
+        let monthly = self.recurring_fee? + children?;
+        Some(match self.hourly_fee {
             Some(hourly) if monthly.is_zero() && self.hourly && !hourly.is_zero() => {
                 (hourly.times(HOURS_PER_MONTH), true)
             }
             _ => (monthly, false),
-        }
-    }
-}
-
-/// The billing item of an object, unless it is cancelled already (a past
-/// cancellation date): SoftLayer stops showing those as the object's item.
-pub(crate) fn billing_of(object: &Value, key: &str, now: Timestamp) -> Option<BillingFacts> {
-    let facts = BillingFacts::from_json(json::at(object, &[key])?)?;
-    match facts.cancellation_date {
-        Some(date) if date <= now => None,
-        _ => Some(facts),
+        })
     }
 }
 
@@ -200,7 +156,7 @@ impl Resource {
             active_transaction: false,
             occupants: Vec::new(),
             shares_billing_with: Vec::new(),
-            variant: None,
+            variant: Variant::Plain,
             status: None,
             uuid: None,
         }
@@ -243,81 +199,5 @@ impl Resource {
             *dc = dc.to_lowercase();
         }
         self
-    }
-}
-
-// Kinds travel in plans and fingerprints under their manifest names.
-impl Serialize for Kind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Kind, D::Error> {
-        let name = String::deserialize(deserializer)?;
-        Kind::parse(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown kind {name:?}")))
-    }
-}
-
-// Networks travel as `10.0.0.0/26`.
-impl Serialize for IpNet {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for IpNet {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<IpNet, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let parsed = text.split_once('/').and_then(|(addr, prefix)| {
-            Some(IpNet {
-                addr: addr.parse().ok()?,
-                prefix: prefix.parse().ok()?,
-            })
-        });
-        parsed.ok_or_else(|| serde::de::Error::custom(format!("not a network: {text:?}")))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    /// Children's fees go with the parent; cancelled children do not.
-    #[test]
-    fn monthly_fee_includes_active_children() {
-        let item = json!({"id": 1, "recurringFee": "100.00", "hourlyFlag": false,
-            "children": [{"id": 2, "recurringFee": "20.50"},
-                         {"id": 3, "recurringFee": "5", "cancellationDate": "2020-01-01T00:00:00-06:00"}]});
-        let facts = BillingFacts::from_json(&item).unwrap();
-        assert_eq!(
-            facts.monthly_fee(),
-            (Money::parse("120.50").unwrap(), false)
-        );
-        assert_eq!(facts.children.len(), 1);
-    }
-
-    /// An hourly item without a monthly fee is estimated over 730 hours.
-    #[test]
-    fn hourly_items_are_estimated() {
-        let item =
-            json!({"id": 1, "recurringFee": "0", "hourlyRecurringFee": ".062", "hourlyFlag": true});
-        let (fee, estimated) = BillingFacts::from_json(&item).unwrap().monthly_fee();
-        assert_eq!(fee.exact(), "45.26");
-        assert!(estimated);
-    }
-
-    /// A billing item cancelled in the past is no longer the object's item.
-    #[test]
-    fn past_cancellations_hide_the_item() {
-        let now: Timestamp = "2026-11-22T00:00:00Z".parse().unwrap();
-        let obj =
-            json!({"billingItem": {"id": 9, "cancellationDate": "2026-11-01T00:00:00-06:00"}});
-        assert!(billing_of(&obj, "billingItem", now).is_none());
-        let obj =
-            json!({"billingItem": {"id": 9, "cancellationDate": "2026-12-01T00:00:00-06:00"}});
-        assert!(billing_of(&obj, "billingItem", now).is_some());
     }
 }

@@ -11,7 +11,8 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use jiff::{SignedDuration, Timestamp};
 
 use super::resource::Resource;
-use crate::manifest::model::{IpNet, IpPattern, Kind, Selector};
+use crate::kinds::Kind;
+use crate::manifest::model::{IpNet, IpPattern, Selector};
 
 /// A selector ready to test resources against.
 #[derive(Debug)]
@@ -85,11 +86,12 @@ impl CompiledSelector {
     }
 }
 
-/// An address selector matches one of the object's addresses; for a subnet
-/// it matches when the subnet holds the address (or lies in the range).
+/// An address selector matches one of the object's addresses; for an
+/// object that is a network (a subnet) it matches when the network holds
+/// the address (or lies in the range).
 fn address_matches(pattern: &IpPattern, r: &Resource) -> bool {
-    match (r.kind, r.network) {
-        (Kind::Subnet, Some(network)) => match pattern {
+    match r.network {
+        Some(network) if r.kind.room().ip_selects_by_network() => match pattern {
             IpPattern::Addr(addr) => network.contains(*addr),
             IpPattern::Net(range) => range.prefix <= network.prefix && range.contains(network.addr),
         },
@@ -128,14 +130,14 @@ impl SelectorIndex {
             scan: Vec::new(),
         };
         let mut globs = GlobSetBuilder::new();
+        let by_network = kind.room().ip_selects_by_network();
         for (i, s) in selectors.iter().enumerate() {
             if !s.ids.is_empty() {
                 for id in &s.ids {
                     index.by_id.entry(*id).or_default().push(i);
                 }
             } else if !s.ips.is_empty() {
-                let exact =
-                    kind != Kind::Subnet && s.ips.iter().all(|p| matches!(p, IpPattern::Addr(_)));
+                let exact = !by_network && s.ips.iter().all(|p| matches!(p, IpPattern::Addr(_)));
                 if exact {
                     for p in &s.ips {
                         if let IpPattern::Addr(a) = p {
@@ -158,28 +160,6 @@ impl SelectorIndex {
         }
         index.names = globs.build().unwrap_or_else(|_| GlobSet::empty());
         index
-    }
-
-    /// Whether any selector selects `r` (what [`SelectorIndex::select`]
-    /// would find, without collecting it).
-    pub fn selects_any(&self, r: &Resource) -> bool {
-        let hit = |i: &usize| self.selectors[*i].matches(r);
-        self.by_id
-            .get(&r.id)
-            .is_some_and(|hits| hits.iter().any(hit))
-            || r.addresses
-                .iter()
-                .filter_map(|a| self.by_addr.get(a))
-                .any(|hits| hits.iter().any(hit))
-            || (!self.name_owner.is_empty()
-                && r.match_names.iter().any(|name| {
-                    self.names
-                        .matches(name)
-                        .iter()
-                        .any(|g| hit(&self.name_owner[*g]))
-                }))
-            || self.by_range.iter().any(hit)
-            || self.scan.iter().any(hit)
     }
 
     /// The positions of the selectors that select `r`, ascending.
@@ -367,7 +347,6 @@ mod tests {
                 .map(|(i, _)| i)
                 .collect();
             assert_eq!(index.select(r), brute, "resource {}", r.id);
-            assert_eq!(index.selects_any(r), !brute.is_empty(), "resource {}", r.id);
         }
     }
 }

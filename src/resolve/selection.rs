@@ -1,13 +1,13 @@
 //! Which live objects the manifest entries select: the pure half of
-//! resolving, run on whatever the API returned.
+//! resolving, run on whatever the API returned (each object already
+//! matched against the entries as it was read, see `fetch`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
-use jiff::Timestamp;
-
+use super::fetch::Fetched;
 use super::resource::Resource;
-use super::select::SelectorIndex;
-use crate::manifest::model::{IpPattern, Kind, Manifests};
+use crate::kinds::Kind;
+use crate::manifest::model::{IpPattern, Manifests};
 
 /// An object selected by at least one entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,12 +43,8 @@ pub struct Selection {
     pub missing: Vec<Missing>,
 }
 
-/// Matches every entry against the fetched objects of its kind.
-pub fn select(
-    manifests: &Manifests,
-    fetched: &BTreeMap<Kind, Vec<Resource>>,
-    now: Timestamp,
-) -> Selection {
+/// Collects what every entry selected, and what it named that is missing.
+pub fn select(manifests: &Manifests, fetched: &Fetched) -> Selection {
     let mut selection = Selection::default();
     for kind in Kind::ALL {
         let entries: Vec<usize> = (0..manifests.entries.len())
@@ -57,34 +53,30 @@ pub fn select(
         if entries.is_empty() {
             continue;
         }
-        let selectors: Vec<_> = entries
-            .iter()
-            .map(|&i| &manifests.entries[i].selector)
-            .collect();
-        let index = SelectorIndex::new(kind, &selectors, now);
-        let mut objects: Vec<&Resource> = fetched
+        let mut candidates: Vec<_> = fetched
             .get(&kind)
             .map(|v| v.iter().collect())
             .unwrap_or_default();
-        objects.sort_by(|a, b| (a.id, &a.uuid).cmp(&(b.id, &b.uuid)));
+        candidates.sort_by(|a, b| {
+            (a.resource.id, &a.resource.uuid).cmp(&(b.resource.id, &b.resource.uuid))
+        });
         // Explicit ids are checked against every fetched id: a set, not a scan per id.
-        let fetched_ids: HashSet<u64> = objects.iter().map(|r| r.id).collect();
-        let mut hits = vec![Vec::new(); entries.len()];
-        for r in objects {
-            let chosen = index.select(r);
-            if chosen.is_empty() {
+        let fetched_ids: HashSet<u64> = candidates.iter().map(|c| c.resource.id).collect();
+        let mut hits: Vec<Vec<&Resource>> = vec![Vec::new(); manifests.entries.len()];
+        for candidate in candidates {
+            if candidate.entries.is_empty() {
                 continue;
             }
-            for &c in &chosen {
-                hits[c].push(r);
+            for &e in &candidate.entries {
+                hits[e].push(&candidate.resource);
             }
             selection.selected.push(Selected {
-                resource: r.clone(),
-                entries: chosen.into_iter().map(|c| entries[c]).collect(),
+                resource: candidate.resource.clone(),
+                entries: candidate.entries.clone(),
             });
         }
-        for (position, &entry) in entries.iter().enumerate() {
-            let found = &hits[position];
+        for &entry in &entries {
+            let found = &hits[entry];
             let selector = &manifests.entries[entry].selector;
             let found_ids: HashSet<u64> = found.iter().map(|r| r.id).collect();
             for id in &selector.ids {

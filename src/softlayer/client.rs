@@ -200,10 +200,10 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn settings() -> Settings {
-        let connection = crate::cli::ConnectionArgs {
-            rate_limit: 1000.0,
-            page_size: 2,
-            ..crate::cli::ConnectionArgs::default()
+        let connection = crate::softlayer::settings::Overrides {
+            rate_limit: Some(1000.0),
+            page_size: Some(2),
+            ..Default::default()
         };
         Settings::for_emulator("http://127.0.0.1:1/rest/v3.1/", &connection)
     }
@@ -472,7 +472,7 @@ pub(crate) mod tests {
             home: None,
         };
         let settings =
-            Settings::resolve_in(&crate::cli::ConnectionArgs { ..connection() }, &env).unwrap();
+            Settings::resolve_in(&crate::softlayer::settings::Overrides::default(), &env).unwrap();
         let client = Client::new(settings).unwrap();
         let debug = format!("{client:?} {:?}", client.settings());
         assert!(
@@ -480,9 +480,5 @@ pub(crate) mod tests {
             "{debug}"
         );
         assert!(!debug.contains("k3y-that-must-not-show"), "{debug}");
-    }
-
-    fn connection() -> crate::cli::ConnectionArgs {
-        crate::cli::ConnectionArgs::default()
     }
 }

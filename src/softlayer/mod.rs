@@ -15,15 +15,12 @@ mod config_file;
 mod endpoint;
 mod error;
 mod paging;
-mod pipeline;
 mod python_json;
 mod rate_limit;
 mod request;
 mod retry;
 mod settings;
-mod snapshot_emulator;
 mod transport;
-mod world_export;
 
 pub use account::{AccountInfo, whoami};
 pub use call::Call;
@@ -32,12 +29,7 @@ pub use endpoint::{DEFAULT_ENDPOINT, redact as redact_endpoint};
 pub use error::ApiError;
 pub use python_json::python_json;
 pub use retry::RetryPolicy;
-pub use settings::{Settings, SettingsError, Source, parse_seconds};
-pub use snapshot_emulator::{
-    MAX_WORLD_FILE_BYTES, SnapshotError, SnapshotFile, start_snapshot_emulator,
-    start_snapshot_emulator_with,
-};
-pub use world_export::{
-    ExportError, ListReport, WORLD_FORMAT, WORLD_LISTS, WorldList, export_world, lists_for,
-    missing_lists, parse_kinds,
+pub use settings::{
+    DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_PAGE_SIZE, DEFAULT_RATE_LIMIT, Overrides, Settings,
+    SettingsError, Source, parse_seconds,
 };

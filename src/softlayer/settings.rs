@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
-use crate::cli::ConnectionArgs;
 use crate::input_file::{self, InputFileError};
 use crate::softlayer::clock::{Clock, SystemClock};
 use crate::softlayer::config_file::ConfigFile;
@@ -26,10 +25,52 @@ pub(crate) const IBM_CLOUD_API_KEY_USER: &str = "apikey";
 const SECTION: &str = "softlayer";
 /// Largest config file read: a real one is a few hundred bytes.
 const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
+/// Seconds to wait for a connection when the caller does not say.
+pub const DEFAULT_CONNECT_TIMEOUT_SECS: f64 = 10.0;
+/// API calls per second across all threads when the caller does not say.
+pub const DEFAULT_RATE_LIMIT: f64 = 10.0;
+/// Objects per page when listing, when the caller does not say.
+pub const DEFAULT_PAGE_SIZE: u32 = 500;
 /// Calls per second to an embedded emulator when `--rate-limit` is left at
 /// its default: the emulator has no limit to protect, and the default would
 /// make a `--snapshot` plan spend nearly all its time waiting.
 pub(crate) const EMULATOR_RATE_LIMIT: f64 = 1000.0;
+
+/// What the caller says about the connection (the command line fills it
+/// from its flags): `None` where nothing was given, so the SDK's other
+/// sources and the defaults apply. `Debug` never shows the key.
+#[derive(Clone, Default)]
+pub struct Overrides {
+    /// The API endpoint.
+    pub endpoint: Option<String>,
+    pub username: Option<String>,
+    pub api_key: Option<String>,
+    /// An SDK-style config file to read instead of `~/.softlayer`.
+    pub config: Option<PathBuf>,
+    /// Seconds one call may take.
+    pub timeout: Option<f64>,
+    /// Seconds to wait for a connection.
+    pub connect_timeout: Option<f64>,
+    /// API calls per second across all threads.
+    pub rate_limit: Option<f64>,
+    /// Objects per page when listing.
+    pub page_size: Option<u32>,
+}
+
+impl fmt::Debug for Overrides {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Overrides")
+            .field("endpoint", &self.endpoint)
+            .field("username", &self.username)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("config", &self.config)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("rate_limit", &self.rate_limit)
+            .field("page_size", &self.page_size)
+            .finish()
+    }
+}
 
 /// Everything the client needs to talk to the API.
 #[derive(Clone)]
@@ -194,7 +235,7 @@ impl Settings {
     /// Resolves settings from flags, then `SL_USERNAME`/`SL_API_KEY` (and
     /// `SL_ENDPOINT_URL`), then the `[softlayer]` section of `~/.softlayer`
     /// or `--config FILE`; each value from the first source that has it.
-    pub fn resolve(args: &ConnectionArgs) -> Result<Settings, SettingsError> {
+    pub fn resolve(args: &Overrides) -> Result<Settings, SettingsError> {
         let var = |name: &str| std::env::var(name).ok();
         let home = std::env::var_os("HOME")
             .filter(|h| !h.is_empty())
@@ -204,7 +245,7 @@ impl Settings {
 
     /// [`Settings::resolve`] with the environment given explicitly.
     pub(crate) fn resolve_in(
-        args: &ConnectionArgs,
+        args: &Overrides,
         env: &Environment<'_>,
     ) -> Result<Settings, SettingsError> {
         let (config_path, config) = load_config(args.config.as_deref(), env.home.as_deref())?;
@@ -282,17 +323,19 @@ impl Settings {
                 None => Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS),
             },
         };
-        let connect_timeout = flag_seconds("--connect-timeout", args.connect_timeout)?;
-        if !(args.rate_limit.is_finite() && args.rate_limit > 0.0) {
+        let connect_timeout = flag_seconds(
+            "--connect-timeout",
+            args.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT_SECS),
+        )?;
+        let rate_limit = args.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT);
+        if !(rate_limit.is_finite() && rate_limit > 0.0) {
             return Err(SettingsError::Invalid {
                 what: "--rate-limit".into(),
-                message: format!(
-                    "{} is not a positive number of calls per second",
-                    args.rate_limit
-                ),
+                message: format!("{rate_limit} is not a positive number of calls per second"),
             });
         }
-        if args.page_size == 0 {
+        let page_size = args.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+        if page_size == 0 {
             return Err(SettingsError::Invalid {
                 what: "--page-size".into(),
                 message: "must be at least 1".into(),
@@ -304,8 +347,8 @@ impl Settings {
             endpoint_source,
             timeout,
             connect_timeout,
-            rate_limit: args.rate_limit,
-            page_size: args.page_size,
+            rate_limit,
+            page_size,
             page_workers: DEFAULT_PAGE_WORKERS,
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
@@ -314,9 +357,9 @@ impl Settings {
 
     /// Settings for an emulator on loopback: fixed dummy credentials (a world
     /// without `users` accepts any), timeouts and page size from
-    /// `connection`; its rate limit when it is not the default, else
+    /// `connection`; its rate limit when it gives one, else
     /// [`EMULATOR_RATE_LIMIT`].
-    pub fn for_emulator(base_url: &str, connection: &ConnectionArgs) -> Settings {
+    pub fn for_emulator(base_url: &str, connection: &Overrides) -> Settings {
         let endpoint = endpoint::parse(base_url).unwrap_or_else(|_| Endpoint {
             url: format!("{}/", base_url.trim().trim_end_matches('/')),
             loopback: true,
@@ -340,15 +383,17 @@ impl Settings {
                 connection.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS),
                 DEFAULT_TIMEOUT_SECS,
             ),
-            connect_timeout: secs(connection.connect_timeout, 10.0),
-            rate_limit: if connection.rate_limit == ConnectionArgs::RATE_LIMIT
-                || !(connection.rate_limit.is_finite() && connection.rate_limit > 0.0)
-            {
-                EMULATOR_RATE_LIMIT
-            } else {
-                connection.rate_limit
-            },
-            page_size: connection.page_size.max(1),
+            connect_timeout: secs(
+                connection
+                    .connect_timeout
+                    .unwrap_or(DEFAULT_CONNECT_TIMEOUT_SECS),
+                DEFAULT_CONNECT_TIMEOUT_SECS,
+            ),
+            rate_limit: connection
+                .rate_limit
+                .filter(|limit| limit.is_finite() && *limit > 0.0)
+                .unwrap_or(EMULATOR_RATE_LIMIT),
+            page_size: connection.page_size.unwrap_or(DEFAULT_PAGE_SIZE).max(1),
             page_workers: DEFAULT_PAGE_WORKERS,
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
@@ -475,12 +520,12 @@ mod tests {
 
     use super::*;
 
-    fn args() -> ConnectionArgs {
-        ConnectionArgs::default()
+    fn args() -> Overrides {
+        Overrides::default()
     }
 
     fn resolve(
-        args: &ConnectionArgs,
+        args: &Overrides,
         vars: &[(&str, &str)],
         home: Option<&Path>,
     ) -> Result<Settings, SettingsError> {
@@ -713,7 +758,7 @@ mod tests {
                 .contains("--timeout")
         );
         let mut flags = args();
-        flags.rate_limit = 0.0;
+        flags.rate_limit = Some(0.0);
         assert!(
             resolve(&flags, &env, None)
                 .unwrap_err()
@@ -721,7 +766,7 @@ mod tests {
                 .contains("--rate-limit")
         );
         let mut flags = args();
-        flags.page_size = 0;
+        flags.page_size = Some(0);
         assert!(
             resolve(&flags, &env, None)
                 .unwrap_err()
@@ -729,7 +774,7 @@ mod tests {
                 .contains("--page-size")
         );
         let mut flags = args();
-        flags.connect_timeout = -1.0;
+        flags.connect_timeout = Some(-1.0);
         assert!(
             resolve(&flags, &env, None)
                 .unwrap_err()
@@ -808,7 +853,7 @@ mod tests {
                 "{err}"
             );
             let mut flags = args();
-            flags.connect_timeout = bad;
+            flags.connect_timeout = Some(bad);
             let err = resolve(&flags, &env, None).unwrap_err().to_string();
             assert!(err.contains("--connect-timeout"), "{err}");
         }
@@ -876,7 +921,7 @@ mod tests {
     #[test]
     fn emulator_settings() {
         let mut connection = args();
-        connection.page_size = 7;
+        connection.page_size = Some(7);
         let settings = Settings::for_emulator("http://127.0.0.1:4567/rest/v3.1/", &connection);
         assert_eq!(settings.endpoint(), "http://127.0.0.1:4567/rest/v3.1/");
         assert!(settings.is_loopback());
@@ -891,9 +936,9 @@ mod tests {
         let settings = Settings::for_emulator(url, &args());
         assert_eq!(settings.rate_limit, EMULATOR_RATE_LIMIT);
         let mut connection = args();
-        connection.rate_limit = 3.0;
+        connection.rate_limit = Some(3.0);
         assert_eq!(Settings::for_emulator(url, &connection).rate_limit, 3.0);
-        connection.rate_limit = f64::NAN;
+        connection.rate_limit = Some(f64::NAN);
         assert_eq!(
             Settings::for_emulator(url, &connection).rate_limit,
             EMULATOR_RATE_LIMIT

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use slretire::cli::ConnectionArgs;
+use slretire::softlayer::Overrides;
 
 /// The slretire binary with a clean environment: no `SL_*` variables, no
 /// proxy variables, `HOME` an empty directory shared by the test process
@@ -49,11 +49,11 @@ pub(crate) fn text(output: &Output) -> (String, String) {
     )
 }
 
-/// Connection flags with clap's defaults and nothing else set.
-pub(crate) fn connection() -> ConnectionArgs {
-    ConnectionArgs {
-        rate_limit: 1000.0,
-        ..ConnectionArgs::default()
+/// Connection settings with nothing set but a rate limit no test waits on.
+pub(crate) fn connection() -> Overrides {
+    Overrides {
+        rate_limit: Some(1000.0),
+        ..Overrides::default()
     }
 }
 
@@ -65,10 +65,10 @@ pub(crate) fn explicit_connection(
     username: &str,
     api_key: &str,
     dir: &Path,
-) -> ConnectionArgs {
+) -> Overrides {
     let config: PathBuf = dir.join("empty.ini");
     std::fs::write(&config, "").expect("write empty config");
-    ConnectionArgs {
+    Overrides {
         endpoint: Some(endpoint.to_string()),
         username: Some(username.to_string()),
         api_key: Some(api_key.to_string()),

@@ -358,7 +358,9 @@ impl Generator {
                 "networkSpace".into(),
                 Value::from(if public { "PUBLIC" } else { "PRIVATE" }),
             );
-            v.insert("createDate".into(), Value::from(format_ts(created)));
+            // `SoftLayer_Network_Vlan` has no `createDate`: its age is its
+            // billing item's.
+            v.insert("modifyDate".into(), Value::from(format_ts(created)));
             if self.chance(40) {
                 let prefix = self.pick(&PREFIXES).trim_end_matches('-');
                 v.insert(
@@ -828,8 +830,9 @@ impl Generator {
             let mut a = Map::new();
             a.insert("id".into(), Value::from(109_001 + i as i64));
             a.insert("accountId".into(), Value::from(ACCOUNT_ID));
+            // A VIP has no name in the API; its notes say what it is.
             a.insert(
-                "name".into(),
+                "notes".into(),
                 Value::from(format!("lb-legacy-{:03}", i + 1)),
             );
             a.insert(

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::position;
+use super::{is_unsafe, position};
 use crate::manifest::diagnostic::{Diagnostic, Severity};
 use crate::manifest::source::SourceMap;
 
@@ -47,10 +47,11 @@ pub fn render_github(diags: &[Diagnostic], sources: &SourceMap) -> String {
 /// become `%25`, `%0D` and `%0A` (the runner turns them back), so a value
 /// from a manifest can never end the line and start a command of its own.
 /// Other control characters (escape sequences, NUL, NEL, line and paragraph
-/// separators) are percent-encoded the same way, byte by byte (`%1B`): the
-/// runner leaves those codes as they are, so they show in the annotation
-/// instead of reaching the log raw. A real `%` is always `%25`, so the
-/// codes cannot be confused with text.
+/// separators) and bidi overrides and isolates (U+202E, which makes a log
+/// line read backwards) are percent-encoded the same way, byte by byte
+/// (`%1B`, `%E2%80%AE`): the runner leaves those codes as they are, so they
+/// show in the annotation instead of reaching the log raw. A real `%` is
+/// always `%25`, so the codes cannot be confused with text.
 fn data(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -58,7 +59,7 @@ fn data(text: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => {
+            c if is_unsafe(c) || matches!(c, '\u{2028}' | '\u{2029}') => {
                 let mut buf = [0; 4];
                 for byte in c.encode_utf8(&mut buf).bytes() {
                     let _ = write!(out, "%{byte:02X}");
@@ -94,6 +95,7 @@ mod tests {
         assert_eq!(data("%0A"), "%250A");
         assert_eq!(data("\u{1b}[31m\t\u{0}"), "%1B[31m%09%00");
         assert_eq!(data("\u{85}\u{2028}\u{2029}"), "%C2%85%E2%80%A8%E2%80%A9");
+        assert_eq!(data("a\u{202e}b\u{2066}"), "a%E2%80%AEb%E2%81%A6");
         assert_eq!(
             property("x\n::warning file=a,line=1::y"),
             "x%0A%3A%3Awarning file=a%2Cline=1%3A%3Ay"
@@ -101,7 +103,7 @@ mod tests {
         for c in (0..=0x10ffff).filter_map(char::from_u32) {
             let escaped = property(&c.to_string());
             assert!(
-                !escaped.contains(['\r', '\n', ':', ',']) && !escaped.chars().any(char::is_control),
+                !escaped.contains(['\r', '\n', ':', ',']) && !escaped.chars().any(is_unsafe),
                 "{c:?} -> {escaped:?}"
             );
         }

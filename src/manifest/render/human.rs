@@ -17,8 +17,10 @@ use std::fmt::Write;
 
 use unicode_width::UnicodeWidthChar;
 
+use super::is_unsafe;
 use crate::manifest::diagnostic::{Diagnostic, Severity};
 use crate::manifest::source::{SourceFile, SourceMap, floor_char_boundary};
+use crate::terminal_text::escape_controls;
 
 /// Source lines wider than this many columns are shown as a window
 /// around the underlined value.
@@ -152,19 +154,25 @@ fn render_one(out: &mut String, diag: &Diagnostic, sources: &SourceMap, style: &
     }
 }
 
-/// Messages come from values the user wrote: keep them on one line and
-/// free of terminal control sequences.
+/// Messages, labels, help, notes and paths hold values the user wrote:
+/// control characters and bidi overrides are shown escaped (`\u{202e}`,
+/// `\n`), as in every other message of the program, so the text stays on
+/// one line and reads as written.
 fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    escape_controls(text).into_owned()
 }
 
-/// How one character is shown, and how many columns that takes.
+/// How one character of a source line is shown, and how many columns that
+/// takes: a tab as spaces, a control character or bidi override escaped
+/// like in messages (so the underline stays under what is shown).
 fn shown_char(c: char) -> (String, usize) {
     match c {
         '\t' => (TAB.to_owned(), TAB.len()),
-        c if c.is_control() => ("\u{fffd}".to_owned(), 1),
+        c if is_unsafe(c) => {
+            let escaped = one_line(c.encode_utf8(&mut [0; 4]));
+            let columns = escaped.len();
+            (escaped, columns)
+        }
         c => (c.to_string(), c.width().unwrap_or(0)),
     }
 }
@@ -282,6 +290,57 @@ mod tests {
             out.contains(&format!("  | {}^ here", " ".repeat(12))),
             "{out}"
         );
+    }
+
+    /// Bidi overrides and control characters are shown escaped in the
+    /// source line and in the message; the carets cover the escape inside
+    /// the value and stay aligned after it.
+    #[test]
+    fn controls_and_bidi_overrides_are_escaped_and_the_underline_follows() {
+        let text = "ke\u{202e}y: \"a\u{1b}[2Jb\" x\n";
+        let mut sources = SourceMap::new();
+        sources.add("f.yaml", text);
+        let key = ByteSpan {
+            start: 0,
+            end: text.find(':').unwrap(),
+        };
+        let x = text.find('x').unwrap();
+        let diags = [
+            Diagnostic::error(Code::UnknownKey, "f.yaml", key, "unknown key `ke\u{202e}y`")
+                .label("unknown \u{202e}key")
+                .help("did you mean \u{2066}`name`?")
+                .note("a\u{7}b"),
+            Diagnostic::error(
+                Code::UnknownKey,
+                "f.yaml",
+                ByteSpan {
+                    start: x,
+                    end: x + 1,
+                },
+                "x",
+            ),
+        ];
+        let out = render_human(&diags, &sources, false);
+        assert!(!out.chars().any(|c| c != '\n' && is_unsafe(c)), "{out:?}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines[..9],
+            [
+                "error[manifest::unknown-key]: unknown key `ke\\u{202e}y`",
+                " --> f.yaml:1:1",
+                "  |",
+                "1 | ke\\u{202e}y: \"a\\u{1b}[2Jb\" x",
+                "  | ^^^^^^^^^^^ unknown \\u{202e}key",
+                "  |",
+                "  = help: did you mean \\u{2066}`name`?",
+                "  = note: a\\u{7}b",
+                "",
+            ],
+            "{out}"
+        );
+        let source = lines[12];
+        let carets = lines[13];
+        assert_eq!(carets.find('^'), source.find('x'), "{out}");
     }
 
     /// A long line is cut to a window that still shows the value underlined.

@@ -1,8 +1,10 @@
 //! One JSON document with every finding, for scripts and editors.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
-use super::position;
+use super::{is_unsafe, position};
 use crate::manifest::diagnostic::{self, Diagnostic};
 use crate::manifest::source::SourceMap;
 
@@ -35,7 +37,9 @@ struct Finding<'a> {
 
 /// Renders `{"valid", "errors", "warnings", "files", "diagnostics"}`,
 /// pretty-printed, ending in a newline. Lines and columns are 1-based,
-/// columns count characters.
+/// columns count characters. No control character or bidi override is
+/// written raw: JSON escapes them (`\u202e`), so the document reads the
+/// same to a parser and cannot rewrite a terminal it is printed to.
 pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let (errors, warnings) = diagnostic::count(diags);
     let document = Document {
@@ -63,7 +67,40 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
             })
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-    text.push('\n');
-    text
+    let text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    let mut safe = escape_unsafe(&text);
+    safe.push('\n');
+    safe
+}
+
+/// serde_json escapes C0 controls inside strings but writes DEL, C1 and
+/// bidi controls as they are. Outside strings a JSON document holds only
+/// ASCII punctuation, spaces and line breaks, so every such character left
+/// is inside a string, where `\uXXXX` stands for it (all of them are in
+/// the Basic Multilingual Plane).
+fn escape_unsafe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c != '\n' && is_unsafe(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// DEL, C1 and bidi controls come out as JSON escapes that decode to
+    /// the same text.
+    #[test]
+    fn unsafe_characters_are_escaped_and_round_trip() {
+        let text = "a\u{7f}\u{9b}\u{202e}\u{2069}\u{1b}\tz";
+        let json = escape_unsafe(&serde_json::to_string(text).unwrap());
+        assert_eq!(json, r#""a\u007f\u009b\u202e\u2069\u001b\tz""#);
+        assert_eq!(serde_json::from_str::<String>(&json).unwrap(), text);
+    }
 }

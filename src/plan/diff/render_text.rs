@@ -119,15 +119,12 @@ pub fn item_title(item: &ItemDiff) -> String {
 /// immediately, 76.50 USD/month`.
 pub fn outcome(item: &PlanItem) -> String {
     let mut text = headline(item);
-    if !item.monthly_fee.is_zero() {
-        let _ = write!(
-            text,
-            ", {}",
-            fee_text(Fee {
-                monthly_fee: item.monthly_fee,
-                estimated: item.monthly_fee_estimated
-            })
-        );
+    let fee = Fee {
+        monthly_fee: item.monthly_fee,
+        estimated: item.monthly_fee_estimated,
+    };
+    if fee.monthly_fee.is_none_or(|f| !f.is_zero()) {
+        let _ = write!(text, ", {}", fee_text(fee));
     }
     text
 }
@@ -171,11 +168,14 @@ fn when_text(when: When) -> String {
 }
 
 fn fee_text(fee: Fee) -> String {
-    format!(
-        "{}{} USD/month",
-        if fee.estimated { "~" } else { "" },
-        fee.monthly_fee.grouped()
-    )
+    match fee.monthly_fee {
+        None => "fee unknown".into(),
+        Some(money) => format!(
+            "{}{} USD/month",
+            if fee.estimated { "~" } else { "" },
+            money.grouped()
+        ),
+    }
 }
 
 /// `Diff: 1 added, 1 removed, 2 changed, 36 unchanged. Monthly fees

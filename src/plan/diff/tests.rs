@@ -1,7 +1,5 @@
 //! The comparison on plans the planner makes from plain values.
 
-use std::collections::BTreeMap;
-
 use jiff::Timestamp;
 use serde_json::json;
 
@@ -22,7 +20,7 @@ fn now() -> Timestamp {
 }
 
 fn billing(id: u64, fee: &str, hourly: bool) -> BillingFacts {
-    BillingFacts::from_json(&json!({
+    crate::kinds::read_billing_item(&json!({
         "id": id, "categoryCode": "x", "recurringFee": fee, "hourlyFlag": hourly,
         "nextBillDate": "2026-12-01T00:00:00-06:00", "allowCancellationFlag": 1
     }))
@@ -41,12 +39,20 @@ fn resource(kind: Kind, id: u64, name: &str, fee: &str, hourly: bool) -> Resourc
 /// The plan the planner makes when one entry per kind selects `objects`
 /// by id, `when` as given, from manifest line `line`.
 fn plan_with(objects: &[Resource], when: When, line: u32) -> Plan {
-    let mut by_kind: BTreeMap<Kind, Vec<Resource>> = BTreeMap::new();
-    for r in objects {
-        by_kind.entry(r.kind).or_default().push(r.clone());
-    }
-    let entries = by_kind
+    let mut kinds: Vec<Kind> = objects.iter().map(|r| r.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    let entries = kinds
         .iter()
+        .map(|kind| {
+            (
+                kind,
+                objects
+                    .iter()
+                    .filter(|r| r.kind == *kind)
+                    .collect::<Vec<_>>(),
+            )
+        })
         .map(|(kind, rs)| Entry {
             origin: Origin {
                 file: "m.yaml".into(),
@@ -81,7 +87,8 @@ fn plan_with(objects: &[Resource], when: When, line: u32) -> Plan {
         endpoint: "test".into(),
         now: now(),
     };
-    build(&manifests, &select(&manifests, &by_kind, now()), &context)
+    let fetched = crate::resolve::fetch::candidates(&manifests, objects, now());
+    build(&manifests, &select(&manifests, &fetched), &context)
 }
 
 fn plan(objects: &[Resource]) -> Plan {
@@ -255,7 +262,7 @@ fn lbaas_pairs_by_uuid() {
         let mut r = Resource::new(Kind::LoadBalancer, 5);
         r.name = "lb".into();
         r.match_names = vec!["lb".into()];
-        r.variant = Some("lbaas".into());
+        r.variant = crate::kinds::Variant::Lbaas;
         r.status = Some("ACTIVE".into());
         r.uuid = Some(uuid.into());
         r
@@ -290,7 +297,7 @@ fn account_and_errors_count() {
 
     let mut failed = old.clone();
     failed.errors.push(crate::plan::model::PlanError {
-        code: "plan::limit-exceeded".into(),
+        code: crate::plan::code::Code::LimitExceeded,
         message: "too much".into(),
         origins: vec!["m.yaml:1".into()],
     });
@@ -358,7 +365,7 @@ fn locations_are_not_changes() {
     let mut new = old.clone();
     new.manifests = files("moved/m.yaml");
     let error = |origin: &str| crate::plan::model::PlanError {
-        code: "plan::protected-selected".into(),
+        code: crate::plan::code::Code::ProtectedSelected,
         message: format!("virtual_guest 1 is protected by {origin}"),
         origins: vec![origin.into()],
     };

@@ -4,8 +4,8 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::resource::ObjectRef;
-use crate::manifest::model::Kind;
+use super::Kind;
+use crate::resolve::resource::ObjectRef;
 
 /// The value at a dotted path of object keys, if every step exists and is not null.
 pub(crate) fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {

@@ -6,12 +6,10 @@ use std::path::{Path, PathBuf};
 
 use softlayer_emulator::{Config, Emulator, World};
 
-use crate::cli::ConnectionArgs;
+use super::export::missing_from;
 use crate::input_file::{self, InputFileError};
-use crate::manifest::model::Kind;
-use crate::softlayer::client::Client;
-use crate::softlayer::settings::Settings;
-use crate::softlayer::world_export::{lists_for, missing_from};
+use crate::kinds::Kind;
+use crate::softlayer::{Client, Overrides, Settings};
 
 /// Largest world file read (`--snapshot`, `emulator --world`). A generated
 /// world of 250,000 objects, the most `emulator --generate` writes, is about
@@ -123,7 +121,7 @@ impl SnapshotFile {
     }
 
     /// The world keys a plan of `kinds` needs that the file does not have
-    /// (see [`crate::softlayer::missing_lists`]).
+    /// (see [`super::missing_lists`]).
     pub fn missing_lists(&self, kinds: &[Kind]) -> Vec<&'static str> {
         missing_from(|key| self.world.lists().any(|l| l == key), kinds)
     }
@@ -143,7 +141,12 @@ impl SnapshotFile {
         let kinds = kinds
             .iter()
             .copied()
-            .filter(|kind| lists_for(*kind).iter().any(|key| lists.contains(key)))
+            .filter(|kind| {
+                kind.room()
+                    .snapshot_reads()
+                    .iter()
+                    .any(|key| lists.contains(key))
+            })
             .collect();
         Err(SnapshotError::MissingLists {
             path: self.path.clone(),
@@ -161,7 +164,7 @@ impl SnapshotFile {
     /// client is used.
     pub fn start(
         self,
-        connection: &ConnectionArgs,
+        connection: &Overrides,
         now: Option<jiff::Timestamp>,
     ) -> Result<(Emulator, Client), SnapshotError> {
         let config = Config {
@@ -185,15 +188,14 @@ impl SnapshotFile {
 /// returns it with a client pointed at it (default connection settings).
 /// Keep the emulator alive as long as the client is used.
 pub fn start_snapshot_emulator(path: &Path) -> Result<(Emulator, Client), SnapshotError> {
-    let connection = ConnectionArgs::default();
-    start_snapshot_emulator_with(path, &connection, None)
+    start_snapshot_emulator_with(path, &Overrides::default(), None)
 }
 
 /// [`SnapshotFile::read`] then [`SnapshotFile::start`], without checking
 /// the lists: for callers that do not plan particular kinds.
 pub fn start_snapshot_emulator_with(
     path: &Path,
-    connection: &ConnectionArgs,
+    connection: &Overrides,
     now: Option<jiff::Timestamp>,
 ) -> Result<(Emulator, Client), SnapshotError> {
     SnapshotFile::read(path)?.start(connection, now)

@@ -1,14 +1,14 @@
-//! The client as the planner and applier see it: the narrow traits
-//! `resolve::fetch::Api` and `apply::Writer`, so those stay testable
-//! without HTTP.
+//! The client as the planner and applier see it: the narrow ports
+//! `resolve::fetch::Api` and `apply::Writer`, implemented here at the
+//! composition root so the client knows no domain and the engines stay
+//! testable without HTTP.
 
 use serde_json::Value;
 
-use super::{ApiError, Call, Client};
 use crate::apply::{WriteError, Writer};
 use crate::plan::model::ApiCall;
-use crate::resolve::fetch::{Api, FetchError, ListRequest, Reader};
-use crate::resolve::resource::Resource;
+use crate::resolve::fetch::{Api, Candidate, FetchError, ListRequest, Reader};
+use crate::softlayer::{ApiError, Call, Client};
 
 impl Api for Client {
     fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
@@ -16,11 +16,11 @@ impl Api for Client {
             .map_err(|e| FetchError::new(format!("{}::{}", request.service, request.method), e))
     }
 
-    fn list_resources(
+    fn list_candidates(
         &self,
         request: &ListRequest<'_>,
         read: &Reader<'_>,
-    ) -> Result<Vec<Resource>, FetchError> {
+    ) -> Result<Vec<Candidate>, FetchError> {
         Client::list_read(self, &list_call(request), request.root, &|o| read(&o))
             .map_err(|e| FetchError::new(format!("{}::{}", request.service, request.method), e))
     }

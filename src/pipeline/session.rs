@@ -7,12 +7,12 @@ use std::path::Path;
 use anyhow::Context as _;
 use jiff::Timestamp;
 
-use crate::cli::ConnectionArgs;
-use crate::manifest::model::Kind;
-use crate::softlayer::{self, AccountInfo, Client, SnapshotFile};
+use crate::kinds::Kind;
+use crate::snapshot::SnapshotFile;
+use crate::softlayer::{self, AccountInfo, Client, Overrides};
 
 /// A client and, for `--snapshot`, the emulator it talks to.
-pub(crate) struct Session {
+pub struct Session {
     pub client: Client,
     /// Shown in plans: the endpoint, or `snapshot:FILE`.
     pub endpoint: String,
@@ -24,13 +24,22 @@ pub(crate) struct Session {
     _emulator: Option<softlayer_emulator::Emulator>,
 }
 
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("endpoint", &self.endpoint)
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Session {
     /// Connects to the snapshot's emulator when given, else to the API.
     /// A snapshot must hold every list a plan of `kinds` reads: one taken
     /// with `snapshot --kinds` lacks the others, and reading a missing list
     /// as empty would show those objects as already gone.
-    pub(crate) fn open(
-        connection: &ConnectionArgs,
+    pub fn open(
+        connection: &Overrides,
         snapshot: Option<&Path>,
         kinds: &[Kind],
     ) -> anyhow::Result<Session> {
@@ -63,14 +72,14 @@ impl Session {
     }
 
     /// The account the credentials belong to.
-    pub(crate) fn account(&self) -> anyhow::Result<AccountInfo> {
+    pub fn account(&self) -> anyhow::Result<AccountInfo> {
         softlayer::whoami(&self.client).context("checking the credentials")
     }
 }
 
 /// `SLRETIRE_NOW` (RFC 3339) when set, so plans and tests can be
 /// reproduced.
-pub(crate) fn fixed_now() -> anyhow::Result<Option<Timestamp>> {
+pub fn fixed_now() -> anyhow::Result<Option<Timestamp>> {
     match std::env::var("SLRETIRE_NOW") {
         Ok(text) => text
             .parse()

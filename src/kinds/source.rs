@@ -1,30 +1,20 @@
-//! Where each kind's objects come from: the list call, the mask that asks
-//! for exactly the facts the planner uses, the filter paths that can narrow
-//! the list on the server, and the reader that turns an object into a
-//! [`Resource`].
+//! How a kind's objects are found: the list call, the mask that asks for
+//! exactly the facts the planner uses, the filter paths that can narrow the
+//! list on the server, and the reader that turns an object into a
+//! [`Resource`]. The fetch engine (`resolve::fetch`) makes the calls.
 
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::resource::Resource;
+use crate::resolve::resource::Resource;
 
-/// The billing item facts every kind asks for (see `BillingFacts`).
-macro_rules! billing_item_mask {
-    ($key:literal) => {
-        concat!(
-            $key,
-            "[id,categoryCode,description,recurringFee,hourlyRecurringFee,hourlyFlag,",
-            "createDate,nextBillDate,cancellationDate,allowCancellationFlag,parentId,",
-            "activeCancellationItem[id],",
-            "children[id,categoryCode,description,recurringFee,cancellationDate]]"
-        )
-    };
-}
-pub(crate) use billing_item_mask;
+/// Reads one object as the API returns it, at the time of the run; `None`
+/// for an object that is not one of the kind's (no id, another type).
+pub type ReadObject = fn(&Value, Timestamp) -> Option<Resource>;
 
 /// One list call that yields objects of a kind.
 #[derive(Debug)]
-pub(crate) struct ListSource {
+pub struct ListSource {
     /// The service whose `getObject` reads one of these objects by id.
     pub object_service: &'static str,
     pub service: &'static str,
@@ -34,13 +24,13 @@ pub(crate) struct ListSource {
     pub root: Option<&'static str>,
     pub mask: &'static str,
     pub narrowing: Narrowing,
-    pub read: fn(&Value, Timestamp) -> Option<Resource>,
+    pub read: ReadObject,
 }
 
 /// Filter paths (below the root, dotted) that narrow a list on the server.
 /// The server is never trusted: every selector is checked again locally.
 #[derive(Debug)]
-pub(crate) struct Narrowing {
+pub struct Narrowing {
     /// Address properties; each needs its own list call (filters AND keys).
     pub addresses: &'static [&'static str],
     pub datacenter: Option<&'static str>,
@@ -55,7 +45,7 @@ pub(crate) struct Narrowing {
 
 impl Narrowing {
     /// Only ids narrow; the objects carry no addresses, tags, place.
-    pub(crate) const NONE: Narrowing = Narrowing {
+    pub const NONE: Narrowing = Narrowing {
         addresses: &[],
         datacenter: None,
         tags: false,
@@ -67,13 +57,13 @@ impl Narrowing {
 
 /// Where a kind's objects come from.
 #[derive(Debug)]
-pub(crate) enum Source {
+pub enum Source {
     /// Listed with one or more masked, paginated list calls.
     Lists(&'static [ListSource]),
     /// Only looked up one by one (`SoftLayer_Billing_Item::getObject`).
     Lookup {
         service: &'static str,
         mask: &'static str,
-        read: fn(&Value, Timestamp) -> Option<Resource>,
+        read: ReadObject,
     },
 }

@@ -1,0 +1,148 @@
+//! The composition root: where the engines meet the API client. One place
+//! assembles the pipeline (manifests -> fetch -> selection -> plan, and a
+//! plan -> apply) for the commands, the tests and the benchmark alike, and
+//! holds the decisions around it that are not about the terminal: which
+//! account a run may touch, whether `apply` was given a plan or manifests.
+
+mod adapter;
+mod session;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use crate::apply::{self, Apply, Observer, Report};
+use crate::manifest::model::Manifests;
+use crate::plan::build::{PlanContext, build};
+use crate::plan::model::{Plan, PlanAccount};
+use crate::resolve::fetch::{Api, FetchError, Fetched, fetch};
+use crate::resolve::selection::select;
+use crate::terminal_text::escape_controls;
+
+pub use session::{Session, fixed_now};
+
+/// Plans `manifests` against what `api` returns.
+pub fn plan(
+    api: &dyn Api,
+    manifests: &Manifests,
+    context: &PlanContext,
+) -> Result<Plan, FetchError> {
+    let fetched = fetch(api, manifests, context.now)?;
+    Ok(plan_fetched(manifests, &fetched, context))
+}
+
+/// Plans `manifests` from objects already fetched (and matched).
+pub fn plan_fetched(manifests: &Manifests, fetched: &Fetched, context: &PlanContext) -> Plan {
+    build(manifests, &select(manifests, fetched), context)
+}
+
+/// Plans `manifests` against the session's account. The manifests' account
+/// must be the credentials' account before anything else is read.
+pub fn plan_account(session: &Session, manifests: &Manifests) -> anyhow::Result<Plan> {
+    let account = session.account()?;
+    if account.id != manifests.account {
+        anyhow::bail!(
+            "the manifests pin account {} but the credentials belong to account {} ({}); nothing was read",
+            manifests.account,
+            account.id,
+            escape_controls(&account.company)
+        );
+    }
+    let context = PlanContext {
+        account: PlanAccount {
+            id: account.id,
+            company: account.company,
+        },
+        endpoint: session.endpoint.clone(),
+        now: session.now,
+    };
+    Ok(plan(&session.client, manifests, &context)?)
+}
+
+/// What `apply` was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplyInput {
+    /// A saved plan file: performed without a prompt.
+    PlanFile(PathBuf),
+    /// Manifests: planned, shown and confirmed first.
+    Manifests,
+}
+
+impl ApplyInput {
+    /// A single file that is not a manifest (`*.yaml`/`*.yml`) is a plan
+    /// file; directories and manifests mean "plan these". Both at once, or
+    /// several plan files, are refused.
+    pub fn of(paths: &[PathBuf]) -> anyhow::Result<ApplyInput> {
+        let extension = |p: &Path| {
+            p.extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default()
+        };
+        let is_manifest = |p: &Path| p.is_dir() || matches!(extension(p).as_str(), "yaml" | "yml");
+        match paths {
+            [path] if is_manifest(path) => Ok(ApplyInput::Manifests),
+            [path] if path.exists() => Ok(ApplyInput::PlanFile(path.clone())),
+            [path] if extension(path) == "json" => anyhow::bail!(
+                "{}: no such plan file (give a plan file from `plan --out`, or manifests: *.yaml files or directories)",
+                path.display()
+            ),
+            // Neither a plan file nor a manifest that exists: the manifest
+            // loader names it (`manifest::path-not-found`), as `plan` does.
+            [_] => Ok(ApplyInput::Manifests),
+            _ if paths.iter().all(|p| is_manifest(p)) => Ok(ApplyInput::Manifests),
+            _ if paths.iter().all(|p| !is_manifest(p)) => anyhow::bail!(
+                "give one plan file, not {}: apply performs one reviewed plan at a time",
+                paths.len()
+            ),
+            _ => anyhow::bail!(
+                "give one plan file (from `plan --out`), or manifests (*.yaml files or directories), not both"
+            ),
+        }
+    }
+}
+
+/// Refuses to apply the saved plan at `shown` with this session: a plan
+/// made against a snapshot needs `--snapshot`, and the credentials must
+/// belong to the plan's account.
+pub fn check_saved_plan(
+    session: &Session,
+    plan: &Plan,
+    shown: &str,
+    rehearsal: bool,
+) -> anyhow::Result<()> {
+    if plan.endpoint.starts_with("snapshot:") && !rehearsal {
+        anyhow::bail!(
+            "{shown} was planned against a snapshot ({}): plan against the live account to apply, or rehearse this plan with --snapshot",
+            plan.endpoint
+        );
+    }
+    let account = session.account()?;
+    if account.id != plan.account.id {
+        anyhow::bail!(
+            "{shown} was made for account {} but the credentials belong to account {} ({}); refusing to apply it",
+            plan.account.id,
+            account.id,
+            escape_controls(&account.company)
+        );
+    }
+    Ok(())
+}
+
+/// Performs `plan` through the session's client.
+pub fn apply(
+    session: &Session,
+    plan: &Plan,
+    observers: &[&dyn Observer],
+    parallelism: usize,
+    stop: &AtomicBool,
+) -> Report {
+    apply::run(&Apply {
+        plan,
+        api: &session.client,
+        writer: &session.client,
+        observers,
+        parallelism,
+        stop,
+        now: session.now,
+        wait: &std::thread::sleep,
+    })
+}
