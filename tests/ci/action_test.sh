@@ -4,7 +4,9 @@
 # and event files, in a scratch git repository whose base commit holds the
 # manifests of tests/cmd/diff-base and whose head holds manifests/examples,
 # planned against the bundled demo snapshot. Each check asserts the calls
-# made and the outputs written. Usage: tests/ci/action_test.sh [SLRETIRE]
+# made and the outputs written; given a Python with PyYAML, also that
+# action.yml and the script agree on inputs and outputs.
+# Usage: tests/ci/action_test.sh [SLRETIRE] [PYTHON]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$(realpath "${1:-$root/target/debug/slretire}")
@@ -246,6 +248,12 @@ PATH="$scratch/bin:$PATH" FAKE_CARGO_LOG="$scratch/cargo.log" GITHUB_ACTION_PATH
     bash "$root/action/install.sh" build
 check "build: cargo install --locked from the action's checkout" same "$(cat "$scratch/cargo.log")" \
     "install --locked --path $copy --root $scratch/r --bin slretire"
+
+# 12. action.yml and run.sh agree on inputs and outputs.
+if [ -n "${2:-}" ]; then
+    check "action.yml matches run.sh and docs/ci.md" "$2" "$root/tests/ci/action_yml_check.py" \
+        "$root/action.yml" "$root/action/run.sh" "$root/docs/ci.md"
+fi
 
 echo "action: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
