@@ -62,7 +62,7 @@ LISTS = {
     "globalIpRecords": ("SoftLayer_Account", "getGlobalIpRecords",
                         "mask[id,ipAddress[ipAddress],billingItem[id]]"),
     "adcLoadBalancers": ("SoftLayer_Account", "getAdcLoadBalancers",
-                         "mask[id,name,ipAddress[ipAddress],billingItem[id]]"),
+                         "mask[id,notes,ipAddress[ipAddress],billingItem[id]]"),
     "lbaasLoadBalancers": ("SoftLayer_Network_LBaaS_LoadBalancer", "getAllObjects",
                            "mask[id,uuid,name,createDate,datacenter[name]]"),
     "dedicatedHosts": ("SoftLayer_Account", "getDedicatedHosts",

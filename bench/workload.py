@@ -105,7 +105,8 @@ def facts(kind, world_list, obj):
     elif world_list == "globalIpRecords":
         f["addresses"] = [obj["ipAddress"]["ipAddress"]]
     elif world_list == "adcLoadBalancers":
-        f["names"] = [obj["name"]] if obj.get("name") else []
+        # A VIP has no name in the API; its notes are its label.
+        f["names"] = [obj["notes"]] if obj.get("notes") else []
         f["addresses"] = [obj["ipAddress"]["ipAddress"]]
     elif world_list == "lbaasLoadBalancers":
         f["names"] = [n for n in (obj.get("uuid"), obj.get("name")) if n]

@@ -298,6 +298,15 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
 
+    /// Where the plan's manifests are checked out, when not where `plan` ran
+    /// (their recorded paths are read below DIR)
+    #[arg(long, value_name = "DIR")]
+    pub manifests: Option<PathBuf>,
+
+    /// Refuse a plan file older than this (7d, 12h, 2w)
+    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = crate::manifest::parse_duration)]
+    pub max_plan_age: std::time::Duration,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

@@ -2,7 +2,7 @@
 //! the emulator, `--kinds`, tickets, and the embedded `--snapshot` emulator.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
 use serde_json::{Value, json};
@@ -526,4 +526,96 @@ fn embedded_emulator_refuses_an_empty_user_list() {
         err.to_string().contains("`users` is an empty list"),
         "{err}"
     );
+}
+
+/// Runs `snapshot --kinds global_ip` against a scripted server answering the
+/// account and then the global IP list with `records`.
+fn snapshot_of_answers(records: &str, dir: &Path) -> (std::process::Output, PathBuf) {
+    use crate::support::capture::{CaptureServer, Scripted};
+    let server = CaptureServer::start(vec![
+        Scripted::json(
+            200,
+            r#"{"id": "278184", "companyName": "Example Corp", "email": "ops@example.com", "accountId": 278184, "brandId": 2}"#,
+        ),
+        Scripted::json(200, records),
+    ]);
+    let out = dir.join("world.json");
+    let output = slretire()
+        .args([
+            "snapshot",
+            "--kinds",
+            "global_ip",
+            "--endpoint",
+            &server.base_url(),
+            "--out",
+        ])
+        .arg(&out)
+        .env("SL_USERNAME", "snapshot-user")
+        .env("SL_API_KEY", "snapshot-key")
+        .env("SLRETIRE_NOW", "2026-11-22T12:00:00Z")
+        .output()
+        .unwrap();
+    (output, out)
+}
+
+/// Real-shaped answers (string ids, number fees, "None", properties the
+/// mask did not ask for) make a snapshot that loads back and plans.
+#[test]
+fn real_shaped_answers_make_a_snapshot_that_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, out) = snapshot_of_answers(
+        r#"[{"id": "880617", "description": "None", "ipAddressId": "55", "extra": [1],
+             "ipAddress": {"id": "55", "ipAddress": "169.1.2.3"},
+             "billingItem": {"id": "90000060", "categoryCode": "global_ipv4", "recurringFee": 4,
+                             "allowCancellationFlag": 1, "nextBillDate": "2026-12-01 00:00:00",
+                             "createDate": "2024-01-01T00:00:00-06:00"}}]"#,
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output).1);
+    let world = read_json(&out);
+    assert!(world["account"].get("accountId").is_none(), "{world}");
+    assert!(world["globalIpRecords"][0].get("description").is_none());
+    assert!(world["globalIpRecords"][0].get("extra").is_none());
+    let manifest = dir.path().join("m.yaml");
+    std::fs::write(
+        &manifest,
+        "version: 1\naccount: 278184\nretire:\n  - kind: global_ip\n    ip: 169.1.2.3\n",
+    )
+    .unwrap();
+    let output = slretire()
+        .arg("plan")
+        .arg(&manifest)
+        .arg("--snapshot")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("- global_ip 880617  169.1.2.3"), "{stdout}");
+    assert!(stdout.contains("4.00 USD/month"), "{stdout}");
+}
+
+/// An answer the world format cannot hold (a list where an object belongs,
+/// a missing or oversized id) is refused naming its path, and nothing is
+/// written.
+#[test]
+fn unwritable_answers_write_nothing() {
+    for (records, path) in [
+        (
+            r#"[{"id": 1, "billingItem": [{"id": 2, "recurringFee": "1"}]}]"#,
+            "globalIpRecords[0].billingItem",
+        ),
+        (r#"[{"description": "no id"}]"#, "globalIpRecords[0]"),
+        (r#"[{"id": 18446744073709551616}]"#, "globalIpRecords[0]"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (output, out) = snapshot_of_answers(records, dir.path());
+        let (_, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("a value a snapshot cannot store") && stderr.contains(path),
+            "{stderr}"
+        );
+        assert!(!out.exists(), "nothing is written");
+    }
 }

@@ -1,6 +1,7 @@
 //! The one integration-test binary: every test module is declared here.
 
 mod apply_cli;
+mod apply_verify;
 mod architecture;
 mod cli_cases;
 mod cli_completions;

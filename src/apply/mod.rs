@@ -10,6 +10,7 @@
 
 pub mod check;
 pub mod journal;
+pub mod lock;
 pub mod progress;
 
 use std::collections::{BTreeMap, VecDeque};

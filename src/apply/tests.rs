@@ -93,6 +93,7 @@ fn plan_for(account: &Account, ids: &[u64]) -> Plan {
     let manifests = Manifests {
         account: 1,
         files: vec!["m.yaml".into()],
+        digests: vec!["sha256:test".into()],
         entries: vec![Entry {
             origin: Origin {
                 file: "m.yaml".into(),
@@ -338,6 +339,7 @@ mod wave_read_tests {
         let manifests = Manifests {
             account: 1,
             files: vec!["m.yaml".into()],
+            digests: vec!["sha256:test".into()],
             entries: vec![entry(Kind::VirtualGuest, 1), entry(Kind::Storage, 2)],
             protect: vec![],
             limits: Vec::new(),

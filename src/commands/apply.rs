@@ -10,6 +10,7 @@ use anyhow::Context as _;
 
 use crate::apply::Observer;
 use crate::apply::journal::Journal;
+use crate::apply::lock::ApplyLock;
 use crate::apply::progress::{Progress, Style};
 use crate::cli::{ApplyArgs, PlanFormat, ProgressChoice};
 use crate::commands::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, Term};
@@ -61,6 +62,24 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
                 .unwrap_or(Path::new(""))
                 .display()
                 .to_string();
+            // Offline still: the session has not called the API yet.
+            let key = plan_key()?;
+            if let Err(err) = pipeline::verify_saved_plan(
+                &plan,
+                args.manifests.as_deref(),
+                key.as_deref(),
+                session.now,
+                args.max_plan_age,
+            ) {
+                if let pipeline::SavedPlanError::Manifests(failure) = &err {
+                    term.say(&crate::manifest::render_human(
+                        &failure.diagnostics,
+                        &failure.sources,
+                        term.stderr_color,
+                    ));
+                }
+                anyhow::bail!("{shown}: {err}; nothing was applied");
+            }
             pipeline::check_saved_plan(&session, &plan, &shown, args.snapshot.is_some())?;
             plan
         }
@@ -96,6 +115,19 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
     perform(args, term, &session, &plan)
 }
 
+/// `SLRETIRE_PLAN_KEY`, when set: plans are signed and signatures required.
+/// Its value is never shown.
+pub(crate) fn plan_key() -> anyhow::Result<Option<String>> {
+    match std::env::var("SLRETIRE_PLAN_KEY") {
+        Ok(key) if key.is_empty() => Ok(None),
+        Ok(key) => Ok(Some(key)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            anyhow::bail!("SLRETIRE_PLAN_KEY is set but is not valid UTF-8")
+        }
+    }
+}
+
 /// Asks for the account id on the terminal (on stderr, so it shows even
 /// when stdout is redirected); `--auto-approve` skips it.
 fn approved(auto_approve: bool, account: u64, term: &Term) -> anyhow::Result<bool> {
@@ -114,6 +146,9 @@ fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> any
     let journal_path = args.journal.clone().unwrap_or_else(|| {
         Path::new(".slretire").join(format!("journal-{}.jsonl", plan.account.id))
     });
+    // One apply per account at a time on this machine, beside the journal.
+    let lock_dir = journal_path.parent().unwrap_or(Path::new(""));
+    let _lock = ApplyLock::acquire(lock_dir, plan.account.id, session.now)?;
     let journal = Journal::open(&journal_path, plan)
         .with_context(|| format!("opening the journal {}", journal_path.display()))?;
     let style = match args.progress {

@@ -18,7 +18,10 @@ pub(crate) fn run(args: &PlanArgs, term: &Term) -> anyhow::Result<i32> {
         args.snapshot.as_deref(),
         &manifests.kinds(),
     )?;
-    let plan = make_plan(&session, &manifests, term)?;
+    let mut plan = make_plan(&session, &manifests, term)?;
+    if let Some(key) = super::apply::plan_key()? {
+        plan.signature = Some(crate::plan::verify::sign(&plan, &key));
+    }
     // The file first: it is what apply needs, and a closed stdout (`| head`)
     // or a full disk under it must not cost the reviewed plan.
     let saved = match &args.out {

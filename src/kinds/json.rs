@@ -48,10 +48,30 @@ pub(crate) fn flag(value: Option<&Value>) -> Option<bool> {
     }
 }
 
-/// An ISO-8601 timestamp with offset (`2015-05-28T10:36:38-06:00`).
+/// SoftLayer's servers keep Central Standard Time: a time the API sends
+/// without an offset is read at this one.
+const API_OFFSET: jiff::tz::Offset = jiff::tz::Offset::constant(-6);
+
+/// A timestamp in the forms the API emits: ISO-8601 with an offset
+/// (`2015-05-28T10:36:38-06:00`), without one (`2015-05-28T10:36:38` or
+/// `2015-05-28 10:36:38`, read as Central Standard Time), or a bare date
+/// (midnight, likewise). `None` for anything else (`""`, `"None"`).
 pub(crate) fn timestamp(value: Option<&Value>) -> Option<Timestamp> {
     let text = text(value)?;
-    text.parse::<Timestamp>().ok()
+    let text = text.trim();
+    if let Ok(at) = text.parse::<Timestamp>() {
+        return Some(at);
+    }
+    let civil = text
+        .replacen(' ', "T", 1)
+        .parse::<jiff::civil::DateTime>()
+        .ok()
+        .or_else(|| {
+            text.parse::<jiff::civil::Date>()
+                .ok()
+                .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+        })?;
+    API_OFFSET.to_timestamp(civil).ok()
 }
 
 /// The `name` of every referenced tag (`tagReferences[].tag.name`), sorted, unique.
@@ -99,7 +119,22 @@ mod tests {
         assert_eq!(flag(Some(&json!("0"))), Some(false));
         assert!(timestamp(Some(&json!("2015-05-28T10:36:38-06:00"))).is_some());
         assert_eq!(timestamp(Some(&json!("None"))), None);
+        assert_eq!(timestamp(Some(&json!(""))), None);
+        assert_eq!(timestamp(Some(&json!("2015:05:28-06:00"))), None);
+        assert_eq!(timestamp(Some(&json!("createDate"))), None);
         assert_eq!(at(&json!({"a": {"b": null}}), &["a", "b"]), None);
+    }
+
+    /// Dates without an offset, as the SDK's fixtures have them, are read
+    /// in SoftLayer's Central Standard Time; bare dates at its midnight.
+    #[test]
+    fn reads_dates_without_offsets() {
+        let at = |t: &str| timestamp(Some(&json!(t))).map(|t| t.to_string());
+        let expected = Some("2016-01-21T18:11:07Z".to_string());
+        assert_eq!(at("2016-01-21T12:11:07-06:00"), expected);
+        assert_eq!(at("2016-01-21T12:11:07"), expected);
+        assert_eq!(at("2016-01-21 12:11:07"), expected);
+        assert_eq!(at("2016-01-21"), Some("2016-01-21T06:00:00Z".to_string()));
     }
 
     /// Tag names come out sorted and unique whatever the API order.

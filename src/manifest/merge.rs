@@ -42,6 +42,14 @@ pub(crate) fn merge(
     Some(Manifests {
         account: account?,
         files: files.iter().map(|f| f.file.clone()).collect(),
+        digests: files
+            .iter()
+            .map(|f| {
+                sources
+                    .get(&f.file)
+                    .map_or_else(String::new, |source| content_digest(&source.text))
+            })
+            .collect(),
         entries: files
             .iter()
             .flat_map(|f| f.entries.iter().map(|e| e.entry.clone()))
@@ -261,4 +269,15 @@ fn contradiction(
 
 fn ip_key(ip: &IpPattern) -> String {
     ip.to_string()
+}
+
+/// `sha256:` and the hex digest of a manifest's text: what a plan records
+/// and apply compares.
+pub(crate) fn content_digest(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hex: String = Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256:{hex}")
 }

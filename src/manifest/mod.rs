@@ -102,6 +102,49 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, LoadFailure> {
     finish(outcome, found.len())
 }
 
+/// Reads the manifest files a plan recorded, each under its recorded name,
+/// from `base` (a checkout elsewhere) or from where the plan ran: every
+/// file with the reader's rules (a link may not leave the directory that
+/// holds it, pseudo files are refused), then validated as `load` does.
+pub fn load_recorded(
+    base: Option<&std::path::Path>,
+    recorded: &[String],
+) -> Result<Loaded, LoadFailure> {
+    let mut diags = Vec::new();
+    let mut texts = Vec::new();
+    let mut sources = SourceMap::new();
+    for name in recorded {
+        let path = base.map_or_else(|| PathBuf::from(name), |base| base.join(name));
+        for file in discover::discover(&[path], &mut diags) {
+            match discover::read(&file) {
+                Ok(text) => texts.push((name.clone(), text)),
+                Err(unreadable) => {
+                    let discover::Unreadable { diagnostic, lossy } = *unreadable;
+                    sources.add(file.display.clone(), lossy.unwrap_or_default());
+                    diags.push(diagnostic);
+                }
+            }
+        }
+    }
+    let outcome = check(&texts, sources, diags);
+    finish(outcome, recorded.len())
+}
+
+/// Parses a duration as manifests write one (`7d`, `12h`, `2w`), for flags
+/// that take the same form.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    duration::parse_duration(text).map_err(|e| match e {
+        duration::DurationError::Malformed => {
+            format!("`{text}` is not a duration such as 7d, 12h or 2w")
+        }
+        duration::DurationError::AmbiguousMinutes => {
+            "`m` could mean minutes or months; use h, d or w".into()
+        }
+        duration::DurationError::Zero => "a duration must be more than zero".into(),
+        duration::DurationError::TooLong => "that is longer than a hundred years".into(),
+    })
+}
+
 /// Parses and validates texts already in memory: `(display path, text)`
 /// pairs, in reading order. Pure (no IO); the model is `Some` exactly when
 /// no diagnostic is an error. Diagnostics are sorted.

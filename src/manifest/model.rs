@@ -14,6 +14,9 @@ pub struct Manifests {
     pub account: u64,
     /// The files read, in the order they were read (sorted paths).
     pub files: Vec<String>,
+    /// The content digest of each file (`sha256:` and hex), in `files`
+    /// order: a plan records them so apply can tell the manifests changed.
+    pub digests: Vec<String>,
     /// Every `retire` entry of every file, defaults applied, in file order.
     pub entries: Vec<Entry>,
     /// Every `protect` rule of every file: a resource matching any is kept.

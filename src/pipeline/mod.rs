@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use crate::apply::{self, Apply, Observer, Report};
-use crate::manifest::model::Manifests;
+use crate::manifest::{self, model::Manifests};
 use crate::plan::build::{PlanContext, build};
 use crate::plan::model::{Plan, PlanAccount};
+use crate::plan::verify;
 use crate::resolve::fetch::{Api, FetchError, Fetched, fetch};
 use crate::resolve::selection::select;
 use crate::terminal_text::escape_controls;
@@ -125,6 +126,38 @@ pub fn check_saved_plan(
         );
     }
     Ok(())
+}
+
+/// Verifies a saved plan before it is applied (see `plan::verify`): its
+/// signature when `key` is set, then its age and every decision, judged
+/// again from the manifests it records, read from their recorded paths
+/// (below `checkout` when given). On failure the diagnostics of manifests
+/// that no longer validate come back to be shown.
+pub fn verify_saved_plan(
+    plan: &Plan,
+    checkout: Option<&Path>,
+    key: Option<&str>,
+    now: jiff::Timestamp,
+    max_age: std::time::Duration,
+) -> Result<(), SavedPlanError> {
+    if let Some(key) = key {
+        verify::check_signature(plan, key)?;
+    }
+    let recorded: Vec<String> = plan.manifests.iter().map(|m| m.path.clone()).collect();
+    let loaded = manifest::load_recorded(checkout, &recorded).map_err(SavedPlanError::Manifests)?;
+    let max_age = jiff::SignedDuration::try_from(max_age).unwrap_or(jiff::SignedDuration::MAX);
+    verify::verify(plan, &loaded.manifests, now, max_age)?;
+    Ok(())
+}
+
+/// Why a saved plan is not applied.
+#[derive(Debug, thiserror::Error)]
+pub enum SavedPlanError {
+    /// The recorded manifests cannot be read or no longer validate.
+    #[error("the plan's manifests cannot be read as they were recorded")]
+    Manifests(manifest::LoadFailure),
+    #[error(transparent)]
+    Verify(#[from] verify::VerifyError),
 }
 
 /// Performs `plan` through the session's client.

@@ -10,7 +10,7 @@ use super::anniversary::{date_text, next_anniversary};
 use super::code::Code;
 use super::digest::{fingerprint, seal};
 use super::model::{
-    FORMAT_VERSION, Plan, PlanAccount, PlanError, PlanItem, State, Summary, Timing,
+    FORMAT_VERSION, Plan, PlanAccount, PlanError, PlanItem, PlanManifest, State, Summary, Timing,
 };
 use super::observed::{BillingItem, Observed};
 use crate::kinds::{Kind, Unbilled};
@@ -111,6 +111,12 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
                     items.push(absent_item(entry, id));
                 }
             }
+            // Its creation date could not be read: that warning says why.
+            MissingRef::Excluded(id)
+                if selection
+                    .undated
+                    .iter()
+                    .any(|u| u.entry == missing.entry && u.id == id) => {}
             MissingRef::Excluded(id) => {
                 warnings.push(format!(
                     "{}: {} {id} exists but the entry's other keys do not select it",
@@ -124,6 +130,21 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
                 ));
             }
         }
+    }
+    for undated in &selection.undated {
+        let entry = &manifests.entries[undated.entry];
+        let key = if entry.selector.older_than.is_some() {
+            "older_than"
+        } else {
+            "created_before"
+        };
+        warnings.push(format!(
+            "{}: {} {} ({}) has no readable creation date, so `{key}` cannot judge it; it is not selected",
+            entry.origin,
+            undated.kind,
+            undated.id,
+            undated.name
+        ));
     }
     items.sort_by(|a, b| (a.kind, a.id, a.uuid()).cmp(&(b.kind, b.id, b.uuid())));
     cut_off(&items, context.now, &mut warnings);
@@ -141,12 +162,21 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
         created_at: context.now,
         account: context.account.clone(),
         endpoint: context.endpoint.clone(),
-        manifests: manifests.files.clone(),
+        manifests: manifests
+            .files
+            .iter()
+            .zip(&manifests.digests)
+            .map(|(path, sha256)| PlanManifest {
+                path: path.clone(),
+                sha256: sha256.clone(),
+            })
+            .collect(),
         summary,
         items,
         warnings,
         errors,
         digest: String::new(),
+        signature: None,
     })
 }
 

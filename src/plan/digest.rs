@@ -33,9 +33,11 @@ pub fn fingerprint(kind: Kind, id: u64, observed: &Observed) -> String {
     format!("sha256:{}", &hex[..16])
 }
 
-/// Sets `plan.digest` to the hash of the plan with an empty digest.
+/// Sets `plan.digest` to the hash of the plan with an empty digest and no
+/// signature (a signature is made over the digest).
 pub fn seal(mut plan: Plan) -> Plan {
     plan.digest = String::new();
+    plan.signature = None;
     plan.digest = format!("sha256:{}", sha256_hex(&plan));
     plan
 }
@@ -44,6 +46,7 @@ pub fn seal(mut plan: Plan) -> Plan {
 pub fn is_sealed(plan: &Plan) -> bool {
     let mut copy = plan.clone();
     copy.digest = String::new();
+    copy.signature = None;
     plan.digest == format!("sha256:{}", sha256_hex(&copy))
 }
 

@@ -15,6 +15,7 @@ pub mod observed;
 pub mod render_markdown;
 pub mod render_text;
 pub mod schema;
+pub mod verify;
 
 /// The plan document as `--format json` prints it and `--out` writes it.
 pub fn render_json(plan: &model::Plan) -> String {

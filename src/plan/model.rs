@@ -34,8 +34,9 @@ pub struct Plan {
     pub account: PlanAccount,
     /// The API endpoint, or `snapshot:FILE` for a plan against a snapshot.
     pub endpoint: String,
-    /// The manifest files, in the order they were read.
-    pub manifests: Vec<String>,
+    /// The manifest files, in the order they were read, with their content
+    /// digests: apply judges the plan again from these very files.
+    pub manifests: Vec<PlanManifest>,
     /// Counts per state and the monthly fees retired.
     pub summary: Summary,
     /// Every resolved resource, sorted by kind (in apply order) and id.
@@ -44,9 +45,22 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// Failed guards; a plan with errors is never written to a file.
     pub errors: Vec<PlanError>,
-    /// `sha256:` over the document with this field empty; apply refuses a
-    /// plan whose digest does not match.
+    /// `sha256:` over the document with this field and `signature` empty;
+    /// apply refuses a plan whose digest does not match.
     pub digest: String,
+    /// `hmac-sha256:` of the digest under `SLRETIRE_PLAN_KEY`, when the plan
+    /// was saved with that key set; apply requires it when the key is set.
+    pub signature: Option<String>,
+}
+
+/// A manifest a plan was made from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanManifest {
+    /// The path as given to `plan` (relative to where it ran).
+    pub path: String,
+    /// `sha256:` of the file's content.
+    pub sha256: String,
 }
 
 impl Plan {

@@ -63,6 +63,7 @@ fn manifests(entries: Vec<Entry>) -> Manifests {
     Manifests {
         account: 278184,
         files: vec!["m.yaml".into()],
+        digests: vec!["sha256:test".into()],
         entries,
         protect: Vec::new(),
         limits: Vec::new(),
@@ -419,6 +420,39 @@ fn unknown_fees_fail_fee_guards_closed() {
     assert!(
         text.contains("Monthly fees retired: 10.00 USD, plus 1 item whose fee cannot be read."),
         "{text}"
+    );
+}
+
+/// An object whose creation date cannot be read is not selected by an age
+/// selector, and never silently: the plan names it, the entry and the key.
+#[test]
+fn unreadable_dates_are_named_not_skipped() {
+    let m = manifests(vec![entry(
+        1,
+        Kind::Storage,
+        Selector {
+            names: vec!["SL01*".into()],
+            older_than: Some(std::time::Duration::from_secs(30 * 86400)),
+            ..Selector::default()
+        },
+    )]);
+    let mut dated = resource(Kind::Storage, 1, "SL01-old", Some(billing(11, "10", false)));
+    dated.created = Some("2026-01-01T00:00:00Z".parse().unwrap());
+    let undated = resource(
+        Kind::Storage,
+        2,
+        "SL01-undated",
+        Some(billing(12, "10", false)),
+    );
+    let other = resource(Kind::Storage, 3, "other", Some(billing(13, "10", false)));
+    let p = plan(&m, vec![dated, undated, other]);
+    let ids: Vec<u64> = p.items.iter().map(|i| i.id).collect();
+    assert_eq!(ids, [1]);
+    assert_eq!(
+        p.warnings,
+        [
+            "m.yaml:1: storage 2 (SL01-undated) has no readable creation date, so `older_than` cannot judge it; it is not selected"
+        ]
     );
 }
 

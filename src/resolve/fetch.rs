@@ -57,6 +57,9 @@ pub struct Candidate {
     /// ascending; empty for an object only named by id (its other keys
     /// exclude it) or read for another reason.
     pub entries: Vec<usize>,
+    /// Entries that would select it but for its creation date, which could
+    /// not be read: it is not selected by them, and the plan says so.
+    pub undated: Vec<usize>,
 }
 
 impl Candidate {
@@ -65,6 +68,7 @@ impl Candidate {
         Candidate {
             resource,
             entries: Vec::new(),
+            undated: Vec::new(),
         }
     }
 }
@@ -503,10 +507,21 @@ impl Matcher {
             .into_iter()
             .map(|i| self.positions[i])
             .collect();
+        let undated: Vec<usize> = self
+            .index
+            .undecided_by_age(&resource)
+            .into_iter()
+            .map(|i| self.positions[i])
+            .collect();
         let wanted = !entries.is_empty()
+            || !undated.is_empty()
             || self.ids.contains(&resource.id)
             || self.retain == Retain::Everything;
-        wanted.then_some(Candidate { resource, entries })
+        wanted.then_some(Candidate {
+            resource,
+            entries,
+            undated,
+        })
     }
 }
 
@@ -716,6 +731,7 @@ mod tests {
         let m = Manifests {
             account: 1,
             files: vec![],
+            digests: vec![],
             entries,
             protect: vec![],
             limits: Vec::new(),
@@ -814,6 +830,7 @@ mod tests {
         let m = Manifests {
             account: 1,
             files: vec![],
+            digests: vec![],
             entries,
             protect: vec![],
             limits: Vec::new(),

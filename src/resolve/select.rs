@@ -62,6 +62,21 @@ impl CompiledSelector {
 
     /// Whether every key of the selector matches `r`.
     pub fn matches(&self, r: &Resource) -> bool {
+        self.matches_but_age(r)
+            && self
+                .created_before
+                .is_none_or(|limit| r.created.is_some_and(|c| c < limit))
+    }
+
+    /// Whether the selector would select `r` but cannot tell, because it
+    /// selects by age and `r`'s creation date could not be read: such an
+    /// object is not selected, and the plan says so (never a silent skip).
+    pub fn undecided_by_age(&self, r: &Resource) -> bool {
+        self.created_before.is_some() && r.created.is_none() && self.matches_but_age(r)
+    }
+
+    /// Every key but the age.
+    fn matches_but_age(&self, r: &Resource) -> bool {
         let s = &self.selector;
         (s.ids.is_empty() || s.ids.contains(&r.id))
             && (s.ips.is_empty() || s.ips.iter().any(|p| address_matches(p, r)))
@@ -80,9 +95,6 @@ impl CompiledSelector {
                 .as_ref()
                 .is_none_or(|dc| r.datacenter.as_ref() == Some(dc))
             && s.tags.iter().all(|t| r.tags.contains(t))
-            && self
-                .created_before
-                .is_none_or(|limit| r.created.is_some_and(|c| c < limit))
     }
 }
 
@@ -160,6 +172,17 @@ impl SelectorIndex {
         }
         index.names = globs.build().unwrap_or_else(|_| GlobSet::empty());
         index
+    }
+
+    /// The positions of the selectors that would select `r` but for its
+    /// creation date, which could not be read.
+    pub fn undecided_by_age(&self, r: &Resource) -> Vec<usize> {
+        if r.created.is_some() {
+            return Vec::new();
+        }
+        (0..self.selectors.len())
+            .filter(|&i| self.selectors[i].undecided_by_age(r))
+            .collect()
     }
 
     /// The positions of the selectors that select `r`, ascending.

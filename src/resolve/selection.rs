@@ -36,11 +36,23 @@ pub enum MissingRef {
 }
 
 /// The objects the entries select, sorted by kind (apply order) and id,
-/// and the explicit ids and addresses that selected nothing.
+/// the explicit ids and addresses that selected nothing, and the objects an
+/// age selector could not judge.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Selection {
     pub selected: Vec<Selected>,
     pub missing: Vec<Missing>,
+    pub undated: Vec<Undated>,
+}
+
+/// An object an entry's `older_than`/`created_before` could not judge,
+/// because its creation date could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undated {
+    pub entry: usize,
+    pub kind: Kind,
+    pub id: u64,
+    pub name: String,
 }
 
 /// Collects what every entry selected, and what it named that is missing.
@@ -64,6 +76,14 @@ pub fn select(manifests: &Manifests, fetched: &Fetched) -> Selection {
         let fetched_ids: HashSet<u64> = candidates.iter().map(|c| c.resource.id).collect();
         let mut hits: Vec<Vec<&Resource>> = vec![Vec::new(); manifests.entries.len()];
         for candidate in candidates {
+            for &entry in &candidate.undated {
+                selection.undated.push(Undated {
+                    entry,
+                    kind,
+                    id: candidate.resource.id,
+                    name: candidate.resource.name.clone(),
+                });
+            }
             if candidate.entries.is_empty() {
                 continue;
             }

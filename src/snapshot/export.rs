@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 
+use super::shape::Shape;
 use crate::kinds::{Kind, WorldList, json::id};
 use crate::softlayer::{ApiError, Call, Client};
 
@@ -42,15 +43,27 @@ pub struct ListReport {
     pub elapsed: Duration,
 }
 
-/// A list that could not be read. The API error is part of the message,
-/// not a separate cause, so `{:#}` does not say it twice.
+/// Why no snapshot was written. The API error is part of the message, not
+/// a separate cause, so `{:#}` does not say it twice.
 #[derive(Debug, thiserror::Error)]
-#[error("reading {what}: {error}")]
-pub struct ExportError {
-    /// What was being read (`account`, `virtualGuests`, ...).
-    pub what: &'static str,
-    /// The API error.
-    pub error: ApiError,
+pub enum ExportError {
+    /// A list could not be read.
+    #[error("reading {what}: {error}")]
+    Api {
+        /// What was being read (`account`, `virtualGuests`, ...).
+        what: &'static str,
+        /// The API error.
+        error: ApiError,
+    },
+    /// The API's answers hold a value the world format cannot: the file
+    /// would be refused when served back, so it is not written.
+    #[error(
+        "the account's answers hold a value a snapshot cannot store ({reason}); no snapshot was written"
+    )]
+    Unwritable {
+        /// The world loader's words, with the path of the value.
+        reason: String,
+    },
 }
 
 /// The lists a plan of `kinds` reads (every list when `kinds` is empty),
@@ -98,12 +111,14 @@ pub fn export_world(
     taken_at: jiff::Timestamp,
     mut progress: impl FnMut(&ListReport),
 ) -> Result<Value, ExportError> {
+    const ACCOUNT_MASK: &str = "mask[id,companyName,email]";
     let account = client
-        .read(&Call::new("SoftLayer_Account", "getObject").mask("mask[id,companyName,email]"))
-        .map_err(|error| ExportError {
+        .read(&Call::new("SoftLayer_Account", "getObject").mask(ACCOUNT_MASK))
+        .map_err(|error| ExportError::Api {
             what: "account",
             error,
         })?;
+    let account = Shape::parse(ACCOUNT_MASK).project(&account);
     let mut world = Map::new();
     world.insert("format".into(), json!(WORLD_FORMAT));
     world.insert("clock".into(), json!(taken_at.to_string()));
@@ -118,11 +133,21 @@ pub fn export_world(
     {
         let started = Instant::now();
         let calls_before = client.calls_made();
-        let call = Call::new(list.service, list.method).mask(list.mask());
-        let mut items = client.list(&call, list.root).map_err(|error| ExportError {
-            what: list.key,
-            error,
-        })?;
+        let mask = list.mask();
+        let call = Call::new(list.service, list.method).mask(mask.clone());
+        let items = client
+            .list(&call, list.root)
+            .map_err(|error| ExportError::Api {
+                what: list.key,
+                error,
+            })?;
+        // Exactly what the mask asked for, in the world's value forms.
+        let shape = Shape::parse(&mask);
+        let mut items: Vec<Value> = items
+            .iter()
+            .filter(|item| item.is_object())
+            .map(|item| shape.project(item))
+            .collect();
         for item in &mut items {
             drop_empty_lists(item);
         }
@@ -154,7 +179,15 @@ pub fn export_world(
         let tickets = tickets.into_values().map(Value::Object).collect();
         world.insert("tickets".into(), Value::Array(tickets));
     }
-    Ok(Value::Object(world))
+    let world = Value::Object(world);
+    // Checked with the very rules that load it back: a snapshot that
+    // `plan --snapshot` would refuse is never written.
+    softlayer_emulator::World::from_json_str(&world.to_string()).map_err(|err| {
+        ExportError::Unwritable {
+            reason: err.to_string(),
+        }
+    })?;
+    Ok(world)
 }
 
 /// Removes empty lists nested in an object. The API sends a masked list

@@ -5,6 +5,7 @@
 
 mod embedded;
 mod export;
+mod shape;
 
 pub use embedded::{
     MAX_WORLD_FILE_BYTES, SnapshotError, SnapshotFile, start_snapshot_emulator,

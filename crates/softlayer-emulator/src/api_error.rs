@@ -72,6 +72,28 @@ impl ApiError {
         )
     }
 
+    /// 501 for a method the API has and the emulator does not implement
+    /// (synthetic: the real API would answer it).
+    pub(crate) fn not_emulated(service: &str, method: &str) -> ApiError {
+        ApiError::new(
+            501,
+            "Emulator_NotImplemented",
+            format!("{service}::{method} exists in the API but is not emulated."),
+        )
+    }
+
+    /// 400 for a request beyond one of the emulator's parsing limits
+    /// (synthetic: the real API's limits are not documented).
+    pub(crate) fn too_large(message: impl Into<String>) -> ApiError {
+        ApiError::new(400, "SoftLayer_Exception_WebService_BadRequest", message)
+    }
+
+    /// An answer of the HTTP layer to a request it cannot read (too large,
+    /// malformed): synthetic, as the real front end's texts are unknown.
+    pub(crate) fn http(status: u16, message: impl Into<String>) -> ApiError {
+        ApiError::new(status, "SoftLayer_Exception_WebService_BadRequest", message)
+    }
+
     /// 400 for a body that is not JSON.
     pub(crate) fn bad_request() -> ApiError {
         ApiError::new(

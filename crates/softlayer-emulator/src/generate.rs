@@ -358,9 +358,8 @@ impl Generator {
                 "networkSpace".into(),
                 Value::from(if public { "PUBLIC" } else { "PRIVATE" }),
             );
-            // `SoftLayer_Network_Vlan` has no `createDate`: its age is its
-            // billing item's.
-            v.insert("modifyDate".into(), Value::from(format_ts(created)));
+            // A VLAN has no createDate in the API: its age is its billing
+            // item's (`created` still dates that item).
             if self.chance(40) {
                 let prefix = self.pick(&PREFIXES).trim_end_matches('-');
                 v.insert(
@@ -830,7 +829,7 @@ impl Generator {
             let mut a = Map::new();
             a.insert("id".into(), Value::from(109_001 + i as i64));
             a.insert("accountId".into(), Value::from(ACCOUNT_ID));
-            // A VIP has no name in the API; its notes say what it is.
+            // A VIP has no name in the API; its notes are what users label.
             a.insert(
                 "notes".into(),
                 Value::from(format!("lb-legacy-{:03}", i + 1)),

@@ -6,7 +6,10 @@
 //! `resultLimit` with `SoftLayer-Total-Items`, Basic auth, error bodies and
 //! statuses) and reproduces SoftLayer's cancellation rules and error texts.
 //! It works on `serde_json::Value` and its own types only: it shares nothing
-//! with the slretire client, so a client bug cannot be mirrored here.
+//! with the slretire client, so a client bug cannot be mirrored here. What
+//! exists is decided by the API's own metadata ([`metadata`]): a service or
+//! method it lacks gets the API's 404, a mask property the (cast) type lacks
+//! its 500.
 //!
 //! ```no_run
 //! use softlayer_emulator::{Config, Emulator, World};
@@ -28,24 +31,30 @@
 //! - [`Emulator`]: [`Emulator::start`], [`Emulator::base_url`],
 //!   [`Emulator::world`], [`Emulator::requests`] ([`LoggedRequest`]),
 //!   [`Emulator::stop`] (also on drop);
-//! - [`generate_world`]: a deterministic, realistic world of about N objects.
+//! - [`generate_world`]: a deterministic, realistic world of about N objects;
+//! - [`metadata`]: the API's own metadata (which services, methods, types
+//!   and properties exist today) and [`metadata::check_request`], which
+//!   checks one request's service, method, objectMask and objectFilter
+//!   against it, as the real API would.
 //!
 //! Control endpoints (never faulted, never logged): `GET /__emulator/world`
 //! and `GET /__emulator/requests`.
 
 mod api_error;
+mod api_schema;
 mod cancel;
 mod config;
 mod dates;
 mod faults;
 mod filter;
 mod generate;
+mod http;
 mod ip;
 mod load;
 mod load_error;
 mod mask;
+pub mod metadata;
 mod node;
-mod proxy;
 mod render;
 mod request_log;
 mod server;

@@ -269,12 +269,13 @@ impl Loader {
         ty: &'static TypeDef,
         path: &str,
     ) -> Result<Map<String, Value>, LoadError> {
-        let Value::Object(map) = value else {
+        let Value::Object(mut map) = value else {
             return Err(LoadError::at(
                 path,
                 format!("expected an object, found {}", describe(&value)),
             ));
         };
+        numeric_id(&mut map);
         if !map.get("id").is_some_and(Value::is_i64) {
             return Err(LoadError::at(path, "missing integer \"id\""));
         }
@@ -288,6 +289,7 @@ impl Loader {
                 format!("expected an object, found {}", describe(&value)),
             ));
         };
+        numeric_id(&mut rest);
         let Some(id) = rest.get("id").and_then(Value::as_i64) else {
             return Err(LoadError::at(path, "missing integer \"id\""));
         };
@@ -443,6 +445,7 @@ impl Loader {
                 format!("expected an object, found {}", describe(&value)),
             ));
         };
+        numeric_id(&mut rest);
         let Some(id) = rest.get("id").and_then(Value::as_i64) else {
             return Err(LoadError::at(path, "missing integer \"id\""));
         };
@@ -526,6 +529,7 @@ impl Loader {
                 None => return Err(unknown_property(&key, ty, &p(), &[])),
                 Some(PropDef::Local(_, true)) => {}
                 Some(PropDef::Local(kind, false)) => {
+                    let value = api_form(value, kind);
                     check_kind(&value, kind, &p)?;
                     out.insert(key, value);
                 }
@@ -533,6 +537,7 @@ impl Loader {
                     Src::Computed => {}
                     Src::Derived => return Err(derived(&key, ty, &p())),
                     Src::ById => {
+                        let value = numeric_ref_ids(value);
                         self.by_id(&value, rel.name, rel.target, rel.card, &p())?;
                         if !value.is_null() {
                             out.insert(key, value);
@@ -544,6 +549,7 @@ impl Loader {
                         }
                         let stored = match (rel.card, value) {
                             (Card::Scalar(kind), value) => {
+                                let value = api_form(value, kind);
                                 check_kind(&value, kind, &p)?;
                                 value
                             }
@@ -727,6 +733,53 @@ fn derived(key: &str, ty: &TypeDef, path: &str) -> LoadError {
     )
 }
 
+/// An object's `id` sent as a numeric string (as the SDK's fixtures and
+/// some API answers do), stored as the number it is.
+fn numeric_id(map: &mut Map<String, Value>) {
+    if let Some(id) = map.get_mut("id") {
+        let taken = std::mem::take(id);
+        *id = api_form(taken, ValueKind::Int);
+    }
+}
+
+/// Relations by id (`{"id": "5"}` or a list of them), ids made numbers.
+fn numeric_ref_ids(value: Value) -> Value {
+    match value {
+        Value::Object(mut map) => {
+            numeric_id(&mut map);
+            Value::Object(map)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(numeric_ref_ids).collect()),
+        other => other,
+    }
+}
+
+/// A value in one of the forms the real API (and the SDK's fixtures) send
+/// it, turned into the one form the world stores: ids as numeric strings,
+/// fees as numbers, text-typed values as numbers, times without an offset
+/// (SoftLayer's Central Standard Time). A snapshot of a real account then
+/// loads back; anything else is left for `check_kind` to refuse.
+fn api_form(value: Value, kind: ValueKind) -> Value {
+    match (kind, &value) {
+        (ValueKind::Int, Value::String(s)) => s
+            .trim()
+            .parse::<u64>()
+            .map(Value::from)
+            .or_else(|_| s.trim().parse::<i64>().map(Value::from))
+            .unwrap_or(value),
+        (ValueKind::Money | ValueKind::Str, Value::Number(n)) => Value::String(n.to_string()),
+        (ValueKind::Date, Value::String(s)) if parse_ts(s).is_none() => {
+            let with_offset = format!("{}-06:00", s.trim().replacen(' ', "T", 1));
+            if parse_ts(&with_offset).is_some() {
+                Value::String(with_offset)
+            } else {
+                value
+            }
+        }
+        _ => value,
+    }
+}
+
 /// Checks a scalar value's JSON shape.
 fn check_kind(value: &Value, kind: ValueKind, path: &dyn Fn() -> String) -> Result<(), LoadError> {
     if value.is_null() {
@@ -830,12 +883,24 @@ mod tests {
     #[test]
     fn wrong_money_type_has_path() {
         let e = err(&world(
-            r#", "virtualGuests": [{"id": 1, "billingItem": {"id": 5, "recurringFee": 12.5}}]"#,
+            r#", "virtualGuests": [{"id": 1, "billingItem": {"id": 5, "recurringFee": true}}]"#,
         ));
         assert!(
             e.starts_with("virtualGuests[0].billingItem.recurringFee: expected money"),
             "{e}"
         );
+    }
+
+    /// The API's own value forms load: ids as numeric strings, fees as
+    /// numbers, times without an offset (SoftLayer's Central time).
+    #[test]
+    fn api_value_forms_load() {
+        let w = crate::World::from_json_str(
+            r#"{"format": "slretire-world/1", "account": {"id": 1}, "virtualGuests": [{"id": "7",
+               "createDate": "2016-01-21 12:11:07",
+               "billingItem": {"id": "5", "recurringFee": 12.5}}]}"#,
+        );
+        assert!(w.is_ok(), "{:?}", w.err());
     }
 
     /// Duplicate ids per kind and across billing items are rejected.

@@ -168,7 +168,6 @@ impl<'s> View<'s> {
                     .map(Node::Bill)
                     .collect(),
             ),
-            "currentUser" => Prop::One(Node::Json(known(names::USER), Cow::Borrowed(self.user))),
             _ => scalar(st.account.get(name)),
         }
     }

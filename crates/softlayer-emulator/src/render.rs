@@ -5,10 +5,13 @@
 //! properties only when listed; empty or null relational properties are left
 //! out. Items guarded by a cast apply only to objects of that type.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use crate::filter;
 use crate::mask::{Mask, MaskItem};
+use crate::metadata;
 use crate::node::{Node, Prop, View};
 use crate::types::PropDef;
 
@@ -25,7 +28,11 @@ pub(crate) fn render(
     let applicable: Vec<&MaskItem> = levels
         .iter()
         .flat_map(|m| m.items.iter())
-        .filter(|it| it.guard.is_none_or(|g| ty.is_a(g.name)))
+        .filter(|it| {
+            it.guard
+                .as_deref()
+                .is_none_or(|g| ty.is_a(g) || metadata::is_a(ty.name, g))
+        })
         .collect();
     if ty.open {
         return render_open(node, &applicable);
@@ -41,21 +48,10 @@ pub(crate) fn render(
             }
         }
     }
-    let mut seen: Vec<&str> = Vec::new();
-    for item in &applicable {
-        let name = item.name.as_str();
-        if seen.contains(&name) {
-            continue;
-        }
-        seen.push(name);
+    for (name, subs) in merged_items(&applicable) {
         let Some(def) = ty.prop(name) else {
             continue;
         };
-        let subs: Vec<&Mask> = applicable
-            .iter()
-            .filter(|it| it.name == name)
-            .filter_map(|it| it.sub.as_ref())
-            .collect();
         let sub_filter = filtered.and_then(|f| f.get(name)).filter(|f| f.is_object());
         match view.prop(node, name) {
             Prop::Missing => {}
@@ -85,6 +81,33 @@ pub(crate) fn render(
         }
     }
     Value::Object(out)
+}
+
+/// Each property of a level once, in mask order, with the sub-masks of all
+/// its mentions merged. A mask may name thousands of properties, so beyond
+/// a few the names are indexed rather than searched.
+fn merged_items<'m>(items: &[&'m MaskItem]) -> Vec<(&'m str, Vec<&'m Mask>)> {
+    const SEARCHED: usize = 32;
+    let mut out: Vec<(&'m str, Vec<&'m Mask>)> = Vec::new();
+    let mut index: HashMap<&'m str, usize> = HashMap::new();
+    for item in items {
+        let name = item.name.as_str();
+        let indexed = items.len() > SEARCHED;
+        let found = if indexed {
+            index.get(name).copied()
+        } else {
+            out.iter().position(|(n, _)| *n == name)
+        };
+        let at = found.unwrap_or_else(|| {
+            if indexed {
+                index.insert(name, out.len());
+            }
+            out.push((name, Vec::new()));
+            out.len() - 1
+        });
+        out[at].1.extend(item.sub.as_ref());
+    }
+    out
 }
 
 /// An open (pass-through) object: everything, or only the listed keys.

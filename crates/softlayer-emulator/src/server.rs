@@ -1,9 +1,9 @@
-//! The running emulator: tiny_http, a pool of worker threads, the state
-//! behind one mutex, faults, and the request log.
+//! The running emulator: its own HTTP/1.1 server (`http`), a thread per
+//! connection, the state behind one mutex, faults, and the request log.
 
-use std::collections::VecDeque;
-use std::io::{self, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, BufReader, Read};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -11,25 +11,20 @@ use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use tiny_http::Request;
 
 use crate::api_error::ApiError;
 use crate::cancel::Clock;
 use crate::config::Config;
 use crate::faults::{RateLimiter, SplitMix64};
-use crate::proxy::{ConnectionTable, Proxy};
+use crate::http::{self, Incoming, Request, Response};
 use crate::request_log::LoggedRequest;
 use crate::services::{self, Call, Reply};
 use crate::state::{State, User};
 use crate::wire::{self, Credentials, Route};
 use crate::world::{World, export};
 
-/// Worker threads answering requests concurrently.
-const WORKERS: usize = 16;
 /// Entries kept in the request log (oldest dropped first).
 const LOG_CAPACITY: usize = 100_000;
-/// Largest request body read.
-const MAX_BODY: u64 = 16 * 1024 * 1024;
 
 struct Shared {
     state: Mutex<State>,
@@ -42,14 +37,13 @@ struct Shared {
     rng: Mutex<SplitMix64>,
     limiter: Mutex<RateLimiter>,
     stop: AtomicBool,
-    connections: Option<Arc<ConnectionTable>>,
     /// The world's `clock` and when serving began: a world that names the
     /// moment it describes is served from that moment on, time running.
     world_clock: Option<(Timestamp, std::time::Instant)>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic in one worker must not take the whole emulator down.
+    // A panic in one connection must not take the whole emulator down.
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -83,13 +77,22 @@ impl Shared {
     }
 }
 
+/// Open client connections: a handle on each socket (to close it when the
+/// emulator stops) and the threads serving them.
+#[derive(Default)]
+struct Connections {
+    next: u64,
+    sockets: HashMap<u64, TcpStream>,
+    threads: Vec<JoinHandle<()>>,
+}
+
 /// A running emulator. Stops (and joins its threads) on [`Emulator::stop`]
 /// or when dropped.
 pub struct Emulator {
     shared: Arc<Shared>,
-    server: Arc<tiny_http::Server>,
-    workers: Vec<JoinHandle<()>>,
-    proxy: Option<Proxy>,
+    connections: Arc<Mutex<Connections>>,
+    accept: Option<JoinHandle<()>>,
+    addr: SocketAddr,
     base_url: String,
 }
 
@@ -112,25 +115,8 @@ impl Emulator {
             .validate()
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let reclaim_after = SignedDuration::try_from(config.reclaim_after).map_err(io_error)?;
-        let lossy = config.lose_response_rate > 0.0;
-        let (server, proxy) = if lossy {
-            let server = tiny_http::Server::http("127.0.0.1:0").map_err(io_error)?;
-            let upstream = server
-                .server_addr()
-                .to_ip()
-                .ok_or_else(|| io_error("tiny_http did not listen on an IP address"))?;
-            let proxy = Proxy::start(listen, upstream)?;
-            (server, Some(proxy))
-        } else {
-            (tiny_http::Server::http(listen).map_err(io_error)?, None)
-        };
-        let addr: SocketAddr = match &proxy {
-            Some(p) => p.addr,
-            None => server
-                .server_addr()
-                .to_ip()
-                .ok_or_else(|| io_error("tiny_http did not listen on an IP address"))?,
-        };
+        let listener = TcpListener::bind(listen)?;
+        let addr = listener.local_addr()?;
         let state = world.state;
         let world_clock = state.clock.map(|at| (at, std::time::Instant::now()));
         let shared = Arc::new(Shared {
@@ -144,24 +130,20 @@ impl Emulator {
             log: Mutex::new(VecDeque::new()),
             limiter: Mutex::new(RateLimiter::default()),
             stop: AtomicBool::new(false),
-            connections: proxy.as_ref().map(|p| Arc::clone(&p.table)),
         });
-        let server = Arc::new(server);
-        let mut workers = Vec::with_capacity(WORKERS);
-        for i in 0..WORKERS {
+        let connections = Arc::new(Mutex::new(Connections::default()));
+        let accept = {
             let shared = Arc::clone(&shared);
-            let server = Arc::clone(&server);
-            workers.push(
-                std::thread::Builder::new()
-                    .name(format!("emulator-worker-{i}"))
-                    .spawn(move || worker(&shared, &server))?,
-            );
-        }
+            let connections = Arc::clone(&connections);
+            std::thread::Builder::new()
+                .name("emulator-accept".into())
+                .spawn(move || accept_loop(&shared, &listener, &connections))?
+        };
         Ok(Emulator {
             shared,
-            server,
-            workers,
-            proxy,
+            connections,
+            accept: Some(accept),
+            addr,
             base_url: format!("http://{}/rest/v3.1/", reachable(addr)),
         })
     }
@@ -182,7 +164,7 @@ impl Emulator {
         lock(&self.shared.log).iter().cloned().collect()
     }
 
-    /// Stops serving and joins the worker threads.
+    /// Stops serving and joins every thread.
     pub fn stop(mut self) {
         self.shutdown();
     }
@@ -191,14 +173,23 @@ impl Emulator {
         if self.shared.stop.swap(true, Ordering::SeqCst) {
             return;
         }
-        for _ in 0..self.workers.len() {
-            self.server.unblock();
+        // Wake the accept loop, which then sees the stop flag.
+        let _ = TcpStream::connect(reachable(self.addr));
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
         }
-        for w in self.workers.drain(..) {
-            let _ = w.join();
+        let (sockets, threads) = {
+            let mut c = lock(&self.connections);
+            (
+                std::mem::take(&mut c.sockets),
+                std::mem::take(&mut c.threads),
+            )
+        };
+        for socket in sockets.values() {
+            let _ = socket.shutdown(Shutdown::Both);
         }
-        if let Some(p) = &mut self.proxy {
-            p.stop();
+        for t in threads {
+            let _ = t.join();
         }
     }
 }
@@ -221,24 +212,149 @@ impl Drop for Emulator {
     }
 }
 
-fn worker(shared: &Shared, server: &tiny_http::Server) {
-    while !shared.stop.load(Ordering::SeqCst) {
-        match server.recv() {
-            Ok(rq) => {
-                // A bug in one call must not shrink the pool: the panic
-                // drops the request (tiny_http then answers 500) and the
-                // worker carries on.
-                let _ =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle(shared, rq)));
-            }
+fn accept_loop(
+    shared: &Arc<Shared>,
+    listener: &TcpListener,
+    connections: &Arc<Mutex<Connections>>,
+) {
+    for stream in listener.incoming() {
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(stream) = stream else { continue };
+        // Answers leave in one write; no reason to delay them.
+        let _ = stream.set_nodelay(true);
+        let Ok(handle) = stream.try_clone() else {
+            continue;
+        };
+        let mut c = lock(connections);
+        // Threads of closed connections are joined as new ones come.
+        let (done, running): (Vec<_>, Vec<_>) = std::mem::take(&mut c.threads)
+            .into_iter()
+            .partition(JoinHandle::is_finished);
+        c.threads = running;
+        for t in done {
+            let _ = t.join();
+        }
+        let id = c.next;
+        c.next += 1;
+        c.sockets.insert(id, handle);
+        let thread = {
+            let shared = Arc::clone(shared);
+            let connections = Arc::clone(connections);
+            std::thread::Builder::new()
+                .name(format!("emulator-conn-{id}"))
+                .spawn(move || {
+                    serve(&shared, stream);
+                    lock(&connections).sockets.remove(&id);
+                })
+        };
+        match thread {
+            Ok(t) => c.threads.push(t),
             Err(_) => {
-                if shared.stop.load(Ordering::SeqCst) {
+                if let Some(s) = c.sockets.remove(&id) {
+                    let _ = s.shutdown(Shutdown::Both);
+                }
+            }
+        }
+    }
+}
+
+/// What to do with one request.
+enum Answer {
+    Json {
+        status: u16,
+        body: Value,
+        headers: Vec<(&'static str, String)>,
+    },
+    /// The lost-response fault: close the connection without a byte.
+    Lost,
+}
+
+fn json_answer(status: u16, body: Value) -> Answer {
+    Answer::Json {
+        status,
+        body,
+        headers: Vec::new(),
+    }
+}
+
+/// Serves the requests of one connection, in order, until it closes.
+fn serve(shared: &Shared, stream: TcpStream) {
+    let Ok(mut writer) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(stream);
+    loop {
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let rq = match http::read_request(&mut reader, &mut writer) {
+            Incoming::Closed => return,
+            Incoming::Refused { status, message } => {
+                let body = ApiError::http(status, message).body();
+                let bytes = serde_json::to_vec(&body).unwrap_or_default();
+                let response = Response {
+                    status,
+                    body: &bytes,
+                    headers: Vec::new(),
+                    close: true,
+                };
+                let _ = http::write_response(&mut writer, (1, 1), false, &response);
+                let _ = writer.shutdown(Shutdown::Write);
+                drain(&mut reader);
+                return;
+            }
+            Incoming::Request(rq) => rq,
+        };
+        let keep_alive = rq.keep_alive();
+        // A bug in one call answers 500 and ends this connection only.
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle(shared, &rq)))
+            .unwrap_or_else(|_| {
+                let err = ApiError::internal();
+                json_answer(err.status, err.body())
+            });
+        match answer {
+            Answer::Lost => {
+                let _ = writer.shutdown(Shutdown::Both);
+                return;
+            }
+            Answer::Json {
+                status,
+                body,
+                headers,
+            } => {
+                let bytes = serde_json::to_vec(&body).unwrap_or_else(|_| b"null".to_vec());
+                let response = Response {
+                    status,
+                    body: &bytes,
+                    headers,
+                    close: !keep_alive,
+                };
+                let head_only = rq.method.eq_ignore_ascii_case("HEAD");
+                if http::write_response(&mut writer, rq.version, head_only, &response).is_err()
+                    || !keep_alive
+                {
+                    let _ = writer.shutdown(Shutdown::Both);
                     return;
                 }
             }
         }
     }
 }
+
+/// Reads and drops what a refused client still sends (bounded in bytes and
+/// time), so closing the socket does not reset the connection before the
+/// client has read the answer.
+fn drain(reader: &mut BufReader<TcpStream>) {
+    let _ = reader
+        .get_ref()
+        .set_read_timeout(Some(std::time::Duration::from_secs(1)));
+    let _ = io::copy(&mut reader.take(DRAIN_LIMIT), &mut io::sink());
+}
+
+/// Most bytes read and dropped after a refused request.
+const DRAIN_LIMIT: u64 = 4 * 1024 * 1024;
 
 /// Logs a request that reached no service.
 fn record_unrouted(
@@ -260,56 +376,9 @@ fn record_unrouted(
     });
 }
 
-/// Answers `rq` with a JSON body. The status line, headers and body leave
-/// in one write: tiny_http writes the head and the body separately, and a
-/// small head segment still unacknowledged makes Nagle's algorithm hold
-/// the body until the client's delayed ACK (40 ms on Linux) on every reused
-/// connection, which would make the emulator, not the client under test,
-/// the bottleneck of sequential clients. Headers as tiny_http sends them,
-/// with `Content-Length` rather than chunked encoding for large bodies.
-fn respond_json(rq: Request, status: u16, body: &Value, total: Option<usize>) {
-    respond_json_with(rq, status, body, total, None);
-}
-
-/// [`respond_json`] with one extra header.
-fn respond_json_with(
-    rq: Request,
-    status: u16,
-    body: &Value,
-    total: Option<usize>,
-    extra: Option<(&str, &str)>,
-) {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"null".to_vec());
-    let version = rq.http_version().clone();
-    let head_only = *rq.method() == tiny_http::Method::Head;
-    let date = jiff::fmt::rfc2822::DateTimePrinter::new()
-        .timestamp_to_rfc9110_string(&Timestamp::now())
-        .unwrap_or_default();
-    let mut head = format!(
-        "HTTP/{}.{} {status} {}\r\nServer: tiny-http (Rust)\r\nDate: {date}\r\nContent-Type: application/json\r\n",
-        version.0,
-        version.1,
-        tiny_http::StatusCode(status).default_reason_phrase(),
-    );
-    if let Some(n) = total {
-        head.push_str(&format!("SoftLayer-Total-Items: {n}\r\n"));
-    }
-    if let Some((name, value)) = extra {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", bytes.len()));
-    let mut message = head.into_bytes();
-    if !head_only {
-        message.extend_from_slice(&bytes);
-    }
-    let mut writer = rq.into_writer();
-    // A client that went away is no concern of the emulator's.
-    let _ = writer.write_all(&message).and_then(|()| writer.flush());
-}
-
-fn handle(shared: &Shared, mut rq: Request) {
-    let verb = rq.method().as_str().to_ascii_uppercase();
-    let (path, query) = wire::split_target(rq.url());
+fn handle(shared: &Shared, rq: &Request) -> Answer {
+    let verb = rq.method.to_ascii_uppercase();
+    let (path, query) = wire::split_target(&rq.target);
     match wire::route(&verb, &path) {
         Route::Control(what) => {
             let (status, body) = match what.as_str() {
@@ -323,23 +392,21 @@ fn handle(shared: &Shared, mut rq: Request) {
                     json!({"error": "Unknown emulator endpoint", "code": "Emulator"}),
                 ),
             };
-            respond_json(rq, status, &body, None);
+            json_answer(status, body)
         }
         Route::MethodNotAllowed => {
             let err = ApiError::method_not_allowed(&verb);
             record_unrouted(shared, verb, path, query, err.status);
-            respond_json_with(
-                rq,
-                err.status,
-                &err.body(),
-                None,
-                Some(("Allow", wire::ALLOWED_VERBS)),
-            );
+            Answer::Json {
+                status: err.status,
+                body: err.body(),
+                headers: vec![("Allow", wire::ALLOWED_VERBS.to_owned())],
+            }
         }
         Route::NotFound => {
             let err = ApiError::no_service();
             record_unrouted(shared, verb, path, query, err.status);
-            respond_json(rq, err.status, &err.body(), None);
+            json_answer(err.status, err.body())
         }
         Route::Rest {
             service,
@@ -347,18 +414,9 @@ fn handle(shared: &Shared, mut rq: Request) {
             method,
             path_params,
         } => {
-            let mut body = Vec::new();
-            if verb != "GET" {
-                let _ = rq.as_reader().take(MAX_BODY).read_to_end(&mut body);
-            }
             if !shared.config.latency.is_zero() {
                 std::thread::sleep(shared.config.latency);
             }
-            let auth = rq
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv("Authorization"))
-                .map(|h| h.value.as_str().to_owned());
             let mut entry = LoggedRequest {
                 method: verb.clone(),
                 path,
@@ -369,13 +427,15 @@ fn handle(shared: &Shared, mut rq: Request) {
                 id: id.clone(),
                 parameters: None,
             };
+            let body: &[u8] = if verb == "GET" { &[] } else { &rq.body };
             let outcome = api_call(
                 shared,
                 &verb,
-                auth.as_deref(),
-                &body,
+                rq.header("Authorization"),
+                body,
+                &query,
                 &mut entry,
-                |params| Call {
+                |params, filter| Call {
                     service,
                     id,
                     method: method.clone(),
@@ -387,10 +447,7 @@ fn handle(shared: &Shared, mut rq: Request) {
                         .iter()
                         .find(|(k, _)| k == "objectMask")
                         .map(|(_, v)| v.clone()),
-                    filter: query
-                        .iter()
-                        .find(|(k, _)| k == "objectFilter")
-                        .and_then(|(_, v)| serde_json::from_str(v).ok()),
+                    filter,
                     limit: query
                         .iter()
                         .find(|(k, _)| k == "resultLimit")
@@ -401,17 +458,19 @@ fn handle(shared: &Shared, mut rq: Request) {
                 Outcome::Lost => {
                     entry.status = 0;
                     shared.record(entry);
-                    if let (Some(table), Some(peer)) = (&shared.connections, rq.remote_addr()) {
-                        table.cut(*peer);
-                    }
-                    // Taking the writer means tiny_http writes nothing,
-                    // not even its automatic 500.
-                    drop(rq.into_writer());
+                    Answer::Lost
                 }
                 Outcome::Answer(status, body, total) => {
                     entry.status = status;
                     shared.record(entry);
-                    respond_json(rq, status, &body, total);
+                    Answer::Json {
+                        status,
+                        body,
+                        headers: total
+                            .map(|n| ("SoftLayer-Total-Items", n.to_string()))
+                            .into_iter()
+                            .collect(),
+                    }
                 }
             }
         }
@@ -428,8 +487,9 @@ fn api_call(
     verb: &str,
     auth: Option<&str>,
     body: &[u8],
+    query: &[(String, String)],
     entry: &mut LoggedRequest,
-    make_call: impl FnOnce(Vec<Value>) -> Call,
+    make_call: impl FnOnce(Vec<Value>, Option<Value>) -> Call,
 ) -> Outcome {
     let fail = |e: ApiError| Outcome::Answer(e.status, e.body(), None);
     let (username, user) = match authenticate(shared, wire::credentials(auth)) {
@@ -461,17 +521,18 @@ fn api_call(
     if !params.is_empty() {
         entry.parameters = Some(params.clone());
     }
-    let call = make_call(params);
+    let filter = match wire::object_filter(query) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    let call = make_call(params, filter);
     let result = {
         let mut state = lock(&shared.state);
         services::dispatch(&mut state, shared.clock(), &user, &call)
     };
     match result {
         Ok(Reply { body, total }) => {
-            if services::is_mutating(&call.method)
-                && shared.connections.is_some()
-                && lose_draw < shared.config.lose_response_rate
-            {
+            if services::is_mutating(&call.method) && lose_draw < shared.config.lose_response_rate {
                 Outcome::Lost
             } else {
                 Outcome::Answer(200, body, total)
@@ -518,7 +579,7 @@ fn authenticate(shared: &Shared, creds: Option<Credentials>) -> Result<(String, 
 
 #[cfg(test)]
 mod tests {
-    use std::io::{BufRead, BufReader};
+    use std::io::{BufRead, BufReader, Read, Write};
     use std::net::TcpStream;
 
     use super::*;

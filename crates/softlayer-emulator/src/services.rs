@@ -3,14 +3,18 @@
 //! the state mutably) and names what to return; `respond` renders that with
 //! the mask, filter and result limit (it only reads).
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value, json};
 
 use crate::api_error::ApiError;
+use crate::api_schema::{ApiSchema, Missing};
 use crate::cancel::{self, Clock, Timing};
 use crate::dates::format_ts;
 use crate::filter;
 use crate::ip::ip_number;
-use crate::mask::ObjectMask;
+use crate::mask::{ObjectMask, SyntaxError};
+use crate::metadata::{self, Fault, Schema};
 use crate::node::{Node, Prop, View};
 use crate::render::render;
 use crate::state::{Kind, State};
@@ -105,6 +109,8 @@ enum Outcome {
     /// Every visible object of a kind (`getAllObjects`).
     AllOf(Kind),
     AllRequests,
+    /// `SoftLayer_Account::getCurrentUser`: the caller.
+    CurrentUser,
 }
 
 /// Methods that change state (subject to the lost-response fault).
@@ -136,51 +142,30 @@ fn relation_of(ty: &'static TypeDef, method: &str) -> Option<&'static str> {
     }
 }
 
-/// The type a method returns objects of (for the mask), or None when it
-/// returns plain values.
-fn returned_type(svc: Service, method: &str) -> Result<Option<&'static TypeDef>, ApiError> {
-    let own = known(svc.type_name());
-    let ty = match (svc, method) {
-        (_, "getObject") => Some(own),
-        (Service::Resource(Kind::Guest | Kind::Hardware, _), "findByIpAddress") => Some(own),
-        (Service::Resource(Kind::Guest | Kind::Host | Kind::Storage, _), "deleteObject") => None,
-        (Service::Resource(Kind::Vlan, _), "getCancelFailureReasons") => None,
-        (Service::Resource(Kind::Lbaas, _), "getAllObjects" | "getLoadBalancer") => Some(own),
-        (Service::Resource(Kind::Lbaas, _), "cancelLoadBalancer") => None,
-        (
-            Service::BillingItem,
-            "cancelService" | "cancelServiceOnAnniversaryDate" | "cancelItem" | "voidCancelService",
-        ) => None,
-        (Service::CancellationRequest, "createObject" | "getAllCancellationRequests") => Some(own),
-        (Service::Ticket, "createCancelServerTicket") => Some(own),
-        (Service::Ticket, "addUpdate") => None,
-        (Service::Pod, "getAllObjects") => Some(own),
-        _ => {
-            let Some(rel) = relation_of(own, method) else {
-                return Err(ApiError::no_method(method));
-            };
-            match own.prop(rel) {
-                Some(PropDef::Rel(r)) if !matches!(r.card, Card::Scalar(_)) => {
-                    Some(known(r.target))
-                }
-                _ => None,
-            }
-        }
-    };
-    Ok(ty)
-}
-
 /// Runs a call: checks, mutates, renders.
+///
+/// The API's own metadata decides what exists: a service or method it
+/// lacks gets the API's 404s, and the mask is checked against the type the
+/// method returns (casts honoured). A method the API has but the emulator
+/// does not implement is answered as such, never as "not a valid method".
 pub(crate) fn dispatch(
     st: &mut State,
     clock: Clock,
     user: &Value,
     call: &Call,
 ) -> Result<Reply, ApiError> {
-    let svc = service(&call.service).ok_or_else(ApiError::no_service)?;
-    let ty = returned_type(svc, &call.method)?;
-    let mask = match (&call.mask, ty) {
-        (Some(text), Some(ty)) if !text.trim().is_empty() => Some(ObjectMask::parse(text, ty)?),
+    let schema = ApiSchema::of(st);
+    let returns = match schema.method(&call.service, &call.method) {
+        Ok(m) => m.returns,
+        Err(Missing::Service) => return Err(ApiError::no_service()),
+        Err(Missing::Method) => return Err(ApiError::no_method(&call.method)),
+    };
+    let svc = service(&call.service)
+        .ok_or_else(|| ApiError::not_emulated(&call.service, &call.method))?;
+    let mask = match &call.mask {
+        Some(text) if !text.trim().is_empty() && schema.type_exists(returns) => {
+            Some(object_mask(&schema, text, returns)?)
+        }
         _ => None,
     };
     let outcome = execute(st, clock, user, svc, call)?;
@@ -190,6 +175,33 @@ pub(crate) fn dispatch(
         user,
     };
     respond(&view, call, mask.as_ref(), &outcome)
+}
+
+/// Parses a mask and checks it against `returns` as the API does: the
+/// first property the (cast) type lacks is a 500 ObjectMask error.
+fn object_mask(schema: &ApiSchema, text: &str, returns: &str) -> Result<ObjectMask, ApiError> {
+    let mask = ObjectMask::parse(text).map_err(|e| match e {
+        SyntaxError::Parser(message) => ApiError::parser(message),
+        SyntaxError::TooLarge(message) => ApiError::too_large(message),
+    })?;
+    // Only what the API is known to refuse is refused. Its answers to a
+    // cast to an unrelated type and to sub-properties of a scalar are not
+    // known: such items match no object, or are ignored, here (the checker
+    // of slretire's requests still reports both).
+    let first = metadata::check_mask(schema, &mask, returns)
+        .into_iter()
+        .find_map(|p| match p.fault {
+            Fault::UnknownProperty { property, on } => {
+                Some(format!("Property '{property}' not valid for '{on}'."))
+            }
+            // Synthetic text: the real one is not documented.
+            Fault::UnknownType { name } => Some(format!("Type '{name}' not valid in object mask.")),
+            Fault::UnrelatedCast { .. } | Fault::NotAnObject { .. } => None,
+        });
+    match first {
+        None => Ok(mask),
+        Some(message) => Err(ApiError::object_mask(message)),
+    }
 }
 
 fn numeric_id(call: &Call) -> Result<i64, ApiError> {
@@ -234,6 +246,8 @@ fn execute(
     match svc {
         Service::Account => match method {
             "getObject" => Ok(Outcome::Object(Target::Account)),
+            // A method, not a property of the account.
+            "getCurrentUser" => Ok(Outcome::CurrentUser),
             _ => relation(svc, Target::Account, method),
         },
         Service::Resource(kind, _) => resource_method(st, clock, kind, svc, call),
@@ -286,7 +300,8 @@ fn execute(
         // it to flag pods announced for closure).
         Service::Pod => match method {
             "getAllObjects" => Ok(Outcome::Value(Value::Array(Vec::new()))),
-            _ => Err(ApiError::no_method(method)),
+            "getObject" => Err(ApiError::not_found(call.id.as_deref().unwrap_or(""))),
+            _ => Err(ApiError::not_emulated(&call.service, method)),
         },
         Service::Ticket => match method {
             "createCancelServerTicket" => cancel_server_ticket(st, clock, call),
@@ -308,7 +323,7 @@ fn execute(
 fn relation(svc: Service, target: Target, method: &str) -> Result<Outcome, ApiError> {
     match relation_of(known(svc.type_name()), method) {
         Some(rel) => Ok(Outcome::Relation(target, rel)),
-        None => Err(ApiError::no_method(method)),
+        None => Err(ApiError::not_emulated(svc.type_name(), method)),
     }
 }
 
@@ -340,6 +355,11 @@ fn resource_method(
                 Some((_, id)) => Outcome::Object(Target::Resource(kind, id)),
                 None => Outcome::Value(Value::Null),
             })
+        }
+        // PTR records are not modelled: none (slcli `vs detail` reads them).
+        (Kind::Guest | Kind::Hardware, "getReverseDomainRecords") => {
+            resource_target(st, clock, kind, call)?;
+            Ok(Outcome::Value(Value::Array(Vec::new())))
         }
         (Kind::Lbaas, "getAllObjects") => Ok(Outcome::AllOf(Kind::Lbaas)),
         (Kind::Lbaas, "getLoadBalancer" | "cancelLoadBalancer") => {
@@ -641,6 +661,10 @@ fn respond(
         Outcome::Value(v) => Ok(Reply {
             body: v.clone(),
             total: v.as_array().map(Vec::len),
+        }),
+        Outcome::CurrentUser => Ok(Reply {
+            body: one(&Node::Json(known(names::USER), Cow::Borrowed(view.user))),
+            total: None,
         }),
         Outcome::Object(t) => {
             let n = node(view, *t)

@@ -202,6 +202,60 @@ pub(crate) fn credentials(header: Option<&str>) -> Option<Credentials> {
     })
 }
 
+/// Longest objectFilter accepted, in bytes.
+pub(crate) const MAX_FILTER_LEN: usize = 32 * 1024;
+/// Deepest objectFilter accepted (JSON objects and arrays inside each
+/// other). Real filters nest up to about 10.
+pub(crate) const MAX_FILTER_DEPTH: usize = 64;
+
+/// The `objectFilter` of a query: None when absent or not JSON (the API
+/// ignores what it cannot read); refused when beyond the bounds above.
+pub(crate) fn object_filter(query: &[(String, String)]) -> Result<Option<Value>, ApiError> {
+    let Some((_, text)) = query.iter().find(|(k, _)| k == "objectFilter") else {
+        return Ok(None);
+    };
+    if text.len() > MAX_FILTER_LEN {
+        return Err(ApiError::too_large(format!(
+            "Object filter is {} bytes long; at most {MAX_FILTER_LEN} are accepted.",
+            text.len()
+        )));
+    }
+    if json_depth(text) > MAX_FILTER_DEPTH {
+        return Err(ApiError::too_large(format!(
+            "Object filter is nested more than {MAX_FILTER_DEPTH} levels deep."
+        )));
+    }
+    Ok(serde_json::from_str(text).ok())
+}
+
+/// How deeply JSON arrays and objects nest in `text` (brackets inside
+/// strings do not count), measured without parsing it.
+fn json_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// `resultLimit=offset,limit` or `resultLimit=limit`; a limit of 0 means
 /// "no limit" (the SDK sends `10,0` for an offset alone).
 pub(crate) fn result_limit(text: &str) -> Option<(usize, Option<usize>)> {
@@ -415,6 +469,35 @@ mod tests {
         assert_eq!(result_limit("10,0"), Some((10, None)));
         assert_eq!(result_limit("5"), Some((0, Some(5))));
         assert_eq!(result_limit("x"), None);
+    }
+
+    /// Filters are bounded in length and depth; within the bounds an
+    /// unreadable one is ignored, as the API ignores it.
+    #[test]
+    fn bounds_filters() {
+        let query = |text: String| vec![("objectFilter".to_owned(), text)];
+        let nested = |n: usize| format!("{}1{}", "{\"a\":".repeat(n), "}".repeat(n));
+        assert_eq!(json_depth(&nested(3)), 3);
+        assert_eq!(json_depth(r#"{"a": "{[{[", "b": ["\"]"]}"#), 2);
+        assert!(
+            object_filter(&query(nested(MAX_FILTER_DEPTH)))
+                .unwrap()
+                .is_some()
+        );
+        for text in [
+            nested(MAX_FILTER_DEPTH + 1),
+            nested(5_000),
+            "[".repeat(100_000),
+            format!("{{\"a\": \"{}\"}}", "x".repeat(MAX_FILTER_LEN)),
+        ] {
+            let e = object_filter(&query(text)).unwrap_err();
+            assert_eq!(
+                (e.status, e.code),
+                (400, "SoftLayer_Exception_WebService_BadRequest")
+            );
+        }
+        assert_eq!(object_filter(&query("{nope".into())).unwrap(), None);
+        assert_eq!(object_filter(&[]).unwrap(), None);
     }
 
     /// Bodies carry positional parameters.

@@ -710,13 +710,16 @@ fn request_quirks_are_as_documented() {
     assert_eq!(request["status"]["name"], "Approved");
     let item = find(&world(&emu), "allTopLevelBillingItems", 7000).unwrap();
     assert_eq!(item["cancellationDate"], ANNIVERSARY);
-    // Hardware_Server::deleteObject is not implemented.
+    // Hardware_Server::deleteObject exists in the API and is not
+    // emulated: said so, never "not a valid method".
     let r = get(&emu, "SoftLayer_Hardware_Server/201/deleteObject.json");
     assert_eq!(
         (r.status, r.error()),
         (
-            404,
-            "Function (\"deleteObject\") is not a valid method for this service.".to_owned()
+            501,
+            "SoftLayer_Hardware_Server::deleteObject exists in the API but is not emulated."
+                .to_owned()
         )
     );
+    assert_eq!(r.json()["code"], "Emulator_NotImplemented");
 }

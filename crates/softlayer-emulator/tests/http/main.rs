@@ -5,6 +5,8 @@ mod cancel;
 mod clock;
 mod docs;
 mod faults;
+mod hostile;
 mod masks_filters;
+mod metadata;
 mod support;
 mod wire;

@@ -472,3 +472,29 @@ fn empty_list_relations_answer_empty_lists() {
         404
     );
 }
+
+/// A property named twice is rendered once with both sub-masks merged,
+/// in a short mask and in one long enough to be indexed.
+#[test]
+fn repeated_properties_merge_in_short_and_long_masks() {
+    let emu = start(config());
+    for filler in [0, 40] {
+        let mask = format!(
+            "mask[billingItem[id],id,{}hostname,billingItem[recurringFee]]",
+            "id,".repeat(filler)
+        );
+        let r = get(
+            &emu,
+            &format!(
+                "SoftLayer_Virtual_Guest/101/getObject.json?objectMask={}",
+                q(&mask)
+            ),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            r.json(),
+            json!({"id": 101, "hostname": "ci-runner-01", "billingItem": {"id": 1010, "recurringFee": "0"}}),
+            "{filler}"
+        );
+    }
+}

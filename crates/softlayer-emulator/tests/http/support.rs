@@ -97,6 +97,19 @@ pub(crate) fn send_raw(emu: &Emulator, request: &str) -> Resp {
     parse(&bytes)
 }
 
+/// Sends `bytes` as they are (no newline added) on a new connection and
+/// reads until the emulator closes it.
+pub(crate) fn send_bytes(emu: &Emulator, bytes: &[u8]) -> Resp {
+    let mut stream = TcpStream::connect(authority(emu)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    stream.write_all(bytes).unwrap();
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out).unwrap();
+    parse(&out)
+}
+
 fn parse(bytes: &[u8]) -> Resp {
     let text = String::from_utf8_lossy(bytes).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
