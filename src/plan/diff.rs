@@ -185,9 +185,10 @@ pub fn diff(old_path: &str, old: &Plan, new_path: &str, new: &Plan) -> PlanDiff 
     for item in &new.items {
         pairs.entry(key(item)).or_default().1.push(item);
     }
+    let (old_files, new_files) = (manifest_paths(old), manifest_paths(new));
     let locations = Locations {
-        old: &old.manifests,
-        new: &new.manifests,
+        old: &old_files,
+        new: &new_files,
     };
     let mut items = Vec::new();
     let mut unchanged = 0;
@@ -290,13 +291,18 @@ fn only_in(these: &[PlanError], a: &Plan, those: &[PlanError], b: &Plan) -> Vec<
     these
         .iter()
         .filter(|e| {
-            let message = without_locations(&e.message, &a.manifests);
-            !those
-                .iter()
-                .any(|o| o.code == e.code && without_locations(&o.message, &b.manifests) == message)
+            let message = without_locations(&e.message, &manifest_paths(a));
+            !those.iter().any(|o| {
+                o.code == e.code && without_locations(&o.message, &manifest_paths(b)) == message
+            })
         })
         .cloned()
         .collect()
+}
+
+/// The paths of a plan's manifest files, as its origins name them.
+fn manifest_paths(plan: &Plan) -> Vec<String> {
+    plan.manifests.iter().map(|m| m.path.clone()).collect()
 }
 
 /// The manifest files of each plan, to recognise locations in texts.

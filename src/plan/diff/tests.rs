@@ -75,6 +75,7 @@ fn plan_with(objects: &[Resource], when: When, line: u32) -> Plan {
     let manifests = Manifests {
         account: 278184,
         files: vec!["m.yaml".into()],
+        digests: vec!["sha256:test".into()],
         entries,
         protect: Vec::new(),
         limits: Vec::new(),
@@ -363,7 +364,10 @@ fn locations_are_not_changes() {
     );
     let old = plan(&estate());
     let mut new = old.clone();
-    new.manifests = files("moved/m.yaml");
+    new.manifests = vec![crate::plan::model::PlanManifest {
+        path: "moved/m.yaml".into(),
+        sha256: String::new(),
+    }];
     let error = |origin: &str| crate::plan::model::PlanError {
         code: crate::plan::code::Code::ProtectedSelected,
         message: format!("virtual_guest 1 is protected by {origin}"),
