@@ -102,12 +102,14 @@ fn main() -> anyhow::Result<()> {
         .collect();
 
     let context = PlanContext {
+        clock: Default::default(),
         account: PlanAccount {
             id: manifests.account,
             company: "bench".into(),
         },
         endpoint: "bench".into(),
         now,
+        retired: Vec::new(),
     };
     let mut cpu = Vec::new();
     let mut wall = Vec::new();

@@ -6,6 +6,7 @@ import sys
 import time
 import traceback
 
+import check_fixtures
 import check_sdk
 import check_slcli
 from harness import Emulator
@@ -38,6 +39,7 @@ def main():
     checks = [(f"seed {s}", lambda s=s: run_seed(s)) for s in SEEDS]
     checks += [(f"slcli {c.__name__}", c) for c in check_slcli.CHECKS]
     checks += [(f"sdk {c.__name__}", c) for c in check_sdk.CHECKS]
+    checks += [(f"fixtures {c.__name__}", c) for c in check_fixtures.CHECKS]
     failed = 0
     start = time.monotonic()
     for name, check in checks:

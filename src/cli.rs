@@ -2,6 +2,7 @@
 //! `commands/` give these values their meaning.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -48,6 +49,12 @@ pub enum Command {
     /// Perform a reviewed plan file, or plan and apply manifests after confirmation
     #[command(allow_negative_numbers = true)]
     Apply(ApplyArgs),
+    /// Follow applied retirements to their end: reclaimed, pending, ticket open, still billed
+    #[command(allow_negative_numbers = true)]
+    Status(StatusArgs),
+    /// Void pending cancellations this tool made (shows what it will void first)
+    #[command(allow_negative_numbers = true)]
+    Revert(RevertArgs),
     /// Check the credentials and print the account they belong to
     #[command(allow_negative_numbers = true)]
     Whoami(WhoamiArgs),
@@ -234,6 +241,10 @@ pub struct PlanArgs {
     #[arg(long)]
     pub detailed_exitcode: bool,
 
+    /// Where earlier applies recorded what they retired [default: .slretire/journal-<account>.jsonl]
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+
     /// Plan against an account snapshot (world file) in an embedded emulator; no credentials needed
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
@@ -294,6 +305,11 @@ pub struct ApplyArgs {
     #[arg(long, value_enum, default_value_t = ProgressChoice::Auto)]
     pub progress: ProgressChoice,
 
+    /// Also perform `waiting` items: poll what they wait for (spaced, at most DURATION in all) and
+    /// cancel each once everything it waits for is gone (500ms, 30s, 10m, 2h)
+    #[arg(long, value_name = "DURATION", value_parser = wait_duration)]
+    pub wait: Option<Duration>,
+
     /// Rehearse against an account snapshot (world file) in an embedded emulator
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
@@ -306,6 +322,64 @@ pub struct ApplyArgs {
     /// Refuse a plan file older than this (7d, 12h, 2w)
     #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = crate::manifest::parse_duration)]
     pub max_plan_age: std::time::Duration,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// A `--wait` duration: a whole number and a unit (ms, s, m, h, d).
+fn wait_duration(text: &str) -> Result<Duration, String> {
+    softlayer_emulator::parse_duration(text)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    /// One line per retirement and a summary
+    Text,
+    /// A tracking comment for an issue or pull request
+    Markdown,
+    /// One JSON document
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Applied plan files and journals to follow [default: the account's journal]
+    #[arg(value_name = "PLAN|JOURNAL")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format on stdout
+    #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+    pub format: StatusFormat,
+
+    /// Exit 2 while any cancellation is pending or its ticket open (0 all done, 1 still billed or
+    /// an error)
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// The journal of the applies [default: .slretire/journal-<account>.jsonl]
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RevertArgs {
+    /// Applied plan files and journals whose pending cancellations to void [default: the
+    /// account's journal]
+    #[arg(value_name = "PLAN|JOURNAL")]
+    pub paths: Vec<PathBuf>,
+
+    /// Void without asking for the account id
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// The journal of the applies, where revert appends its own lines [default:
+    /// .slretire/journal-<account>.jsonl]
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,

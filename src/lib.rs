@@ -3,7 +3,8 @@
 //! The pipeline is visible in the modules: [`manifest`] (YAML to a validated
 //! model) -> [`resolve`] (entries to live objects and billing items) ->
 //! [`plan`] (states, guards, renderers) -> [`apply`] (performing a plan),
-//! with [`kinds`] beside it as the one place per resource kind. [`pipeline`]
+//! with [`kinds`] beside it as the one place per resource kind, and
+//! [`follow`] after it (`status` and `revert`). [`pipeline`]
 //! assembles it; [`snapshot`] exports accounts and serves them back.
 //! Only [`softlayer`] talks HTTP (and knows no domain) and only [`commands`]
 //! talks to the terminal. `docs/architecture.md` draws it.
@@ -11,6 +12,7 @@
 pub mod apply;
 pub mod cli;
 pub mod commands;
+pub mod follow;
 pub mod input_file;
 pub mod kinds;
 pub mod manifest;

@@ -13,6 +13,7 @@ mod client_snapshot;
 mod client_transport;
 mod client_whoami;
 mod emulator_cli;
+mod follow_cli;
 mod manifest_codes;
 mod manifest_links;
 mod manifest_model;

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::plan::anniversary::{date_text, next_anniversary};
 use crate::plan::digest::fingerprint;
-use crate::plan::model::{PlanItem, Timing};
+use crate::plan::model::{PlanItem, State, Timing};
 use crate::plan::observed::Observed;
 use crate::resolve::resource::Resource;
 
@@ -18,6 +18,8 @@ pub enum Check {
     Done(String),
     /// The facts changed since the plan (which ones).
     Drifted(String),
+    /// A waiting item whose object still lists what it waits for (which).
+    NotYet(String),
 }
 
 /// Compares the object as read at `at` (`None`: not found) with the plan item.
@@ -44,6 +46,9 @@ pub fn check(item: &PlanItem, object: Option<&Resource>, at: jiff::Timestamp) ->
             show(anniversary)
         ));
     }
+    if item.state == State::Waiting {
+        return check_waiting(item, r);
+    }
     let now = Observed::of(r);
     if fingerprint(r.kind, r.id, &now) == item.fingerprint {
         return Check::Proceed;
@@ -52,6 +57,39 @@ pub fn check(item: &PlanItem, object: Option<&Resource>, at: jiff::Timestamp) ->
         Some(before) => format!("changed since the plan: {}", changed_facts(before, &now)),
         None => "changed since the plan".into(),
     })
+}
+
+/// A waiting item is compared with its facts as they will be once what it
+/// waits for is gone: those occupants leave, nothing else may change.
+fn check_waiting(item: &PlanItem, r: &Resource) -> Check {
+    let still: Vec<String> = r
+        .occupants
+        .iter()
+        .filter(|o| item.depends_on.contains(o))
+        .map(ToString::to_string)
+        .collect();
+    if !still.is_empty() {
+        return Check::NotYet(format!("still holds {}", still.join(", ")));
+    }
+    let Some(before) = expected_once_gone(item) else {
+        return Check::Drifted("changed since the plan".into());
+    };
+    let now = Observed::of(r);
+    if fingerprint(r.kind, r.id, &now) == fingerprint(r.kind, r.id, &before) {
+        Check::Proceed
+    } else {
+        Check::Drifted(format!(
+            "changed since the plan: {}",
+            changed_facts(&before, &now)
+        ))
+    }
+}
+
+/// A waiting item's recorded facts without the occupants it waits for.
+pub fn expected_once_gone(item: &PlanItem) -> Option<Observed> {
+    let mut facts = item.observed.clone()?;
+    facts.occupants.retain(|o| !item.depends_on.contains(o));
+    Some(facts)
 }
 
 /// The names of the facts that differ, e.g. `tags, billing.recurring_fee`.
@@ -88,7 +126,6 @@ fn differences(prefix: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
 mod tests {
     use super::*;
     use crate::kinds::Kind;
-    use crate::plan::model::State;
     use crate::plan::observed::BillingItem;
     use crate::resolve::money::Money;
 

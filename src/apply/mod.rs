@@ -12,6 +12,10 @@ pub mod check;
 pub mod journal;
 pub mod lock;
 pub mod progress;
+pub mod reread;
+mod wait;
+
+pub use wait::duration_text;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
@@ -21,12 +25,12 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::kinds::{Kind, Wave};
+use crate::kinds::Wave;
 use crate::plan::model::{ApiCall, Plan, PlanItem, State};
-use crate::resolve::fetch::{Api, FetchError, fetch_ids, fetch_one};
+use crate::resolve::fetch::Api;
 use crate::resolve::money::Money;
-use crate::resolve::resource::Resource;
 use check::{Check, check};
+use reread::{Reread, Target, read_back};
 
 /// Sends mutating calls; implemented by the SoftLayer client.
 pub trait Writer: Sync {
@@ -52,8 +56,11 @@ pub enum WriteError {
     Unanswered(String),
 }
 
-/// What happened to one plan item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+/// What happened to one plan item (or, for `revert`, to one pending
+/// cancellation).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Cancelled,
@@ -62,6 +69,11 @@ pub enum Outcome {
     Failed,
     /// Not attempted: Ctrl-C came first.
     Skipped,
+    /// `apply --wait`: what the item waits for was not gone when the wait
+    /// ended (or cannot be gone by then); it stays undone.
+    Waiting,
+    /// `revert`: the pending cancellation was taken back.
+    Voided,
 }
 
 impl Outcome {
@@ -72,6 +84,8 @@ impl Outcome {
             Outcome::Drifted => "drifted",
             Outcome::Failed => "failed",
             Outcome::Skipped => "skipped",
+            Outcome::Waiting => "still waiting",
+            Outcome::Voided => "voided",
         }
     }
 }
@@ -121,9 +135,13 @@ pub struct Apply<'a> {
     /// The time dates are judged at (the clock, or `SLRETIRE_NOW`): an
     /// anniversary that has passed since the plan is drift.
     pub now: Timestamp,
-    /// Waits before a call is sent again (`std::thread::sleep`; tests
-    /// record the waits instead of sleeping).
+    /// Waits before a call is sent again and between the polls of `--wait`
+    /// (`std::thread::sleep`; tests record the waits instead of sleeping).
     pub wait: &'a (dyn Fn(Duration) + Sync),
+    /// `--wait`: how long apply may wait, in all, for what `waiting` items
+    /// wait for to be gone, performing each as soon as it is; `None` leaves
+    /// waiting items to a later plan.
+    pub wait_for: Option<Duration>,
 }
 
 impl std::fmt::Debug for Apply<'_> {
@@ -163,14 +181,31 @@ impl Report {
         } else {
             String::new()
         };
+        let waiting = match self.count(Outcome::Waiting) {
+            0 => String::new(),
+            n => format!(", {n} still waiting"),
+        };
         format!(
-            "{head}: {} cancelled, {} already done, {} drifted, {} failed{skipped}. Monthly fees retired: {} USD.",
+            "{head}: {} cancelled, {} already done, {} drifted, {} failed{waiting}{skipped}. Monthly fees retired: {} USD.",
             self.count(Outcome::Cancelled),
             self.count(Outcome::AlreadyDone),
             self.count(Outcome::Drifted),
             self.count(Outcome::Failed),
             self.monthly_fee_retired.grouped()
         )
+    }
+
+    /// Whether the only items not done are waiting ones the wait could
+    /// not perform: everything else ended cancelled or already done.
+    pub fn only_waiting_left(&self) -> bool {
+        !self.interrupted
+            && self.count(Outcome::Waiting) > 0
+            && self.results.iter().all(|r| {
+                matches!(
+                    r.outcome,
+                    Outcome::Cancelled | Outcome::AlreadyDone | Outcome::Waiting
+                )
+            })
     }
 
     /// Whether every item ended cancelled or already done.
@@ -187,13 +222,20 @@ impl Report {
 /// proved the previous one did not take effect).
 const MAX_ATTEMPTS: u32 = 3;
 
-/// Performs every `cancel` item of the plan.
+/// Performs every `cancel` item of the plan, then with `wait_for` its
+/// `waiting` items as what they wait for goes.
 pub fn run(apply: &Apply<'_>) -> Report {
     let cancels: Vec<usize> = (0..apply.plan.items.len())
         .filter(|&i| apply.plan.items[i].state == State::Cancel)
         .collect();
+    let waiting: Vec<usize> = match apply.wait_for {
+        Some(_) => (0..apply.plan.items.len())
+            .filter(|&i| apply.plan.items[i].state == State::Waiting)
+            .collect(),
+        None => Vec::new(),
+    };
     for o in apply.observers {
-        o.start(cancels.len());
+        o.start(cancels.len() + waiting.len());
     }
     let mut results: Vec<ActionResult> = Vec::new();
     // Objects first, then what they sit on (subnets, dedicated hosts),
@@ -221,6 +263,10 @@ pub fn run(apply: &Apply<'_>) -> Report {
         }
         results.extend(run_wave(apply, indices));
     }
+    if let Some(budget) = apply.wait_for {
+        let waited = wait::perform_waiting(apply, &waiting, &results, budget);
+        results.extend(waited);
+    }
     results.sort_by_key(|r| r.index);
     let monthly_fee_retired = results
         .iter()
@@ -243,79 +289,74 @@ fn stopping(apply: &Apply<'_>) -> bool {
     apply.stop.load(Ordering::SeqCst)
 }
 
-/// The objects of one kind, read again.
-type Read = Result<Vec<Resource>, FetchError>;
+/// The plan item's object, as a target of a read.
+fn target(item: &PlanItem) -> Target {
+    Target {
+        kind: item.kind,
+        id: item.id,
+        uuid: item.uuid().map(str::to_string),
+    }
+}
 
-/// Reads the wave's objects again (one batched read per kind, kinds in
-/// parallel), then works through the items that still need their call with
-/// bounded parallelism.
+/// Reads the items' objects again (one batched read per kind, kinds in
+/// parallel), in the order given.
+fn read_items(apply: &Apply<'_>, indices: &[usize]) -> Vec<Reread> {
+    let targets: Vec<Target> = indices
+        .iter()
+        .map(|&i| target(&apply.plan.items[i]))
+        .collect();
+    read_back(apply.api, &targets, apply.now)
+}
+
+/// Reads the wave's objects again, then works through the items that
+/// still need their call with bounded parallelism.
 fn run_wave(apply: &Apply<'_>, indices: &[usize]) -> Vec<ActionResult> {
     let mut results = Vec::new();
-    let mut by_kind: BTreeMap<Kind, Vec<usize>> = BTreeMap::new();
-    for &i in indices {
-        by_kind.entry(apply.plan.items[i].kind).or_default().push(i);
-    }
     let started = Instant::now();
-    let reads: Vec<(Vec<usize>, Read)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = by_kind
-            .iter()
-            .map(|(kind, items)| {
-                let ids: Vec<u64> = items.iter().map(|&i| apply.plan.items[i].id).collect();
-                (
-                    items.clone(),
-                    scope.spawn(move || fetch_ids(apply.api, *kind, &ids, apply.now)),
-                )
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|(items, h)| {
-                let read = h
-                    .join()
-                    .unwrap_or_else(|_| Err(FetchError::new("re-read", "the read thread failed")));
-                (items, read)
-            })
-            .collect()
-    });
-    let mut queue: VecDeque<usize> = VecDeque::new();
-    for (items, read) in reads {
-        for i in items {
-            let item = &apply.plan.items[i];
-            if stopping(apply) {
-                results.push(finish(
-                    apply,
-                    i,
-                    Outcome::Skipped,
-                    "interrupted before this action".into(),
-                    0,
-                    started,
-                ));
-                continue;
+    let reads = read_items(apply, indices);
+    let mut queue: Vec<usize> = Vec::new();
+    for (&i, now) in indices.iter().zip(reads) {
+        let item = &apply.plan.items[i];
+        if stopping(apply) {
+            results.push(finish(
+                apply,
+                i,
+                Outcome::Skipped,
+                "interrupted before this action".into(),
+                0,
+                started,
+            ));
+            continue;
+        }
+        match now.map(|r| check(item, r.as_ref(), apply.now)) {
+            Err(e) => results.push(finish(
+                apply,
+                i,
+                Outcome::Failed,
+                format!("could not read the object before acting: {e}"),
+                0,
+                started,
+            )),
+            Ok(Check::Proceed) => queue.push(i),
+            Ok(Check::Done(why)) => {
+                results.push(finish(apply, i, Outcome::AlreadyDone, why, 0, started));
             }
-            let now = match &read {
-                Err(e) => Err(FetchError::new(e.what.clone(), e.source.to_string())),
-                Ok(found) => locate(apply, item, found),
-            };
-            match now.map(|r| check(item, r.as_ref(), apply.now)) {
-                Err(e) => results.push(finish(
-                    apply,
-                    i,
-                    Outcome::Failed,
-                    format!("could not read the object before acting: {e}"),
-                    0,
-                    started,
-                )),
-                Ok(Check::Proceed) => queue.push_back(i),
-                Ok(Check::Done(why)) => {
-                    results.push(finish(apply, i, Outcome::AlreadyDone, why, 0, started));
-                }
-                Ok(Check::Drifted(why)) => {
-                    results.push(finish(apply, i, Outcome::Drifted, why, 0, started));
-                }
+            // Only waiting items wait for occupants; a cancel item that
+            // still has them has changed since the plan.
+            Ok(Check::Drifted(why) | Check::NotYet(why)) => {
+                results.push(finish(apply, i, Outcome::Drifted, why, 0, started));
             }
         }
     }
-    let queue = Mutex::new(queue);
+    results.extend(perform(apply, queue));
+    results
+}
+
+/// Performs the items' calls with bounded parallelism; items Ctrl-C left
+/// unstarted are skipped.
+fn perform(apply: &Apply<'_>, queue: Vec<usize>) -> Vec<ActionResult> {
+    let mut results = Vec::new();
+    let queue = Mutex::new(VecDeque::from(queue));
     let done = Mutex::new(Vec::new());
     let workers = apply
         .parallelism
@@ -353,22 +394,10 @@ fn run_wave(apply: &Apply<'_>, indices: &[usize]) -> Vec<ActionResult> {
 
 /// Reads one object again: through its kind's filtered list, confirmed with
 /// the object itself when the list does not return it.
-fn read_object(apply: &Apply<'_>, item: &PlanItem) -> Result<Option<Resource>, FetchError> {
-    let found = fetch_ids(apply.api, item.kind, &[item.id], apply.now)?;
-    locate(apply, item, &found)
-}
-
-/// The item's object among freshly read ones; when the filtered read does
-/// not return it, its own `getObject` decides whether it is really gone.
-fn locate(
-    apply: &Apply<'_>,
-    item: &PlanItem,
-    found: &[Resource],
-) -> Result<Option<Resource>, FetchError> {
-    match find(found, item) {
-        Some(r) => Ok(Some(r.clone())),
-        None => fetch_one(apply.api, item.kind, item.id, item.uuid(), apply.now),
-    }
+fn read_object(apply: &Apply<'_>, item: &PlanItem) -> Reread {
+    read_back(apply.api, &[target(item)], apply.now)
+        .pop()
+        .unwrap_or(Ok(None))
 }
 
 /// Performs one item's call. Every failure is followed by a read of the
@@ -418,22 +447,28 @@ fn act(apply: &Apply<'_>, i: usize) -> ActionResult {
                 format!("{why} (the API said: {error})"),
             ),
             (Check::Drifted(why), _) => (Outcome::Drifted, why),
-            (Check::Proceed, WriteError::Refused(_)) => (Outcome::Failed, error.to_string()),
-            (Check::Proceed, WriteError::Unanswered(_)) => (
+            (Check::Proceed | Check::NotYet(_), WriteError::Refused(_)) => {
+                (Outcome::Failed, error.to_string())
+            }
+            (Check::Proceed | Check::NotYet(_), WriteError::Unanswered(_)) => (
                 Outcome::Failed,
                 format!(
                     "{error}; the object does not show the cancellation, but the call may still take effect, so it is not sent again: run apply again later to settle it"
                 ),
             ),
-            (Check::Proceed, WriteError::Fault(_)) if attempts >= MAX_ATTEMPTS => (
-                Outcome::Failed,
-                format!("{error} (after {attempts} attempts)"),
-            ),
-            (Check::Proceed, WriteError::Fault(_)) if stopping(apply) => (
+            (Check::Proceed | Check::NotYet(_), WriteError::Fault(_))
+                if attempts >= MAX_ATTEMPTS =>
+            {
+                (
+                    Outcome::Failed,
+                    format!("{error} (after {attempts} attempts)"),
+                )
+            }
+            (Check::Proceed | Check::NotYet(_), WriteError::Fault(_)) if stopping(apply) => (
                 Outcome::Skipped,
                 format!("interrupted; the last attempt did not take effect: {error}"),
             ),
-            (Check::Proceed, WriteError::Fault(_)) => {
+            (Check::Proceed | Check::NotYet(_), WriteError::Fault(_)) => {
                 for o in apply.observers {
                     o.note(&format!(
                         "{} {}: {error}; the read-back shows it did not take effect, sending it again",
@@ -446,13 +481,6 @@ fn act(apply: &Apply<'_>, i: usize) -> ActionResult {
         };
         return finish(apply, i, outcome, detail, attempts, started);
     }
-}
-
-/// The object a plan item refers to among freshly read ones.
-fn find<'r>(found: &'r [Resource], item: &PlanItem) -> Option<&'r Resource> {
-    found
-        .iter()
-        .find(|r| r.id == item.id && r.uuid.as_deref() == item.uuid())
 }
 
 fn finish(

@@ -106,6 +106,8 @@ impl Observer for Progress {
             Outcome::Drifted => ("drifted", "33"),
             Outcome::Failed => ("failed", "31"),
             Outcome::Skipped => ("skipped", "2"),
+            Outcome::Waiting => ("waiting", "35"),
+            Outcome::Voided => ("voided", "32"),
         };
         let label = format!("{label:<12}");
         let label = if self.color {

@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::kinds::Kind;
 use crate::manifest::model::{
     CancelOptions, Entry, Manifests, Origin, Reason, Selector, Via, When,
 };
@@ -116,12 +117,14 @@ fn plan_for(account: &Account, ids: &[u64]) -> Plan {
         limits: Vec::new(),
     };
     let context = PlanContext {
+        clock: Default::default(),
         account: PlanAccount {
             id: 1,
             company: "x".into(),
         },
         endpoint: "test".into(),
         now: Timestamp::now(),
+        retired: Vec::new(),
     };
     pipeline::plan(account, &manifests, &context).unwrap()
 }
@@ -137,6 +140,7 @@ fn apply(account: &Account, plan: &Plan, stop: bool) -> Report {
         stop: &stop,
         now: plan.created_at,
         wait: &|_| {},
+        wait_for: None,
     })
 }
 
@@ -203,6 +207,7 @@ fn resends_only_after_faults() {
         stop: &stop,
         now: plan.created_at,
         wait: &|d| waits.lock().unwrap().push(d),
+        wait_for: None,
     });
     // Each resend waits longer, through the injected wait, never a real sleep.
     assert_eq!(
@@ -345,12 +350,14 @@ mod wave_read_tests {
             limits: Vec::new(),
         };
         let context = PlanContext {
+            clock: Default::default(),
             account: PlanAccount {
                 id: 1,
                 company: "x".into(),
             },
             endpoint: "test".into(),
             now: Timestamp::now(),
+            retired: Vec::new(),
         };
         let plan = pipeline::plan(&api, &manifests, &context).unwrap();
         assert_eq!(plan.summary.cancel, 2, "{:?}", plan.items);
@@ -365,8 +372,325 @@ mod wave_read_tests {
             stop: &stop,
             now: plan.created_at,
             wait: &|_| {},
+            wait_for: None,
         });
         assert_eq!(report.count(Outcome::Cancelled), 2, "{report:?}");
         assert_eq!(api.peak.load(Ordering::SeqCst), 2);
+    }
+}
+
+/// `--wait`: waiting items performed once what they wait for is gone, in
+/// dependency order, with spaced polls through the injected wait; what is
+/// not gone when the wait ends stays undone.
+mod waiting {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+
+    /// An object of the fake network: its kind, its JSON, and the tick it
+    /// is gone at once cancelled.
+    type Object = (Kind, Value, Option<u64>);
+
+    /// Guests 1 and 2 on VLAN 10; guest 1 also in subnet 7 (on VLAN 10).
+    /// A cancelled object lingers `lag` waits before it is gone; the
+    /// injected wait advances the clock by one tick.
+    struct Network {
+        /// id -> (kind, object, tick it goes at).
+        objects: Mutex<BTreeMap<u64, Object>>,
+        tick: AtomicU64,
+        lag: u64,
+        writes: Mutex<Vec<String>>,
+    }
+
+    impl Network {
+        fn new(lag: u64) -> Network {
+            let item = |id: u64, hourly: bool| {
+                json!({"id": id, "recurringFee": if hourly { "0" } else { "10" },
+                    "hourlyRecurringFee": ".1", "hourlyFlag": hourly, "allowCancellationFlag": 1,
+                    "nextBillDate": "2026-12-01T00:00:00-06:00"})
+            };
+            let mut objects = BTreeMap::new();
+            for id in [1, 2] {
+                objects.insert(
+                    id,
+                    (
+                        Kind::VirtualGuest,
+                        json!({"id": id, "hostname": format!("g{id}"), "domain": "x",
+                            "hourlyBillingFlag": true, "billingItem": item(100 + id, true)}),
+                        None,
+                    ),
+                );
+            }
+            objects.insert(
+                7,
+                (
+                    Kind::Subnet,
+                    json!({"id": 7, "networkIdentifier": "10.0.0.0", "cidr": 28,
+                        "subnetType": "SECONDARY_ON_VLAN", "billingItem": item(107, false)}),
+                    None,
+                ),
+            );
+            objects.insert(
+                10,
+                (
+                    Kind::Vlan,
+                    json!({"id": 10, "vlanNumber": 1234, "primaryRouter": {"hostname": "bcr01a.dal10"},
+                        "billingItem": item(110, false)}),
+                    None,
+                ),
+            );
+            Network {
+                objects: Mutex::new(objects),
+                tick: AtomicU64::new(0),
+                lag,
+                writes: Mutex::new(Vec::new()),
+            }
+        }
+
+        /// The objects still there, with the relations of those still there.
+        fn visible(&self, kind: Kind) -> Vec<Value> {
+            let now = self.tick.load(Ordering::SeqCst);
+            let objects = self.objects.lock().unwrap();
+            let there = |id: u64| {
+                objects
+                    .get(&id)
+                    .is_some_and(|(_, _, gone)| gone.is_none_or(|t| now < t))
+            };
+            let refs = |ids: &[u64]| -> Vec<Value> {
+                ids.iter()
+                    .filter(|id| there(**id))
+                    .map(|id| json!({"id": id, "subnetType": "SECONDARY_ON_VLAN"}))
+                    .collect()
+            };
+            objects
+                .iter()
+                .filter(|(id, (k, _, _))| *k == kind && there(**id))
+                .map(|(_, (_, object, _))| {
+                    let mut object = object.clone();
+                    match kind {
+                        Kind::Subnet => object["virtualGuests"] = refs(&[1]).into(),
+                        Kind::Vlan => {
+                            object["virtualGuests"] = refs(&[1, 2]).into();
+                            object["subnets"] = refs(&[7]).into();
+                        }
+                        _ => {}
+                    }
+                    object
+                })
+                .collect()
+        }
+    }
+
+    impl Api for Network {
+        fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
+            Ok(match request.method {
+                "getVirtualGuests" => self.visible(Kind::VirtualGuest),
+                "getSubnets" => self.visible(Kind::Subnet),
+                "getNetworkVlans" => self.visible(Kind::Vlan),
+                _ => Vec::new(),
+            })
+        }
+        fn object(
+            &self,
+            _service: &str,
+            _id: u64,
+            _mask: &str,
+        ) -> Result<Option<Value>, FetchError> {
+            // Lists return everything there: what they leave out is gone.
+            Ok(None)
+        }
+    }
+
+    impl Writer for Network {
+        fn write(&self, call: &ApiCall) -> Result<Value, WriteError> {
+            self.writes.lock().unwrap().push(call.to_string());
+            let id: u64 = call.id.as_deref().unwrap().parse().unwrap();
+            // Billing items are 100 + the object's id.
+            let object = if id > 100 { id - 100 } else { id };
+            let at = self.tick.load(Ordering::SeqCst) + self.lag;
+            let mut objects = self.objects.lock().unwrap();
+            let entry = objects.get_mut(&object).unwrap();
+            entry.1.as_object_mut().unwrap().remove("billingItem");
+            entry.2 = Some(at);
+            Ok(Value::Bool(true))
+        }
+    }
+
+    fn entry(line: u32, kind: Kind, id: u64) -> Entry {
+        Entry {
+            origin: Origin {
+                file: "m.yaml".into(),
+                line,
+            },
+            kind,
+            selector: Selector {
+                ids: vec![id],
+                ..Selector::default()
+            },
+            expect: None,
+            options: CancelOptions {
+                when: When::Immediate,
+                via: Via::Api,
+                reason: Reason::NoLongerNeeded,
+                note: None,
+            },
+        }
+    }
+
+    fn plan_of(network: &Network) -> Plan {
+        let manifests = Manifests {
+            account: 1,
+            files: vec!["m.yaml".into()],
+            digests: vec!["sha256:test".into()],
+            entries: vec![
+                entry(1, Kind::VirtualGuest, 1),
+                entry(2, Kind::VirtualGuest, 2),
+                entry(3, Kind::Subnet, 7),
+                entry(4, Kind::Vlan, 10),
+            ],
+            protect: vec![],
+            limits: Vec::new(),
+        };
+        let context = PlanContext {
+            account: PlanAccount {
+                id: 1,
+                company: "x".into(),
+            },
+            endpoint: "test".into(),
+            now: "2026-11-22T12:00:00Z".parse().unwrap(),
+            clock: Default::default(),
+            retired: Vec::new(),
+        };
+        pipeline::plan(network, &manifests, &context).unwrap()
+    }
+
+    fn run_waiting(
+        network: &Network,
+        plan: &Plan,
+        wait_for: Option<Duration>,
+    ) -> (Report, Vec<Duration>) {
+        let stop = AtomicBool::new(false);
+        let waits = Mutex::new(Vec::new());
+        let report = run(&Apply {
+            plan,
+            api: network,
+            writer: network,
+            observers: &[],
+            parallelism: 2,
+            stop: &stop,
+            now: plan.created_at,
+            wait: &|d| {
+                waits.lock().unwrap().push(d);
+                network.tick.fetch_add(1, Ordering::SeqCst);
+            },
+            wait_for,
+        });
+        (report, waits.into_inner().unwrap())
+    }
+
+    /// The subnet waits for guest 1, the VLAN for both guests and the
+    /// subnet: the plan carries their calls, and one apply performs them
+    /// in that order, each once what it waits for is gone, polling at
+    /// 1 s, 2 s, 4 s, ... (injected, never slept).
+    #[test]
+    fn waiting_items_go_in_dependency_order() {
+        let network = Network::new(2);
+        let plan = plan_of(&network);
+        let states: Vec<(Kind, State)> = plan.items.iter().map(|i| (i.kind, i.state)).collect();
+        assert_eq!(
+            states,
+            [
+                (Kind::VirtualGuest, State::Cancel),
+                (Kind::VirtualGuest, State::Cancel),
+                (Kind::Subnet, State::Waiting),
+                (Kind::Vlan, State::Waiting),
+            ]
+        );
+        let vlan_call = plan.items[3].call.as_ref().map(ToString::to_string);
+        assert_eq!(
+            vlan_call.as_deref(),
+            Some("SoftLayer_Billing_Item(110)::cancelService()")
+        );
+        let (report, waits) = run_waiting(&network, &plan, Some(Duration::from_secs(600)));
+        assert_eq!(outcomes(&report), vec![Outcome::Cancelled; 4], "{report:?}");
+        assert!(report.succeeded());
+        assert_eq!(
+            *network.writes.lock().unwrap(),
+            [
+                "SoftLayer_Virtual_Guest(1)::deleteObject()",
+                "SoftLayer_Virtual_Guest(2)::deleteObject()",
+                "SoftLayer_Billing_Item(107)::cancelItem(true, false, \"No longer needed\", null)",
+                "SoftLayer_Billing_Item(110)::cancelService()",
+            ]
+        );
+        // Guests gone after 2 ticks (1 s + 2 s), the subnet 2 ticks after
+        // its cancellation (4 s + 8 s).
+        assert_eq!(waits, [1, 2, 4, 8].map(Duration::from_secs));
+        assert!(report.summary_line().contains("4 cancelled"));
+    }
+
+    /// When what an item waits for is not gone by the end of the wait,
+    /// it stays undone (and so does what waits for it, which waits for
+    /// it too); the waits add up to the duration given, no more.
+    #[test]
+    fn the_wait_is_bounded() {
+        let network = Network::new(1000);
+        let plan = plan_of(&network);
+        let (report, waits) = run_waiting(&network, &plan, Some(Duration::from_secs(10)));
+        assert_eq!(
+            outcomes(&report),
+            [
+                Outcome::Cancelled,
+                Outcome::Cancelled,
+                Outcome::Waiting,
+                Outcome::Waiting
+            ]
+        );
+        assert_eq!(waits, [1, 2, 4, 3].map(Duration::from_secs));
+        assert_eq!(waits.iter().sum::<Duration>(), Duration::from_secs(10));
+        assert_eq!(network.writes.lock().unwrap().len(), 2);
+        assert!(
+            report.results[2]
+                .detail
+                .starts_with("still waiting after 10s: virtual_guest 1 is not gone yet"),
+            "{}",
+            report.results[2].detail
+        );
+        assert!(
+            report.results[3].detail
+                == "still waiting after 10s: virtual_guest 1, virtual_guest 2, subnet 7 are not gone yet",
+            "{}",
+            report.results[3].detail
+        );
+        assert!(!report.succeeded() && report.only_waiting_left());
+        assert!(
+            report
+                .summary_line()
+                .contains("2 cancelled, 0 already done, 0 drifted, 0 failed, 2 still waiting."),
+            "{}",
+            report.summary_line()
+        );
+    }
+
+    /// Without a wait, waiting items are left to a later plan, as before.
+    #[test]
+    fn without_wait_waiting_items_are_left() {
+        let network = Network::new(0);
+        let plan = plan_of(&network);
+        let (report, waits) = run_waiting(&network, &plan, None);
+        assert_eq!(outcomes(&report), [Outcome::Cancelled, Outcome::Cancelled]);
+        assert!(waits.is_empty());
+        assert_eq!(network.writes.lock().unwrap().len(), 2);
+    }
+
+    /// A VLAN that gained a guest since the plan has drifted: not cancelled.
+    #[test]
+    fn a_waiting_item_that_changed_is_drifted() {
+        let network = Network::new(0);
+        let plan = plan_of(&network);
+        network.objects.lock().unwrap().get_mut(&10).unwrap().1["name"] = json!("renamed");
+        let (report, _) = run_waiting(&network, &plan, Some(Duration::from_secs(60)));
+        assert_eq!(report.results[3].outcome, Outcome::Drifted, "{report:?}");
+        assert_eq!(network.writes.lock().unwrap().len(), 3);
     }
 }

@@ -13,7 +13,7 @@ use crate::apply::journal::Journal;
 use crate::apply::lock::ApplyLock;
 use crate::apply::progress::{Progress, Style};
 use crate::cli::{ApplyArgs, PlanFormat, ProgressChoice};
-use crate::commands::{EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, Term};
+use crate::commands::{EXIT_CHANGES, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, Term};
 use crate::manifest::model::Manifests;
 use crate::pipeline::{self, ApplyInput, Session};
 use crate::plan::file;
@@ -87,7 +87,7 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
             let Some(manifests) = manifests else {
                 return Ok(EXIT_FAILURE);
             };
-            let plan = make_plan(&session, &manifests, term)?;
+            let plan = make_plan(&session, &manifests, args.journal.as_deref(), term)?;
             term.out(&super::plan::render(
                 &plan,
                 PlanFormat::Text,
@@ -97,7 +97,7 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
                 term.error("the plan failed its guards; nothing was applied");
                 return Ok(EXIT_FAILURE);
             }
-            if plan.summary.cancel == 0 {
+            if to_perform(&plan, args) == 0 {
                 term.out("\nNothing to apply.\n")?;
                 return Ok(EXIT_OK);
             }
@@ -108,7 +108,7 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
             plan
         }
     };
-    if plan.summary.cancel == 0 {
+    if to_perform(&plan, args) == 0 {
         term.out("Nothing to apply: the plan cancels nothing.\n")?;
         return Ok(EXIT_OK);
     }
@@ -128,6 +128,17 @@ pub(crate) fn plan_key() -> anyhow::Result<Option<String>> {
     }
 }
 
+/// The items this apply may perform: the cancellations, and with `--wait`
+/// the waiting items.
+fn to_perform(plan: &Plan, args: &ApplyArgs) -> usize {
+    let waiting = if args.wait.is_some() {
+        plan.summary.waiting
+    } else {
+        0
+    };
+    plan.summary.cancel + waiting
+}
+
 /// Asks for the account id on the terminal (on stderr, so it shows even
 /// when stdout is redirected); `--auto-approve` skips it.
 fn approved(auto_approve: bool, account: u64, term: &Term) -> anyhow::Result<bool> {
@@ -143,9 +154,10 @@ fn approved(auto_approve: bool, account: u64, term: &Term) -> anyhow::Result<boo
 }
 
 fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> anyhow::Result<i32> {
-    let journal_path = args.journal.clone().unwrap_or_else(|| {
-        Path::new(".slretire").join(format!("journal-{}.jsonl", plan.account.id))
-    });
+    let journal_path = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| crate::apply::journal::default_path(plan.account.id));
     // One apply per account at a time on this machine, beside the journal.
     let lock_dir = journal_path.parent().unwrap_or(Path::new(""));
     let _lock = ApplyLock::acquire(lock_dir, plan.account.id, session.now)?;
@@ -173,8 +185,17 @@ fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> any
     // The journal first: an action is on disk before it is on screen.
     let observers: [&dyn Observer; 2] = [&journal, &progress];
     let n = plan.summary.cancel;
+    let waiting = match args.wait {
+        Some(wait) if plan.summary.waiting > 0 => format!(
+            " and up to {} waiting item{} (waiting at most {})",
+            plan.summary.waiting,
+            if plan.summary.waiting == 1 { "" } else { "s" },
+            crate::apply::duration_text(wait)
+        ),
+        _ => String::new(),
+    };
     term.say(&format!(
-        "Applying {n} cancellation{} of plan {} with parallelism {}; journal: {}\n",
+        "Applying {n} cancellation{}{waiting} of plan {} with parallelism {}; journal: {}\n",
         if n == 1 { "" } else { "s" },
         plan.digest,
         args.parallelism,
@@ -186,6 +207,7 @@ fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> any
         &observers,
         usize::from(args.parallelism),
         &stop,
+        args.wait,
     );
     progress.finish();
     // The outcome is in the journal and the exit code even when stdout is
@@ -206,6 +228,11 @@ fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> any
         EXIT_INTERRUPTED
     } else if report.succeeded() {
         EXIT_OK
+    } else if report.only_waiting_left() {
+        // Nothing failed, but waiting items are still undone: a later
+        // `apply --wait` (or plan) finishes them.
+        term.error("waiting items are still undone: run apply --wait again later, or plan again");
+        EXIT_CHANGES
     } else {
         EXIT_FAILURE
     })

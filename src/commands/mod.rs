@@ -10,9 +10,11 @@ mod emulator;
 mod man;
 mod plan;
 mod planning;
+mod revert;
 mod schema;
 mod show;
 mod snapshot;
+mod status;
 mod term;
 mod validate;
 mod whoami;
@@ -61,6 +63,8 @@ where
         Command::Show(args) => show::run(&args, &term),
         Command::Diff(args) => diff::run(&args, &term),
         Command::Apply(args) => apply::run(&args, &term),
+        Command::Status(args) => status::run(&args, &term),
+        Command::Revert(args) => revert::run(&args, &term),
         Command::Whoami(args) => whoami::run(&args, &term),
         Command::Snapshot(args) => snapshot::run(&args, &term),
         Command::Emulator(args) => emulator::run(&args, &term),

@@ -18,7 +18,7 @@ pub(crate) fn run(args: &PlanArgs, term: &Term) -> anyhow::Result<i32> {
         args.snapshot.as_deref(),
         &manifests.kinds(),
     )?;
-    let mut plan = make_plan(&session, &manifests, term)?;
+    let mut plan = make_plan(&session, &manifests, args.journal.as_deref(), term)?;
     if let Some(key) = super::apply::plan_key()? {
         plan.signature = Some(crate::plan::verify::sign(&plan, &key));
     }

@@ -36,10 +36,11 @@ pub(crate) fn load_manifests(paths: &[std::path::PathBuf], term: &Term) -> Optio
 pub(crate) fn make_plan(
     session: &Session,
     manifests: &Manifests,
+    journal: Option<&std::path::Path>,
     term: &Term,
 ) -> anyhow::Result<Plan> {
     let started = Instant::now();
-    let plan = pipeline::plan_account(session, manifests)?;
+    let plan = pipeline::plan_account(session, manifests, journal)?;
     let entries = manifests.entries.len();
     term.say(&format!(
         "Planned {entries} entr{} in {:.2}s with {} API calls.\n",

@@ -15,7 +15,7 @@ macro_rules! billing_item_mask {
             $key,
             "[id,categoryCode,description,recurringFee,hourlyRecurringFee,hourlyFlag,",
             "createDate,nextBillDate,cancellationDate,allowCancellationFlag,parentId,",
-            "activeCancellationItem[id],",
+            "activeCancellationItem[id,cancellationRequestId],",
             "children[id,categoryCode,description,recurringFee,cancellationDate]]"
         )
     };
@@ -75,6 +75,10 @@ pub(crate) fn read_billing_item(item: &Value) -> Option<BillingFacts> {
         // SoftLayer omits the flag on some item types; absent means allowed.
         allow_cancellation: json::flag(item.get("allowCancellationFlag")).unwrap_or(true),
         cancellation_requested: json::at(item, &["activeCancellationItem"]).is_some(),
+        cancellation_request: json::id(json::at(
+            item,
+            &["activeCancellationItem", "cancellationRequestId"],
+        )),
         parent_id: json::id(item.get("parentId")).filter(|id| *id != 0),
         children,
     })

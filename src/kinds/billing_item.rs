@@ -23,7 +23,7 @@ const SOURCE: Source = Source::Lookup {
     mask: concat!(
         "mask[id,categoryCode,description,recurringFee,hourlyRecurringFee,hourlyFlag,",
         "createDate,nextBillDate,cancellationDate,allowCancellationFlag,parentId,",
-        "hostName,domainName,location[name],activeCancellationItem[id],",
+        "hostName,domainName,location[name],activeCancellationItem[id,cancellationRequestId],",
         "children[id,categoryCode,description,recurringFee,cancellationDate]]"
     ),
     read,

@@ -74,6 +74,55 @@ pub(crate) fn cancellation_request(
     ))
 }
 
+/// Why a virtual or bare metal server's pending cancellation is not voided
+/// through the API: SoftLayer refuses `voidCancelService` for them with
+/// "The ticket was closed automatically as the cancellation was approved
+/// ... you would need to contact us or our sales team" (reference §1.3).
+pub(crate) fn servers_go_through_sales(r: &Resource) -> String {
+    let ticket = r
+        .open_ticket
+        .map(|t| format!(" (cancellation ticket {t})"))
+        .unwrap_or_default();
+    format!(
+        "SoftLayer does not void the cancellation of a server through the API: ask IBM Cloud sales or support to take it back{ticket}"
+    )
+}
+
+/// `SoftLayer_Billing_Item::voidCancelService` on the object's billing
+/// item, which takes back a dated (anniversary) cancellation.
+pub(crate) fn void_cancel_service(r: &Resource) -> Result<ApiCall, String> {
+    match &r.billing {
+        Some(b) if b.cancellation_date.is_some() => Ok(call(
+            "SoftLayer_Billing_Item",
+            Some(b.id),
+            "voidCancelService",
+            vec![],
+        )),
+        Some(b) if b.cancellation_requested => Err(
+            "its cancellation request has no date yet and no request id to void; ask SoftLayer support to withdraw it".into(),
+        ),
+        _ => Err(
+            "no dated cancellation to void: ask SoftLayer support on its cancellation ticket".into(),
+        ),
+    }
+}
+
+/// `SoftLayer_Billing_Item_Cancellation_Request::void(true)` on the open
+/// request the object's billing item is on (the related ticket is closed
+/// with it: a voided request leaves it nothing to do); the billing item's
+/// own `voidCancelService` when the API does not name the request.
+pub(crate) fn void_request(r: &Resource) -> Result<ApiCall, String> {
+    match r.billing.as_ref().and_then(|b| b.cancellation_request) {
+        Some(request) => Ok(call(
+            "SoftLayer_Billing_Item_Cancellation_Request",
+            Some(request),
+            "void",
+            vec![true.into()],
+        )),
+        None => void_cancel_service(r),
+    }
+}
+
 /// `{service}({id})::deleteObject()`: an immediate cancellation by the
 /// object's own service.
 pub(crate) fn delete_object(service: &str, r: &Resource) -> ApiCall {

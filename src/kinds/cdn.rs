@@ -61,6 +61,11 @@ impl ResourceKind for Cdn {
         cancellation_request(r, timing, options)
     }
 
+    // Cancelled by a cancellation request: voiding the request takes it back.
+    fn void_call(&self, r: &Resource) -> Result<ApiCall, String> {
+        super::cancel::void_request(r)
+    }
+
     fn world_lists(&self) -> &'static [WorldList] {
         &[WorldList {
             key: "cdnAccounts",

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::cancel::{call, cancellation_request};
 use super::source::{ListSource, Narrowing, Source};
 use super::world::{WorldList, ip_address, location};
-use super::{Kind, ResourceKind, Unbilled, Variant, billing_item_mask, billing_of, json};
+use super::{Kind, ResourceKind, Standing, Unbilled, Variant, billing_item_mask, billing_of, json};
 use crate::manifest::model::{CancelOptions, When};
 use crate::plan::model::{ApiCall, State, Timing};
 use crate::resolve::resource::Resource;
@@ -143,6 +143,25 @@ impl ResourceKind for LoadBalancer {
             return deleting(r).map(|s| format!("deletion in progress ({s})"));
         }
         super::room::done_by_billing(r)
+    }
+
+    fn standing(&self, r: &Resource) -> Standing {
+        if r.variant != Variant::Lbaas {
+            return super::room::standing_by_billing(r);
+        }
+        match deleting(r) {
+            Some(status) => Standing::Pending(None, format!("deletion in progress ({status})")),
+            None => Standing::Active,
+        }
+    }
+
+    // A VIP was cancelled by a cancellation request; an LBaaS deletion
+    // has no way back.
+    fn void_call(&self, r: &Resource) -> Result<ApiCall, String> {
+        if r.variant == Variant::Lbaas {
+            return Err("an LBaaS deletion cannot be taken back".into());
+        }
+        super::cancel::void_request(r)
     }
 
     fn world_lists(&self) -> &'static [WorldList] {

@@ -29,7 +29,7 @@ pub mod world;
 use std::fmt;
 
 pub(crate) use billing::{billing_item_mask, billing_of, read_billing_item};
-pub use room::{ResourceKind, Unbilled, Wave};
+pub use room::{ResourceKind, Standing, Unbilled, Wave};
 pub use source::{ListSource, Narrowing, ReadObject, Source};
 pub use variant::Variant;
 pub use world::WorldList;

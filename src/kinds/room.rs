@@ -37,6 +37,23 @@ pub enum Unbilled {
     CancelledByItsOwnCall,
 }
 
+/// Where a retirement stands, as the object shows it now (`slretire
+/// status`). An object that is gone (404) is reclaimed; the engine knows
+/// that without asking the room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// Billing stopped: no active billing item (the words say what shows it).
+    Reclaimed(String),
+    /// A cancellation is under way: dated (the date it takes effect), or
+    /// without a date (an LBaaS deletion in progress).
+    Pending(Option<Timestamp>, String),
+    /// A cancellation ticket or request is open and no date is set yet:
+    /// people at SoftLayer have still to act on it.
+    TicketOpen(String),
+    /// Nothing cancels it: never cancelled, or the cancellation was voided.
+    Active,
+}
+
 /// Everything one kind of resource means.
 pub trait ResourceKind: Sync {
     /// The kind this room is for.
@@ -126,12 +143,50 @@ pub trait ResourceKind: Sync {
         done_by_billing(r)
     }
 
+    /// Where the object's retirement stands (`status`): the usual reading
+    /// of its billing item, unless the kind shows it otherwise.
+    fn standing(&self, r: &Resource) -> Standing {
+        standing_by_billing(r)
+    }
+
+    /// The call that takes back the pending cancellation of `r` (`revert`),
+    /// or why SoftLayer offers none. Only asked for objects whose standing
+    /// is pending or ticket open: a reclaimed object cannot be undone and an
+    /// active one has nothing to undo.
+    fn void_call(&self, r: &Resource) -> Result<ApiCall, String> {
+        super::cancel::void_cancel_service(r)
+    }
+
     /// The world lists a snapshot writes for this kind.
     fn world_lists(&self) -> &'static [WorldList];
 
     /// The world lists a plan of this kind reads: its own, and the lists
     /// its occupants come from (the emulator derives the relations).
     fn snapshot_reads(&self) -> &'static [&'static str];
+}
+
+/// The usual standing: no active billing item is reclaimed, a cancellation
+/// date is pending, an open ticket or request without a date is open.
+pub(crate) fn standing_by_billing(r: &Resource) -> Standing {
+    let Some(billing) = &r.billing else {
+        return Standing::Reclaimed("billing stopped: no active billing item".into());
+    };
+    if let Some(date) = billing.cancellation_date {
+        return Standing::Pending(
+            Some(date),
+            format!(
+                "cancellation scheduled for {}",
+                crate::plan::anniversary::date_text(date)
+            ),
+        );
+    }
+    if let Some(ticket) = r.open_ticket {
+        return Standing::TicketOpen(format!("cancellation ticket {ticket} is open"));
+    }
+    if billing.cancellation_requested {
+        return Standing::TicketOpen("a cancellation request for it is open".into());
+    }
+    Standing::Active
 }
 
 /// The usual "done": an open cancellation ticket, no active billing item,

@@ -102,6 +102,10 @@ impl ResourceKind for Storage {
 /// kind is block (`ISCSI`) and file (`NAS`) volumes only, never object
 /// storage (`HUB`, `OBJECT_STORAGE_*`), EVault backups or the rest: those
 /// are not read as volumes at all, so no selector can reach them.
+/// Without a `nasType`, the storage type decides; Endurance and
+/// Performance are the block and file products, so a `storageType` that
+/// says only that (`ENDURANCE_STORAGE`, as the SDK's `getNasNetworkStorage`
+/// fixture has it) is a volume too.
 fn is_volume(object: &Value) -> bool {
     let key = json::text(json::at(object, &["storageType", "keyName"])).unwrap_or_default();
     let nas = json::text(object.get("nasType")).unwrap_or_default();
@@ -109,9 +113,15 @@ fn is_volume(object: &Value) -> bool {
         || ["HUB", "EVAULT", "LOCKBOX", "VIRTUAL_SERVER_STORAGE"]
             .iter()
             .any(|t| key.contains(t) || nas == *t);
-    let volume = matches!(nas.as_str(), "ISCSI" | "NAS")
-        || key.contains("BLOCK_STORAGE")
-        || key.contains("FILE_STORAGE");
+    // A `nasType` decides when there is one: replicas (`ISCSI_REPLICANT`),
+    // snapshots and containers go with their volume, never on their own.
+    let volume = if nas.is_empty() {
+        key.contains("BLOCK_STORAGE")
+            || key.contains("FILE_STORAGE")
+            || matches!(key.as_str(), "ENDURANCE_STORAGE" | "PERFORMANCE_STORAGE")
+    } else {
+        matches!(nas.as_str(), "ISCSI" | "NAS")
+    };
     volume && !other
 }
 
@@ -151,6 +161,9 @@ mod tests {
             json!({"id": 4917123, "nasType": "NAS", "username": "SL01SEV1234567_111"}),
             json!({"id": 100, "nasType": "ISCSI", "storageType": {"keyName": "ENDURANCE_STORAGE"}}),
             json!({"id": 7, "storageType": {"keyName": "PERFORMANCE_FILE_STORAGE"}}),
+            // SoftLayer_Account::getNasNetworkStorage's fixture: no nasType.
+            json!({"id": 1, "storageType": {"keyName": "ENDURANCE_STORAGE"}, "username": "user"}),
+            json!({"id": 2, "storageType": {"keyName": "PERFORMANCE_STORAGE"}}),
         ] {
             assert!(read(&object, now()).is_some(), "{object}");
         }
@@ -165,6 +178,10 @@ mod tests {
             json!({"id": 5, "nasType": "EVAULT", "username": "SLEV1"}),
             json!({"id": 6, "nasType": "NAS", "storageType": {"keyName": "OBJECT_STORAGE_ACCOUNT"}}),
             json!({"id": 8, "username": "no-type"}),
+            // Replicas, snapshots and containers are not volumes to retire.
+            json!({"id": 9, "nasType": "ISCSI_REPLICANT", "storageType": {"keyName": "ENDURANCE_BLOCK_STORAGE"}}),
+            json!({"id": 10, "nasType": "SNAPSHOT", "storageType": {"keyName": "ENDURANCE_STORAGE"}}),
+            json!({"id": 11, "nasType": "NAS_CONTAINER", "storageType": {"keyName": "PERFORMANCE_STORAGE"}}),
         ] {
             assert!(read(&object, now()).is_none(), "{object}");
         }

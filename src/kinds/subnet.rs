@@ -11,9 +11,10 @@ use super::{
     Kind, ResourceKind, Unbilled, Variant, Wave, billing_item_mask, billing_of, hardware, json,
     virtual_guest,
 };
-use crate::manifest::model::{CancelOptions, IpNet};
+use crate::manifest::model::CancelOptions;
 use crate::plan::model::{ApiCall, Timing};
 use crate::resolve::resource::Resource;
+use crate::resolve::select::network;
 
 /// This kind, for other rooms that refer to it (a VLAN's subnets).
 pub(crate) const KIND: Kind = Kind::Subnet;
@@ -109,6 +110,11 @@ impl ResourceKind for Subnet {
         cancel_item(r, timing, options)
     }
 
+    // The reference (§9): a subnet's cancellation cannot be undone.
+    fn void_call(&self, _r: &Resource) -> Result<ApiCall, String> {
+        Err("SoftLayer does not take back the cancellation of a subnet: it cannot be undone".into())
+    }
+
     fn world_lists(&self) -> &'static [WorldList] {
         &[WorldList {
             key: "subnets",
@@ -129,10 +135,11 @@ impl ResourceKind for Subnet {
 fn read(object: &Value, now: Timestamp) -> Option<Resource> {
     let mut r = Resource::new(KIND, json::id(object.get("id"))?);
     let addr = json::text(object.get("networkIdentifier")).and_then(|a| a.parse().ok());
-    let prefix = json::id(object.get("cidr")).and_then(|p| u8::try_from(p).ok());
-    if let (Some(addr), Some(prefix)) = (addr, prefix) {
-        r.network = Some(IpNet { addr, prefix });
-        r.name = format!("{addr}/{prefix}");
+    let prefix = prefix_length(object.get("cidr"));
+    // A prefix too long for the address family is no network at all.
+    if let Some(network) = addr.zip(prefix).and_then(|(a, p)| network(a, p)) {
+        r.network = Some(network);
+        r.name = network.to_string();
     }
     r.datacenter = json::text(json::at(object, &["datacenter", "name"]));
     r.tags = json::tags(object);
@@ -143,4 +150,38 @@ fn read(object: &Value, now: Timestamp) -> Option<Resource> {
     r.occupants
         .extend(json::refs(object, "hardware", hardware::KIND));
     Some(r.normalise())
+}
+
+/// A prefix length as the API sends it: `24`, `"24"`, or (softlayer-python's
+/// `getSubnets` fixture) `"/24"`.
+fn prefix_length(value: Option<&Value>) -> Option<u8> {
+    let bare = match value? {
+        Value::String(s) => Value::String(s.trim().trim_start_matches('/').to_string()),
+        other => other.clone(),
+    };
+    json::id(Some(&bare)).and_then(|p| u8::try_from(p).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A subnet's prefix reads as a number, a numeric string or the
+    /// `"/24"` of softlayer-python's fixtures, so the subnet has its network.
+    #[test]
+    fn reads_prefix_forms() {
+        let now = "2026-11-22T12:00:00Z".parse().unwrap();
+        for cidr in [json!(24), json!("24"), json!("/24")] {
+            let object = json!({"id": "100", "networkIdentifier": "10.0.0.0", "cidr": cidr});
+            let r = read(&object, now).unwrap();
+            assert_eq!(r.name, "10.0.0.0/24", "{cidr}");
+            assert!(r.network.is_some(), "{cidr}");
+        }
+        // No prefix, or one longer than an IPv4 address (no panic either).
+        for cidr in [json!("/"), json!("/33"), json!(40), json!("24/"), json!(-1)] {
+            let object = json!({"id": 1, "networkIdentifier": "10.0.0.0", "cidr": cidr});
+            assert_eq!(read(&object, now).unwrap().network, None, "{cidr}");
+        }
+    }
 }

@@ -87,6 +87,12 @@ impl ResourceKind for VirtualGuest {
         }
     }
 
+    // An anniversary cancellation of a server is approved through a
+    // ticket that only sales can take back (reference §1.3).
+    fn void_call(&self, r: &Resource) -> Result<ApiCall, String> {
+        Err(super::cancel::servers_go_through_sales(r))
+    }
+
     fn world_lists(&self) -> &'static [WorldList] {
         &[WorldList {
             key: "virtualGuests",

@@ -35,6 +35,11 @@ impl Api for Client {
         }
     }
 
+    fn total(&self, request: &ListRequest<'_>) -> Result<Option<u64>, FetchError> {
+        Client::count(self, &list_call(request), request.root)
+            .map_err(|e| FetchError::new(format!("{}::{}", request.service, request.method), e))
+    }
+
     fn page_size(&self) -> usize {
         self.settings().page_size as usize
     }

@@ -5,20 +5,23 @@
 //! account a run may touch, whether `apply` was given a plan or manifests.
 
 mod adapter;
+mod follow;
 mod session;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use crate::apply::{self, Apply, Observer, Report};
+use crate::apply::{self, Apply, Observer, Report, journal};
 use crate::manifest::{self, model::Manifests};
 use crate::plan::build::{PlanContext, build};
 use crate::plan::model::{Plan, PlanAccount};
+use crate::plan::retired::Retired;
 use crate::plan::verify;
 use crate::resolve::fetch::{Api, FetchError, Fetched, fetch};
 use crate::resolve::selection::select;
 use crate::terminal_text::escape_controls;
 
+pub use follow::{Following, following, revert, revert_plan, status};
 pub use session::{Session, fixed_now};
 
 /// Plans `manifests` against what `api` returns.
@@ -37,8 +40,14 @@ pub fn plan_fetched(manifests: &Manifests, fetched: &Fetched, context: &PlanCont
 }
 
 /// Plans `manifests` against the session's account. The manifests' account
-/// must be the credentials' account before anything else is read.
-pub fn plan_account(session: &Session, manifests: &Manifests) -> anyhow::Result<Plan> {
+/// must be the credentials' account before anything else is read. What
+/// earlier applies retired comes from `journal` (by default the account's
+/// journal, when there is one).
+pub fn plan_account(
+    session: &Session,
+    manifests: &Manifests,
+    journal: Option<&Path>,
+) -> anyhow::Result<Plan> {
     let account = session.account()?;
     if account.id != manifests.account {
         anyhow::bail!(
@@ -55,8 +64,22 @@ pub fn plan_account(session: &Session, manifests: &Manifests) -> anyhow::Result<
         },
         endpoint: session.endpoint.clone(),
         now: session.now,
+        clock: session.clock,
+        retired: retired(manifests.account, journal)?,
     };
     Ok(plan(&session.client, manifests, &context)?)
+}
+
+/// What the journal says earlier applies on `account` cancelled. A journal
+/// that does not exist yet holds nothing; one that cannot be read is an
+/// error (a plan must not forget what was done).
+pub fn retired(account: u64, journal: Option<&Path>) -> anyhow::Result<Vec<Retired>> {
+    let path = journal.map_or_else(|| journal::default_path(account), Path::to_path_buf);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let lines = journal::read(&path)?;
+    Ok(journal::retired(&lines, account))
 }
 
 /// What `apply` was given.
@@ -160,13 +183,15 @@ pub enum SavedPlanError {
     Verify(#[from] verify::VerifyError),
 }
 
-/// Performs `plan` through the session's client.
+/// Performs `plan` through the session's client; with `wait_for`, its
+/// waiting items too, as what they wait for goes.
 pub fn apply(
     session: &Session,
     plan: &Plan,
     observers: &[&dyn Observer],
     parallelism: usize,
     stop: &AtomicBool,
+    wait_for: Option<std::time::Duration>,
 ) -> Report {
     apply::run(&Apply {
         plan,
@@ -177,5 +202,6 @@ pub fn apply(
         stop,
         now: session.now,
         wait: &std::thread::sleep,
+        wait_for,
     })
 }

@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use jiff::Timestamp;
 
 use crate::kinds::Kind;
+use crate::plan::model::PlanClock;
 use crate::snapshot::SnapshotFile;
 use crate::softlayer::{self, AccountInfo, Client, Overrides};
 
@@ -20,6 +21,8 @@ pub struct Session {
     /// a snapshot's `clock` (the moment it describes, so the bundled demo
     /// never ages), else the clock.
     pub now: Timestamp,
+    /// Whose time `now` is.
+    pub clock: PlanClock,
     /// Keeps the embedded emulator running as long as the session lives.
     _emulator: Option<softlayer_emulator::Emulator>,
 }
@@ -48,12 +51,17 @@ impl Session {
             Some(path) => {
                 let file = SnapshotFile::read(path)?;
                 file.require_lists(kinds)?;
-                let now = fixed.or(file.clock()).unwrap_or_else(Timestamp::now);
+                let (now, clock) = match (fixed, file.clock()) {
+                    (Some(fixed), _) => (fixed, PlanClock::Fixed),
+                    (None, Some(clock)) => (clock, PlanClock::Snapshot),
+                    (None, None) => (Timestamp::now(), PlanClock::Now),
+                };
                 let (emulator, client) = file.start(connection, Some(now))?;
                 Ok(Session {
                     client,
                     endpoint: format!("snapshot:{}", path.display()),
                     now,
+                    clock,
                     _emulator: Some(emulator),
                 })
             }
@@ -65,6 +73,11 @@ impl Session {
                     client,
                     endpoint,
                     now: fixed.unwrap_or_else(Timestamp::now),
+                    clock: if fixed.is_some() {
+                        PlanClock::Fixed
+                    } else {
+                        PlanClock::Now
+                    },
                     _emulator: None,
                 })
             }

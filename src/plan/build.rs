@@ -10,9 +10,11 @@ use super::anniversary::{date_text, next_anniversary};
 use super::code::Code;
 use super::digest::{fingerprint, seal};
 use super::model::{
-    FORMAT_VERSION, Plan, PlanAccount, PlanError, PlanItem, PlanManifest, State, Summary, Timing,
+    ApiCall, FORMAT_VERSION, Plan, PlanAccount, PlanClock, PlanError, PlanItem, PlanManifest,
+    State, Summary, Timing,
 };
 use super::observed::{BillingItem, Observed};
+use super::retired::{self, Retired};
 use crate::kinds::{Kind, Unbilled};
 use crate::manifest::model::{CancelOptions, Entry, LimitScope, Manifests, Via, When};
 use crate::resolve::money::Money;
@@ -26,6 +28,11 @@ pub struct PlanContext {
     pub account: PlanAccount,
     pub endpoint: String,
     pub now: Timestamp,
+    /// Whose time `now` is.
+    pub clock: PlanClock,
+    /// What earlier applies retired (from the journal): counted toward
+    /// `expect` and reported as done when gone from the account.
+    pub retired: Vec<Retired>,
 }
 
 /// Builds the plan. Guard failures are recorded in `errors`; the plan is
@@ -98,9 +105,12 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
         items.push(item);
     }
 
+    let retired = retired::items(manifests, &items, &context.retired);
     for missing in &selection.missing {
         let entry = &manifests.entries[missing.entry];
         match missing.what {
+            // Gone because an earlier apply retired it: no surprise.
+            MissingRef::Id(id) if retired.iter().any(|i| i.kind == entry.kind && i.id == id) => {}
             MissingRef::Id(id) => {
                 warnings.push(format!(
                     "{}: {} {id} was not found on the account",
@@ -146,12 +156,20 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
             undated.name
         ));
     }
+    items.extend(retired.iter().cloned());
     items.sort_by(|a, b| (a.kind, a.id, a.uuid()).cmp(&(b.kind, b.id, b.uuid())));
     cut_off(&items, context.now, &mut warnings);
     unknown_fees(&items, &mut warnings);
     ambiguous_ids(manifests, &items, &mut errors);
     same_billing_item(&items, &mut errors);
-    expectations(manifests, selection, &items, &mut errors, &mut warnings);
+    expectations(
+        manifests,
+        selection,
+        &items,
+        &retired,
+        &mut errors,
+        &mut warnings,
+    );
     limits(manifests, &items, &mut errors);
     warnings.sort_by_key(|w| origin_order(w));
     let summary = summarise(&items);
@@ -160,6 +178,7 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
         format_version: FORMAT_VERSION.to_string(),
         slretire_version: env!("CARGO_PKG_VERSION").to_string(),
         created_at: context.now,
+        clock: context.clock,
         account: context.account.clone(),
         endpoint: context.endpoint.clone(),
         manifests: manifests
@@ -295,19 +314,23 @@ fn decide(
     );
     let (state, detail) = match judged {
         Err((state, detail, depends_on)) => {
+            // A waiting item carries the call `apply --wait` makes once
+            // what it waits for is gone, so reviewers approve that too.
+            if state == State::Waiting
+                && let Some((timing, call)) =
+                    call_once_gone(r, &p.options, &depends_on, decided, selected, now)
+            {
+                item.timing = Some(timing);
+                item.effective_date = effective_date(r, timing, now);
+                item.call = Some(call);
+            }
             item.depends_on = depends_on;
             (state, Some(detail))
         }
         Ok(timing) => match r.kind.room().cancel_call(r, timing, &p.options) {
             Some(call) => {
                 item.timing = Some(timing);
-                if timing == Timing::Anniversary {
-                    item.effective_date = r
-                        .billing
-                        .as_ref()
-                        .and_then(|b| b.next_bill_date)
-                        .map(|date| next_anniversary(date, now));
-                }
+                item.effective_date = effective_date(r, timing, now);
                 item.call = Some(call);
                 (State::Cancel, None)
             }
@@ -328,6 +351,50 @@ fn decide(
         item.effective_date = r.billing.as_ref().and_then(|b| b.cancellation_date);
     }
     item
+}
+
+/// When a cancellation with `timing` takes effect: the next anniversary
+/// for an anniversary cancellation, nothing to show for an immediate one.
+fn effective_date(r: &Resource, timing: Timing, now: Timestamp) -> Option<Timestamp> {
+    if timing != Timing::Anniversary {
+        return None;
+    }
+    r.billing
+        .as_ref()
+        .and_then(|b| b.next_bill_date)
+        .map(|date| next_anniversary(date, now))
+}
+
+/// The object as it will be once the objects in `gone` are gone: those
+/// occupants no longer on it.
+pub(crate) fn once_gone(r: &Resource, gone: &[ObjectRef]) -> Resource {
+    let mut after = r.clone();
+    after.occupants.retain(|o| !gone.contains(o));
+    after
+}
+
+/// The timing and call of a waiting item once what it waits for is gone:
+/// the same rules, judged on the object without those occupants. `None`
+/// when no call follows then (an object that goes with another's
+/// billing item waits for that one, and needs no call of its own).
+pub(crate) fn call_once_gone(
+    r: &Resource,
+    options: &CancelOptions,
+    depends_on: &[ObjectRef],
+    decided: &BTreeMap<ObjectRef, State>,
+    selected: &BTreeMap<ObjectRef, bool>,
+    now: Timestamp,
+) -> Option<(Timing, ApiCall)> {
+    let after = once_gone(r, depends_on);
+    let timing = judge(&after, options, None, decided, selected, now).ok()?;
+    let call = r.kind.room().cancel_call(&after, timing, options)?;
+    Some((timing, call))
+}
+
+/// Whether apply may perform the item: a cancellation, or a waiting item
+/// with its call (`apply --wait`). Guards count both.
+pub(crate) fn performed(item: &PlanItem) -> bool {
+    item.call.is_some() && matches!(item.state, State::Cancel | State::Waiting)
 }
 
 /// Why an object is not cancelled: its state, the words, and the objects
@@ -621,7 +688,7 @@ fn cut_off(items: &[PlanItem], now: Timestamp, warnings: &mut Vec<String>) {
 /// item as a raw `billing_item`) would be cancelled twice and counted twice.
 fn same_billing_item(items: &[PlanItem], errors: &mut Vec<PlanError>) {
     let mut seen: BTreeMap<u64, &PlanItem> = BTreeMap::new();
-    for item in items.iter().filter(|i| i.state == State::Cancel) {
+    for item in items.iter().filter(|i| performed(i)) {
         let Some(billing) = &item.billing_item else {
             continue;
         };
@@ -641,13 +708,16 @@ fn same_billing_item(items: &[PlanItem], errors: &mut Vec<PlanError>) {
 }
 
 /// `expect: N` holds while the entry still has work: the number of objects
-/// it selects must be N. Once everything it selects is cancelled already,
-/// scheduled or gone, the entry is done and a smaller count is expected
-/// (reclaimed objects disappear), so re-planning converges.
+/// it selects, with those earlier applies of it retired that are gone
+/// (`retired`, from the journal), must be N. Once everything it selects is
+/// cancelled already, scheduled or gone, the entry is done and a smaller
+/// count is expected (reclaimed objects disappear), so re-planning
+/// converges.
 fn expectations(
     manifests: &Manifests,
     selection: &Selection,
     items: &[PlanItem],
+    retired: &[PlanItem],
     errors: &mut Vec<PlanError>,
     warnings: &mut Vec<String>,
 ) {
@@ -670,7 +740,12 @@ fn expectations(
         let done = matched
             .iter()
             .all(|r| matches!(state_of(r), Some(State::Scheduled | State::Absent)));
-        let count = matched.len();
+        let origin = entry.origin.to_string();
+        let gone = retired
+            .iter()
+            .filter(|i| i.origins.contains(&origin))
+            .count();
+        let count = matched.len() + gone;
         if count == 0 && expected > 0 {
             // Nothing left to tell a finished entry from a mistyped one.
             warnings.push(format!(
@@ -747,13 +822,20 @@ pub(crate) fn summarise(items: &[PlanItem]) -> Summary {
 fn limits(manifests: &Manifests, items: &[PlanItem], errors: &mut Vec<PlanError>) {
     for rule in &manifests.limits {
         let prefix = format!("{}:", rule.file);
+        // Waiting items with a call count: `apply --wait` performs them
+        // under this plan's approval.
         let guarded: Vec<&PlanItem> = items
             .iter()
-            .filter(|i| i.state == State::Cancel)
+            .filter(|i| performed(i))
             .filter(|i| {
                 rule.scope == LimitScope::Run || i.origins.iter().any(|o| o.starts_with(&prefix))
             })
             .collect();
+        let waiting = if guarded.iter().any(|i| i.state == State::Waiting) {
+            " (with the waiting items apply --wait cancels)"
+        } else {
+            ""
+        };
         let what = match rule.scope {
             LimitScope::Run => "the plan".to_string(),
             LimitScope::File => format!("the entries of {}", rule.file),
@@ -764,7 +846,7 @@ fn limits(manifests: &Manifests, items: &[PlanItem], errors: &mut Vec<PlanError>
             errors.push(PlanError {
                 code: Code::LimitExceeded,
                 message: format!(
-                    "{what} cancel {} resources; limits.max_resources in {} is {max}",
+                    "{what} cancel {} resources{waiting}; limits.max_resources in {} is {max}",
                     guarded.len(),
                     rule.file
                 ),
@@ -797,7 +879,7 @@ fn limits(manifests: &Manifests, items: &[PlanItem], errors: &mut Vec<PlanError>
                 errors.push(PlanError {
                     code: Code::LimitExceeded,
                     message: format!(
-                        "{what} retire {} USD a month; limits.max_monthly_fee in {} is {}",
+                        "{what} retire {} USD a month{waiting}; limits.max_monthly_fee in {} is {}",
                         total.grouped(),
                         rule.file,
                         max.grouped()

@@ -312,9 +312,9 @@ pub struct Locations<'a> {
     pub new: &'a [String],
 }
 
-/// `text` with every `FILE:LINE` of one of `files` (a manifest location)
-/// written as `<manifest>`: the same rule moved to another line, or the
-/// same manifests in another directory, is no change.
+/// `text` with every `FILE:LINE` or `FILE` of one of `files` (a manifest
+/// location) written as `<manifest>`: the same rule moved to another line,
+/// or the same manifests in another directory, is no change.
 fn without_locations(text: &str, files: &[String]) -> String {
     let mut files: Vec<&String> = files.iter().filter(|f| !f.is_empty()).collect();
     // Longest first, so `a/b.yaml` is not taken for `b.yaml`.
@@ -323,14 +323,12 @@ fn without_locations(text: &str, files: &[String]) -> String {
     let mut rest = text;
     'scan: while !rest.is_empty() {
         for file in &files {
-            let digits = rest
-                .strip_prefix(file.as_str())
-                .and_then(|after| after.strip_prefix(':'))
-                .unwrap_or_default();
-            let n = digits.bytes().take_while(u8::is_ascii_digit).count();
-            if n > 0 {
+            if let Some(after) = rest.strip_prefix(file.as_str()) {
+                // The line number too, when there is one.
+                let digits = after.strip_prefix(':').unwrap_or_default();
+                let n = digits.bytes().take_while(u8::is_ascii_digit).count();
                 out.push_str("<manifest>");
-                rest = &digits[n..];
+                rest = if n > 0 { &digits[n..] } else { after };
                 continue 'scan;
             }
         }

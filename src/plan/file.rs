@@ -11,12 +11,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::build::{judge, summarise};
+use super::build::{call_once_gone, judge, once_gone, summarise};
 use super::digest::{fingerprint, is_sealed};
-use super::model::{FORMAT_VERSION, Plan, PlanItem, State, Timing};
+use super::model::{ApiCall, FORMAT_VERSION, Plan, PlanItem, State, Timing};
 use crate::input_file::{self, InputFileError};
 use crate::manifest::model::{CancelOptions, Reason, Via, When};
-use crate::resolve::resource::ObjectRef;
+use crate::resolve::resource::{ObjectRef, Resource};
 
 /// Why a plan file cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -170,7 +170,11 @@ pub fn check_items(path: &str, plan: &Plan) -> Result<(), PlanFileError> {
             )
         })
         .collect();
-    for item in plan.items.iter().filter(|i| i.state == State::Cancel) {
+    // Waiting items with a call are checked like cancellations: `apply
+    // --wait` sends that call once what they wait for is gone.
+    let performed =
+        |i: &&PlanItem| i.state == State::Cancel || (i.state == State::Waiting && i.call.is_some());
+    for item in plan.items.iter().filter(performed) {
         let fail = |detail: &str| PlanFileError::Inconsistent {
             path: path.to_string(),
             item: format!("{} {}", item.kind, item.id),
@@ -191,18 +195,49 @@ pub fn check_items(path: &str, plan: &Plan) -> Result<(), PlanFileError> {
         let (Some(timing), Some(options)) = (item.timing, options_of(item)) else {
             return Err(fail("a cancellation without its timing or reason"));
         };
-        match judge(&r, &options, None, &decided, &selected, plan.created_at) {
-            Ok(judged) if judged == timing => {}
-            Ok(_) => return Err(fail("its own facts give it another timing")),
-            Err((_, why, _)) => {
+        let judged = judge(&r, &options, None, &decided, &selected, plan.created_at);
+        // What the call is judged on: the object as it is, or for a
+        // waiting item, as it will be once what it waits for is gone.
+        let after = match (item.state, judged) {
+            (State::Cancel, Ok(judged)) if judged == timing => r,
+            (State::Cancel, Ok(_)) => return Err(fail("its own facts give it another timing")),
+            (State::Cancel, Err((_, why, _))) => {
                 return Err(fail(&format!("its own facts forbid cancelling it ({why})")));
             }
-        }
-        if r.kind.room().cancel_call(&r, timing, &options).as_ref() != item.call.as_ref() {
+            (_, Err((State::Waiting, _, waits_for))) if waits_for == item.depends_on => {
+                match call_once_gone(
+                    &r,
+                    &options,
+                    &waits_for,
+                    &decided,
+                    &selected,
+                    plan.created_at,
+                ) {
+                    Some((judged, _)) if judged == timing => once_gone(&r, &waits_for),
+                    Some(_) => return Err(fail("its own facts give it another timing")),
+                    None => {
+                        return Err(fail(
+                            "its own facts forbid cancelling it once what it waits for is gone",
+                        ));
+                    }
+                }
+            }
+            _ => {
+                return Err(fail(
+                    "its own facts do not make it wait for the objects it names",
+                ));
+            }
+        };
+        if room_call(&after, timing, &options).as_ref() != item.call.as_ref() {
             return Err(fail("the call is not the one its facts and options imply"));
         }
     }
     Ok(())
+}
+
+/// The call the kind's room makes for `r`.
+fn room_call(r: &Resource, timing: Timing, options: &CancelOptions) -> Option<ApiCall> {
+    r.kind.room().cancel_call(r, timing, options)
 }
 
 /// The options a cancel item was planned with, as far as its call shows

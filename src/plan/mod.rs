@@ -13,7 +13,9 @@ pub mod file;
 pub mod model;
 pub mod observed;
 pub mod render_markdown;
+pub mod render_mermaid;
 pub mod render_text;
+pub mod retired;
 pub mod schema;
 pub mod verify;
 

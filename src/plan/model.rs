@@ -30,6 +30,9 @@ pub struct Plan {
     /// When the plan was made (UTC, RFC 3339).
     #[schemars(with = "String")]
     pub created_at: Timestamp,
+    /// Whose time `created_at` is: the machine's clock, a snapshot's own
+    /// moment, or one fixed by `SLRETIRE_NOW`.
+    pub clock: PlanClock,
     /// The account the plan was made against; apply requires the same.
     pub account: PlanAccount,
     /// The API endpoint, or `snapshot:FILE` for a plan against a snapshot.
@@ -70,6 +73,33 @@ impl Plan {
         kinds.sort();
         kinds.dedup();
         kinds
+    }
+}
+
+/// Whose time a plan was made at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanClock {
+    /// The machine's clock, at planning.
+    #[default]
+    Now,
+    /// The moment the snapshot describes (its `clock`): dates in the plan
+    /// are judged then, not today.
+    Snapshot,
+    /// Fixed by `SLRETIRE_NOW`.
+    Fixed,
+}
+
+impl Plan {
+    /// `as of 2026-11-22 12:00 UTC, the snapshot's time` when the plan was
+    /// not made at the machine's clock (a plan that looks stale otherwise).
+    pub fn as_of(&self) -> Option<String> {
+        let when = self.created_at.strftime("%Y-%m-%d %H:%M UTC");
+        match self.clock {
+            PlanClock::Now => None,
+            PlanClock::Snapshot => Some(format!("as of {when}, the snapshot's time")),
+            PlanClock::Fixed => Some(format!("as of {when}, fixed by SLRETIRE_NOW")),
+        }
     }
 }
 
@@ -173,12 +203,15 @@ pub struct PlanItem {
     pub state: State,
     /// Why the item is in its state (blocked, protected, absent, scheduled, waiting).
     pub detail: Option<String>,
-    /// For `cancel`: immediately or on the anniversary.
+    /// For `cancel`, and `waiting` items with a call: immediately or on the anniversary.
     pub timing: Option<Timing>,
-    /// For `cancel` on the anniversary and for `scheduled`: the date it takes effect.
+    /// For `cancel` and `waiting` on the anniversary and for `scheduled`:
+    /// the date it takes effect.
     #[schemars(with = "Option<String>")]
     pub effective_date: Option<Timestamp>,
-    /// For `cancel`: the exact API call apply makes.
+    /// For `cancel`: the exact API call apply makes. For `waiting`: the
+    /// call `apply --wait` makes once every object in `depends_on` is gone
+    /// (none for an object that goes with another's billing item).
     pub call: Option<ApiCall>,
     /// The SoftLayer cancellation reason.
     pub reason: Option<String>,
@@ -194,7 +227,8 @@ pub struct PlanItem {
     pub monthly_fee_estimated: bool,
     /// The manifest entries that selected the resource (`file:line`).
     pub origins: Vec<String>,
-    /// For `blocked`/`waiting`: the objects that must be gone first.
+    /// For `blocked`/`waiting`: the objects that must be gone first (a
+    /// waiting item is performed after they are gone).
     pub depends_on: Vec<ObjectRef>,
     /// Hash of the kind, the id and `observed`; apply skips the item as
     /// drifted when it changed.

@@ -222,6 +222,8 @@ impl BillingItem {
             cancellation_date: self.cancellation_date,
             allow_cancellation: self.allow_cancellation,
             cancellation_requested: self.cancellation_requested,
+            // Not recorded in plans: no decision rests on it.
+            cancellation_request: None,
             parent_id: self.parent_id,
             children: self
                 .children

@@ -15,6 +15,9 @@ pub fn render(plan: &Plan) -> String {
         plan.account.id,
         escape(&plan.account.company)
     );
+    if let Some(as_of) = plan.as_of() {
+        let _ = writeln!(out, "_Dates are judged {as_of}._\n");
+    }
     let s = &plan.summary;
     if !plan.errors.is_empty() {
         let _ = writeln!(
@@ -38,6 +41,21 @@ pub fn render(plan: &Plan) -> String {
             s.currency
         );
     }
+    let (waiting, waiting_fee) = render_text::waiting_to_cancel(plan);
+    if waiting > 0 {
+        let _ = writeln!(
+            out,
+            "> [!NOTE]\n> **{waiting} waiting item{} will be cancelled by `apply --wait`** once what {} for is gone (the table says what), retiring **{} {}** more of monthly fees.\n",
+            if waiting == 1 { "" } else { "s" },
+            if waiting == 1 {
+                "it waits"
+            } else {
+                "they wait"
+            },
+            waiting_fee.grouped(),
+            s.currency
+        );
+    }
     let _ = writeln!(out, "**{}**\n", summary_line(plan));
     if !plan.items.is_empty() {
         out.push_str("| state | kind | id | name | when | monthly fee | from |\n");
@@ -48,6 +66,14 @@ pub fn render(plan: &Plan) -> String {
                 (State::Cancel, _) => item
                     .effective_date
                     .map_or_else(|| "anniversary".to_string(), super::anniversary::date_text),
+                (State::Waiting, Some(timing)) if item.call.is_some() => {
+                    let at = match (timing, item.effective_date) {
+                        (Timing::Immediate, _) => "immediately".to_string(),
+                        (_, Some(date)) => super::anniversary::date_text(date),
+                        _ => "anniversary".to_string(),
+                    };
+                    format!("{at}, {}", render_text::after_gone(&item.depends_on))
+                }
                 (State::Scheduled, _) => item
                     .effective_date
                     .map(super::anniversary::date_text)
@@ -76,6 +102,11 @@ pub fn render(plan: &Plan) -> String {
                 escape(&item.origins.join(", "))
             );
         }
+        out.push('\n');
+    }
+    if let Some(diagram) = super::render_mermaid::render(plan) {
+        out.push_str("**What waits on what** (apply performs the waves in order):\n\n");
+        out.push_str(&diagram);
         out.push('\n');
     }
     if !plan.warnings.is_empty() {

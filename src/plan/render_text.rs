@@ -6,6 +6,9 @@ use std::fmt::Write as _;
 use super::anniversary::date_text;
 use super::call::records;
 use super::model::{Plan, PlanItem, State, Timing};
+use crate::kinds::Kind;
+use crate::resolve::money::Money;
+use crate::resolve::resource::ObjectRef;
 
 /// The symbol and colour (ANSI SGR) of each state.
 pub fn symbol(state: State) -> (&'static str, &'static str) {
@@ -39,6 +42,9 @@ pub fn render(plan: &Plan, color: bool) -> String {
         if files == 1 { "" } else { "s" },
         one_line(&plan.endpoint)
     );
+    if let Some(as_of) = plan.as_of() {
+        let _ = writeln!(out, "{}", paint("2", &format!("Dates are judged {as_of}.")));
+    }
     let present: Vec<State> = State::ALL
         .into_iter()
         .filter(|s| plan.items.iter().any(|i| i.state == *s))
@@ -139,7 +145,9 @@ fn render_item(out: &mut String, item: &PlanItem, paint: &dyn Fn(&str, &str) -> 
     if !place.is_empty() {
         let _ = writeln!(out, "    where     {}", one_line(&place.join("  ")));
     }
-    if let (State::Cancel, Some(reason), Some(call)) = (item.state, &item.reason, &item.call) {
+    if let (State::Cancel | State::Waiting, Some(reason), Some(call)) =
+        (item.state, &item.reason, &item.call)
+    {
         let note = item
             .note
             .as_ref()
@@ -164,17 +172,71 @@ fn render_item(out: &mut String, item: &PlanItem, paint: &dyn Fn(&str, &str) -> 
 pub fn headline(item: &PlanItem) -> String {
     let detail = item.detail.clone().unwrap_or_default();
     match item.state {
-        State::Cancel => match (item.timing, item.effective_date) {
-            (Some(Timing::Immediate), _) => "will be cancelled immediately".into(),
-            (_, Some(date)) => format!("will be cancelled on {} (anniversary)", date_text(date)),
-            _ => "will be cancelled on its next bill date (anniversary)".into(),
-        },
+        State::Cancel => format!("will be cancelled {}", when(item)),
+        State::Waiting if item.call.is_some() => format!(
+            "waiting: will be cancelled {} {} (apply --wait, or a later plan)",
+            when(item),
+            after_gone(&item.depends_on)
+        ),
         State::Scheduled => format!("already scheduled: {detail}"),
         State::Absent => format!("absent: {detail}"),
         State::Protected => detail,
         State::Blocked => format!("blocked: {detail}"),
         State::Waiting => format!("waiting: {detail}"),
     }
+}
+
+/// `immediately`, `on 2026-12-01 (anniversary)`.
+fn when(item: &PlanItem) -> String {
+    match (item.timing, item.effective_date) {
+        (Some(Timing::Immediate), _) => "immediately".into(),
+        (_, Some(date)) => format!("on {} (anniversary)", date_text(date)),
+        _ => "on its next bill date (anniversary)".into(),
+    }
+}
+
+/// `after subnet 85467 is gone`, `after virtual_guest 1, 2 and subnet 7
+/// are gone`: what a waiting item waits for, at most five ids a kind.
+pub fn after_gone(refs: &[ObjectRef]) -> String {
+    let mut kinds: Vec<(Kind, Vec<u64>)> = Vec::new();
+    for r in refs {
+        match kinds.iter_mut().find(|(k, _)| *k == r.kind) {
+            Some((_, ids)) => ids.push(r.id),
+            None => kinds.push((r.kind, vec![r.id])),
+        }
+    }
+    let parts: Vec<String> = kinds
+        .iter()
+        .map(|(kind, ids)| {
+            let shown: Vec<String> = ids.iter().take(5).map(ToString::to_string).collect();
+            let more = match ids.len() {
+                n if n > 5 => format!(" (+{} more)", n - 5),
+                _ => String::new(),
+            };
+            format!("{kind} {}{more}", shown.join(", "))
+        })
+        .collect();
+    let list = match parts.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => "what it waits for".into(),
+    };
+    let verb = if refs.len() == 1 { "is" } else { "are" };
+    format!("after {list} {verb} gone")
+}
+
+/// The waiting items `apply --wait` cancels (they carry their call), and
+/// the sum of their known monthly fees.
+pub fn waiting_to_cancel(plan: &Plan) -> (usize, Money) {
+    let waiting: Vec<&PlanItem> = plan
+        .items
+        .iter()
+        .filter(|i| i.state == State::Waiting && i.call.is_some())
+        .collect();
+    (
+        waiting.len(),
+        waiting.iter().filter_map(|i| i.monthly_fee).sum(),
+    )
 }
 
 /// `Plan: 5 to cancel (3 immediately, 2 on anniversary), 2 scheduled, 1
@@ -218,8 +280,18 @@ pub fn summary_line(plan: &Plan) -> String {
             if n == 1 { "" } else { "s" }
         ),
     };
+    let (waiting, waiting_fee) = waiting_to_cancel(plan);
+    let later = match waiting {
+        0 => String::new(),
+        n => format!(
+            "; {} {} more with the {n} waiting item{} (apply --wait)",
+            waiting_fee.grouped(),
+            s.currency,
+            if n == 1 { "" } else { "s" }
+        ),
+    };
     format!(
-        "Plan: {}. Monthly fees retired: {} {}{unknown}.",
+        "Plan: {}. Monthly fees retired: {} {}{unknown}{later}.",
         parts.join(", "),
         s.monthly_fee_retired.grouped(),
         s.currency

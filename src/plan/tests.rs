@@ -21,12 +21,14 @@ fn now() -> Timestamp {
 
 fn context() -> PlanContext {
     PlanContext {
+        clock: Default::default(),
         account: PlanAccount {
             id: 278184,
             company: "Example Corp".into(),
         },
         endpoint: "test".into(),
         now: now(),
+        retired: Vec::new(),
     }
 }
 
@@ -836,4 +838,257 @@ fn plan_file_messages() {
         "p.json: this plan failed its guards (1 error) and cannot be applied; fix the manifests and plan again"
     );
     assert!(super::file::applicable("p.json", &p).is_ok());
+}
+
+/// The markdown carries a diagram of what waits on what only when
+/// something waits or is blocked; its nodes sit in apply's waves.
+#[test]
+fn mermaid_diagram_only_when_something_waits() {
+    let plain = manifests(vec![entry(1, Kind::VirtualGuest, ids(&[1]))]);
+    let p = plan(
+        &plain,
+        vec![resource(
+            Kind::VirtualGuest,
+            1,
+            "a",
+            Some(billing(11, "1", true)),
+        )],
+    );
+    assert_eq!(super::render_mermaid::render(&p), None);
+    assert!(!super::render_markdown::render(&p).contains("```mermaid"));
+
+    let m = manifests(vec![
+        entry(1, Kind::VirtualGuest, ids(&[1])),
+        entry(2, Kind::Vlan, ids(&[9])),
+    ]);
+    let mut vlan = resource(
+        Kind::Vlan,
+        9,
+        "1234 on bcr01a",
+        Some(billing(90, "30", false)),
+    );
+    vlan.occupants = vec![ObjectRef {
+        kind: Kind::VirtualGuest,
+        id: 1,
+    }];
+    let p = plan(
+        &m,
+        vec![
+            resource(Kind::VirtualGuest, 1, "a", Some(billing(11, "1", true))),
+            vlan,
+        ],
+    );
+    let diagram = super::render_mermaid::render(&p).unwrap();
+    assert!(
+        diagram.starts_with("```mermaid\nflowchart LR\n"),
+        "{diagram}"
+    );
+    assert!(
+        diagram.contains("subgraph objects[\"1: servers, volumes, addresses\"]"),
+        "{diagram}"
+    );
+    assert!(
+        diagram.contains("virtual_guest_1[\"virtual_guest 1<br/>cancel\"]:::cancel"),
+        "{diagram}"
+    );
+    assert!(
+        diagram.contains("vlan_9[\"vlan 9<br/>waiting\"]:::waiting"),
+        "{diagram}"
+    );
+    assert!(
+        diagram.contains("  virtual_guest_1 --> vlan_9\n"),
+        "{diagram}"
+    );
+    assert!(super::render_markdown::render(&p).contains(&diagram));
+}
+
+/// A waiting item carries the call apply --wait makes once what it waits
+/// for is gone, judged on its facts without those occupants; the text
+/// shows it as "after X is gone"; the plan-file check verifies that call
+/// like a cancellation's, and refuses one pointed elsewhere. A VIP that
+/// goes with another's billing item needs no call.
+#[test]
+fn waiting_items_carry_their_call() {
+    let m = manifests(vec![
+        entry(1, Kind::VirtualGuest, ids(&[1])),
+        entry(2, Kind::Vlan, ids(&[10])),
+    ]);
+    let mut vlan = resource(
+        Kind::Vlan,
+        10,
+        "1234 on bcr01a",
+        Some(billing(20, "50", false)),
+    );
+    vlan.occupants = vec![ObjectRef {
+        kind: Kind::VirtualGuest,
+        id: 1,
+    }];
+    let p = plan(
+        &m,
+        vec![
+            resource(Kind::VirtualGuest, 1, "g", Some(billing(11, "1", true))),
+            vlan,
+        ],
+    );
+    let waiting = item(&p, Kind::Vlan, 10);
+    assert_eq!(waiting.state, State::Waiting);
+    assert_eq!(waiting.timing, Some(Timing::Anniversary));
+    assert_eq!(
+        waiting.call.as_ref().map(ToString::to_string).as_deref(),
+        Some("SoftLayer_Billing_Item(20)::cancelServiceOnAnniversaryDate()")
+    );
+    assert_eq!(
+        super::render_text::headline(waiting),
+        "waiting: will be cancelled on 2026-12-01 (anniversary) after virtual_guest 1 is gone (apply --wait, or a later plan)"
+    );
+    assert!(
+        super::render_text::summary_line(&p)
+            .ends_with("; 50.00 USD more with the 1 waiting item (apply --wait)."),
+        "{}",
+        super::render_text::summary_line(&p)
+    );
+    assert!(
+        super::render_markdown::render(&p).contains("2026-12-01, after virtual_guest 1 is gone")
+    );
+    assert!(super::file::check_items("p.json", &p).is_ok());
+    let mut edited = p.clone();
+    let vlan = edited
+        .items
+        .iter_mut()
+        .find(|i| i.kind == Kind::Vlan)
+        .unwrap();
+    vlan.call.as_mut().unwrap().id = Some("11".into());
+    let err = super::file::check_items("p.json", &edited)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("vlan 10: the call is not the one its facts and options imply"),
+        "{err}"
+    );
+    let mut unhooked = p.clone();
+    let vlan = unhooked
+        .items
+        .iter_mut()
+        .find(|i| i.kind == Kind::Vlan)
+        .unwrap();
+    vlan.depends_on.clear();
+    let err = super::file::check_items("p.json", &unhooked)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("do not make it wait for the objects it names"),
+        "{err}"
+    );
+
+    let vip = |id: u64, other: u64| {
+        let mut r = resource(
+            Kind::LoadBalancer,
+            id,
+            "vip",
+            Some(billing(900, "199", false)),
+        );
+        r.account_id = Some(278184);
+        r.shares_billing_with = vec![ObjectRef {
+            kind: Kind::LoadBalancer,
+            id: other,
+        }];
+        r
+    };
+    let both = manifests(vec![entry(1, Kind::LoadBalancer, ids(&[1, 2]))]);
+    let p = plan(&both, vec![vip(1, 2), vip(2, 1)]);
+    assert_eq!(item(&p, Kind::LoadBalancer, 2).state, State::Waiting);
+    assert_eq!(item(&p, Kind::LoadBalancer, 2).call, None);
+}
+
+/// Guards count the waiting items apply --wait cancels.
+#[test]
+fn limits_count_waiting_items() {
+    let mut m = manifests(vec![
+        entry(1, Kind::VirtualGuest, ids(&[1])),
+        entry(2, Kind::Vlan, ids(&[10])),
+    ]);
+    m.limits = vec![LimitRule {
+        file: "m.yaml".into(),
+        scope: LimitScope::Run,
+        limits: Limits {
+            max_resources: Some(1),
+            max_monthly_fee_cents: None,
+        },
+    }];
+    let mut vlan = resource(Kind::Vlan, 10, "v", Some(billing(20, "50", false)));
+    vlan.occupants = vec![ObjectRef {
+        kind: Kind::VirtualGuest,
+        id: 1,
+    }];
+    let p = plan(
+        &m,
+        vec![
+            resource(Kind::VirtualGuest, 1, "g", Some(billing(11, "1", true))),
+            vlan,
+        ],
+    );
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    assert_eq!(
+        p.errors[0].message,
+        "the plan cancel 2 resources (with the waiting items apply --wait cancels); limits.max_resources in m.yaml is 1"
+    );
+}
+
+/// After a partial apply, objects the journal says an earlier apply of
+/// this entry retired count toward `expect` and are reported as done;
+/// without that memory the entry fails as before.
+#[test]
+fn retired_objects_count_toward_expect() {
+    let mut e = entry(
+        7,
+        Kind::VirtualGuest,
+        Selector {
+            names: vec!["ci-*".into()],
+            ..Selector::default()
+        },
+    );
+    e.expect = Some(3);
+    let m = manifests(vec![e]);
+    let left = vec![resource(
+        Kind::VirtualGuest,
+        3,
+        "ci-3",
+        Some(billing(13, "1", true)),
+    )];
+    let fetched = crate::resolve::fetch::candidates(&m, &left, now());
+    let forgetful = build(&m, &select(&m, &fetched), &context());
+    assert_eq!(
+        forgetful.errors[0].message,
+        "m.yaml:7: expected 3 virtual_guest to match, found 1"
+    );
+    let retired = |id: u64, origin: &str| super::retired::Retired {
+        kind: Kind::VirtualGuest,
+        id,
+        uuid: None,
+        name: format!("ci-{id}"),
+        origins: vec![origin.into()],
+        at: now(),
+        plan: "sha256:0c27ab12cd34ef567890".into(),
+    };
+    let mut remembering = context();
+    remembering.retired = vec![
+        retired(1, "m.yaml:7"),
+        retired(2, "m.yaml:7"),
+        retired(9, "other.yaml:1"),
+    ];
+    let p = build(&m, &select(&m, &fetched), &remembering);
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let done = item(&p, Kind::VirtualGuest, 1);
+    assert_eq!(done.state, State::Absent);
+    assert_eq!(
+        done.detail.as_deref(),
+        Some(
+            "retired by an earlier apply on 2026-11-22 (plan sha256:0c27ab12...); gone from the account"
+        )
+    );
+    assert_eq!(
+        p.summary.absent, 2,
+        "the other manifest's object is not this plan's"
+    );
+    assert_eq!(item(&p, Kind::VirtualGuest, 3).state, State::Cancel);
 }

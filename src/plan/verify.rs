@@ -202,6 +202,8 @@ fn rebuild(plan: &Plan, manifests: &Manifests) -> Plan {
         account: plan.account.clone(),
         endpoint: plan.endpoint.clone(),
         now: plan.created_at,
+        clock: plan.clock,
+        retired: super::retired::from_items(&plan.items, plan.created_at),
     };
     build(manifests, &select(manifests, &fetched), &context)
 }

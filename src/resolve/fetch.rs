@@ -17,7 +17,7 @@ use std::sync::{Mutex, PoisonError};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::resource::Resource;
+use super::resource::{ObjectRef, Resource};
 use super::select::SelectorIndex;
 use crate::kinds::{Kind, ListSource, ReadObject, Source};
 use crate::manifest::model::{Entry, IpPattern, Manifests, Selector};
@@ -28,6 +28,10 @@ pub trait Api: Sync {
     fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError>;
     /// One object by id; `None` when the API says it does not exist.
     fn object(&self, service: &str, id: u64, mask: &str) -> Result<Option<Value>, FetchError>;
+    /// How many objects a list call returns, if the API says (one call).
+    fn total(&self, _request: &ListRequest<'_>) -> Result<Option<u64>, FetchError> {
+        Ok(None)
+    }
     /// Objects per page of a list.
     fn page_size(&self) -> usize {
         usize::MAX
@@ -281,7 +285,10 @@ pub fn fetch_ids(
             now,
         )?,
     };
-    Ok(dedup(found).into_iter().map(|c| c.resource).collect())
+    Ok(dedup(found, Vec::new())
+        .into_iter()
+        .map(|c| c.resource)
+        .collect())
 }
 
 fn fetch_kind(
@@ -292,19 +299,35 @@ fn fetch_kind(
     retain: Retain,
 ) -> Result<Vec<Candidate>, FetchError> {
     let matcher = Matcher::new(kind, entries, now, retain);
+    // The billing item of every object read, selected or not, so a
+    // candidate knows when its item also bills an object no entry selects
+    // (cancelling it would cancel that one too). Two ids per object: the
+    // objects themselves are still dropped as their page is read.
+    let billed: Mutex<Vec<(u64, ObjectRef)>> = Mutex::new(Vec::new());
+    let keep = |r: Resource| {
+        if let Some(b) = &r.billing {
+            billed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((b.id, r.reference()));
+        }
+        matcher.candidate(r)
+    };
     let found = match kind.room().source() {
         Source::Lists(sources) => {
-            let calls: Vec<_> = sources
-                .iter()
-                .flat_map(|source| {
-                    let demand = Demand::of(kind, source, entries);
-                    demand
-                        .filters(source, api.page_size())
-                        .into_iter()
-                        .map(move |f| (source, f))
-                })
-                .collect();
-            run_lists(api, &calls, &|r| matcher.candidate(r), now)?
+            let mut calls = Vec::new();
+            for source in *sources {
+                let mut demand = Demand::of(kind, source, entries);
+                let mut filters = demand.filters(source, api.page_size());
+                if filters.len() > NARROW_CALLS_WITHOUT_COUNTING
+                    && whole_list_is_cheaper(api, source, filters.len())?
+                {
+                    demand.everything = true;
+                    filters = demand.filters(source, api.page_size());
+                }
+                calls.extend(filters.into_iter().map(|f| (source, f)));
+            }
+            run_lists(api, &calls, &keep, now)?
         }
         Source::Lookup {
             service,
@@ -316,18 +339,38 @@ fn fetch_kind(
                 .flat_map(|(_, e)| e.selector.ids.iter().copied())
                 .collect();
             let ids: Vec<u64> = ids.into_iter().collect();
-            lookup(
-                api,
-                service,
-                mask,
-                *read,
-                &ids,
-                &|r| matcher.candidate(r),
-                now,
-            )?
+            lookup(api, service, mask, *read, &ids, &keep, now)?
         }
     };
-    Ok(dedup(found))
+    let billed = billed.into_inner().unwrap_or_else(PoisonError::into_inner);
+    Ok(dedup(found, billed))
+}
+
+/// Filtered calls made without first asking how long the whole list is.
+const NARROW_CALLS_WITHOUT_COUNTING: usize = 2;
+
+/// Whether listing `source` whole (its pages) costs fewer calls than
+/// `narrow` filtered calls: a long explicit id list on a small account is
+/// cheaper read whole. Asking costs one call; without a total, narrow.
+fn whole_list_is_cheaper(
+    api: &dyn Api,
+    source: &ListSource,
+    narrow: usize,
+) -> Result<bool, FetchError> {
+    let request = ListRequest {
+        service: source.service,
+        method: source.method,
+        root: source.root,
+        mask: "mask[id]",
+        filter: None,
+    };
+    let pages = api.total(&request)?.map(|total| {
+        usize::try_from(total)
+            .unwrap_or(usize::MAX)
+            .div_ceil(api.page_size().max(1))
+            .max(1)
+    });
+    Ok(pages.is_some_and(|pages| pages < narrow))
 }
 
 /// What one list source must return for a set of entries.
@@ -633,28 +676,27 @@ fn lookup(
     Ok(out)
 }
 
-/// One candidate per object, in id order, each knowing which others share
-/// its billing item. An object two calls returned was matched alike both
-/// times.
-fn dedup(mut found: Vec<Candidate>) -> Vec<Candidate> {
+/// One candidate per object, in id order, each knowing which other objects
+/// share its billing item: other candidates, and the objects in `billed`
+/// (billing item id and object, for objects read but not kept). An object
+/// two calls returned was matched alike both times.
+fn dedup(mut found: Vec<Candidate>, billed: Vec<(u64, ObjectRef)>) -> Vec<Candidate> {
     let key = |c: &Candidate| (c.resource.id, c.resource.uuid.clone());
     found.sort_by_key(key);
     found.dedup_by(|a, b| key(a) == key(b));
-    let mut by_item: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
-    for (i, c) in found.iter().enumerate() {
-        if let Some(b) = &c.resource.billing {
-            by_item.entry(b.id).or_default().push(i);
-        }
+    let mut by_item: BTreeMap<u64, BTreeSet<ObjectRef>> = BTreeMap::new();
+    let kept = found
+        .iter()
+        .filter_map(|c| Some((c.resource.billing.as_ref()?.id, c.resource.reference())));
+    for (item, object) in kept.chain(billed) {
+        by_item.entry(item).or_default().insert(object);
     }
-    for group in by_item.values().filter(|g| g.len() > 1) {
-        for &i in group {
-            let others = group
-                .iter()
-                .filter(|&&j| j != i)
-                .map(|&j| found[j].resource.reference())
-                .collect();
-            found[i].resource.shares_billing_with = others;
-        }
+    for c in &mut found {
+        let Some(group) = c.resource.billing.as_ref().and_then(|b| by_item.get(&b.id)) else {
+            continue;
+        };
+        let me = c.resource.reference();
+        c.resource.shares_billing_with = group.iter().filter(|o| **o != me).cloned().collect();
     }
     found
 }
@@ -839,6 +881,47 @@ mod tests {
         assert_eq!(all[&Kind::VirtualGuest].len(), 2);
     }
 
+    /// An object whose billing item also bills an object no entry selects
+    /// knows it (the planner then blocks it), although the other object is
+    /// not kept: softlayer-python's `getHardware` fixture bills servers
+    /// 1001 and 1002 with one item, and `created_before` selected only 1001.
+    #[test]
+    fn sharing_with_unselected_objects_is_seen() {
+        let api = Recorder {
+            calls: Mutex::new(Vec::new()),
+            objects: vec![
+                json!({"id": 1001, "hostname": "a", "billingItem": {"id": 7112}}),
+                json!({"id": 1002, "hostname": "b", "billingItem": {"id": "7112"}}),
+                json!({"id": 1003, "hostname": "c", "billingItem": {"id": 7113}}),
+            ],
+        };
+        let m = Manifests {
+            account: 1,
+            files: vec![],
+            digests: vec![],
+            entries: vec![entry(
+                Kind::Hardware,
+                Selector {
+                    names: vec!["[ac]".into()],
+                    ..Selector::default()
+                },
+            )],
+            protect: vec![],
+            limits: Vec::new(),
+        };
+        let fetched = fetch(&api, &m, "2026-11-22T00:00:00Z".parse().unwrap()).unwrap();
+        let found = &fetched[&Kind::Hardware];
+        assert_eq!(ids(found), vec![1001, 1003], "b is not kept");
+        assert_eq!(
+            found[0].resource.shares_billing_with,
+            vec![ObjectRef {
+                kind: Kind::Hardware,
+                id: 1002
+            }]
+        );
+        assert!(found[1].resource.shares_billing_with.is_empty());
+    }
+
     /// Filtered calls of a kind run in parallel, and every result arrives.
     #[test]
     fn filtered_calls_run_in_parallel() {
@@ -926,6 +1009,76 @@ mod tests {
                 r#"SoftLayer_Network_LBaaS_LoadBalancer::getAllObjects {"id":{"operation":"in","options":[{"name":"data","value":[7]}]}}"#,
             ]
         );
+    }
+
+    /// An account of `total` guests, paged by `page`, recording list calls.
+    struct Sized {
+        total: u64,
+        page: usize,
+        calls: Mutex<Vec<String>>,
+    }
+
+    impl Api for Sized {
+        fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
+            let kind = if request.filter.is_some() {
+                "filtered"
+            } else {
+                "whole"
+            };
+            self.calls.lock().unwrap().push(kind.into());
+            Ok(Vec::new())
+        }
+        fn object(&self, _: &str, _: u64, _: &str) -> Result<Option<Value>, FetchError> {
+            Ok(None)
+        }
+        fn total(&self, _: &ListRequest<'_>) -> Result<Option<u64>, FetchError> {
+            self.calls.lock().unwrap().push("count".into());
+            Ok(Some(self.total))
+        }
+        fn page_size(&self) -> usize {
+            self.page
+        }
+    }
+
+    /// A long id list costs no more calls than the whole list: on a small
+    /// account it is read whole (after one call to count it), on a large
+    /// one in id chunks; a short list never asks.
+    #[test]
+    fn long_id_lists_pick_the_cheaper_calls() {
+        let calls = |total: u64, ids: u64| {
+            let api = Sized {
+                total,
+                page: 500,
+                calls: Mutex::new(Vec::new()),
+            };
+            let m = Manifests {
+                account: 1,
+                files: vec![],
+                digests: vec![],
+                entries: vec![entry(
+                    Kind::VirtualGuest,
+                    Selector {
+                        ids: (1..=ids).collect(),
+                        ..Selector::default()
+                    },
+                )],
+                protect: vec![],
+                limits: Vec::new(),
+            };
+            fetch(&api, &m, "2026-11-22T00:00:00Z".parse().unwrap()).unwrap();
+            let mut calls = api.calls.into_inner().unwrap();
+            calls.sort();
+            calls
+        };
+        assert_eq!(
+            calls(400, 1000),
+            ["count", "whole"],
+            "10 id chunks vs 1 page"
+        );
+        let large = calls(1_000_000, 1000);
+        assert_eq!(large[0], "count", "{large:?}");
+        assert_eq!(large[1..], ["filtered"; 10], "10 id chunks vs 2,000 pages");
+        assert_eq!(calls(400, 150), ["filtered"; 2], "2 chunks: no count");
     }
 
     /// Many ids are split into chunks, not one call each.

@@ -95,6 +95,10 @@ pub struct BillingFacts {
     /// A cancellation request for the item is open (`activeCancellationItem`),
     /// possibly still waiting for review with no cancellation date yet.
     pub cancellation_requested: bool,
+    /// The open cancellation request the item is on, when the API names it
+    /// (`activeCancellationItem.cancellationRequestId`): what `revert` voids
+    /// for kinds cancelled by a request. Not a planning fact.
+    pub cancellation_request: Option<u64>,
     /// Set for child items, which cannot be cancelled on their own.
     pub parent_id: Option<u64>,
     /// Children that go with the item (RAM, disks, snapshot space, ...).

@@ -63,6 +63,15 @@ impl Client {
         })
     }
 
+    /// How many objects the call lists, from `SoftLayer-Total-Items` on a
+    /// one-object page; `None` when the API does not say. One call: what a
+    /// caller pays to choose between narrow filtered calls and the whole list.
+    pub fn count(&self, call: &Call<'_>, root: Option<&str>) -> Result<Option<u64>, ApiError> {
+        let mut call = call.clone();
+        call.filter = Some(with_id_order(call.filter.take(), root));
+        Ok(self.page(&call, 0, 1, &|_| None::<()>)?.total_items)
+    }
+
     /// Pages after the first, in parallel; `None` when the total changed or
     /// the pages do not add up to it (objects came or went meanwhile).
     fn remaining_pages<T: Send>(

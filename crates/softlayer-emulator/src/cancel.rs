@@ -367,3 +367,105 @@ pub(crate) fn void(st: &mut State, now: Timestamp, item_id: i64) -> Result<(), A
     }
     Ok(())
 }
+
+/// A cancellation request that cannot be voided any more (**synthetic
+/// text**: the reference documents no error for `void`).
+pub(crate) fn request_not_voidable(status: &str) -> String {
+    format!(
+        "Cannot void a cancellation request that is {status}: only Pending and Approved requests can be voided."
+    )
+}
+
+/// A request whose cancellation already took effect (**synthetic text**).
+pub(crate) fn request_took_effect(item: i64) -> String {
+    format!(
+        "Cannot void this cancellation request: the cancellation of billing item {item} has already taken effect."
+    )
+}
+
+/// `SoftLayer_Billing_Item_Cancellation_Request::void(closeRelatedTicketFlag)`:
+/// voids a `Pending` or `Approved` request (reference §2.3): its items'
+/// scheduled cancellations are taken back, the request becomes `Voided`,
+/// and with the flag its ticket is closed. Checked completely first: a
+/// request one of whose items is cancelled already is refused untouched.
+pub(crate) fn void_request(
+    st: &mut State,
+    now: Timestamp,
+    request_id: i64,
+    close_ticket: bool,
+) -> Result<(), ApiError> {
+    let request = st
+        .requests
+        .get(&request_id)
+        .ok_or_else(|| ApiError::not_found(&request_id.to_string()))?;
+    let status = request
+        .get("status")
+        .and_then(|s| s.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("Pending")
+        .to_string();
+    if !matches!(status.as_str(), "Pending" | "Approved") {
+        return Err(ApiError::public(request_not_voidable(&status)));
+    }
+    let items: Vec<(i64, Option<Value>)> = request
+        .get("items")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|i| {
+            let id = i.get("billingItemId").and_then(Value::as_i64)?;
+            Some((id, i.get("scheduledCancellationDate").cloned()))
+        })
+        .collect();
+    for (id, _) in &items {
+        if st
+            .billing
+            .get(id)
+            .is_some_and(|b| b.state(now) == ItemState::Cancelled)
+        {
+            return Err(ApiError::public(request_took_effect(*id)));
+        }
+    }
+    let ticket = request.get("ticketId").and_then(Value::as_i64);
+    for (id, scheduled) in items {
+        let mut stack = vec![id];
+        let mut owner = None;
+        while let Some(id) = stack.pop() {
+            if let Some(it) = st.billing.get_mut(&id) {
+                // Only the date this request set: a date set otherwise stays.
+                if scheduled.is_some() && it.fields.get("cancellationDate") == scheduled.as_ref() {
+                    it.fields.remove("cancellationDate");
+                }
+                owner = owner.or(it.owner);
+                stack.extend(it.children.iter().copied());
+            }
+        }
+        if let Some(owner) = owner
+            && let Some(res) = st.all_mut(owner.kind).get_mut(&owner.id)
+        {
+            res.reclaim_at = None;
+        }
+    }
+    let modified = format_ts(now);
+    if let Some(request) = st.requests.get_mut(&request_id) {
+        request.insert("statusId".into(), Value::from(VOIDED_STATUS));
+        request.insert(
+            "status".into(),
+            json!({"id": VOIDED_STATUS, "keyName": "VOIDED", "name": "Voided"}),
+        );
+        request.insert("modifyDate".into(), Value::from(modified.clone()));
+    }
+    if close_ticket && let Some(ticket) = ticket.and_then(|t| st.tickets.get_mut(&t)) {
+        ticket.insert("statusId".into(), Value::from(crate::state::TICKET_CLOSED));
+        ticket.insert(
+            "status".into(),
+            json!({"id": crate::state::TICKET_CLOSED, "name": "Closed"}),
+        );
+        ticket.insert("modifyDate".into(), Value::from(modified));
+    }
+    Ok(())
+}
+
+/// The status id of a voided cancellation request (synthetic: the
+/// reference names the status, not its id).
+const VOIDED_STATUS: i64 = 5;

@@ -121,6 +121,7 @@ pub(crate) fn is_mutating(method: &str) -> bool {
             | "cancelServiceOnAnniversaryDate"
             | "cancelItem"
             | "voidCancelService"
+            | "void"
             | "createObject"
             | "deleteObject"
             | "editObject"
@@ -293,7 +294,13 @@ fn execute(
                 if !st.requests.contains_key(&id) {
                     return Err(ApiError::not_found(&id.to_string()));
                 }
-                relation(svc, Target::Request(id), method)
+                match method {
+                    "void" => {
+                        cancel::void_request(st, clock.now, id, param_bool(call, 0))?;
+                        Ok(Outcome::Value(Value::Bool(true)))
+                    }
+                    _ => relation(svc, Target::Request(id), method),
+                }
             }
         },
         // Pods are not modelled: the list is empty (slcli `vlan list` reads

@@ -87,6 +87,8 @@ fn plan_with(objects: &[Resource], when: When, line: u32) -> Plan {
         },
         endpoint: "test".into(),
         now: now(),
+        clock: Default::default(),
+        retired: Vec::new(),
     };
     let fetched = crate::resolve::fetch::candidates(&manifests, objects, now());
     build(&manifests, &select(&manifests, &fetched), &context)
@@ -357,10 +359,10 @@ fn locations_are_not_changes() {
         ),
         "protected by <manifest>, see <manifest>"
     );
-    // Only the plan's own manifests, and only with a line number.
+    // Only the plan's own manifests, with or without a line number.
     assert_eq!(
         super::without_locations("x.yaml:3 and a/p.yaml: here", &files("a/p.yaml")),
-        "x.yaml:3 and a/p.yaml: here"
+        "x.yaml:3 and <manifest>: here"
     );
     let old = plan(&estate());
     let mut new = old.clone();

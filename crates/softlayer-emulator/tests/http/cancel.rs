@@ -723,3 +723,94 @@ fn request_quirks_are_as_documented() {
     );
     assert_eq!(r.json()["code"], "Emulator_NotImplemented");
 }
+
+/// A cancellation request's `void(closeRelatedTicketFlag)` takes back the
+/// scheduled cancellations it made, marks the request `Voided`, closes its
+/// ticket when asked, and refuses a second time; a request whose
+/// cancellation took effect already is refused untouched.
+#[test]
+fn void_cancellation_request() {
+    let emu = start(config());
+    let created = post(
+        &emu,
+        "SoftLayer_Billing_Item_Cancellation_Request/createObject.json",
+        json!([{"items": [{"billingItemId": 3010, "immediateCancellationFlag": false}]}]),
+    )
+    .json();
+    let (id, ticket) = (created["id"].as_i64().unwrap(), created["ticketId"].clone());
+    let mask = q("mask[id,cancellationDate,activeCancellationItem[id,cancellationRequestId]]");
+    let item = get(
+        &emu,
+        &format!("SoftLayer_Billing_Item/3010/getObject.json?objectMask={mask}"),
+    )
+    .json();
+    assert_eq!(item["cancellationDate"], ANNIVERSARY);
+    assert_eq!(item["activeCancellationItem"]["cancellationRequestId"], id);
+    let r = post(
+        &emu,
+        &format!("SoftLayer_Billing_Item_Cancellation_Request/{id}/void.json"),
+        json!([true]),
+    );
+    assert_eq!((r.status, r.text.as_str()), (200, "true"));
+    let item = get(
+        &emu,
+        &format!("SoftLayer_Billing_Item/3010/getObject.json?objectMask={mask}"),
+    )
+    .json();
+    assert_eq!(
+        item,
+        json!({"id": 3010}),
+        "active again, no open request item"
+    );
+    let request = get(
+        &emu,
+        &format!(
+            "SoftLayer_Billing_Item_Cancellation_Request/{id}/getObject.json?objectMask={}",
+            q("mask[status[name]]")
+        ),
+    )
+    .json();
+    assert_eq!(request["status"]["name"], "Voided");
+    let closed = get(&emu, &format!("SoftLayer_Ticket/{ticket}/getObject.json")).json();
+    assert_eq!(closed["statusId"], 1002, "{closed}");
+    let again = post(
+        &emu,
+        &format!("SoftLayer_Billing_Item_Cancellation_Request/{id}/void.json"),
+        json!([false]),
+    );
+    assert_eq!(
+        (again.status, again.error()),
+        (
+            500,
+            "Cannot void a cancellation request that is Voided: only Pending and Approved requests can be voided.".to_owned()
+        )
+    );
+    // An immediate request: the global IP is cancelled at once.
+    let immediate = post(
+        &emu,
+        "SoftLayer_Billing_Item_Cancellation_Request/createObject.json",
+        json!([{"items": [{"billingItemId": 5010, "immediateCancellationFlag": true}]}]),
+    )
+    .json();
+    let r = post(
+        &emu,
+        &format!(
+            "SoftLayer_Billing_Item_Cancellation_Request/{}/void.json",
+            immediate["id"]
+        ),
+        json!([true]),
+    );
+    assert_eq!(
+        (r.status, r.error()),
+        (
+            500,
+            "Cannot void this cancellation request: the cancellation of billing item 5010 has already taken effect.".to_owned()
+        )
+    );
+    let unknown = post(
+        &emu,
+        "SoftLayer_Billing_Item_Cancellation_Request/999/void.json",
+        json!([true]),
+    );
+    assert_eq!(unknown.status, 404);
+}
