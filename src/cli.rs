@@ -6,7 +6,13 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::plan::target::Target;
 use crate::softlayer::parse_seconds;
+
+/// A `--target` value.
+fn parse_target(text: &str) -> Result<Target, String> {
+    text.parse()
+}
 
 /// Retire IBM Cloud Classic (SoftLayer) resources declaratively.
 ///
@@ -245,6 +251,11 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
 
+    /// Only this item (KIND:ID, e.g. virtual_guest:12345678) and what it waits for: a partial
+    /// plan, marked as such; repeatable
+    #[arg(long, value_name = "KIND:ID", value_parser = parse_target)]
+    pub target: Vec<Target>,
+
     /// Plan against an account snapshot (world file) in an embedded emulator; no credentials needed
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
@@ -292,6 +303,10 @@ pub struct ApplyArgs {
     /// Apply manifests without asking (a plan file never asks)
     #[arg(long)]
     pub auto_approve: bool,
+
+    /// With manifests: plan and apply only this item (KIND:ID) and what it waits for; repeatable
+    #[arg(long, value_name = "KIND:ID", value_parser = parse_target)]
+    pub target: Vec<Target>,
 
     /// Cancellations in flight at once, 1 to 64
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]

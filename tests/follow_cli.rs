@@ -277,7 +277,7 @@ fn items_still_waiting_when_the_wait_ends() {
     assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
     assert!(
         stdout.contains(
-            "Apply complete: 29 cancelled, 0 already done, 0 drifted, 0 failed, 2 still waiting."
+            "Apply complete: 31 cancelled, 0 already done, 0 drifted, 0 failed, 2 still waiting."
         ),
         "{stdout}"
     );
@@ -362,7 +362,7 @@ fn status_follows_an_applied_plan() {
     assert_eq!(counts["still_billed"], 0);
     assert_eq!(
         report["items"].as_array().unwrap().len(),
-        28 + 3 + 2,
+        30 + 3 + 2,
         "cancel, waiting and scheduled items"
     );
     assert!(report["summary"]["monthly_fee_retired"].as_str().unwrap() != "0");

@@ -299,3 +299,117 @@ fn numbers_must_be_plain_decimal() {
         }
     }
 }
+
+/// Every key an entry or a protect rule can have is used by some example.
+#[test]
+fn examples_use_every_key() {
+    let files = examples();
+    let schema: serde_json::Value =
+        serde_json::from_str(&manifest::manifest_schema_json()).unwrap();
+    for pointer in [
+        "/properties/retire/items/properties",
+        "/properties/protect/items/properties",
+    ] {
+        for key in schema.pointer(pointer).unwrap().as_object().unwrap().keys() {
+            let written = format!(" {key}: ");
+            assert!(
+                files.iter().any(|(_, text)| text.contains(&written)),
+                "no example writes `{key}` ({pointer})"
+            );
+        }
+    }
+}
+
+/// The selection keys reach the model with their meaning: regexes as
+/// written, a VLAN by number and router (lower case), the power state,
+/// flags, note globs, the entry's `exclude`; protect rules take them too.
+#[test]
+fn selection_keys_in_the_model() {
+    use slretire::manifest::model::{PowerState, VlanSelector};
+    let model = valid(&[(
+        "m.yaml",
+        "version: 1\naccount: 1\nprotect:\n  - older_than: 1w\n    tag: keep\n    tags: [pci]\n    notes: \"*keep*\"\nretire:\n  - kind: virtual_guest\n    name_regex: ['qa-vm-\\d{3}', \"db-[0-9]+\"]\n    power_state: paused\n    hourly: false\n    untagged: true\n    vlan: {number: 1234, router: BCR01A.dal13}\n    notes: \"*parked*\"\n    exclude:\n      notes: \"*reference*\"\n      vlan: 563298\n  - kind: subnet\n    vlan: 563320\n",
+    )]);
+    let guest = &model.entries[0];
+    let s = &guest.selector;
+    assert_eq!(s.name_regexes, vec![r"qa-vm-\d{3}", "db-[0-9]+"]);
+    assert_eq!(s.power_state, Some(PowerState::Paused));
+    assert_eq!((s.hourly, s.untagged), (Some(false), Some(true)));
+    assert_eq!(
+        s.vlan,
+        Some(VlanSelector::Number {
+            number: 1234,
+            router: "bcr01a.dal13".into()
+        })
+    );
+    assert_eq!(s.notes, vec!["*parked*"]);
+    let exclude = guest.exclude.as_ref().unwrap();
+    assert_eq!(exclude.notes, vec!["*reference*"]);
+    assert_eq!(exclude.vlan, Some(VlanSelector::Id(563298)));
+    assert!(exclude.names.is_empty() && exclude.ids.is_empty());
+    assert_eq!(
+        model.entries[1].selector.vlan,
+        Some(VlanSelector::Id(563320))
+    );
+    let rule = &model.protect[0];
+    assert_eq!(
+        rule.selector.older_than,
+        Some(Duration::from_secs(7 * 86400))
+    );
+    assert_eq!(rule.selector.tags, vec!["pci", "keep"]);
+    assert_eq!(rule.selector.notes, vec!["*keep*"]);
+}
+
+/// A regular expression written under `name` is a warning that keeps the
+/// manifest valid and names both fixes, backslashes intact.
+#[test]
+fn regex_written_as_glob_warns() {
+    let files = vec![(
+        "m.yaml".to_owned(),
+        "version: 1\naccount: 1\nretire:\n  - kind: hardware\n    name: 'db-\\d+'\n".to_owned(),
+    )];
+    let (model, diags) = manifest::parse_and_validate(&files);
+    assert!(model.is_some(), "a warning does not fail validation");
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code, Code::NameLooksLikeRegex);
+    assert!(!diags[0].is_error());
+    assert_eq!(
+        diags[0].help.as_deref(),
+        Some(
+            r"for a regular expression write `name_regex: 'db-\d+'`; as a glob this is probably `name: 'db-[0-9]*'`"
+        )
+    );
+    // The same pattern under `name_regex` is what was meant: no finding.
+    assert!(
+        codes(&[(
+            "m.yaml",
+            "version: 1\naccount: 1\nretire:\n  - kind: hardware\n    name_regex: 'db-\\d+'\n"
+        )])
+        .is_empty()
+    );
+}
+
+/// Regex problems point into the pattern where they are, when the value
+/// is written without escapes.
+#[test]
+fn regex_errors_point_into_the_pattern() {
+    let text = "version: 1\naccount: 1\nretire:\n  - kind: cdn\n    name_regex: 'ab[c'\n  - kind: cdn\n    name_regex: \"x\\\\p{Nope}\"\n";
+    let files = vec![("m.yaml".to_owned(), text.to_owned())];
+    let (model, diags) = manifest::parse_and_validate(&files);
+    assert!(model.is_none());
+    let spans: Vec<(Code, &str)> = diags
+        .iter()
+        .map(|d| {
+            let span = d.location.as_ref().unwrap().span.unwrap();
+            (d.code, &text[span.start..span.end])
+        })
+        .collect();
+    // The escaped value cannot be mapped back: the whole value is underlined.
+    assert_eq!(
+        spans,
+        vec![
+            (Code::InvalidRegex, "["),
+            (Code::InvalidRegex, "\"x\\\\p{Nope}\"")
+        ]
+    );
+}

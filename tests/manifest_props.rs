@@ -4,12 +4,13 @@
 use proptest::prelude::*;
 use slretire::manifest::{self, Diagnostic, SourceMap};
 
-const EXAMPLES: [&str; 6] = [
+const EXAMPLES: [&str; 7] = [
     include_str!("../manifests/examples/ci-runners.yaml"),
     include_str!("../manifests/examples/dal09-exit.yaml"),
     include_str!("../manifests/examples/legacy-edge.yaml"),
     include_str!("../manifests/examples/network-cleanup.yaml"),
     include_str!("../manifests/examples/protect.yaml"),
+    include_str!("../manifests/examples/qa-parking.yaml"),
     include_str!("../manifests/examples/storage.yaml"),
 ];
 

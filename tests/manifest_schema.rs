@@ -53,6 +53,14 @@ fn schema_is_draft07_with_kind_rules() {
         storage["then"]["properties"].get("name").is_none(),
         "storage has names"
     );
+    assert_eq!(
+        storage["then"]["properties"]["exclude"]["properties"]["tags"], false,
+        "an exclude takes the kind's selector keys only"
+    );
+    assert_eq!(
+        storage["then"]["properties"]["power_state"], false,
+        "power_state is for guests"
+    );
 }
 
 /// `slretire schema` and `slretire schema plan` print the checked-in files byte for byte.
@@ -74,5 +82,50 @@ fn schema_command_prints_the_checked_in_files() {
             args.join(" "),
             args.join(" ")
         );
+    }
+}
+
+/// Every example manifest is valid under the schema, and the schema
+/// refuses what the reader refuses for the selection keys.
+#[test]
+fn examples_follow_the_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&manifest::manifest_schema_json()).unwrap();
+    let validator = jsonschema::draft7::new(&schema).unwrap();
+    let as_json = |text: &str| serde_saphyr::from_str::<serde_json::Value>(text).unwrap();
+    for entry in std::fs::read_dir("manifests/examples").unwrap() {
+        let path = entry.unwrap().path();
+        let value = as_json(&std::fs::read_to_string(&path).unwrap());
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+    }
+    let head = "version: 1\naccount: 1\nretire:\n  - ";
+    for (entry, valid) in [
+        (
+            "kind: virtual_guest\n    name_regex: 'a.*'\n    exclude: {power_state: halted, vlan: {number: 1, router: bcr01a.dal10}}",
+            true,
+        ),
+        (
+            "kind: storage\n    name: a\n    exclude: {tags: keep}",
+            false,
+        ),
+        ("kind: storage\n    name: a\n    exclude: {}", false),
+        (
+            "kind: virtual_guest\n    untagged: true\n    tags: a",
+            false,
+        ),
+        (
+            "kind: virtual_guest\n    untagged: false\n    tags: a",
+            true,
+        ),
+        ("kind: subnet\n    vlan: {number: 1234}", false),
+        ("kind: hardware\n    power_state: running", false),
+        ("kind: virtual_guest\n    power_state: stopped", false),
+    ] {
+        let value = as_json(&format!("{head}{entry}\n"));
+        assert_eq!(validator.is_valid(&value), valid, "{entry}");
     }
 }

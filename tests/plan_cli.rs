@@ -378,7 +378,10 @@ fn plan_file_is_written_before_stdout() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(saved["format_version"], "2");
+    assert_eq!(
+        saved["format_version"],
+        slretire::plan::model::FORMAT_VERSION
+    );
 }
 
 /// Names and the company come from the API: escape sequences and bidi
@@ -454,4 +457,122 @@ fn a_long_id_list_costs_no_more_than_the_whole_list() {
         .filter(|r| r.method_name.as_deref() == Some("getVirtualGuests"))
         .count();
     assert_eq!(lists, 1 + 4, "one count and four pages of 500");
+}
+
+/// The ids of a plan's items, and of what `exclude` left out.
+fn item_ids(plan: &Value, key: &str) -> Vec<u64> {
+    plan[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_u64().unwrap())
+        .collect()
+}
+
+/// A manifest using `name_regex`, `exclude` and the property keys plans
+/// exactly the objects it means over HTTP: the masks bring the power state,
+/// notes and VLANs home, the regex matches whole hostnames (a glob written
+/// the same way selects nothing), and nothing is looked up per object.
+#[test]
+fn regex_exclude_and_properties_select_exactly() {
+    let emulator = emulator(&demo_world());
+    let dir = tempfile::tempdir().unwrap();
+    let file = manifest(
+        dir.path(),
+        "m.yaml",
+        r#"version: 1
+account: 278184
+retire:
+  - kind: virtual_guest
+    name_regex: 'qa-vm-10[0-9]'
+    power_state: halted
+    vlan: {number: 1234, router: bcr01a.dal13}
+    exclude:
+      notes: "*reference image*"
+  - kind: virtual_guest
+    name_regex: 'ci-runner-0[1-3]'
+    hourly: true
+    exclude:
+      id: 70000102
+  - kind: virtual_guest
+    name: "^ci-runner-.*$"
+  - kind: subnet
+    vlan: 563320
+    untagged: true
+"#,
+    );
+    let output = run_against(&emulator, dir.path(), &["plan", &file, "--format", "json"]);
+    let plan = plan_json(&output);
+    let stderr = text(&output).1;
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("name-looks-like-regex"), "{stderr}");
+    assert_eq!(
+        item_ids(&plan, "items"),
+        [70000101, 70000103, 70000601, 70000602, 70000605, 85467],
+        "qa-vm-104 runs, qa-vm-103 is excluded, ci-runner-02 is excluded by id"
+    );
+    assert_eq!(item_ids(&plan, "excluded"), [70000102, 70000603]);
+    let excluded_from: Vec<&str> = plan["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["excluded_from"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(excluded_from, [format!("{file}:10"), format!("{file}:4")]);
+    assert!(
+        plan["warnings"].as_array().unwrap().is_empty(),
+        "an id the entry excludes is not 'missing': {:#}",
+        plan["warnings"]
+    );
+    let guest = &plan["items"][2]["observed"];
+    assert_eq!(guest["power_state"], "HALTED");
+    assert_eq!(guest["vlans"][0]["router"], "bcr01a.dal13");
+    // Recorded, so apply can judge the `notes` selector again.
+    assert!(guest["notes"].is_string(), "{guest}");
+    let per_object = emulator
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.method_name.as_deref() == Some("getObject")
+                && r.service.as_deref() != Some("SoftLayer_Account")
+        })
+        .count();
+    assert_eq!(per_object, 0);
+}
+
+/// `--target` narrows the plan to the item and what it waits for, and a
+/// partial plan saved with `--out` is one apply accepts.
+#[test]
+fn target_narrows_the_plan() {
+    let emulator = emulator(&demo_world());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("partial.json");
+    let output = run_against(
+        &emulator,
+        dir.path(),
+        &[
+            "plan",
+            "manifests/examples",
+            "--target",
+            "vlan:563320",
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let plan = plan_json(&output);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output).1);
+    assert_eq!(plan["targets"], serde_json::json!(["vlan:563320"]));
+    assert_eq!(item_ids(&plan, "items"), [85467, 563320]);
+    assert_eq!(plan["summary"]["cancel"], 1);
+    assert_eq!(plan["summary"]["waiting"], 1);
+    assert!(
+        plan["warnings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Resource targeting is in effect")
+    );
+    let saved = slretire::plan::file::read(&out).unwrap();
+    assert!(saved.is_partial());
 }

@@ -90,6 +90,13 @@ fn plan_documents_follow_the_schema() {
             .collect();
         assert!(errors.is_empty(), "{manifests}: {errors:#?}");
     }
+    // A partial plan (`--target`), as recorded by its CLI case.
+    let partial: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/cmd/plan-target-json.stdout").unwrap(),
+    )
+    .unwrap();
+    assert!(!partial["targets"].as_array().unwrap().is_empty());
+    assert!(validator.is_valid(&partial));
 }
 
 /// Every part of the document is described: no schema that accepts

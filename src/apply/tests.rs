@@ -105,6 +105,7 @@ fn plan_for(account: &Account, ids: &[u64]) -> Plan {
                 ids: ids.to_vec(),
                 ..Selector::default()
             },
+            exclude: None,
             expect: None,
             options: CancelOptions {
                 when: When::Immediate,
@@ -323,6 +324,7 @@ mod wave_read_tests {
                 ids: vec![id],
                 ..Selector::default()
             },
+            exclude: None,
             expect: None,
             options: CancelOptions {
                 when: When::Immediate,
@@ -527,6 +529,7 @@ mod waiting {
                 ids: vec![id],
                 ..Selector::default()
             },
+            exclude: None,
             expect: None,
             options: CancelOptions {
                 when: When::Immediate,

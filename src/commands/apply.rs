@@ -27,6 +27,14 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
         ApplyInput::PlanFile(path) => Some(path),
         ApplyInput::Manifests => None,
     };
+    if let (Some(path), false) = (&plan_path, args.target.is_empty()) {
+        // A plan file is performed exactly as reviewed (as terraform
+        // refuses -target with a saved plan): narrowing belongs to `plan`.
+        anyhow::bail!(
+            "--target narrows a plan while it is made, not a saved plan: make a partial plan with `slretire plan --target ... --out FILE` and apply that file, or apply {} whole",
+            path.display()
+        );
+    }
     if plan_path.is_none() && !args.auto_approve && !std::io::stdin().is_terminal() {
         // Refuse before reading the account: nobody could approve the plan.
         anyhow::bail!(
@@ -87,7 +95,13 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
             let Some(manifests) = manifests else {
                 return Ok(EXIT_FAILURE);
             };
-            let plan = make_plan(&session, &manifests, args.journal.as_deref(), term)?;
+            let plan = make_plan(
+                &session,
+                &manifests,
+                args.journal.as_deref(),
+                &args.target,
+                term,
+            )?;
             term.out(&super::plan::render(
                 &plan,
                 PlanFormat::Text,

@@ -18,7 +18,13 @@ pub(crate) fn run(args: &PlanArgs, term: &Term) -> anyhow::Result<i32> {
         args.snapshot.as_deref(),
         &manifests.kinds(),
     )?;
-    let mut plan = make_plan(&session, &manifests, args.journal.as_deref(), term)?;
+    let mut plan = make_plan(
+        &session,
+        &manifests,
+        args.journal.as_deref(),
+        &args.target,
+        term,
+    )?;
     if let Some(key) = super::apply::plan_key()? {
         plan.signature = Some(crate::plan::verify::sign(&plan, &key));
     }

@@ -7,6 +7,7 @@ use super::Term;
 use crate::manifest::{self, model::Manifests};
 use crate::pipeline::{self, Session};
 use crate::plan::model::Plan;
+use crate::plan::target::Target;
 
 /// Loads the manifests, or prints every diagnostic and returns `None`.
 pub(crate) fn load_manifests(paths: &[std::path::PathBuf], term: &Term) -> Option<Manifests> {
@@ -37,10 +38,11 @@ pub(crate) fn make_plan(
     session: &Session,
     manifests: &Manifests,
     journal: Option<&std::path::Path>,
+    targets: &[Target],
     term: &Term,
 ) -> anyhow::Result<Plan> {
     let started = Instant::now();
-    let plan = pipeline::plan_account(session, manifests, journal)?;
+    let plan = pipeline::plan_account(session, manifests, journal, targets)?;
     let entries = manifests.entries.len();
     term.say(&format!(
         "Planned {entries} entr{} in {:.2}s with {} API calls.\n",

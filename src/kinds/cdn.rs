@@ -41,7 +41,7 @@ impl ResourceKind for Cdn {
     }
 
     fn selector_keys(&self) -> &'static [&'static str] {
-        &["id", "name", "older_than", "created_before"]
+        &["id", "name", "name_regex", "older_than", "created_before"]
     }
 
     fn source(&self) -> &'static Source {

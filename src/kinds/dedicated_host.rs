@@ -24,7 +24,7 @@ const SOURCE: Source = Source::Lists(&[ListSource {
     method: "getDedicatedHosts",
     root: Some("dedicatedHosts"),
     mask: concat!(
-        "mask[id,name,createDate,datacenter[name],tagReferences[tag[name]],guests[id],",
+        "mask[id,name,createDate,notes,datacenter[name],tagReferences[tag[name]],guests[id],",
         billing_item_mask!("billingItem"),
         "]"
     ),
@@ -49,10 +49,14 @@ impl ResourceKind for DedicatedHost {
         &[
             "id",
             "name",
+            "name_regex",
             "datacenter",
             "tags",
+            "untagged",
             "older_than",
             "created_before",
+            "hourly",
+            "notes",
         ]
     }
 
@@ -108,6 +112,7 @@ fn read(object: &Value, now: Timestamp) -> Option<Resource> {
     r.match_names.extend(name);
     r.datacenter = json::text(json::at(object, &["datacenter", "name"]));
     r.tags = json::tags(object);
+    r.notes = json::text(object.get("notes"));
     r.created = json::timestamp(object.get("createDate"));
     r.billing = billing_of(object, "billingItem", now);
     r.occupants = json::refs(object, "guests", virtual_guest::KIND);

@@ -32,8 +32,9 @@ const SOURCE: Source = Source::Lists(&[ListSource {
     // `SoftLayer_Hardware_Server`, so the mask casts (as slcli does).
     mask: concat!(
         "mask(SoftLayer_Hardware_Server)[id,hostname,domain,fullyQualifiedDomainName,provisionDate,",
-        "primaryIpAddress,primaryBackendIpAddress,hourlyBillingFlag,datacenter[name],",
+        "notes,primaryIpAddress,primaryBackendIpAddress,hourlyBillingFlag,datacenter[name],",
         "tagReferences[tag[name]],activeTransaction[id],openCancellationTicket[id],",
+        "networkVlans[id,vlanNumber,primaryRouter[hostname]],",
         billing_item_mask!("billingItem"),
         "]"
     ),
@@ -60,6 +61,12 @@ impl ResourceKind for Hardware {
 
     fn option_keys(&self) -> &'static [&'static str] {
         &["expect", "when", "via", "reason", "note"]
+    }
+
+    fn why_not(&self, key: &str) -> Option<&'static str> {
+        (key == "power_state").then_some(
+            "SoftLayer reports a power state for virtual guests; servers have a hardware status",
+        )
     }
 
     fn source(&self) -> &'static Source {

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use super::Kind;
-use crate::resolve::resource::ObjectRef;
+use crate::resolve::resource::{ObjectRef, VlanRef};
 
 /// The value at a dotted path of object keys, if every step exists and is not null.
 pub(crate) fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
@@ -103,6 +103,27 @@ pub(crate) fn refs(value: &Value, key: &str, kind: Kind) -> Vec<ObjectRef> {
     ids.into_iter().map(|id| ObjectRef { kind, id }).collect()
 }
 
+/// The VLANs under `key`: a list (`networkVlans`) or one object
+/// (`networkVlan`), each `[id,vlanNumber,primaryRouter[hostname]]`.
+pub(crate) fn vlans(value: &Value, key: &str) -> Vec<VlanRef> {
+    let items: Vec<&Value> = match value.get(key) {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(one @ Value::Object(_)) => vec![one],
+        _ => Vec::new(),
+    };
+    items
+        .into_iter()
+        .filter_map(|vlan| {
+            Some(VlanRef {
+                id: id(vlan.get("id"))?,
+                number: id(vlan.get("vlanNumber")).and_then(|n| u16::try_from(n).ok()),
+                router: text(at(vlan, &["primaryRouter", "hostname"]))
+                    .map(|r| r.to_ascii_lowercase()),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +156,32 @@ mod tests {
         assert_eq!(at("2016-01-21T12:11:07"), expected);
         assert_eq!(at("2016-01-21 12:11:07"), expected);
         assert_eq!(at("2016-01-21"), Some("2016-01-21T06:00:00Z".to_string()));
+    }
+
+    /// VLANs come as a list or as one object, with or without their router.
+    #[test]
+    fn reads_vlans() {
+        let v = json!({
+            "networkVlans": [{"id": 5, "vlanNumber": 1234, "primaryRouter": {"hostname": "BCR01a.dal10"}}, {"id": "6"}],
+            "networkVlan": {"id": 7},
+        });
+        assert_eq!(
+            vlans(&v, "networkVlans"),
+            vec![
+                VlanRef {
+                    id: 5,
+                    number: Some(1234),
+                    router: Some("bcr01a.dal10".into())
+                },
+                VlanRef {
+                    id: 6,
+                    number: None,
+                    router: None
+                },
+            ]
+        );
+        assert_eq!(vlans(&v, "networkVlan").len(), 1);
+        assert!(vlans(&v, "subnets").is_empty());
     }
 
     /// Tag names come out sorted and unique whatever the API order.

@@ -77,6 +77,7 @@ impl ResourceKind for LoadBalancer {
             "id",
             "ip",
             "name",
+            "name_regex",
             "datacenter",
             "older_than",
             "created_before",

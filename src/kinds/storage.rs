@@ -24,7 +24,7 @@ const SOURCE: Source = Source::Lists(&[ListSource {
     method: "getNetworkStorage",
     root: Some("networkStorage"),
     mask: concat!(
-        "mask[id,username,nasType,createDate,serviceResourceBackendIpAddress,",
+        "mask[id,username,nasType,createDate,notes,serviceResourceBackendIpAddress,",
         "storageType[keyName],serviceResource[datacenter[name]],",
         billing_item_mask!("billingItem"),
         "]"
@@ -52,14 +52,17 @@ impl ResourceKind for Storage {
             "id",
             "ip",
             "name",
+            "name_regex",
             "datacenter",
             "older_than",
             "created_before",
+            "hourly",
+            "notes",
         ]
     }
 
     fn why_not(&self, key: &str) -> Option<&'static str> {
-        (key == "tags").then_some("storage volumes carry no tags in SoftLayer")
+        matches!(key, "tags" | "untagged").then_some("storage volumes carry no tags in SoftLayer")
     }
 
     fn source(&self) -> &'static Source {
@@ -136,6 +139,7 @@ fn read(object: &Value, now: Timestamp) -> Option<Resource> {
     r.add_address(json::text(object.get("serviceResourceBackendIpAddress")));
     r.datacenter = json::text(json::at(object, &["serviceResource", "datacenter", "name"]));
     r.created = json::timestamp(object.get("createDate"));
+    r.notes = json::text(object.get("notes"));
     r.variant = json::text(json::at(object, &["storageType", "keyName"]))
         .or_else(|| json::text(object.get("nasType")))
         .map_or(Variant::Plain, Variant::Typed);

@@ -28,8 +28,9 @@ const SOURCE: Source = Source::Lists(&[ListSource {
     method: "getSubnets",
     root: Some("subnets"),
     mask: concat!(
-        "mask[id,networkIdentifier,cidr,subnetType,datacenter[name],",
+        "mask[id,networkIdentifier,cidr,subnetType,note,datacenter[name],",
         "tagReferences[tag[name]],virtualGuests[id],hardware[id],",
+        "networkVlan[id,vlanNumber,primaryRouter[hostname]],",
         billing_item_mask!("billingItem"),
         "]"
     ),
@@ -59,10 +60,13 @@ impl ResourceKind for Subnet {
             "id",
             "cidr",
             "ip",
+            "vlan",
             "datacenter",
             "tags",
+            "untagged",
             "older_than",
             "created_before",
+            "notes",
         ]
     }
 
@@ -143,6 +147,8 @@ fn read(object: &Value, now: Timestamp) -> Option<Resource> {
     }
     r.datacenter = json::text(json::at(object, &["datacenter", "name"]));
     r.tags = json::tags(object);
+    r.vlans = json::vlans(object, "networkVlan");
+    r.notes = json::text(object.get("note"));
     r.variant = json::text(object.get("subnetType")).map_or(Variant::Plain, Variant::Typed);
     r.billing = billing_of(object, "billingItem", now);
     r.created = json::timestamp(json::at(object, &["billingItem", "createDate"]));

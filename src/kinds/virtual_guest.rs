@@ -25,9 +25,10 @@ const SOURCE: Source = Source::Lists(&[ListSource {
     method: "getVirtualGuests",
     root: Some("virtualGuests"),
     mask: concat!(
-        "mask[id,hostname,domain,fullyQualifiedDomainName,createDate,",
+        "mask[id,hostname,domain,fullyQualifiedDomainName,createDate,notes,",
         "primaryIpAddress,primaryBackendIpAddress,hourlyBillingFlag,datacenter[name],",
-        "tagReferences[tag[name]],activeTransaction[id],",
+        "tagReferences[tag[name]],activeTransaction[id],powerState[keyName],",
+        "networkVlans[id,vlanNumber,primaryRouter[hostname]],",
         billing_item_mask!("billingItem"),
         "]"
     ),
@@ -43,15 +44,37 @@ pub(crate) const HOST_NARROWING: Narrowing = Narrowing {
     ..Narrowing::NONE
 };
 
-/// The keys guests and servers accept.
+/// The keys servers accept; guests accept `power_state` too.
 pub(crate) const HOST_KEYS: &[&str] = &[
     "id",
     "ip",
     "name",
+    "name_regex",
+    "vlan",
     "datacenter",
     "tags",
+    "untagged",
     "older_than",
     "created_before",
+    "hourly",
+    "notes",
+];
+
+/// The keys guests accept: a server's, and the power state.
+const GUEST_KEYS: &[&str] = &[
+    "id",
+    "ip",
+    "name",
+    "name_regex",
+    "vlan",
+    "datacenter",
+    "tags",
+    "untagged",
+    "older_than",
+    "created_before",
+    "power_state",
+    "hourly",
+    "notes",
 ];
 
 impl ResourceKind for VirtualGuest {
@@ -64,7 +87,7 @@ impl ResourceKind for VirtualGuest {
     }
 
     fn selector_keys(&self) -> &'static [&'static str] {
-        HOST_KEYS
+        GUEST_KEYS
     }
 
     fn source(&self) -> &'static Source {
@@ -118,6 +141,7 @@ fn read(object: &Value, now: Timestamp) -> Option<Resource> {
     read_host(&mut r, object);
     r.created = json::timestamp(object.get("createDate"));
     r.hourly = json::flag(object.get("hourlyBillingFlag"));
+    r.power_state = json::text(json::at(object, &["powerState", "keyName"]));
     r.billing = billing_of(object, "billingItem", now);
     Some(r.normalise())
 }
@@ -141,5 +165,7 @@ pub(crate) fn read_host(r: &mut Resource, object: &Value) {
     r.add_address(json::text(object.get("primaryBackendIpAddress")));
     r.datacenter = json::text(json::at(object, &["datacenter", "name"]));
     r.tags = json::tags(object);
+    r.vlans = json::vlans(object, "networkVlans");
+    r.notes = json::text(object.get("notes"));
     r.active_transaction = json::at(object, &["activeTransaction"]).is_some();
 }

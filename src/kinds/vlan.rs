@@ -28,7 +28,7 @@ const SOURCE: Source = Source::Lists(&[ListSource {
     method: "getNetworkVlans",
     root: Some("networkVlans"),
     mask: concat!(
-        "mask[id,vlanNumber,name,fullyQualifiedName,",
+        "mask[id,vlanNumber,name,fullyQualifiedName,note,",
         "primaryRouter[hostname,datacenter[name]],tagReferences[tag[name]],",
         "virtualGuests[id],hardware[id],subnets[id,subnetType],",
         billing_item_mask!("billingItem"),
@@ -58,10 +58,13 @@ impl ResourceKind for Vlan {
             "number",
             "router",
             "name",
+            "name_regex",
             "datacenter",
             "tags",
+            "untagged",
             "older_than",
             "created_before",
+            "notes",
         ]
     }
 
@@ -126,6 +129,7 @@ fn read(object: &Value, now: Timestamp) -> Option<Resource> {
         .extend(json::text(object.get("fullyQualifiedName")));
     r.datacenter = json::text(json::at(object, &["primaryRouter", "datacenter", "name"]));
     r.tags = json::tags(object);
+    r.notes = json::text(object.get("note"));
     r.billing = billing_of(object, "billingItem", now);
     r.created = json::timestamp(json::at(object, &["billingItem", "createDate"]));
     r.occupants = json::refs(object, "virtualGuests", virtual_guest::KIND);

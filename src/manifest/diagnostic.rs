@@ -104,6 +104,12 @@ codes! {
     InvalidCidr = "manifest::invalid-cidr",
     /// A `name` pattern that is not a valid glob.
     InvalidGlob = "manifest::invalid-glob",
+    /// A `name_regex` pattern that is not a valid regular expression (RE2 syntax).
+    InvalidRegex = "manifest::invalid-regex",
+    /// A `name_regex` pattern that compiles to more than the size limit.
+    RegexTooLarge = "manifest::regex-too-large",
+    /// A `name` glob that reads like a regular expression (a warning).
+    NameLooksLikeRegex = "manifest::name-looks-like-regex",
     /// An `older_than` value that is not a duration such as `30d`.
     InvalidDuration = "manifest::invalid-duration",
     /// A `created_before` value that is not a date (YYYY-MM-DD).
@@ -114,6 +120,8 @@ codes! {
     InvalidRouter = "manifest::invalid-router",
     /// A `tag` or `tags` element that is not a usable tag.
     InvalidTag = "manifest::invalid-tag",
+    /// A `power_state` that is not `running`, `halted` or `paused`.
+    InvalidPowerState = "manifest::invalid-power-state",
     /// A VLAN `number` outside 1..4094.
     InvalidVlanNumber = "manifest::invalid-vlan-number",
     /// A VLAN `number` without the `router` that makes it unique.

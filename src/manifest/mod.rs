@@ -17,6 +17,7 @@ mod merge;
 pub mod model;
 pub(crate) mod node;
 mod number;
+pub mod pattern;
 mod raw;
 mod read;
 pub mod render;

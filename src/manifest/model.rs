@@ -57,6 +57,9 @@ pub struct Entry {
     pub kind: Kind,
     /// Never empty: at least one selector key is set.
     pub selector: Selector,
+    /// `exclude`: objects the selector matches that this matches too are
+    /// left out of the entry's selection (and listed in the plan).
+    pub exclude: Option<Selector>,
     /// `expect`: the exact number of resources this entry must match.
     pub expect: Option<u32>,
     pub options: CancelOptions,
@@ -72,20 +75,84 @@ pub struct Selector {
     pub ips: Vec<IpPattern>,
     /// `name`: globs (`*`, `?`, `[...]`), already checked to compile.
     pub names: Vec<String>,
+    /// `name_regex`: regular expressions on the same names, already
+    /// checked to compile within the size limit; any may match.
+    pub name_regexes: Vec<String>,
     /// `cidr` (subnet): the subnet's own network, exactly.
     pub cidr: Option<IpNet>,
     /// `number` (vlan): the 802.1Q VLAN number.
     pub number: Option<u16>,
     /// `router` (vlan): the primary router hostname, e.g. `bcr01a.dal10`.
     pub router: Option<String>,
+    /// `vlan`: on this VLAN (guests and servers: one of their VLANs;
+    /// subnets: their VLAN).
+    pub vlan: Option<VlanSelector>,
     /// `datacenter`: short name such as `dal13`, lower case.
     pub datacenter: Option<String>,
     /// `tags`: every listed tag must be present.
     pub tags: Vec<String>,
+    /// `untagged`: `true` no tag at all, `false` at least one.
+    pub untagged: Option<bool>,
     /// `older_than`: created more than this long before the plan time.
     pub older_than: Option<std::time::Duration>,
     /// `created_before`: created before this date (midnight UTC).
     pub created_before: Option<jiff::civil::Date>,
+    /// `power_state` (guests): the power state SoftLayer reports.
+    pub power_state: Option<PowerState>,
+    /// `hourly`: billed by the hour (`true`) or monthly (`false`).
+    pub hourly: Option<bool>,
+    /// `notes`: globs on the object's notes; any may match.
+    pub notes: Vec<String>,
+}
+
+/// A guest's power state (`powerState.keyName`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PowerState {
+    Running,
+    Halted,
+    Paused,
+}
+
+impl PowerState {
+    /// Every state, in documentation order.
+    pub const ALL: [PowerState; 3] = [PowerState::Running, PowerState::Halted, PowerState::Paused];
+
+    /// The manifest spelling (`running`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PowerState::Running => "running",
+            PowerState::Halted => "halted",
+            PowerState::Paused => "paused",
+        }
+    }
+
+    /// Parses the manifest spelling.
+    pub fn parse(text: &str) -> Option<PowerState> {
+        PowerState::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    /// Whether SoftLayer's `keyName` (`RUNNING`, `HALTED`, `PAUSED`) is this state.
+    pub fn is(self, key_name: &str) -> bool {
+        key_name.eq_ignore_ascii_case(self.as_str())
+    }
+}
+
+/// The VLAN a `vlan` selector names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum VlanSelector {
+    /// By the VLAN's object id.
+    Id(u64),
+    /// By its 802.1Q number behind its primary router (lower case).
+    Number { number: u16, router: String },
+}
+
+impl fmt::Display for VlanSelector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VlanSelector::Id(id) => write!(f, "vlan {id}"),
+            VlanSelector::Number { number, router } => write!(f, "vlan {number} on {router}"),
+        }
+    }
 }
 
 impl Selector {
@@ -266,8 +333,8 @@ pub struct ProtectRule {
     pub origin: Origin,
     /// `kind`: only resources of this kind.
     pub kind: Option<Kind>,
-    /// Uses `ids`, `ips`, `names`, `datacenter` and `tags` (all present tags).
-    /// Never empty together with `kind`.
+    /// Every selector key an entry takes (`tag` and `tags` both fill
+    /// `tags`). Never empty together with `kind`.
     pub selector: Selector,
 }
 

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::json;
 
-use super::model::{Kind, Reason};
+use super::model::{Kind, PowerState, Reason};
 use super::node::ByteSpan;
 
 /// A value and where it was written (transparent in the JSON Schema).
@@ -98,6 +98,7 @@ pub(crate) struct RawDefaults {
 }
 
 /// One `protect` rule: every key that is set must match; rules are OR'ed.
+/// It takes every selector key an entry takes.
 #[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields, rename = "ProtectRule")]
 pub(crate) struct RawProtectRule {
@@ -106,16 +107,10 @@ pub(crate) struct RawProtectRule {
     pub(crate) span: ByteSpan,
     /// Only resources of this kind.
     pub(crate) kind: Option<Sp<KindName>>,
-    /// Object ids (billing item ids for `billing_item`); one or a list.
-    pub(crate) id: Option<Sp<OneOrMany<Id>>>,
-    /// Addresses or CIDR ranges; one or a list.
-    pub(crate) ip: Option<Sp<OneOrMany<IpText>>>,
-    /// Name globs (`*`, `?`, `[...]`, case-insensitive); one or a list.
-    pub(crate) name: Option<Sp<OneOrMany<Glob>>>,
-    /// Tags that must all be present; one or a list.
+    /// Tags that must all be present; one or a list (the same as `tags`).
     pub(crate) tag: Option<Sp<OneOrMany<Tag>>>,
-    /// Datacenter short name, such as `dal13`.
-    pub(crate) datacenter: Option<Sp<Datacenter>>,
+    #[schemars(flatten)]
+    pub(crate) selector: RawSelector,
 }
 
 /// Guards on what a plan may cancel. They count the resources this file's
@@ -147,35 +142,12 @@ pub(crate) struct RawEntry {
     /// The kind of resource.
     #[schemars(required)]
     pub(crate) kind: Option<Sp<KindName>>,
-    /// Object ids (billing item ids for `billing_item`); one or a list.
-    pub(crate) id: Option<Sp<OneOrMany<Id>>>,
-    /// Addresses, or CIDR ranges that match every address inside; one or a
-    /// list. Servers: primary public or backend address. Storage: the
-    /// target address. Subnet: an address the subnet contains. Load
-    /// balancer: the virtual IP address.
-    pub(crate) ip: Option<Sp<OneOrMany<IpText>>>,
-    /// Name globs (`*`, `?`, `[...]`, case-insensitive); one or a list.
-    /// Servers: hostname or fully qualified domain name. Storage: the volume
-    /// username. VLAN: the VLAN name. Load balancer: the name or uuid.
-    /// CDN: the CDN account name.
-    pub(crate) name: Option<Sp<OneOrMany<Glob>>>,
-    /// Subnet: the subnet's own network, exactly, e.g. `10.0.0.0/26`.
-    pub(crate) cidr: Option<Sp<CidrText>>,
-    /// VLAN: the 802.1Q VLAN number (1 to 4094); needs `router`.
-    #[schemars(range(min = 1, max = 4094))]
-    pub(crate) number: Option<Sp<u16>>,
-    /// VLAN: the primary router hostname, e.g. `bcr01a.dal10` (VLAN
-    /// numbers are unique per router only).
-    pub(crate) router: Option<Sp<Router>>,
-    /// Datacenter short name, such as `dal13` (case-insensitive).
-    pub(crate) datacenter: Option<Sp<Datacenter>>,
-    /// Tags that must all be present (exact tag names); one or a list.
-    pub(crate) tags: Option<Sp<OneOrMany<Tag>>>,
-    /// Created more than this long before the plan: a number and a unit,
-    /// `h` (hours), `d` (days) or `w` (weeks), e.g. `30d`.
-    pub(crate) older_than: Option<Sp<DurationText>>,
-    /// Created before this date (YYYY-MM-DD, midnight UTC).
-    pub(crate) created_before: Option<Sp<DateText>>,
+    #[schemars(flatten)]
+    pub(crate) selector: RawSelector,
+    /// Selector keys (those of the entry's kind) whose matches leave this
+    /// entry's selection: what the entry selects and this matches too is
+    /// not retired by the entry, and the plan lists it as excluded.
+    pub(crate) exclude: Option<Sp<RawSelector>>,
     /// The exact number of resources this entry must match, else the plan fails.
     #[schemars(range(min = 1))]
     pub(crate) expect: Option<Sp<u64>>,
@@ -188,6 +160,126 @@ pub(crate) struct RawEntry {
     pub(crate) reason: Option<Sp<ReasonText>>,
     /// Note recorded with the cancellation (a ticket or change id).
     pub(crate) note: Option<Sp<String>>,
+}
+
+/// Selector keys: every key that is set must match. Entries, their
+/// `exclude` and protect rules take them; which apply depends on the kind.
+#[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields, rename = "Selector")]
+pub(crate) struct RawSelector {
+    /// Where the mapping starts (for `exclude`: its first key).
+    #[schemars(skip)]
+    pub(crate) span: ByteSpan,
+    /// The selector keys written (valid or not), in order.
+    #[schemars(skip)]
+    pub(crate) written: Vec<String>,
+    /// Object ids (billing item ids for `billing_item`); one or a list.
+    pub(crate) id: Option<Sp<OneOrMany<Id>>>,
+    /// Addresses, or CIDR ranges that match every address inside; one or a
+    /// list. Servers: primary public or backend address. Storage: the
+    /// target address. Subnet: an address the subnet contains. Load
+    /// balancer: the virtual IP address.
+    pub(crate) ip: Option<Sp<OneOrMany<IpText>>>,
+    /// Name globs (`*`, `?`, `[...]`, case-insensitive); one or a list.
+    /// Servers: hostname or fully qualified domain name. Storage: the volume
+    /// username. VLAN: the VLAN name. Load balancer: the name or uuid.
+    /// CDN: the CDN account name.
+    pub(crate) name: Option<Sp<OneOrMany<Glob>>>,
+    /// Regular expressions (RE2 syntax) on the same names as `name`; each
+    /// must match a whole name, case-insensitively (`(?-i)` for exact
+    /// case); one or a list.
+    pub(crate) name_regex: Option<Sp<OneOrMany<RegexText>>>,
+    /// Subnet: the subnet's own network, exactly, e.g. `10.0.0.0/26`.
+    pub(crate) cidr: Option<Sp<CidrText>>,
+    /// VLAN: the 802.1Q VLAN number (1 to 4094); needs `router`.
+    #[schemars(range(min = 1, max = 4094))]
+    pub(crate) number: Option<Sp<u16>>,
+    /// VLAN: the primary router hostname, e.g. `bcr01a.dal10` (VLAN
+    /// numbers are unique per router only).
+    pub(crate) router: Option<Sp<Router>>,
+    /// Servers, guests and subnets on this VLAN: its id, or its `number`
+    /// and `router`.
+    pub(crate) vlan: Option<Sp<RawVlan>>,
+    /// Datacenter short name, such as `dal13` (case-insensitive).
+    pub(crate) datacenter: Option<Sp<Datacenter>>,
+    /// Tags that must all be present (exact tag names); one or a list.
+    pub(crate) tags: Option<Sp<OneOrMany<Tag>>>,
+    /// `true`: objects without any tag; `false`: objects with at least one.
+    pub(crate) untagged: Option<Sp<bool>>,
+    /// Created more than this long before the plan: a number and a unit,
+    /// `h` (hours), `d` (days) or `w` (weeks), e.g. `30d`.
+    pub(crate) older_than: Option<Sp<DurationText>>,
+    /// Created before this date (YYYY-MM-DD, midnight UTC).
+    pub(crate) created_before: Option<Sp<DateText>>,
+    /// Virtual guests: the power state, `running`, `halted` or `paused`.
+    pub(crate) power_state: Option<Sp<PowerStateName>>,
+    /// `true`: billed by the hour; `false`: billed monthly.
+    pub(crate) hourly: Option<Sp<bool>>,
+    /// Globs on the object's notes (`*`, `?`, `[...]`, case-insensitive);
+    /// one or a list. An object without notes matches none.
+    pub(crate) notes: Option<Sp<OneOrMany<Glob>>>,
+}
+
+/// A `vlan` selector as written: an id, or a number behind a router.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum RawVlan {
+    Id(u64),
+    Number { number: Sp<u16>, router: Sp<Router> },
+}
+
+impl JsonSchema for RawVlan {
+    fn schema_name() -> Cow<'static, str> {
+        "Vlan".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A VLAN: its id, or its `number` and primary `router`.",
+            "anyOf": [
+                { "description": "The VLAN's id.", "type": "integer", "minimum": 1 },
+                {
+                    "type": "object",
+                    "properties": {
+                        "number": {
+                            "description": "The 802.1Q VLAN number.",
+                            "type": "integer", "minimum": 1, "maximum": 4094
+                        },
+                        "router": {
+                            "description": "The VLAN's primary router hostname, e.g. bcr01a.dal10.",
+                            "type": "string",
+                            "pattern": "^[A-Za-z]+[0-9]+[A-Za-z]?\\.[A-Za-z]{3}[0-9]{2}$"
+                        }
+                    },
+                    "required": ["number", "router"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
+impl RawSelector {
+    /// Whether `key`, written in the mapping, made it into the raw values.
+    pub(crate) fn was_read(&self, key: &str) -> bool {
+        match key {
+            "id" => self.id.is_some(),
+            "ip" => self.ip.is_some(),
+            "name" => self.name.is_some(),
+            "name_regex" => self.name_regex.is_some(),
+            "cidr" => self.cidr.is_some(),
+            "number" => self.number.is_some(),
+            "router" => self.router.is_some(),
+            "vlan" => self.vlan.is_some(),
+            "datacenter" => self.datacenter.is_some(),
+            "tags" => self.tags.is_some(),
+            "untagged" => self.untagged.is_some(),
+            "older_than" => self.older_than.is_some(),
+            "created_before" => self.created_before.is_some(),
+            "power_state" => self.power_state.is_some(),
+            "hourly" => self.hourly.is_some(),
+            "notes" => self.notes.is_some(),
+            _ => true,
+        }
+    }
 }
 
 /// Defines a string newtype whose JSON Schema is built by `$schema`.
@@ -274,6 +366,25 @@ text_type!(
         "description": "A glob: `*` any characters, `?` one, `[...]` a set; case-insensitive.",
         "type": "string",
         "minLength": 1,
+    })
+);
+
+text_type!(
+    /// A `name_regex` pattern as written.
+    RegexText,
+    json!({
+        "description": "A regular expression (RE2 syntax) that must match a whole name; case-insensitive.",
+        "type": "string",
+        "minLength": 1,
+    })
+);
+
+text_type!(
+    /// A `power_state` value as written.
+    PowerStateName,
+    json!({
+        "type": "string",
+        "enum": PowerState::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
     })
 );
 

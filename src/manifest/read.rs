@@ -11,8 +11,8 @@ use super::node::{ByteSpan, Node, Value};
 use super::number::{self, Form};
 use super::raw::{
     CidrText, Datacenter, DateText, DurationText, Glob, Id, IpText, KindName, OneOrMany,
-    RawDefaults, RawEntry, RawLimits, RawManifest, RawProtectRule, ReasonText, Router, Sp, Tag,
-    ViaName, WhenName,
+    PowerStateName, RawDefaults, RawEntry, RawLimits, RawManifest, RawProtectRule, RawSelector,
+    RawVlan, ReasonText, RegexText, Router, Sp, Tag, ViaName, WhenName,
 };
 use super::source::SourceFile;
 
@@ -132,6 +132,23 @@ fn example(what: &str) -> Option<(&'static str, Option<&'static str>)> {
             Some("ip: [10.48.66.132, 10.48.66.0/24]"),
         ),
         "name" => ("name: \"ci-runner-*\"", Some("name: [web-01, web-02]")),
+        "name_regex" => (
+            "name_regex: \"^ci-runner-[0-9]+$\"",
+            Some("name_regex: [\"^web-[0-9]+$\", \"^db-[0-9]+$\"]"),
+        ),
+        // Two forms, neither a list: both shown as the example.
+        "vlan" => (
+            "vlan: 563298` or `vlan: {number: 1234, router: bcr01a.dal10}",
+            None,
+        ),
+        "untagged" => ("untagged: true", None),
+        "power_state" => ("power_state: halted", None),
+        "hourly" => ("hourly: true", None),
+        "notes" => (
+            "notes: \"*decommission*\"",
+            Some("notes: [\"*retire*\", \"*old*\"]"),
+        ),
+        "exclude" => ("exclude: {tags: keep}", None),
         "tag" => ("tag: keep", Some("tag: [keep, prod]")),
         "tags" => ("tags: ephemeral", Some("tags: [ephemeral, ci]")),
         "cidr" => ("cidr: 10.0.0.0/26", None),
@@ -598,6 +615,8 @@ impl Reader<'_> {
             "id" => ("an integer or a list of them", Shape::Integer),
             "ip" => ("an IP address or a list of them", Shape::Text),
             "name" => ("a name or a list of names", Shape::Text),
+            "name_regex" => ("a regular expression or a list of them", Shape::Text),
+            "notes" => ("a glob or a list of globs", Shape::Text),
             "tag" | "tags" => ("a tag or a list of tags", Shape::Text),
             _ => ("a string or a list of them", Shape::Text),
         };
@@ -904,18 +923,18 @@ impl Reader<'_> {
             if let Some((_, k)) = &kind
                 && !keys::applies(keys::protect_key_as_entry_key(&field.name), *k)
             {
-                self.not_applicable(field, *k, &context, true);
+                let allowed: Vec<&str> = keys::PROTECT_KEYS
+                    .iter()
+                    .copied()
+                    .filter(|key| keys::applies(keys::protect_key_as_entry_key(key), *k))
+                    .collect();
+                self.not_applicable(field, *k, &context, &allowed);
                 continue;
             }
-            match field.name.as_str() {
-                "id" => raw.id = self.ids(value),
-                "ip" => raw.ip = self.one_or_many(value, "ip", |r, n| r.text(n, "ip", IpText)),
-                "name" => {
-                    raw.name = self.one_or_many(value, "name", |r, n| r.text(n, "name", Glob));
-                }
-                "tag" => raw.tag = self.one_or_many(value, "tag", |r, n| r.text(n, "tag", Tag)),
-                "datacenter" => raw.datacenter = self.text(value, "datacenter", Datacenter),
-                _ => {}
+            if field.name == "tag" {
+                raw.tag = self.one_or_many(value, "tag", |r, n| r.text(n, "tag", Tag));
+            } else {
+                self.selector_key(&mut raw.selector, &field.name, value);
             }
         }
         if fields.is_empty() {
@@ -936,16 +955,7 @@ impl Reader<'_> {
         Some(raw)
     }
 
-    fn not_applicable(&mut self, field: &Field<'_>, kind: Kind, context: &str, protect: bool) {
-        let allowed: Vec<&str> = if protect {
-            keys::PROTECT_KEYS
-                .iter()
-                .copied()
-                .filter(|k| keys::applies(keys::protect_key_as_entry_key(k), kind))
-                .collect()
-        } else {
-            keys::keys_for(kind)
-        };
+    fn not_applicable(&mut self, field: &Field<'_>, kind: Kind, context: &str, allowed: &[&str]) {
         let help = match keys::why_not(keys::protect_key_as_entry_key(&field.name), kind) {
             Some(why) => format!("{why}; keys for {kind}: {}", allowed.join(", ")),
             None => format!("keys for {kind}: {}", allowed.join(", ")),
@@ -1003,37 +1013,16 @@ impl Reader<'_> {
             if let Some((_, k)) = &kind
                 && !keys::applies(name, *k)
             {
-                self.not_applicable(field, *k, &context, false);
+                self.not_applicable(field, *k, &context, &keys::keys_for(*k));
                 continue;
             }
             raw.written.push(field.name.clone());
+            if self.selector_key(&mut raw.selector, name, value) {
+                continue;
+            }
             match name {
-                "id" => raw.id = self.ids(value),
-                "ip" => raw.ip = self.one_or_many(value, "ip", |r, n| r.text(n, "ip", IpText)),
-                "name" => {
-                    raw.name = self.one_or_many(value, "name", |r, n| r.text(n, "name", Glob));
-                }
-                "cidr" => raw.cidr = self.text(value, "cidr", CidrText),
-                "number" => {
-                    raw.number = self
-                        .bounded(
-                            value,
-                            "number",
-                            (1, 4094),
-                            Code::InvalidVlanNumber,
-                            "802.1Q VLAN numbers run from 1 to 4094",
-                        )
-                        .map(|v| Sp {
-                            value: u16::try_from(v.value).unwrap_or(0),
-                            span: v.span,
-                        });
-                }
-                "router" => raw.router = self.text(value, "router", Router),
-                "datacenter" => raw.datacenter = self.text(value, "datacenter", Datacenter),
-                "tags" => raw.tags = self.one_or_many(value, "tags", |r, n| r.text(n, "tags", Tag)),
-                "older_than" => raw.older_than = self.duration(value),
-                "created_before" => {
-                    raw.created_before = self.text(value, "created_before", DateText);
+                "exclude" => {
+                    raw.exclude = self.exclude(value, kind.as_ref().map(|(_, k)| *k), &context);
                 }
                 "expect" => {
                     raw.expect = self
@@ -1077,6 +1066,200 @@ impl Reader<'_> {
             return None;
         }
         self.text(node, "older_than", DurationText)
+    }
+
+    /// `true` or `false`.
+    fn boolean(&mut self, node: &Node, what: &str) -> Option<Sp<bool>> {
+        if let Value::Bool(value) = node.value {
+            return Some(Sp {
+                value,
+                span: node.span,
+            });
+        }
+        self.wrong_type(node, what, "`true` or `false`", Shape::Other);
+        None
+    }
+
+    /// Reads selector key `name` into `raw`; `false` when it is not one.
+    fn selector_key(&mut self, raw: &mut RawSelector, name: &str, value: &Node) -> bool {
+        match name {
+            "id" => raw.id = self.ids(value),
+            "ip" => raw.ip = self.one_or_many(value, "ip", |r, n| r.text(n, "ip", IpText)),
+            "name" => raw.name = self.one_or_many(value, "name", |r, n| r.text(n, "name", Glob)),
+            "name_regex" => {
+                raw.name_regex = self.one_or_many(value, "name_regex", |r, n| {
+                    r.text(n, "name_regex", RegexText)
+                });
+            }
+            "cidr" => raw.cidr = self.text(value, "cidr", CidrText),
+            "number" => raw.number = self.vlan_number(value, "number"),
+            "router" => raw.router = self.text(value, "router", Router),
+            "vlan" => raw.vlan = self.vlan(value),
+            "datacenter" => raw.datacenter = self.text(value, "datacenter", Datacenter),
+            "tags" => raw.tags = self.one_or_many(value, "tags", |r, n| r.text(n, "tags", Tag)),
+            "untagged" => raw.untagged = self.boolean(value, "untagged"),
+            "older_than" => raw.older_than = self.duration(value),
+            "created_before" => {
+                raw.created_before = self.text(value, "created_before", DateText);
+            }
+            "power_state" => raw.power_state = self.text(value, "power_state", PowerStateName),
+            "hourly" => raw.hourly = self.boolean(value, "hourly"),
+            "notes" => {
+                raw.notes = self.one_or_many(value, "notes", |r, n| r.text(n, "notes", Glob));
+            }
+            _ => return false,
+        }
+        raw.written.push(name.to_owned());
+        true
+    }
+
+    fn vlan_number(&mut self, node: &Node, what: &str) -> Option<Sp<u16>> {
+        self.bounded(
+            node,
+            what,
+            (1, 4094),
+            Code::InvalidVlanNumber,
+            "802.1Q VLAN numbers run from 1 to 4094",
+        )
+        .map(|v| Sp {
+            value: u16::try_from(v.value).unwrap_or(0),
+            span: v.span,
+        })
+    }
+
+    /// `vlan: 563298` (an id) or `vlan: {number: 1234, router: bcr01a.dal10}`.
+    fn vlan(&mut self, node: &Node) -> Option<Sp<RawVlan>> {
+        match &node.value {
+            Value::Int(_) | Value::Float(_) => {
+                let id = self.bounded(
+                    node,
+                    "vlan",
+                    (1, i128::from(u64::MAX)),
+                    Code::InvalidId,
+                    "a VLAN is named by its id (the positive number SoftLayer shows for it), \
+                     or by `{number: 1234, router: bcr01a.dal10}`",
+                )?;
+                Some(Sp {
+                    value: RawVlan::Id(u64::try_from(id.value).ok()?),
+                    span: id.span,
+                })
+            }
+            Value::Map(_) => {
+                let fields = self.fields(node, "vlan", "`vlan`")?;
+                let (mut number, mut router) = (None, None);
+                for field in &fields {
+                    match field.name.as_str() {
+                        "number" => number = self.vlan_number(field.value, "number"),
+                        "router" => router = self.text(field.value, "router", Router),
+                        _ => self.unknown_key(field, "`vlan`", &["number", "router"]),
+                    }
+                }
+                let written = |key: &str| fields.iter().any(|f| f.name == key);
+                match (number, router) {
+                    (Some(number), Some(router)) => Some(Sp {
+                        value: RawVlan::Number { number, router },
+                        span: self.extent(node),
+                    }),
+                    (Some(number), None) if !written("router") => {
+                        let diag = self
+                            .error(
+                                Code::NumberWithoutRouter,
+                                number.span,
+                                "a VLAN `number` without its `router`",
+                            )
+                            .label("ambiguous: the same number exists behind many routers")
+                            .help("VLAN numbers are unique per router only; write `vlan: {number: 1234, router: bcr01a.dal10}`");
+                        self.push(diag);
+                        None
+                    }
+                    (_, _) if !written("number") => {
+                        self.missing_key(
+                            Self::start_of(node),
+                            "number",
+                            "`vlan`",
+                            "name the VLAN by its id (`vlan: 563298`) or by `{number: 1234, router: bcr01a.dal10}`".to_owned(),
+                        );
+                        None
+                    }
+                    _ => None,
+                }
+            }
+            _ => {
+                self.wrong_type(
+                    node,
+                    "vlan",
+                    "a VLAN id or a mapping of `number` and `router`",
+                    Shape::Other,
+                );
+                None
+            }
+        }
+    }
+
+    /// An entry's `exclude`: selector keys of the entry's kind.
+    fn exclude(
+        &mut self,
+        node: &Node,
+        kind: Option<Kind>,
+        context: &str,
+    ) -> Option<Sp<RawSelector>> {
+        let within = format!("the `exclude` of {context}");
+        let fields = self.fields(node, "exclude", &within)?;
+        if fields.is_empty() {
+            let diag = self
+                .error(Code::EmptyValue, self.extent(node), "`exclude` is empty")
+                .label("excludes nothing")
+                .help("give `exclude` the selector keys of what to leave out, e.g. `exclude: {tags: keep}`, or remove it");
+            self.push(diag);
+            return None;
+        }
+        let mut raw = RawSelector {
+            span: Self::start_of(node),
+            ..RawSelector::default()
+        };
+        let selectors: Vec<&str> = match kind {
+            Some(k) => keys::selector_keys(k).to_vec(),
+            None => keys::SELECTOR_KEYS.to_vec(),
+        };
+        for field in &fields {
+            let name = field.name.as_str();
+            if !keys::SELECTOR_KEYS.contains(&name) {
+                if keys::entry_keys().any(|k| k == name) {
+                    let why = if name == "kind" {
+                        "`exclude` leaves out objects of the entry's own kind".to_owned()
+                    } else {
+                        format!("`{name}` belongs to the entry itself")
+                    };
+                    let diag = self
+                        .error(
+                            Code::KeyNotApplicable,
+                            field.key.span,
+                            format!("`{name}` does not apply inside `exclude`"),
+                        )
+                        .label("not a selector key")
+                        .help(format!(
+                            "{why}; `exclude` takes selector keys: {}",
+                            selectors.join(", ")
+                        ));
+                    let diag = self.via_note(diag, field.key);
+                    self.push(diag);
+                } else {
+                    self.unknown_key(field, &within, &selectors);
+                }
+                continue;
+            }
+            if let Some(k) = kind
+                && !keys::applies(name, k)
+            {
+                self.not_applicable(field, k, &within, &selectors);
+                continue;
+            }
+            self.selector_key(&mut raw, name, field.value);
+        }
+        Some(Sp {
+            value: raw,
+            span: self.extent(node),
+        })
     }
 }
 

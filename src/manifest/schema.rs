@@ -26,20 +26,42 @@ pub fn manifest_schema_json() -> String {
     {
         entry.insert("allOf".into(), Value::Array(entry_rules()));
     }
+    if let Some(exclude) = value
+        .pointer_mut("/properties/retire/items/properties/exclude")
+        .and_then(Value::as_object_mut)
+    {
+        exclude.insert("minProperties".into(), json!(1));
+        exclude.insert("allOf".into(), Value::Array(selector_rules()));
+    }
     if let Some(rule) = value
         .pointer_mut("/properties/protect/items")
         .and_then(Value::as_object_mut)
     {
         rule.insert("minProperties".into(), json!(1));
-        rule.insert("allOf".into(), Value::Array(protect_rules()));
+        let mut rules = protect_rules();
+        rules.extend(selector_rules());
+        rule.insert("allOf".into(), Value::Array(rules));
     }
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text
 }
 
-/// `if kind == K then` the keys that do not apply are refused and one
-/// selector key is required; plus the rules between keys.
+/// The rules between selector keys written together, wherever they are.
+fn selector_rules() -> Vec<Value> {
+    vec![
+        json!({ "not": { "required": ["older_than", "created_before"] } }),
+        json!({ "if": { "required": ["number"] }, "then": { "required": ["router"] } }),
+        json!({ "not": {
+            "required": ["untagged", "tags"],
+            "properties": { "untagged": { "const": true } }
+        } }),
+    ]
+}
+
+/// `if kind == K then` the keys that do not apply are refused (in the
+/// entry and in its `exclude`) and one selector key is required; plus the
+/// rules between keys.
 fn entry_rules() -> Vec<Value> {
     let mut rules: Vec<Value> = Kind::ALL
         .iter()
@@ -52,14 +74,25 @@ fn entry_rules() -> Vec<Value> {
                 .iter()
                 .map(|key| json!({ "required": [key] }))
                 .collect();
+            let refused_in_exclude: Map<String, Value> = keys::SELECTOR_KEYS
+                .iter()
+                .filter(|key| !keys::applies(key, kind))
+                .map(|key| ((*key).to_owned(), Value::Bool(false)))
+                .collect();
+            let mut properties = refused;
+            if !refused_in_exclude.is_empty() {
+                properties.insert(
+                    keys::EXCLUDE_KEY.to_owned(),
+                    json!({ "properties": refused_in_exclude }),
+                );
+            }
             json!({
                 "if": { "properties": { "kind": { "const": kind.as_str() } }, "required": ["kind"] },
-                "then": { "properties": refused, "anyOf": one_selector },
+                "then": { "properties": properties, "anyOf": one_selector },
             })
         })
         .collect();
-    rules.push(json!({ "not": { "required": ["older_than", "created_before"] } }));
-    rules.push(json!({ "if": { "required": ["number"] }, "then": { "required": ["router"] } }));
+    rules.extend(selector_rules());
     rules
 }
 

@@ -11,12 +11,14 @@ use super::did_you_mean::did_you_mean;
 use super::duration::{DurationError, parse_duration};
 use super::keys;
 use super::model::{
-    CancelOptions, Entry, IpPattern, Kind, Limits, Origin, ProtectRule, Reason, Selector, Via, When,
+    CancelOptions, Entry, IpPattern, Kind, Limits, Origin, PowerState, ProtectRule, Reason,
+    Selector, Via, VlanSelector, When,
 };
 use super::node::ByteSpan;
+use super::pattern::{RegexProblem, looks_like_regex, name_regex};
 use super::raw::{
-    Glob, IpText, OneOrMany, RawDefaults, RawEntry, RawLimits, RawManifest, RawProtectRule,
-    ReasonText, Sp, Tag, ViaName, WhenName,
+    Glob, IpText, OneOrMany, PowerStateName, RawDefaults, RawEntry, RawLimits, RawManifest,
+    RawProtectRule, RawSelector, RawVlan, ReasonText, RegexText, Sp, Tag, ViaName, WhenName,
 };
 use super::source::SourceFile;
 
@@ -291,23 +293,148 @@ impl Checker<'_> {
         self.push(diag);
     }
 
-    fn glob(&mut self, raw: &Sp<Glob>) -> Option<String> {
+    fn glob(&mut self, raw: &Sp<Glob>, key: &str) -> Option<String> {
         let pattern = raw.value.0.as_str();
         match GlobBuilder::new(pattern)
             .literal_separator(false)
             .case_insensitive(true)
             .build()
         {
-            Ok(_) => Some(pattern.to_owned()),
+            Ok(_) => {
+                if key == "name" {
+                    self.regex_as_glob(raw);
+                }
+                Some(pattern.to_owned())
+            }
             Err(err) => {
                 let diag = self
-                    .error(Code::InvalidGlob, raw.span, format!("`name` is not a valid glob: {}", err.kind()))
+                    .error(Code::InvalidGlob, raw.span, format!("`{key}` is not a valid glob: {}", err.kind()))
                     .label("invalid glob")
                     .help("globs use `*` (any characters), `?` (one character), `[...]` (one of a set) \
                          and `{a,b}` (either); escape a literal `[` or `{` as `[[]` or `[{]`");
                 self.push(diag);
                 None
             }
+        }
+    }
+
+    /// A `name` glob that reads like a regular expression is most likely
+    /// one: as a glob it matches nothing (`^ci-runner-.*$`) or something
+    /// else. A warning, so a deliberate glob still validates.
+    fn regex_as_glob(&mut self, raw: &Sp<Glob>) {
+        let pattern = raw.value.0.as_str();
+        let Some(guess) = looks_like_regex(pattern) else {
+            return;
+        };
+        let as_regex = format!("name_regex: {}", quoted(pattern));
+        let help = match guess {
+            Some(glob) => format!(
+                "for a regular expression write `{as_regex}`; as a glob this is probably `name: {}`",
+                quoted(&glob)
+            ),
+            None => format!("for a regular expression write `{as_regex}`"),
+        };
+        let diag = self
+            .error(
+                Code::NameLooksLikeRegex,
+                raw.span,
+                format!("`name` is a glob, but `{pattern}` looks like a regular expression"),
+            )
+            .warning()
+            .label("read as a glob: `^`, `$`, `.`, `+`, `\\` and `(` are literal characters here")
+            .help(help);
+        self.push(diag);
+    }
+
+    fn regex(&mut self, raw: &Sp<RegexText>) -> Option<String> {
+        let pattern = raw.value.0.as_str();
+        match name_regex(pattern) {
+            Ok(_) => Some(pattern.to_owned()),
+            Err(RegexProblem::Syntax { what, at }) => {
+                let span = self.inside(raw, at).unwrap_or(raw.span);
+                let diag = self
+                    .error(
+                        Code::InvalidRegex,
+                        span,
+                        format!("`name_regex` is not a valid regular expression: {what}"),
+                    )
+                    .label(what)
+                    .help(
+                        "name_regex uses RE2 syntax (no look-around, no backreferences); \
+                         escape a literal `.`, `(` or `[` with `\\`, and in double quotes write `\\\\`",
+                    );
+                self.push(diag);
+                None
+            }
+            Err(RegexProblem::TooLarge) => {
+                let diag = self
+                    .error(
+                        Code::RegexTooLarge,
+                        raw.span,
+                        "`name_regex` is too large",
+                    )
+                    .label(format!(
+                        "compiles to more than {} KiB",
+                        super::pattern::REGEX_SIZE_LIMIT / 1024
+                    ))
+                    .help(
+                        "names are short: use smaller repetition counts (`{1,5}` rather than `{1000}`), \
+                         or ASCII classes such as `[0-9]` and `[a-z]` instead of `\\d` and `\\w`",
+                    );
+                self.push(diag);
+                None
+            }
+        }
+    }
+
+    /// The span of bytes `at` of a value, when the value is written as it
+    /// reads (plain, or quoted without escapes), so a finding can point
+    /// into it.
+    fn inside(&self, raw: &Sp<RegexText>, at: std::ops::Range<usize>) -> Option<ByteSpan> {
+        let written = self.file.text.get(raw.span.start..raw.span.end)?;
+        let value = raw.value.0.as_str();
+        let start = if written == value {
+            raw.span.start
+        } else if written.len() == value.len() + 2
+            && (written.starts_with('\'') || written.starts_with('"'))
+            && &written[1..written.len() - 1] == value
+        {
+            raw.span.start + 1
+        } else {
+            return None;
+        };
+        Some(ByteSpan {
+            start: start + at.start,
+            end: start + at.end.max(at.start + 1).min(value.len()),
+        })
+    }
+
+    fn power_state(&mut self, raw: &Sp<PowerStateName>) -> Option<PowerState> {
+        // Exactly as the schema spells them; `HALTED` gets a did-you-mean.
+        if let Some(state) = PowerState::parse(&raw.value.0) {
+            return Some(state);
+        }
+        let text = raw.value.0.to_ascii_lowercase();
+        let accepted = PowerState::ALL.map(PowerState::as_str);
+        let diag = self
+            .error(
+                Code::InvalidPowerState,
+                raw.span,
+                format!("unknown `power_state` value `{}`", raw.value.0),
+            )
+            .label("not a power state")
+            .help(hint(&text, accepted));
+        self.push(diag);
+        None
+    }
+
+    fn vlan(&mut self, raw: &Sp<RawVlan>) -> Option<VlanSelector> {
+        match &raw.value {
+            RawVlan::Id(id) => Some(VlanSelector::Id(*id)),
+            RawVlan::Number { number, router } => Some(VlanSelector::Number {
+                number: number.value,
+                router: self.router(router)?,
+            }),
         }
     }
 
@@ -500,34 +627,32 @@ impl Checker<'_> {
 
     fn protect_rule(&mut self, raw: &RawProtectRule) -> Option<ProtectRule> {
         let kind = raw.kind.as_ref().and_then(|k| Kind::parse(&k.value.0));
-        let ids = self.all(raw.id.as_ref(), |_, id| Some(id.value.0));
-        let ips = self.all(raw.ip.as_ref(), |c, ip| c.ip(ip, None));
-        let names = self.all(raw.name.as_ref(), Checker::glob);
-        let tags = self.all(raw.tag.as_ref(), |c, t| c.tag(t, "tag"));
-        let datacenter = raw.datacenter.as_ref().map(|d| self.datacenter(d));
-        let (ids, _) = ids?;
-        let (ips, _) = ips?;
-        let (names, _) = names?;
-        let (tags, _) = tags?;
-        let datacenter = match datacenter {
-            Some(None) => return None,
-            Some(Some(dc)) => Some(dc),
-            None => None,
-        };
-        if raw.kind.is_some() && kind.is_none() {
+        let mut verdict = Verdict(true);
+        // Addresses are read as entries of no kind read them: a subnet
+        // rule may protect a range (every subnet inside it).
+        let (mut selector, _, _) = self.selector(&raw.selector, None, &mut verdict);
+        let tag = self.all(raw.tag.as_ref(), |c, t| c.tag(t, "tag"));
+        for tag in verdict.list(tag).0 {
+            if !selector.tags.contains(&tag) {
+                selector.tags.push(tag);
+            }
+        }
+        self.selector_rules(&raw.selector, &selector, &mut verdict);
+        if !raw
+            .selector
+            .written
+            .iter()
+            .all(|key| raw.selector.was_read(key))
+        {
+            verdict.fail();
+        }
+        if !verdict.0 || (raw.kind.is_some() && kind.is_none()) {
             return None;
         }
         Some(ProtectRule {
             origin: self.origin(raw.span),
             kind,
-            selector: Selector {
-                ids,
-                ips,
-                names,
-                datacenter,
-                tags,
-                ..Selector::default()
-            },
+            selector,
         })
     }
 
@@ -561,7 +686,20 @@ impl Checker<'_> {
         let mut verdict = Verdict(!defaults.broken);
         let kind = raw.kind.as_ref().and_then(|k| Kind::parse(&k.value.0));
         // Values are checked even without a kind, so every problem shows.
-        let (selector, id_spans, ip_spans) = self.selector(raw, kind, &mut verdict);
+        let (selector, id_spans, ip_spans) = self.selector(&raw.selector, kind, &mut verdict);
+        let exclude = raw.exclude.as_ref().map(|exclude| {
+            let (checked, _, _) = self.selector(&exclude.value, kind, &mut verdict);
+            self.selector_rules(&exclude.value, &checked, &mut verdict);
+            if !exclude
+                .value
+                .written
+                .iter()
+                .all(|key| exclude.value.was_read(key))
+            {
+                verdict.fail();
+            }
+            checked
+        });
         let options = self.options(raw, kind, defaults, &mut verdict);
         let (kind_name, kind) = (raw.kind.as_ref()?, kind?);
         self.key_rules(raw, kind, kind_name.span, &selector, &mut verdict);
@@ -582,6 +720,7 @@ impl Checker<'_> {
                 origin: self.origin(raw.span),
                 kind,
                 selector,
+                exclude,
                 expect: raw
                     .expect
                     .as_ref()
@@ -597,35 +736,46 @@ impl Checker<'_> {
         })
     }
 
-    /// The entry's selector keys, each value checked.
+    /// Selector keys (of an entry, its `exclude` or a protect rule), each
+    /// value checked.
     fn selector(
         &mut self,
-        raw: &RawEntry,
+        raw: &RawSelector,
         kind: Option<Kind>,
         verdict: &mut Verdict,
     ) -> (Selector, Vec<ByteSpan>, Vec<ByteSpan>) {
         let ids = self.all(raw.id.as_ref(), |_, id| Some(id.value.0));
         let ips = self.all(raw.ip.as_ref(), |c, ip| c.ip(ip, kind));
-        let names = self.all(raw.name.as_ref(), Checker::glob);
+        let names = self.all(raw.name.as_ref(), |c, g| c.glob(g, "name"));
+        let regexes = self.all(raw.name_regex.as_ref(), Checker::regex);
         let tags = self.all(raw.tags.as_ref(), |c, t| c.tag(t, "tags"));
+        let notes = self.all(raw.notes.as_ref(), |c, g| c.glob(g, "notes"));
         let cidr = raw.cidr.as_ref().map(|c| self.cidr(c));
         let router = raw.router.as_ref().map(|r| self.router(r));
+        let vlan = raw.vlan.as_ref().map(|v| self.vlan(v));
         let datacenter = raw.datacenter.as_ref().map(|d| self.datacenter(d));
         let older_than = raw.older_than.as_ref().map(|d| self.duration(d));
         let created_before = raw.created_before.as_ref().map(|d| self.date(d));
+        let power_state = raw.power_state.as_ref().map(|p| self.power_state(p));
         let (ids, id_spans) = verdict.list(ids);
         let (ips, ip_spans) = verdict.list(ips);
         let selector = Selector {
             ids,
             ips,
             names: verdict.list(names).0,
+            name_regexes: verdict.list(regexes).0,
             cidr: verdict.take(cidr),
             number: raw.number.as_ref().map(|n| n.value),
             router: verdict.take(router),
+            vlan: verdict.take(vlan),
             datacenter: verdict.take(datacenter),
             tags: verdict.list(tags).0,
+            untagged: raw.untagged.as_ref().map(|u| u.value),
             older_than: verdict.take(older_than),
             created_before: verdict.take(created_before),
+            power_state: verdict.take(power_state),
+            hourly: raw.hourly.as_ref().map(|h| h.value),
+            notes: verdict.list(notes).0,
         };
         (selector, id_spans, ip_spans)
     }
@@ -734,6 +884,30 @@ impl Checker<'_> {
             self.no_selector(kind, kind_span);
             verdict.fail();
         }
+        self.selector_rules(&raw.selector, selector, verdict);
+        if let Some(expect) = &raw.expect
+            && let Some((most, why)) = most_matches(selector)
+            && expect.value > most
+        {
+            let diag = self
+                .error(
+                    Code::ExpectUnsatisfiable,
+                    expect.span,
+                    format!(
+                        "`expect: {}` but this entry can match at most {most}",
+                        expect.value
+                    ),
+                )
+                .label("never satisfied")
+                .help(format!("{why}; lower `expect` or remove it"));
+            self.push(diag);
+            verdict.fail();
+        }
+    }
+
+    /// Rules between selector keys written together (in an entry, its
+    /// `exclude` or a protect rule).
+    fn selector_rules(&mut self, raw: &RawSelector, selector: &Selector, verdict: &mut Verdict) {
         if let (Some(older), Some(before)) = (&raw.older_than, &raw.created_before) {
             let later = if older.span.start > before.span.start {
                 older.span
@@ -748,6 +922,20 @@ impl Checker<'_> {
                 )
                 .label("choose one")
                 .help("both say how old a resource must be; keep the one you mean");
+            self.push(diag);
+            verdict.fail();
+        }
+        if let (Some(untagged), Some(tags)) = (&raw.untagged, &raw.tags)
+            && untagged.value
+        {
+            let diag = self
+                .error(
+                    Code::ConflictingKeys,
+                    untagged.span.max(tags.span),
+                    "`untagged: true` and `tags` in one entry",
+                )
+                .label("never matches")
+                .help("an object without tags has none of the listed tags; keep the one you mean");
             self.push(diag);
             verdict.fail();
         }
@@ -782,24 +970,6 @@ impl Checker<'_> {
                 .help(
                     "a VLAN lives in its router's datacenter; fix one of them or drop `datacenter`",
                 );
-            self.push(diag);
-            verdict.fail();
-        }
-        if let Some(expect) = &raw.expect
-            && let Some((most, why)) = most_matches(selector)
-            && expect.value > most
-        {
-            let diag = self
-                .error(
-                    Code::ExpectUnsatisfiable,
-                    expect.span,
-                    format!(
-                        "`expect: {}` but this entry can match at most {most}",
-                        expect.value
-                    ),
-                )
-                .label("never satisfied")
-                .help(format!("{why}; lower `expect` or remove it"));
             self.push(diag);
             verdict.fail();
         }
@@ -870,23 +1040,19 @@ struct Options {
 /// Whether `key`, written in the entry, made it into the raw entry.
 fn was_read(raw: &RawEntry, key: &str) -> bool {
     match key {
-        "id" => raw.id.is_some(),
-        "ip" => raw.ip.is_some(),
-        "name" => raw.name.is_some(),
-        "cidr" => raw.cidr.is_some(),
-        "number" => raw.number.is_some(),
-        "router" => raw.router.is_some(),
-        "datacenter" => raw.datacenter.is_some(),
-        "tags" => raw.tags.is_some(),
-        "older_than" => raw.older_than.is_some(),
-        "created_before" => raw.created_before.is_some(),
+        "exclude" => raw.exclude.is_some(),
         "expect" => raw.expect.is_some(),
         "when" => raw.when.is_some(),
         "via" => raw.via.is_some(),
         "reason" => raw.reason.is_some(),
         "note" => raw.note.is_some(),
-        _ => true,
+        _ => raw.selector.was_read(key),
     }
+}
+
+/// A value for a YAML help line, single-quoted (no escapes inside).
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// The most objects a selector can ever match, when it names them

@@ -16,6 +16,7 @@ use crate::manifest::{self, model::Manifests};
 use crate::plan::build::{PlanContext, build};
 use crate::plan::model::{Plan, PlanAccount};
 use crate::plan::retired::Retired;
+use crate::plan::target::{Target, narrow};
 use crate::plan::verify;
 use crate::resolve::fetch::{Api, FetchError, Fetched, fetch};
 use crate::resolve::selection::select;
@@ -39,14 +40,16 @@ pub fn plan_fetched(manifests: &Manifests, fetched: &Fetched, context: &PlanCont
     build(manifests, &select(manifests, fetched), context)
 }
 
-/// Plans `manifests` against the session's account. The manifests' account
-/// must be the credentials' account before anything else is read. What
-/// earlier applies retired comes from `journal` (by default the account's
-/// journal, when there is one).
+/// Plans `manifests` against the session's account, narrowed to `targets`
+/// when there are any (a partial plan). The manifests' account must be the
+/// credentials' account before anything else is read. What earlier applies
+/// retired comes from `journal` (by default the account's journal, when
+/// there is one).
 pub fn plan_account(
     session: &Session,
     manifests: &Manifests,
     journal: Option<&Path>,
+    targets: &[Target],
 ) -> anyhow::Result<Plan> {
     let account = session.account()?;
     if account.id != manifests.account {
@@ -67,7 +70,7 @@ pub fn plan_account(
         clock: session.clock,
         retired: retired(manifests.account, journal)?,
     };
-    Ok(plan(&session.client, manifests, &context)?)
+    Ok(narrow(plan(&session.client, manifests, &context)?, targets))
 }
 
 /// What the journal says earlier applies on `account` cancelled. A journal

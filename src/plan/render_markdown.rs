@@ -19,6 +19,13 @@ pub fn render(plan: &Plan) -> String {
         let _ = writeln!(out, "_Dates are judged {as_of}._\n");
     }
     let s = &plan.summary;
+    if plan.is_partial() {
+        let _ = writeln!(
+            out,
+            "> [!IMPORTANT]\n> **Partial plan**: only `--target {}` and what they wait for. Other objects the manifests select are not in it.\n",
+            escape(&plan.targets.join(", ")).replace('`', "'")
+        );
+    }
     if !plan.errors.is_empty() {
         let _ = writeln!(
             out,
@@ -108,6 +115,25 @@ pub fn render(plan: &Plan) -> String {
         out.push_str("**What waits on what** (apply performs the waves in order):\n\n");
         out.push_str(&diagram);
         out.push('\n');
+    }
+    if !plan.excluded.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>{} excluded by <code>exclude</code></summary>\n",
+            plan.excluded.len()
+        );
+        out.push_str("| kind | id | name | excluded from |\n|---|---|---|---|\n");
+        for x in &plan.excluded {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                x.kind,
+                x.id,
+                escape(&x.name),
+                escape(&x.excluded_from.join(", "))
+            );
+        }
+        out.push_str("\n</details>\n\n");
     }
     if !plan.warnings.is_empty() {
         let _ = writeln!(

@@ -45,6 +45,19 @@ pub fn render(plan: &Plan, color: bool) -> String {
     if let Some(as_of) = plan.as_of() {
         let _ = writeln!(out, "{}", paint("2", &format!("Dates are judged {as_of}.")));
     }
+    if plan.is_partial() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                "1;33",
+                &format!(
+                    "Partial plan: only --target {} and what they wait for. It is not the whole plan.",
+                    one_line(&plan.targets.join(", "))
+                )
+            )
+        );
+    }
     let present: Vec<State> = State::ALL
         .into_iter()
         .filter(|s| plan.items.iter().any(|i| i.state == *s))
@@ -62,6 +75,30 @@ pub fn render(plan: &Plan, color: bool) -> String {
     for item in &plan.items {
         out.push('\n');
         render_item(&mut out, item, &paint);
+    }
+    if !plan.excluded.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                "1",
+                "Excluded by `exclude` (these entries do not retire them):"
+            )
+        );
+        for x in &plan.excluded {
+            let name = if x.name.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", one_line(&x.name))
+            };
+            let _ = writeln!(
+                out,
+                "  {} {}{name}\n    from      {}",
+                x.kind,
+                x.id,
+                one_line(&x.excluded_from.join(", "))
+            );
+        }
     }
     if !plan.warnings.is_empty() {
         let _ = writeln!(out, "\n{}", paint("33", "Warnings:"));
@@ -241,7 +278,8 @@ pub fn waiting_to_cancel(plan: &Plan) -> (usize, Money) {
 
 /// `Plan: 5 to cancel (3 immediately, 2 on anniversary), 2 scheduled, 1
 /// absent, 1 blocked. Monthly fees retired: 1,203.40 USD.`; `No changes: ...`
-/// when nothing is cancelled.
+/// when nothing is cancelled; `Partial plan: ...` and `No changes in this
+/// partial plan: ...` for a plan narrowed with `--target`.
 pub fn summary_line(plan: &Plan) -> String {
     let s = &plan.summary;
     let mut others: Vec<String> = Vec::new();
@@ -262,7 +300,12 @@ pub fn summary_line(plan: &Plan) -> String {
         } else {
             format!(" ({})", others.join(", "))
         };
-        return format!("No changes: nothing to cancel{rest}.");
+        let what = if plan.is_partial() {
+            "No changes in this partial plan"
+        } else {
+            "No changes"
+        };
+        return format!("{what}: nothing to cancel{rest}.");
     }
     let mut timing = Vec::new();
     if s.cancel_immediately > 0 {
@@ -291,7 +334,12 @@ pub fn summary_line(plan: &Plan) -> String {
         ),
     };
     format!(
-        "Plan: {}. Monthly fees retired: {} {}{unknown}{later}.",
+        "{}: {}. Monthly fees retired: {} {}{unknown}{later}.",
+        if plan.is_partial() {
+            "Partial plan"
+        } else {
+            "Plan"
+        },
         parts.join(", "),
         s.monthly_fee_retired.grouped(),
         s.currency

@@ -49,6 +49,7 @@ fn entry(line: u32, kind: Kind, selector: Selector) -> Entry {
         },
         kind,
         selector,
+        exclude: None,
         expect: None,
         options: options(),
     }
@@ -1091,4 +1092,185 @@ fn retired_objects_count_toward_expect() {
         "the other manifest's object is not this plan's"
     );
     assert_eq!(item(&p, Kind::VirtualGuest, 3).state, State::Cancel);
+}
+
+/// A plan narrowed to targets keeps them and what they wait for, says it is
+/// partial, counts only what it keeps, and reads back as a consistent plan
+/// file; a target the plan does not hold is an error.
+#[test]
+fn targets_keep_what_they_wait_for() {
+    use super::target::{Target, narrow};
+    let m = manifests(vec![
+        entry(1, Kind::VirtualGuest, ids(&[1, 2])),
+        entry(2, Kind::Vlan, ids(&[10])),
+    ]);
+    let mut vlan = resource(Kind::Vlan, 10, "v", Some(billing(20, "50", false)));
+    vlan.occupants = vec![ObjectRef {
+        kind: Kind::VirtualGuest,
+        id: 1,
+    }];
+    let whole = plan(
+        &m,
+        vec![
+            resource(Kind::VirtualGuest, 1, "a", Some(billing(11, "1", true))),
+            resource(Kind::VirtualGuest, 2, "b", Some(billing(12, "2", true))),
+            vlan,
+        ],
+    );
+    assert_eq!(whole.items.len(), 3);
+    assert!(!whole.is_partial());
+    let target: Target = "vlan:10".parse().unwrap();
+    let partial = narrow(whole.clone(), &[target]);
+    let kept: Vec<(Kind, u64)> = partial.items.iter().map(|i| (i.kind, i.id)).collect();
+    assert_eq!(kept, vec![(Kind::VirtualGuest, 1), (Kind::Vlan, 10)]);
+    assert_eq!(partial.targets, vec!["vlan:10"]);
+    assert!(partial.warnings[0].starts_with("Resource targeting is in effect"));
+    assert_eq!(partial.summary.cancel, 1);
+    assert_eq!(partial.summary.waiting, 1);
+    assert_eq!(
+        partial.summary.monthly_fee_retired,
+        Money::parse("1").unwrap()
+    );
+    assert!(partial.errors.is_empty());
+    assert!(super::render_text::summary_line(&partial).starts_with("Partial plan: 1 to cancel"));
+    assert!(
+        super::render_text::render(&partial, false).contains("Partial plan: only --target vlan:10")
+    );
+    assert!(super::render_markdown::render(&partial).contains("**Partial plan**"));
+    let read = super::file::parse("p.json", &super::render_json(&partial)).unwrap();
+    assert_eq!(read, partial);
+    // A target that is not in the plan fails it; no targets leave it whole.
+    let missing = narrow(whole.clone(), &["virtual_guest:3".parse().unwrap()]);
+    assert_eq!(missing.errors[0].code, Code::TargetNotFound);
+    assert!(missing.items.is_empty());
+    assert_eq!(narrow(whole.clone(), &[]), whole);
+}
+
+/// Objects billed by one item travel together: targeting either keeps both.
+#[test]
+fn targets_keep_billing_siblings() {
+    use super::target::narrow;
+    let vip = |id: u64, other: u64| {
+        let mut r = resource(
+            Kind::LoadBalancer,
+            id,
+            &format!("vip-{id}"),
+            Some(billing(900, "199", false)),
+        );
+        r.account_id = Some(278184);
+        r.shares_billing_with = vec![ObjectRef {
+            kind: Kind::LoadBalancer,
+            id: other,
+        }];
+        r
+    };
+    let m = manifests(vec![entry(1, Kind::LoadBalancer, ids(&[1, 2]))]);
+    let whole = plan(&m, vec![vip(1, 2), vip(2, 1)]);
+    for target in ["load_balancer:1", "load_balancer:2"] {
+        let partial = narrow(whole.clone(), &[target.parse().unwrap()]);
+        assert_eq!(partial.items.len(), 2, "{target}");
+        super::file::parse("p.json", &super::render_json(&partial)).unwrap();
+    }
+}
+
+/// The guards of a partial plan are those of the whole plan: a target
+/// cannot slip past a limit the manifests set.
+#[test]
+fn targets_keep_the_guards() {
+    use super::target::narrow;
+    let mut m = manifests(vec![entry(1, Kind::VirtualGuest, ids(&[1, 2]))]);
+    m.limits.push(LimitRule {
+        file: "m.yaml".into(),
+        scope: LimitScope::File,
+        limits: Limits {
+            max_resources: Some(1),
+            max_monthly_fee_cents: None,
+        },
+    });
+    let whole = plan(
+        &m,
+        vec![
+            resource(Kind::VirtualGuest, 1, "a", Some(billing(11, "1", true))),
+            resource(Kind::VirtualGuest, 2, "b", Some(billing(12, "2", true))),
+        ],
+    );
+    let partial = narrow(whole, &["virtual_guest:1".parse().unwrap()]);
+    assert_eq!(partial.items.len(), 1);
+    assert_eq!(partial.errors[0].code, Code::LimitExceeded);
+}
+
+/// `--target` values are KIND:ID.
+#[test]
+fn target_values() {
+    use super::target::Target;
+    let t: Target = "subnet:85467".parse().unwrap();
+    assert_eq!(
+        (t.kind, t.id, t.to_string()),
+        (Kind::Subnet, 85467, "subnet:85467".into())
+    );
+    for bad in ["subnet", "vm:1", "subnet:x", "subnet:0", "subnet:-1", ""] {
+        assert!(bad.parse::<Target>().is_err(), "{bad}");
+    }
+}
+
+/// What an entry's `exclude` leaves out is not its item, is listed with
+/// the entry, and an id the entry names and excludes is not "missing";
+/// another entry may still select it.
+#[test]
+fn excluded_objects_are_listed() {
+    let mut web = entry(
+        1,
+        Kind::VirtualGuest,
+        Selector {
+            names: vec!["web-*".into()],
+            ids: vec![],
+            ..Selector::default()
+        },
+    );
+    web.exclude = Some(Selector {
+        tags: vec!["keep".into()],
+        ..Selector::default()
+    });
+    let mut by_id = entry(2, Kind::VirtualGuest, ids(&[2, 3]));
+    by_id.exclude = Some(ids(&[3]));
+    let m = manifests(vec![web, by_id]);
+    let mut kept = resource(Kind::VirtualGuest, 2, "web-2", Some(billing(12, "1", true)));
+    kept.tags = vec!["keep".into()];
+    let p = plan(
+        &m,
+        vec![
+            resource(Kind::VirtualGuest, 1, "web-1", Some(billing(11, "1", true))),
+            kept,
+            resource(Kind::VirtualGuest, 3, "db-3", Some(billing(13, "1", true))),
+        ],
+    );
+    let items: Vec<(u64, Vec<String>)> =
+        p.items.iter().map(|i| (i.id, i.origins.clone())).collect();
+    assert_eq!(
+        items,
+        vec![
+            (1, vec!["m.yaml:1".to_string()]),
+            (2, vec!["m.yaml:2".to_string()]),
+        ]
+    );
+    let excluded: Vec<(u64, Vec<String>)> = p
+        .excluded
+        .iter()
+        .map(|x| (x.id, x.excluded_from.clone()))
+        .collect();
+    assert_eq!(
+        excluded,
+        vec![
+            (2, vec!["m.yaml:1".to_string()]),
+            (3, vec!["m.yaml:2".to_string()])
+        ]
+    );
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let text = super::render_text::render(&p, false);
+    assert!(text.contains("Excluded by `exclude`"), "{text}");
+    assert!(
+        text.contains("  virtual_guest 3  db-3\n    from      m.yaml:2"),
+        "{text}"
+    );
+    assert!(super::render_markdown::render(&p).contains("| virtual_guest | 3 | db-3 | m.yaml:2 |"));
 }

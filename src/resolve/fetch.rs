@@ -18,7 +18,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::resource::{ObjectRef, Resource};
-use super::select::SelectorIndex;
+use super::select::{CompiledSelector, SelectorIndex};
 use crate::kinds::{Kind, ListSource, ReadObject, Source};
 use crate::manifest::model::{Entry, IpPattern, Manifests, Selector};
 
@@ -64,6 +64,9 @@ pub struct Candidate {
     /// Entries that would select it but for its creation date, which could
     /// not be read: it is not selected by them, and the plan says so.
     pub undated: Vec<usize>,
+    /// Positions of the entries whose selector matches it but whose
+    /// `exclude` leaves it out, ascending.
+    pub excluded_by: Vec<usize>,
 }
 
 impl Candidate {
@@ -73,6 +76,7 @@ impl Candidate {
             resource,
             entries: Vec::new(),
             undated: Vec::new(),
+            excluded_by: Vec::new(),
         }
     }
 }
@@ -522,6 +526,8 @@ struct Matcher {
     index: SelectorIndex,
     /// For each selector of the index, the entry's position in the manifests.
     positions: Vec<usize>,
+    /// For each selector of the index, its entry's compiled `exclude`.
+    excludes: Vec<Option<CompiledSelector>>,
     /// Ids entries name explicitly: kept even when the entry's other keys
     /// exclude them, so a plan can tell "excluded" from "no such id".
     ids: HashSet<u64>,
@@ -534,6 +540,10 @@ impl Matcher {
         Matcher {
             index: SelectorIndex::new(kind, &selectors, now),
             positions: entries.iter().map(|(i, _)| *i).collect(),
+            excludes: entries
+                .iter()
+                .map(|(_, e)| e.exclude.as_ref().map(|x| CompiledSelector::new(x, now)))
+                .collect(),
             ids: entries
                 .iter()
                 .flat_map(|(_, e)| e.selector.ids.iter().copied())
@@ -544,12 +554,14 @@ impl Matcher {
 
     /// The object as a candidate, if some entry could want it.
     fn candidate(&self, resource: Resource) -> Option<Candidate> {
-        let entries: Vec<usize> = self
-            .index
-            .select(&resource)
-            .into_iter()
-            .map(|i| self.positions[i])
-            .collect();
+        let (excluded, selected): (Vec<usize>, Vec<usize>) =
+            self.index.select(&resource).into_iter().partition(|&i| {
+                self.excludes[i]
+                    .as_ref()
+                    .is_some_and(|exclude| exclude.matches(&resource))
+            });
+        let entries: Vec<usize> = selected.into_iter().map(|i| self.positions[i]).collect();
+        let excluded_by: Vec<usize> = excluded.into_iter().map(|i| self.positions[i]).collect();
         let undated: Vec<usize> = self
             .index
             .undecided_by_age(&resource)
@@ -557,6 +569,7 @@ impl Matcher {
             .map(|i| self.positions[i])
             .collect();
         let wanted = !entries.is_empty()
+            || !excluded_by.is_empty()
             || !undated.is_empty()
             || self.ids.contains(&resource.id)
             || self.retain == Retain::Everything;
@@ -564,6 +577,7 @@ impl Matcher {
             resource,
             entries,
             undated,
+            excluded_by,
         })
     }
 }
@@ -749,6 +763,7 @@ mod tests {
             },
             kind,
             selector,
+            exclude: None,
             expect: None,
             options: CancelOptions {
                 when: When::Auto,
@@ -1079,6 +1094,37 @@ mod tests {
         assert_eq!(large[0], "count", "{large:?}");
         assert_eq!(large[1..], ["filtered"; 10], "10 id chunks vs 2,000 pages");
         assert_eq!(calls(400, 150), ["filtered"; 2], "2 chunks: no count");
+    }
+
+    /// `exclude` asks nothing more of the server: the calls are those of
+    /// the entry without it, and what it leaves out comes back as excluded.
+    #[test]
+    fn exclude_changes_no_call() {
+        let plain = entry(
+            Kind::VirtualGuest,
+            Selector {
+                ids: vec![1, 2],
+                ..Selector::default()
+            },
+        );
+        let mut excluding = plain.clone();
+        excluding.exclude = Some(Selector {
+            names: vec!["B".into()],
+            ..Selector::default()
+        });
+        let (without, _) = run(vec![plain]);
+        let (with, fetched) = run(vec![excluding]);
+        assert_eq!(without, with);
+        let found = &fetched[&Kind::VirtualGuest];
+        assert_eq!(ids(found), vec![1, 2]);
+        assert_eq!(
+            (found[0].entries.clone(), found[0].excluded_by.clone()),
+            (vec![0], vec![])
+        );
+        assert_eq!(
+            (found[1].entries.clone(), found[1].excluded_by.clone()),
+            (vec![], vec![0])
+        );
     }
 
     /// Many ids are split into chunks, not one call each.

@@ -30,6 +30,13 @@ pub struct Resource {
     pub router: Option<String>,
     pub datacenter: Option<String>,
     pub tags: Vec<String>,
+    /// The VLANs the object is on (guests and servers: all of theirs; a
+    /// subnet: its own), sorted by id.
+    pub vlans: Vec<VlanRef>,
+    /// The object's notes, as written on it (`notes`, or `note`).
+    pub notes: Option<String>,
+    /// A guest's power state, SoftLayer's `keyName` (`RUNNING`, `HALTED`, `PAUSED`).
+    pub power_state: Option<String>,
     /// Creation (or provisioning) time; the billing item's when the object has none.
     pub created: Option<Timestamp>,
     /// The active or pending billing item; `None` when there is none (already
@@ -71,6 +78,21 @@ impl std::fmt::Display for ObjectRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.kind, self.id)
     }
+}
+
+/// A VLAN an object is on: its id, and its number and primary router
+/// when the API gave them.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct VlanRef {
+    /// The VLAN's id.
+    pub id: u64,
+    /// Its 802.1Q number.
+    pub number: Option<u16>,
+    /// Its primary router's hostname, lower case.
+    pub router: Option<String>,
 }
 
 /// The billing facts of an object's billing item.
@@ -152,6 +174,9 @@ impl Resource {
             router: None,
             datacenter: None,
             tags: Vec::new(),
+            vlans: Vec::new(),
+            notes: None,
+            power_state: None,
             created: None,
             billing: None,
             account_id: None,
@@ -181,6 +206,12 @@ impl Resource {
             .unwrap_or(false)
     }
 
+    /// Whether the object is billed by the hour, as far as the API said
+    /// (the object's flag, else its billing item's); `None` without either.
+    pub fn hourly_flag(&self) -> Option<bool> {
+        self.hourly.or(self.billing.as_ref().map(|b| b.hourly))
+    }
+
     /// Adds an address given as text, ignoring anything that is not one.
     pub(crate) fn add_address(&mut self, text: Option<String>) {
         if let Some(addr) = text.and_then(|t| t.parse::<IpAddr>().ok())
@@ -199,6 +230,8 @@ impl Resource {
         self.tags.dedup();
         self.occupants.sort();
         self.occupants.dedup();
+        self.vlans.sort();
+        self.vlans.dedup_by_key(|v| v.id);
         if let Some(dc) = &mut self.datacenter {
             *dc = dc.to_lowercase();
         }

@@ -9,16 +9,21 @@ use std::net::IpAddr;
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use jiff::{SignedDuration, Timestamp};
+use regex::Regex;
 
-use super::resource::Resource;
+use super::resource::{Resource, VlanRef};
 use crate::kinds::Kind;
-use crate::manifest::model::{IpNet, IpPattern, Selector};
+use crate::manifest::model::{IpNet, IpPattern, Selector, VlanSelector};
+use crate::manifest::pattern::name_regex;
 
 /// A selector ready to test resources against.
 #[derive(Debug)]
 pub struct CompiledSelector {
     selector: Selector,
     names: Option<GlobSet>,
+    /// `name_regex`, each anchored to the whole name.
+    name_regexes: Option<Vec<Regex>>,
+    notes: Option<GlobSet>,
     /// Created before this instant (from `older_than` or `created_before`).
     created_before: Option<Timestamp>,
 }
@@ -36,14 +41,23 @@ impl CompiledSelector {
     /// Compiles `selector`; `now` anchors `older_than`. Globs were checked by
     /// validation, so one that fails here simply matches nothing.
     pub fn new(selector: &Selector, now: Timestamp) -> CompiledSelector {
-        let names = (!selector.names.is_empty()).then(|| {
-            let mut set = GlobSetBuilder::new();
-            for pattern in &selector.names {
-                if let Ok(glob) = name_glob(pattern) {
-                    set.add(glob);
+        let globs = |patterns: &[String]| {
+            (!patterns.is_empty()).then(|| {
+                let mut set = GlobSetBuilder::new();
+                for pattern in patterns {
+                    if let Ok(glob) = name_glob(pattern) {
+                        set.add(glob);
+                    }
                 }
-            }
-            set.build().unwrap_or_else(|_| GlobSet::empty())
+                set.build().unwrap_or_else(|_| GlobSet::empty())
+            })
+        };
+        let name_regexes = (!selector.name_regexes.is_empty()).then(|| {
+            selector
+                .name_regexes
+                .iter()
+                .filter_map(|p| name_regex(p).ok())
+                .collect()
         });
         let older = selector.older_than.and_then(|d| {
             let d = SignedDuration::try_from(d).ok()?;
@@ -55,7 +69,9 @@ impl CompiledSelector {
             .map(|zoned| zoned.timestamp());
         CompiledSelector {
             selector: selector.clone(),
-            names,
+            names: globs(&selector.names),
+            name_regexes,
+            notes: globs(&selector.notes),
             created_before: older.or(before),
         }
     }
@@ -84,6 +100,11 @@ impl CompiledSelector {
                 .names
                 .as_ref()
                 .is_none_or(|set| r.match_names.iter().any(|n| set.is_match(n)))
+            && self.name_regexes.as_ref().is_none_or(|regexes| {
+                r.match_names
+                    .iter()
+                    .any(|n| regexes.iter().any(|re| re.is_match(n)))
+            })
             && s.cidr.is_none_or(|cidr| r.network == Some(cidr))
             && s.number.is_none_or(|n| r.vlan_number == Some(n))
             && s.router.as_ref().is_none_or(|router| {
@@ -95,6 +116,36 @@ impl CompiledSelector {
                 .as_ref()
                 .is_none_or(|dc| r.datacenter.as_ref() == Some(dc))
             && s.tags.iter().all(|t| r.tags.contains(t))
+            && s.untagged
+                .is_none_or(|untagged| r.tags.is_empty() == untagged)
+            && s.vlan
+                .as_ref()
+                .is_none_or(|vlan| r.vlans.iter().any(|on| vlan_matches(vlan, on)))
+            && s.power_state.is_none_or(|state| {
+                r.power_state
+                    .as_deref()
+                    .is_some_and(|key_name| state.is(key_name))
+            })
+            && s.hourly
+                .is_none_or(|hourly| r.hourly_flag() == Some(hourly))
+            && self
+                .notes
+                .as_ref()
+                .is_none_or(|set| r.notes.as_deref().is_some_and(|notes| set.is_match(notes)))
+    }
+}
+
+/// Whether the VLAN an object is on is the one a `vlan` selector names.
+fn vlan_matches(selector: &VlanSelector, on: &VlanRef) -> bool {
+    match selector {
+        VlanSelector::Id(id) => on.id == *id,
+        VlanSelector::Number { number, router } => {
+            on.number == Some(*number)
+                && on
+                    .router
+                    .as_deref()
+                    .is_some_and(|have| have.eq_ignore_ascii_case(router))
+        }
     }
 }
 
@@ -223,6 +274,7 @@ pub fn network(addr: IpAddr, prefix: u8) -> Option<IpNet> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::model::PowerState;
 
     fn guest(id: u64, fqdn: &str, ip: &str, tags: &[&str], created: &str) -> Resource {
         let mut r = Resource::new(Kind::VirtualGuest, id);
@@ -317,6 +369,93 @@ mod tests {
         assert!(!CompiledSelector::new(&narrower, now()).matches(&s));
     }
 
+    /// `name_regex` matches whole names, `untagged`, `power_state`,
+    /// `hourly`, `notes` and `vlan` the object's own facts; an object
+    /// without a fact never matches a selector on it.
+    #[test]
+    fn property_keys() {
+        let mut r = guest(
+            1,
+            "ci-runner-07.example.com",
+            "10.0.0.5",
+            &[],
+            "2026-01-01T00:00:00Z",
+        );
+        r.power_state = Some("HALTED".into());
+        r.hourly = Some(true);
+        r.notes = Some("OPS-12\nretire after the migration".into());
+        r.vlans = vec![VlanRef {
+            id: 563310,
+            number: Some(1234),
+            router: Some("bcr01a.dal10".into()),
+        }];
+        let bare = guest(
+            2,
+            "web.example.com",
+            "10.0.0.6",
+            &["keep"],
+            "2026-01-01T00:00:00Z",
+        );
+        let check = |sel: Selector, expected: [bool; 2]| {
+            let c = CompiledSelector::new(&sel, now());
+            assert_eq!([c.matches(&r), c.matches(&bare)], expected, "{sel:?}");
+        };
+        let regex = |p: &str| Selector {
+            name_regexes: vec![p.into()],
+            ..Selector::default()
+        };
+        check(regex(r"ci-runner-\d+"), [true, false]);
+        check(regex(r"ci-runner-\d+\.example\.com"), [true, false]);
+        check(regex("runner"), [false, false]);
+        check(regex(".*"), [true, true]);
+        let untagged = |u| Selector {
+            untagged: Some(u),
+            ..Selector::default()
+        };
+        check(untagged(true), [true, false]);
+        check(untagged(false), [false, true]);
+        let power = |p| Selector {
+            power_state: Some(p),
+            ..Selector::default()
+        };
+        check(power(PowerState::Halted), [true, false]);
+        check(power(PowerState::Running), [false, false]);
+        let hourly = |h| Selector {
+            hourly: Some(h),
+            ..Selector::default()
+        };
+        check(hourly(true), [true, false]);
+        check(hourly(false), [false, false]);
+        let notes = |n: &str| Selector {
+            notes: vec![n.into()],
+            ..Selector::default()
+        };
+        check(notes("*RETIRE*"), [true, false]);
+        check(notes("ops-12*"), [true, false]);
+        check(notes("*"), [true, false]);
+        check(notes("retire*"), [false, false]);
+        let vlan = |v| Selector {
+            vlan: Some(v),
+            ..Selector::default()
+        };
+        check(vlan(VlanSelector::Id(563310)), [true, false]);
+        check(vlan(VlanSelector::Id(1)), [false, false]);
+        check(
+            vlan(VlanSelector::Number {
+                number: 1234,
+                router: "BCR01A.dal10".into(),
+            }),
+            [true, false],
+        );
+        check(
+            vlan(VlanSelector::Number {
+                number: 1234,
+                router: "bcr02a.dal10".into(),
+            }),
+            [false, false],
+        );
+    }
+
     /// The index finds exactly what testing every selector would find.
     #[test]
     fn index_agrees_with_brute_force() {
@@ -357,6 +496,16 @@ mod tests {
             Selector {
                 names: vec!["ci-*".into()],
                 tags: vec!["keep".into()],
+                ..Selector::default()
+            },
+            Selector {
+                name_regexes: vec![r"(web|db)-\d*[02468]".into()],
+                ..Selector::default()
+            },
+            Selector {
+                names: vec!["*.example.com".into()],
+                name_regexes: vec![r"ci-\d+\.example\.com".into()],
+                untagged: Some(true),
                 ..Selector::default()
             },
         ];

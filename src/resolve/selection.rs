@@ -17,6 +17,14 @@ pub struct Selected {
     pub entries: Vec<usize>,
 }
 
+/// An object an entry's selector matches and its `exclude` leaves out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Excluded {
+    pub resource: Resource,
+    /// Positions in `Manifests::entries` of the entries that excluded it.
+    pub entries: Vec<usize>,
+}
+
 /// An explicit `id` or `ip` of an entry that matched no object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Missing {
@@ -36,11 +44,12 @@ pub enum MissingRef {
 }
 
 /// The objects the entries select, sorted by kind (apply order) and id,
-/// the explicit ids and addresses that selected nothing, and the objects an
-/// age selector could not judge.
+/// the objects their `exclude` left out, the explicit ids and addresses
+/// that selected nothing, and the objects an age selector could not judge.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Selection {
     pub selected: Vec<Selected>,
+    pub excluded: Vec<Excluded>,
     pub missing: Vec<Missing>,
     pub undated: Vec<Undated>,
 }
@@ -75,6 +84,8 @@ pub fn select(manifests: &Manifests, fetched: &Fetched) -> Selection {
         // Explicit ids are checked against every fetched id: a set, not a scan per id.
         let fetched_ids: HashSet<u64> = candidates.iter().map(|c| c.resource.id).collect();
         let mut hits: Vec<Vec<&Resource>> = vec![Vec::new(); manifests.entries.len()];
+        // What an entry's `exclude` left out was found, on purpose not selected.
+        let mut left_out: Vec<Vec<&Resource>> = vec![Vec::new(); manifests.entries.len()];
         for candidate in candidates {
             for &entry in &candidate.undated {
                 selection.undated.push(Undated {
@@ -82,6 +93,15 @@ pub fn select(manifests: &Manifests, fetched: &Fetched) -> Selection {
                     kind,
                     id: candidate.resource.id,
                     name: candidate.resource.name.clone(),
+                });
+            }
+            for &e in &candidate.excluded_by {
+                left_out[e].push(&candidate.resource);
+            }
+            if !candidate.excluded_by.is_empty() {
+                selection.excluded.push(Excluded {
+                    resource: candidate.resource.clone(),
+                    entries: candidate.excluded_by.clone(),
                 });
             }
             if candidate.entries.is_empty() {
@@ -98,7 +118,8 @@ pub fn select(manifests: &Manifests, fetched: &Fetched) -> Selection {
         for &entry in &entries {
             let found = &hits[entry];
             let selector = &manifests.entries[entry].selector;
-            let found_ids: HashSet<u64> = found.iter().map(|r| r.id).collect();
+            let found_ids: HashSet<u64> =
+                found.iter().chain(&left_out[entry]).map(|r| r.id).collect();
             for id in &selector.ids {
                 if !found_ids.contains(id) {
                     let what = if fetched_ids.contains(id) {
@@ -110,7 +131,7 @@ pub fn select(manifests: &Manifests, fetched: &Fetched) -> Selection {
                 }
             }
             for ip in &selector.ips {
-                let hit = found.iter().any(|r| {
+                let hit = found.iter().chain(&left_out[entry]).any(|r| {
                     r.addresses.iter().any(|a| ip.matches(*a))
                         || r.network.is_some_and(|n| match ip {
                             IpPattern::Addr(a) => n.contains(*a),

@@ -218,7 +218,7 @@ check "apply: digest output" same "$(out digest)" "$(jq -r .digest "$plan_file")
 check "apply: plan_file output" same "$(out plan_file)" "$plan_file"
 check "apply: has_changes" same "$(out has_changes)" true
 check "apply: the journal" test -s "$scratch/journal.jsonl"
-check "apply: the summary" has "$scratch/run/summary" "Apply complete: 28 cancelled"
+check "apply: the summary" has "$scratch/run/summary" "Apply complete: $(jq .summary.cancel "$plan_file") cancelled"
 check "apply: no gh call" same "$(calls)" ""
 
 # 10. apply without a plan file is an error.

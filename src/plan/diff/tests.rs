@@ -63,6 +63,7 @@ fn plan_with(objects: &[Resource], when: When, line: u32) -> Plan {
                 ids: rs.iter().map(|r| r.id).collect(),
                 ..Selector::default()
             },
+            exclude: None,
             expect: None,
             options: CancelOptions {
                 when,
