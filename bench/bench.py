@@ -91,6 +91,15 @@ class Emulator:
         with urllib.request.urlopen(self.root + "/__emulator/requests", timeout=600) as r:
             return json.load(r)
 
+    def cpu_s(self):
+        """The emulator process's CPU time so far (Linux /proc), or None."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return None
+
     def stop(self):
         self.proc.terminate()
         self.proc.wait()
@@ -103,13 +112,23 @@ def slretire_env(home, now):
 
 
 def count_calls(emu, action):
-    """Runs `action()` and returns (its result, the API requests it caused)."""
+    """Runs `action()` and returns (its result, the API requests it caused,
+    the CPU seconds the emulator spent meanwhile or None)."""
     before = len(emu.requests())
+    cpu_before = emu.cpu_s()
     result = action()
+    cpu_after = emu.cpu_s()
     after = emu.requests()
     if len(after) >= 100_000:
         raise RuntimeError("the emulator's request log overflowed; counts would be wrong")
-    return result, after[before:]
+    cpu = None if cpu_before is None or cpu_after is None else round(cpu_after - cpu_before, 3)
+    return result, after[before:], cpu
+
+
+def service_s(requests):
+    """The emulator's own time on `requests` (its request log measures each,
+    the configured latency left out), waiting for other requests included."""
+    return round(sum(r.get("service_us", 0) for r in requests) / 1e6, 3)
 
 
 def by_call(requests):
@@ -193,11 +212,11 @@ def bench_size(a, n, results, failures):
             plan_path = os.path.join(out, f"{name}.json")
             cmd = [a.binary, "plan", plan_dir, "--endpoint", emu.url, "--rate-limit", str(rate),
                    "--page-size", str(a.page_size), "--out", plan_path]
-            (rc, wall, rss, _, err, cpu), reqs = count_calls(
+            (rc, wall, rss, _, err, cpu), reqs, emu_cpu = count_calls(
                 emu, lambda: run_measured(cmd, env=env, stdout_path=os.path.join(out, f"{name}.txt")))
             m = PLANNED.search(err)
             res = {"rate_limit": rate, "exit": rc, "wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1),
-                   "cpu_s": round(cpu, 3),
+                   "cpu_s": round(cpu, 3), "emulator_cpu_s": emu_cpu, "emulator_service_s": service_s(reqs),
                    "api_calls_emulator": len(reqs), "api_calls_reported": int(m.group(3)) if m else None,
                    "calls": by_call(reqs)}
             r[name] = res
@@ -229,9 +248,9 @@ def bench_size(a, n, results, failures):
         if not a.no_baseline:
             cmd = [a.python, os.path.join(HERE, "baseline_sdk.py"), emu.url, entries_json, now.isoformat()]
             benv = dict(env, PYTHONDONTWRITEBYTECODE="1")
-            (rc, wall, rss, stdout, err, cpu), reqs = count_calls(emu, lambda: run_measured(cmd, env=benv))
+            (rc, wall, rss, stdout, err, cpu), reqs, emu_cpu = count_calls(emu, lambda: run_measured(cmd, env=benv))
             res = {"exit": rc, "wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1), "cpu_s": round(cpu, 3),
-                   "api_calls_emulator": len(reqs), "calls": by_call(reqs)}
+                   "emulator_cpu_s": emu_cpu, "emulator_service_s": service_s(reqs), "api_calls_emulator": len(reqs), "calls": by_call(reqs)}
             r["baseline"] = res
             log(f"[{n}] baseline: exit {rc}, {wall:.2f}s, {len(reqs)} calls")
             if rc != 0:
@@ -272,7 +291,7 @@ def bench_size(a, n, results, failures):
             cmd = [a.binary, "apply", apply_plan, "--endpoint", emu.url, "--rate-limit", str(rate),
                    "--parallelism", str(a.parallelism), "--progress", "none",
                    "--journal", os.path.join(out, f"{name}-journal.jsonl")]
-            (rc, wall, rss, stdout, err, cpu), reqs = count_calls(emu, lambda: run_measured(cmd, env=env))
+            (rc, wall, rss, stdout, err, cpu), reqs, emu_cpu = count_calls(emu, lambda: run_measured(cmd, env=env))
         finally:
             emu.stop()
         m = APPLIED.search(stdout)
@@ -282,7 +301,7 @@ def bench_size(a, n, results, failures):
         bound = max(rate_bound, latency_bound)
         res = {"rate_limit": rate, "parallelism": a.parallelism, "exit": rc, "items": to_cancel,
                "cancelled": cancelled, "wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1),
-               "cpu_s": round(cpu, 3),
+               "cpu_s": round(cpu, 3), "emulator_cpu_s": emu_cpu, "emulator_service_s": service_s(reqs),
                "api_calls_emulator": len(reqs), "calls": by_call(reqs),
                "rate_bound_s": round(rate_bound, 3), "latency_bound_s": round(latency_bound, 3),
                "over_bound": round(wall / bound, 3)}
@@ -392,14 +411,18 @@ def main():
         sys.exit(1)
 
 
+def fmt2(x):
+    return "" if x is None else f"{x:.2f}"
+
+
 def report(doc):
     m = doc["machine"]
     lines = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_mb']} MB, {m['system']}",
              f"Emulator latency {doc['settings']['latency_ms']} ms; page size {doc['settings']['page_size']}; "
              f"RSS floor (the launcher's, measured on `true`) {doc['rss_floor_mb']} MB",
              "",
-             "| N | objects | entries | selected | run | rate/s | wall s | CPU s | API calls | minimum | calls/min | peak RSS MB |",
-             "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| N | objects | entries | selected | run | rate/s | wall s | CPU s | emulator CPU s | API calls | minimum | calls/min | peak RSS MB |",
+             "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for n, r in doc["results"].items():
         for name in ("plan", "plan_default", "baseline") + APPLY_RUNS:
             x = r.get(name)
@@ -409,8 +432,13 @@ def report(doc):
             ratio = f"{x['api_calls_emulator'] / minimum:.2f}" if minimum else ""
             label = name if not name.startswith("apply") else f"{name} ({x['items']} items)"
             lines.append(f"| {n} | {r['objects']} | {r['entries']} | {r['selected']} | {label} | "
-                         f"{x.get('rate_limit', 'none')} | {x['wall_s']:.2f} | {x['cpu_s']:.2f} | {x['api_calls_emulator']} | "
+                         f"{x.get('rate_limit', 'none')} | {x['wall_s']:.2f} | {x['cpu_s']:.2f} | "
+                         f"{fmt2(x.get('emulator_cpu_s'))} | {x['api_calls_emulator']} | "
                          f"{minimum} | {ratio} | {x['peak_rss_mb']:.0f} |")
+    lines.append("")
+    lines.append("`CPU s` is slretire's; `emulator CPU s` the emulator process's over the same run: the "
+                 "test equipment's share. The request log (`service_us`) and `GET /__emulator/stats` "
+                 "also give its service time per request, in `emulator_service_s` of results.json.")
     lines.append("")
     for n, r in doc["results"].items():
         for name in ("plan", "plan_default"):

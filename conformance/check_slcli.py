@@ -3,7 +3,7 @@ captured in softlayer-wire-protocol.md §6) and their effect on the world."""
 
 import datetime
 
-from harness import Emulator, find
+from harness import Emulator, cdn_mappings, cdn_slcli, find
 
 
 def date(text):
@@ -158,5 +158,47 @@ def list_and_detail():
         assert any("deviceStatus" in m for m in masks), masks
 
 
+MAPPING = "SoftLayer_Network_CdnMarketplace_Configuration_Mapping"
+
+
+def cdn_list_and_delete():
+    """slcli 6.2.5 `cdn list` and `cdn delete` against a world with CDN
+    Marketplace mappings (the API until 2024-06): the table, the delete
+    message, the mapping gone, an unknown uniqueId refused."""
+    slcli = cdn_slcli()
+    with Emulator(extra={"cdnDomainMappings": cdn_mappings()}) as emu:
+        code, output = emu.slcli("cdn", "list", binary=slcli)
+        assert code == 0, (code, output)
+        for text in ["11223344", "test.example.com", "1.1.1.1", "akamai",
+                     "cdnakauuiet7s6u6.cdnedge.bluemix.net", "CNAME_CONFIGURATION",
+                     "303727924488685", "www.test.com", "67.228.227.82", "RUNNING"]:
+            assert text in output, (text, output)
+        expect(emu.slcli("cdn", "delete", "303727924488685", binary=slcli), 0,
+               "Cdn with uniqueId: 303727924488685 was deleted.")
+        left = [m["uniqueId"] for m in emu.world()["cdnDomainMappings"]]
+        assert left == ["11223344"], left
+        code, output = emu.slcli("cdn", "list", binary=slcli)
+        assert code == 0 and "11223344" in output and "303727924488685" not in output, output
+        expect(emu.slcli("cdn", "delete", "999", binary=slcli), 1,
+               "SoftLayerAPIError(404): Unable to find object with unique identifier of '999'.")
+        calls = [(r["service"], r["method_name"], r["status"]) for r in emu.requests()]
+        assert calls == [(MAPPING, "listDomainMappings", 200), (MAPPING, "deleteDomainMapping", 200),
+                         (MAPPING, "listDomainMappings", 200), (MAPPING, "deleteDomainMapping", 404)], calls
+
+
+def cdn_on_todays_api():
+    """Without mappings the emulator is today's API: slcli 6.2.5's `cdn`
+    commands get "Service does not exist"; 6.2.9's are a deprecation notice
+    that calls nothing."""
+    with Emulator() as emu:
+        for args in (["cdn", "list"], ["cdn", "delete", "11223344"]):
+            expect(emu.slcli(*args, binary=cdn_slcli()), 1, "SoftLayerAPIError(404): Service does not exist")
+        code, output = emu.slcli("cdn", "list")
+        assert code == 0 and "deprecated" in output, (code, output)
+        calls = [(r["method_name"], r["status"]) for r in emu.requests()]
+        assert calls == [("listDomainMappings", 404), ("deleteDomainMapping", 404)], calls
+
+
 CHECKS = [vs_cancel, hw_cancel, block_volume_cancel, vlan_cancel, subnet_cancel,
-          globalip_cancel, dedicatedhost_cancel, loadbal_cancel, list_and_detail]
+          globalip_cancel, dedicatedhost_cancel, loadbal_cancel, list_and_detail,
+          cdn_list_and_delete, cdn_on_todays_api]

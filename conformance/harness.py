@@ -54,10 +54,17 @@ def binary():
 class Emulator:
     """`slretire emulator` on a fresh copy of the world."""
 
-    def __init__(self, *flags, world=WORLD):
+    def __init__(self, *flags, world=WORLD, extra=None):
         self.dir = tempfile.mkdtemp(prefix="slretire-conformance-")
         copy = os.path.join(self.dir, "world.json")
         shutil.copyfile(world, copy)
+        if extra:
+            # Top-level lists added to the copy (e.g. cdnDomainMappings).
+            with open(copy) as f:
+                doc = json.load(f)
+            doc.update(extra)
+            with open(copy, "w") as f:
+                json.dump(doc, f)
         self.clock = world_clock(copy)
         self.started = time.time()
         self.proc = subprocess.Popen(
@@ -96,8 +103,9 @@ class Emulator:
         env["EMULATOR_STARTED"] = repr(self.started)
         return env
 
-    def slcli(self, *args, stdin=""):
-        """Runs slcli against this emulator with a scratch HOME and config."""
+    def slcli(self, *args, stdin="", binary=None):
+        """Runs slcli (the venv's, or `binary`) against this emulator with a
+        scratch HOME and config."""
         home = os.path.join(self.dir, "home")
         os.makedirs(home, exist_ok=True)
         config = os.path.join(home, "slcli.conf")
@@ -113,7 +121,7 @@ class Emulator:
         env["HOME"] = home
         env["SLCLI_CONFIG"] = config
         env["COLUMNS"] = "200"
-        slcli = os.path.join(os.path.dirname(sys.executable), "slcli")
+        slcli = binary or os.path.join(os.path.dirname(sys.executable), "slcli")
         proc = subprocess.run(
             [slcli, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120
         )
@@ -136,6 +144,27 @@ class Emulator:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def cdn_slcli():
+    """slcli 6.2.5, the last release on PyPI whose `cdn` commands call the
+    API (6.2.6 made them a deprecation notice); run.sh installs it in its
+    own venv."""
+    path = os.environ.get("SLCLI_CDN")
+    if not path:
+        sys.exit("SLCLI_CDN is not set (run conformance/run.sh)")
+    return path
+
+
+def cdn_mappings():
+    """CDN domain mappings exactly as softlayer-python's own fixtures write
+    them: the listDomainMappings entry, and the mapping deleteDomainMapping
+    answers with (as it was before it was deleted: running)."""
+    from SoftLayer.fixtures import SoftLayer_Network_CdnMarketplace_Configuration_Mapping as fixture
+
+    listed = [dict(m) for m in fixture.listDomainMappings]
+    deleted = dict(fixture.deleteDomainMapping[0], status="RUNNING")
+    return listed + [deleted]
 
 
 def world_from_env():

@@ -10,6 +10,14 @@ if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check SoftLayer==6.2.9
+# slcli 6.2.5: the last release whose `cdn` commands call the API (6.2.6
+# replaced them with a deprecation notice), for the CDN Marketplace checks.
+cdn_venv="${CONFORMANCE_CDN_VENV:-target/conformance-venv-cdn}"
+if [ ! -x "$cdn_venv/bin/python" ]; then
+    python3 -m venv "$cdn_venv"
+fi
+"$cdn_venv/bin/python" -m pip install --quiet --disable-pip-version-check SoftLayer==6.2.5
+export SLCLI_CDN="$PWD/$cdn_venv/bin/slcli"
 
 cargo build --locked --bin slretire
 export SLRETIRE_BIN="$PWD/target/debug/slretire"

@@ -169,8 +169,9 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "SECS", default_value_t = ConnectionArgs::CONNECT_TIMEOUT, value_parser = parse_seconds)]
     pub connect_timeout: f64,
 
-    /// API calls per second, shared by all threads, 0.1 to 1000 (SoftLayer allows 50 per user)
-    /// [default: 10]
+    /// Most API calls per second, 0.1 to 1000, shared by all threads: slretire starts there
+    /// (SoftLayer allows 50 per user) and slows down while the API refuses calls for their rate
+    /// [default: 50]
     #[arg(long, value_name = "N", value_parser = calls_per_second)]
     pub rate_limit: Option<f64>,
 
@@ -428,6 +429,15 @@ pub struct SnapshotArgs {
     pub connection: ConnectionArgs,
 }
 
+/// `--rate-limit-status`: 500 or 429.
+fn parse_rate_limit_status(text: &str) -> Result<u16, String> {
+    match text.trim() {
+        "500" => Ok(500),
+        "429" => Ok(429),
+        _ => Err(format!("expected 500 or 429, got '{text}'")),
+    }
+}
+
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Install, for example:
@@ -487,6 +497,11 @@ pub struct EmulatorArgs {
     /// Requests per second per user before SoftLayer's rate-limit error (0 = unlimited)
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub rate_limit: u32,
+
+    /// HTTP status of the rate-limit error: 500 (as SoftLayer was seen to answer) or 429 (with
+    /// Retry-After); the body is SoftLayer's either way
+    #[arg(long, value_name = "STATUS", default_value_t = 500, value_parser = parse_rate_limit_status)]
+    pub rate_limit_status: u16,
 
     /// How long an immediately cancelled object stays visible before it is gone (404): a whole
     /// number and a unit, ms, s, m, h or d (500ms, 30s, 5m, 2h, 1d)

@@ -54,7 +54,11 @@ fn examples_merge_into_one_model() {
         model.files,
         files.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()
     );
-    for kind in Kind::ALL {
+    // Not `cdn`: it reads SoftLayer_Account::getCdnAccounts, which left the
+    // API in 2019 (and the emulator), so the demo plans of the examples
+    // would fail on it; it comes back with the CDN Marketplace mappings
+    // (issue 13).
+    for kind in Kind::ALL.into_iter().filter(|k| *k != Kind::Cdn) {
         assert!(
             model.entries.iter().any(|e| e.kind == kind),
             "no {kind} entry in the examples"

@@ -51,7 +51,7 @@ pub fn read_back(api: &dyn Api, targets: &[Target], now: Timestamp) -> Vec<Rerea
         .iter()
         .map(|t| match lists.get(&t.kind) {
             Some(Ok(found)) => locate(api, t, found, now),
-            Some(Err(e)) => Err(FetchError::new(e.what.clone(), e.source.to_string())),
+            Some(Err(e)) => Err(FetchError::new(e.what.clone(), e.cause.to_string())),
             None => Err(FetchError::new("re-read", "not read")),
         })
         .collect()

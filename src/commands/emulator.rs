@@ -65,6 +65,7 @@ fn config(args: &EmulatorArgs) -> anyhow::Result<Config> {
         fail_rate: args.fail_rate,
         lose_response_rate: args.lose_response_rate,
         rate_limit: args.rate_limit,
+        rate_limit_status: args.rate_limit_status,
         reclaim_after,
         seed: args.seed,
         now: None,

@@ -86,6 +86,14 @@ fn progress_line(report: &ListReport) -> String {
     } else {
         format!("{} objects", thousands(report.objects as u64))
     };
+    if let Some(why) = &report.left_out {
+        return format!(
+            "{}: left out, the API does not have it: {} ({calls}, {:.1}s)",
+            report.key,
+            crate::terminal_text::escape_controls(why),
+            report.elapsed.as_secs_f64()
+        );
+    }
     format!(
         "{}: {objects} ({calls}, {:.1}s)",
         report.key,
@@ -120,6 +128,7 @@ mod tests {
             objects: 1234,
             calls: 5,
             elapsed: Duration::from_millis(812),
+            left_out: None,
         };
         assert_eq!(
             progress_line(&report),
@@ -130,8 +139,22 @@ mod tests {
             objects: 1,
             calls: 1,
             elapsed: Duration::ZERO,
+            left_out: None,
         };
         assert_eq!(progress_line(&report), "hardware: 1 object (1 call, 0.0s)");
+        let report = ListReport {
+            key: "cdnAccounts",
+            objects: 0,
+            calls: 1,
+            elapsed: Duration::ZERO,
+            left_out: Some(
+                "Function (\"getCdnAccounts\") is not a valid method for this service.".into(),
+            ),
+        };
+        assert_eq!(
+            progress_line(&report),
+            "cdnAccounts: left out, the API does not have it: Function (\"getCdnAccounts\") is not a valid method for this service. (1 call, 0.0s)"
+        );
     }
 
     /// Separators every three digits.

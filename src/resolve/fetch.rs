@@ -96,13 +96,14 @@ pub struct ListRequest<'a> {
     pub filter: Option<Value>,
 }
 
-/// A failed API call while resolving, with what was being fetched.
+/// A failed API call while resolving, with what was being fetched. The
+/// API's error is part of the message, not a separate cause, so `{:#}`
+/// does not say it twice.
 #[derive(Debug, thiserror::Error)]
-#[error("{what}: {source}")]
+#[error("{what}: {cause}")]
 pub struct FetchError {
     pub what: String,
-    #[source]
-    pub source: Box<dyn std::error::Error + Send + Sync>,
+    pub cause: Box<dyn std::error::Error + Send + Sync>,
 }
 
 impl FetchError {
@@ -113,7 +114,7 @@ impl FetchError {
     ) -> FetchError {
         FetchError {
             what: what.into(),
-            source: source.into(),
+            cause: source.into(),
         }
     }
 }

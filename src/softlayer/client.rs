@@ -13,6 +13,7 @@ use crate::softlayer::error::{ApiError, Failure, Fault, classify};
 use crate::softlayer::rate_limit::RateLimiter;
 use crate::softlayer::request::{self, HttpRequest};
 use crate::softlayer::retry::{RetryPolicy, jitter};
+use crate::softlayer::scrub::Secrets;
 use crate::softlayer::settings::{Settings, SettingsError};
 use crate::softlayer::transport::{Reply, Transport};
 
@@ -31,6 +32,8 @@ struct Inner {
     settings: Settings,
     sender: Sender,
     limiter: RateLimiter,
+    /// What no error this client returns may show.
+    secrets: Secrets,
     clock: Arc<dyn Clock>,
     retry: RetryPolicy,
     calls: AtomicU64,
@@ -65,6 +68,7 @@ impl Client {
         Client {
             inner: Arc::new(Inner {
                 limiter: RateLimiter::new(settings.rate_limit, clock.clone()),
+                secrets: settings.credentials().secrets(),
                 retry: settings.retry,
                 sender: Box::new(sender),
                 settings,
@@ -95,6 +99,22 @@ impl Client {
         self.inner.retries.load(Ordering::Relaxed)
     }
 
+    /// Calls per second the shared limiter admits now: `--rate-limit` until
+    /// the API refuses a call for its rate, less afterwards.
+    pub fn current_rate(&self) -> f64 {
+        self.inner.limiter.rate()
+    }
+
+    /// Judges one answer, showing its texts without this client's credentials.
+    pub(crate) fn classify(&self, reply: &Reply) -> Result<Value, Failure> {
+        classify(reply, &self.inner.secrets)
+    }
+
+    /// The credentials as error texts must never show them.
+    pub(crate) fn secrets(&self) -> &Secrets {
+        &self.inner.secrets
+    }
+
     /// An idempotent call, repeated on transport errors, server faults and
     /// rate limits.
     pub fn read(&self, call: &Call<'_>) -> Result<Value, ApiError> {
@@ -110,9 +130,7 @@ impl Client {
 
     /// One request with its retries: the JSON of the answer.
     fn execute(&self, call: &Call<'_>, mutating: bool) -> Result<Value, ApiError> {
-        self.execute_as(call, None, mutating, |reply| {
-            classify(reply.status, &reply.body, reply.retry_after)
-        })
+        self.execute_as(call, None, mutating, |reply| self.classify(&reply))
     }
 
     /// One request with its retries; `decode` judges each answer (a
@@ -130,7 +148,7 @@ impl Client {
         let started = inner.clock.now();
         let mut attempts = 0;
         loop {
-            inner.limiter.acquire();
+            let ticket = inner.limiter.acquire();
             attempts += 1;
             if attempts > 1 {
                 inner.retries.fetch_add(1, Ordering::Relaxed);
@@ -138,19 +156,42 @@ impl Client {
             inner.calls.fetch_add(1, Ordering::Relaxed);
             let outcome = (inner.sender)(&request).and_then(&decode);
             let failure = match outcome {
-                Ok(answer) => return Ok(answer),
+                Ok(answer) => {
+                    inner.limiter.answered();
+                    return Ok(answer);
+                }
                 Err(failure) => failure,
             };
             let elapsed = inner.clock.now().saturating_duration_since(started);
-            match inner
-                .retry
-                .next_delay(failure.fault, mutating, attempts, elapsed, jitter())
-            {
-                // SoftLayer counts calls per user: every thread must slow
-                // down, so the wait goes into the shared limiter.
-                Some(delay) if matches!(failure.fault, Fault::RateLimited(_)) => {
-                    inner.limiter.hold_off(delay);
+            let delay = match failure.fault {
+                Fault::RateLimited(retry_after) => {
+                    // SoftLayer counts calls per user: every thread slows
+                    // down and waits, so both go into the shared limiter.
+                    let refusal = inner.limiter.refused(ticket, jitter());
+                    let step = refusal.step(inner.retry.rate_limit_delay, attempts);
+                    let delay = inner.retry.rate_limit_delay(
+                        retry_after,
+                        attempts,
+                        elapsed,
+                        jitter(),
+                        step,
+                    );
+                    if let Some(pause) = delay {
+                        inner.limiter.hold_off(pause);
+                    }
+                    delay
                 }
+                fault => {
+                    if failure.error.status().is_some() {
+                        inner.limiter.answered();
+                    }
+                    inner
+                        .retry
+                        .next_delay(fault, mutating, attempts, elapsed, jitter())
+                }
+            };
+            match delay {
+                Some(_) if matches!(failure.fault, Fault::RateLimited(_)) => {}
                 Some(delay) => inner.clock.sleep(delay),
                 None => {
                     let mut error = failure.settle(mutating);
@@ -165,7 +206,7 @@ impl Client {
                             elapsed.as_secs_f64()
                         ));
                     }
-                    return Err(error);
+                    return Err(inner.secrets.scrub_error(error));
                 }
             }
         }
@@ -191,12 +232,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn reply(status: u16, body: &str) -> Result<Reply, Failure> {
-        Ok(Reply {
-            status,
-            body: body.into(),
-            total_items: None,
-            retry_after: None,
-        })
+        Ok(Reply::new(status, body))
     }
 
     pub(crate) fn settings() -> Settings {
@@ -369,8 +405,10 @@ pub(crate) mod tests {
     /// A write that was rate limited or never sent is repeated and succeeds.
     #[test]
     fn write_retries_when_not_executed() {
+        let mut slow = settings();
+        slow.rate_limit = 10.0;
         let s = scripted(
-            settings(),
+            slow,
             vec![
                 reply(500, RATE),
                 transport_error(Fault::NotSent),
@@ -387,8 +425,9 @@ pub(crate) mod tests {
             s.clock
                 .sleeps()
                 .iter()
-                .any(|d| *d >= Duration::from_millis(500)),
-            "waited for the rate window"
+                .any(|d| *d >= Duration::from_millis(200)),
+            "waited out the rate limit: {:?}",
+            s.clock.sleeps()
         );
     }
 
@@ -419,12 +458,9 @@ pub(crate) mod tests {
     /// Retry-After from a 429 is waited out before the next attempt.
     #[test]
     fn retry_after_is_honoured() {
-        let limited = Ok(Reply {
-            status: 429,
-            body: String::new(),
-            total_items: None,
-            retry_after: Some(Duration::from_secs(4)),
-        });
+        let mut limited = Reply::new(429, "");
+        limited.retry_after = Some(Duration::from_secs(4));
+        let limited = Ok(limited);
         let s = scripted(settings(), vec![limited, reply(200, "[]")]);
         s.client
             .read(&Call::new("SoftLayer_Account", "getHardware"))
@@ -459,12 +495,107 @@ pub(crate) mod tests {
         );
     }
 
+    /// A rate-limit refusal slows the shared limiter down; a refusal of a
+    /// call sent before that decrease does not slow it down again.
+    #[test]
+    fn refusals_slow_the_shared_limiter() {
+        let mut capped = settings();
+        capped.rate_limit = 50.0;
+        let s = scripted(
+            capped,
+            vec![
+                reply(500, RATE),
+                reply(200, "1"),
+                reply(429, ""),
+                reply(200, "2"),
+            ],
+        );
+        let client = s.client.clone();
+        assert_eq!(client.current_rate(), 50.0);
+        s.client
+            .read(&Call::new("SoftLayer_Account", "getObject"))
+            .unwrap();
+        // Down to a quarter, 12.5 (nothing was answered; jitter up to 10%
+        // more), then up to 1 s of pause regaining 2.5/s per second.
+        let after_one = client.current_rate();
+        assert!(after_one > 11.0 && after_one < 15.5, "{after_one}");
+        s.client
+            .read(&Call::new("SoftLayer_Account", "getObject"))
+            .unwrap();
+        let after_two = client.current_rate();
+        assert!(after_two < after_one, "{after_one} -> {after_two}");
+        assert_eq!(client.calls_made(), 4);
+    }
+
+    /// After a refusal the call waits about one interval at the lowered
+    /// rate (10/s drops to a quarter, less up to 10% jitter: 2.25 to 2.5/s;
+    /// half to all of one interval: 200 to 445 ms), and every clone of the
+    /// client runs at the lowered rate.
+    #[test]
+    fn refusals_pause_and_slow_every_clone() {
+        let mut slow = settings();
+        slow.rate_limit = 10.0;
+        let s = scripted(slow, vec![reply(500, RATE), reply(200, "1")]);
+        let other = s.client.clone();
+        s.client
+            .read(&Call::new("SoftLayer_Account", "getObject"))
+            .unwrap();
+        let paused = s.clock.elapsed();
+        assert!(
+            paused >= Duration::from_millis(200) && paused <= Duration::from_millis(445),
+            "{paused:?}"
+        );
+        assert!(other.current_rate() < 3.0, "{}", other.current_rate());
+    }
+
+    /// An API that echoes the Authorization header, or the key, gets neither
+    /// printed; a 20 MB error text is cut to a few KB with a note.
+    #[test]
+    fn errors_never_show_credentials_and_stay_short() {
+        const KEY: &str = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+        let signed = settings().signed_in_as("testuser", KEY);
+        let basic = signed.credentials().authorization();
+        let echo = format!(
+            r#"{{"error": "Bad header {basic} for testuser:{KEY}", "code": "SoftLayer_Exception_Public"}}"#
+        );
+        let huge = format!(
+            r#"{{"error": "{}{KEY}", "code": "SoftLayer_Exception_Public"}}"#,
+            "e".repeat(20 * 1024 * 1024)
+        );
+        let s = scripted(
+            signed,
+            vec![
+                reply(400, &echo),
+                reply(400, &huge),
+                reply(400, &format!("<html>{basic}</html>")),
+            ],
+        );
+        for _ in 0..3 {
+            let err = s
+                .client
+                .read(&Call::new("SoftLayer_Account", "getObject"))
+                .unwrap_err();
+            let shown = err.to_string();
+            let b64 = basic.trim_start_matches("Basic ");
+            assert!(
+                !shown.contains(KEY) && !shown.contains(b64) && !shown.contains(&KEY[..16]),
+                "{}",
+                &shown[..shown.len().min(300)]
+            );
+            assert!(shown.len() < 4096, "{} bytes", shown.len());
+            assert!(
+                shown.contains("***") || shown.contains("more bytes not shown"),
+                "{shown}"
+            );
+        }
+    }
+
     /// Debug output of a client shows the endpoint and user, never the key.
     #[test]
     fn debug_hides_the_key() {
         let var = |name: &str| match name {
-            "SL_USERNAME" => Some("someone".to_string()),
-            "SL_API_KEY" => Some("k3y-that-must-not-show".to_string()),
+            "SL_USERNAME" => Some("someone".into()),
+            "SL_API_KEY" => Some("k3y-that-must-not-show".into()),
             _ => None,
         };
         let env = crate::softlayer::settings::Environment {

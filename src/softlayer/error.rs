@@ -1,15 +1,21 @@
 //! What can go wrong with an API call, and how one HTTP exchange is judged:
 //! a final answer, a fault worth repeating, or an unknown outcome.
 //!
-//! No variant ever holds a credential: messages come from the API's error
-//! body, from the transport (which never sees the key in a URL) or from us.
+//! No variant ever holds a credential or a text of unbounded length: what
+//! comes from the answer is shown as [`Secrets::show`] shows it (the key
+//! scrubbed, a few KB at most), and the client passes every error it
+//! returns through the same scrubbing.
 
 use std::fmt;
 use std::time::Duration;
 
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::terminal_text::escape_controls;
+use crate::softlayer::memory_budget::{Meter, mib};
+use crate::softlayer::metered_json;
+use crate::softlayer::scrub::{MAX_SHOWN_BYTES, Secrets};
+use crate::softlayer::transport::Reply;
 
 /// A failed API call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +79,30 @@ impl ApiError {
     /// The API's definite refusal, with its message.
     pub fn is_refused(&self) -> bool {
         matches!(self, ApiError::Refused { .. })
+    }
+
+    /// The API does not have the service or method called (404
+    /// `SoftLayer_Exception_Public`, "Service does not exist" or
+    /// "Function (...) is not a valid method for this service."): it was
+    /// removed, as `SoftLayer_Account::getCdnAccounts` was in 2019.
+    pub fn is_unknown_method(&self) -> bool {
+        match self {
+            ApiError::Refused {
+                status: 404,
+                code,
+                message,
+            }
+            | ApiError::NotFound {
+                status: 404,
+                code,
+                message,
+            } => {
+                code == "SoftLayer_Exception_Public"
+                    && (message == "Service does not exist"
+                        || message.ends_with("is not a valid method for this service."))
+            }
+            _ => false,
+        }
     }
 
     /// The HTTP status, when an answer was received.
@@ -147,7 +177,9 @@ impl fmt::Display for ApiError {
                 message,
             } => write!(
                 f,
-                "rate limited by the API ({}): {message} Lower --rate-limit.",
+                "rate limited by the API ({}): {message} Still refused after slowing down and \
+                 waiting: other clients may be using this API user's limit; try again later, \
+                 or cap the rate with --rate-limit.",
                 origin(*status, code)
             ),
             ApiError::Refused {
@@ -241,15 +273,15 @@ const TOKEN_CODES: [&str; 2] = [
 ];
 
 /// Judges one HTTP answer: the parsed JSON on success, otherwise a failure.
-pub(crate) fn classify(
-    status: u16,
-    body: &str,
-    retry_after: Option<Duration>,
-) -> Result<Value, Failure> {
+/// Every text taken from the answer is shown as `secrets` shows it
+/// (credentials scrubbed, at most a few KB); the JSON tree is built under
+/// the answer's meter.
+pub(crate) fn classify(reply: &Reply, secrets: &Secrets) -> Result<Value, Failure> {
+    let (status, body) = (reply.status, reply.body.as_str());
     if (200..300).contains(&status) {
-        return classify_success(status, body);
+        return classify_success(status, body, &reply.meter, secrets);
     }
-    let (code, message) = error_document(body);
+    let (code, message) = error_document(body, secrets);
     let final_error = |error: ApiError| {
         Err(Failure {
             error,
@@ -264,7 +296,7 @@ pub(crate) fn classify(
                 code,
                 message,
             },
-            fault: Fault::RateLimited(retry_after),
+            fault: Fault::RateLimited(reply.retry_after),
         });
     }
     if status == 401 || TOKEN_CODES.contains(&code.as_str()) {
@@ -312,7 +344,7 @@ pub(crate) fn classify(
         None => Err(Failure {
             error: ApiError::InvalidResponse {
                 status,
-                message: excerpt(body),
+                message: secrets.excerpt(body),
             },
             fault: if status >= 500 {
                 Fault::Unknown
@@ -334,7 +366,12 @@ fn is_clean_refusal(status: u16, code: &str, message: &str) -> bool {
 
 /// A 2xx body must be JSON; an error document under 2xx is what the API
 /// sends for some invalid ids (softlayer-go treats it as an error too).
-fn classify_success(status: u16, body: &str) -> Result<Value, Failure> {
+fn classify_success(
+    status: u16,
+    body: &str,
+    meter: &Meter,
+    secrets: &Secrets,
+) -> Result<Value, Failure> {
     if body.trim().is_empty() {
         return Err(Failure {
             error: ApiError::InvalidResponse {
@@ -344,20 +381,18 @@ fn classify_success(status: u16, body: &str) -> Result<Value, Failure> {
             fault: Fault::Unknown,
         });
     }
-    let value: Value = serde_json::from_str(body).map_err(|err| Failure {
-        error: ApiError::InvalidResponse {
-            status,
-            message: format!("not JSON ({err}): {}", excerpt(body)),
-        },
-        fault: Fault::Unknown,
-    })?;
+    let value = metered_json::from_str(body, meter)
+        .map_err(|err| unreadable(status, body, &err, meter, secrets))?;
     if let Some(object) = value.as_object()
         && object.len() == 2
         && let (Some(Value::String(message)), Some(Value::String(code))) =
             (object.get("error"), object.get("code"))
         && code.starts_with("SoftLayer_Exception")
     {
-        let (code, message) = (safe(code), safe(message));
+        let (code, message) = (
+            secrets.show(code, MAX_SHOWN_BYTES),
+            secrets.show(message, MAX_SHOWN_BYTES),
+        );
         let error = if code == NOT_FOUND_CODE {
             ApiError::NotFound {
                 status,
@@ -379,37 +414,161 @@ fn classify_success(status: u16, body: &str) -> Result<Value, Failure> {
     Ok(value)
 }
 
-/// `(code, message)` from `{"error": ..., "code": ...}`; the code is empty
-/// when absent, the message `None` when the body is no such document.
-fn error_document(body: &str) -> (String, Option<String>) {
-    let Ok(Value::Object(object)) = serde_json::from_str::<Value>(body) else {
-        return (String::new(), None);
-    };
-    let code = safe(
-        object
-            .get("code")
-            .and_then(Value::as_str)
-            .unwrap_or_default(),
-    );
-    let message = object.get("error").and_then(Value::as_str).map(safe);
-    (code, message)
-}
-
-/// API text as it may be shown: control characters escaped.
-fn safe(text: &str) -> String {
-    escape_controls(text).into_owned()
-}
-
-/// The start of an unexpected body, on one line, for an error message.
-fn excerpt(body: &str) -> String {
-    const MAX: usize = 200;
-    let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.is_empty() {
-        return "empty body".into();
+/// A 2xx body that could not be read: too large to hold (final: asking
+/// again gets the same), or not JSON (garbled: the outcome is unknown).
+pub(crate) fn unreadable(
+    status: u16,
+    body: &str,
+    err: &serde_json::Error,
+    meter: &Meter,
+    secrets: &Secrets,
+) -> Failure {
+    if meter.exceeded() {
+        return too_large(status, meter.cap());
     }
-    match flat.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}...", safe(&flat[..cut])),
-        None => safe(&flat),
+    Failure {
+        error: ApiError::InvalidResponse {
+            status,
+            message: format!("not JSON ({err}): {}", secrets.excerpt(body)),
+        },
+        fault: Fault::Unknown,
+    }
+}
+
+/// An answer larger than slretire reads for one call. Final: the same call
+/// gets the same answer, and a write answered this way was answered (the
+/// caller reads the object back, as for any unexpected answer).
+pub(crate) fn too_large(status: u16, cap: u64) -> Failure {
+    Failure {
+        error: ApiError::InvalidResponse {
+            status,
+            message: format!(
+                "the answer takes more than {} to read and hold, the most slretire allows one call",
+                mib(cap)
+            ),
+        },
+        fault: Fault::Final,
+    }
+}
+
+/// `(code, message)` from `{"error": ..., "code": ...}`, each shown as
+/// `secrets` shows text; the code is empty when absent, the message `None`
+/// when the body is no such document. Read without building a JSON tree:
+/// other fields are skipped, whatever their size.
+fn error_document(body: &str, secrets: &Secrets) -> (String, Option<String>) {
+    if !body.trim_start().starts_with('{') {
+        return (String::new(), None);
+    }
+    let mut parser = serde_json::Deserializer::from_str(body);
+    match serde::Deserializer::deserialize_map(&mut parser, ErrorDocument(secrets)) {
+        Ok((code, message)) if parser.end().is_ok() => (code.unwrap_or_default(), message),
+        _ => (String::new(), None),
+    }
+}
+
+/// Reads `error` and `code` (when strings) from an error document.
+struct ErrorDocument<'s>(&'s Secrets);
+
+impl<'de> Visitor<'de> for ErrorDocument<'_> {
+    type Value = (Option<String>, Option<String>);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an error document")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut code, mut message) = (None, None);
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::Code => code = map.next_value_seed(ShownText(self.0))?,
+                Field::Error => message = map.next_value_seed(ShownText(self.0))?,
+                Field::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok((code, message))
+    }
+}
+
+/// A key of an error document, recognised without copying it.
+enum Field {
+    Code,
+    Error,
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Field, D::Error> {
+        struct Key;
+        impl Visitor<'_> for Key {
+            type Value = Field;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Field, E> {
+                Ok(match v {
+                    "code" => Field::Code,
+                    "error" => Field::Error,
+                    _ => Field::Other,
+                })
+            }
+        }
+        deserializer.deserialize_str(Key)
+    }
+}
+
+/// A string field, shown as the secrets show text; any other value is
+/// skipped and reads as absent.
+struct ShownText<'s>(&'s Secrets);
+
+impl<'de> DeserializeSeed<'de> for ShownText<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ShownText<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a text")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(self.0.show(v, MAX_SHOWN_BYTES)))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        IgnoredAny.visit_seq(seq).map(|_| None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        IgnoredAny.visit_map(map).map(|_| None)
     }
 }
 
@@ -417,24 +576,57 @@ fn excerpt(body: &str) -> String {
 mod tests {
     use super::*;
 
+    /// `classify` of an answer with `status`, `body` and `retry_after`, nothing to scrub.
+    fn judge(status: u16, body: &str, retry_after: Option<Duration>) -> Result<Value, Failure> {
+        let mut reply = Reply::new(status, body);
+        reply.retry_after = retry_after;
+        classify(&reply, &Secrets::none())
+    }
+
     fn fault(status: u16, body: &str) -> (ApiError, Fault) {
-        let failure = classify(status, body, None).unwrap_err();
+        let failure = judge(status, body, None).unwrap_err();
         (failure.error, failure.fault)
     }
 
     /// A 2xx JSON body is the result, whatever its JSON type.
     #[test]
     fn success_bodies_parse() {
-        assert_eq!(classify(200, "true", None).unwrap(), Value::Bool(true));
-        assert_eq!(classify(200, "null", None).unwrap(), Value::Null);
+        assert_eq!(judge(200, "true", None).unwrap(), Value::Bool(true));
+        assert_eq!(judge(200, "null", None).unwrap(), Value::Null);
         assert_eq!(
-            classify(200, r#"[{"id": 1}]"#, None).unwrap(),
+            judge(200, r#"[{"id": 1}]"#, None).unwrap(),
             serde_json::json!([{"id": 1}])
         );
         assert_eq!(
-            classify(200, r#"{"error": "x"}"#, None).unwrap(),
+            judge(200, r#"{"error": "x"}"#, None).unwrap(),
             serde_json::json!({"error": "x"})
         );
+    }
+
+    /// The API's 404 answers for a service or method it does not have are
+    /// recognised; an object that is not found, or another 404, is not one.
+    #[test]
+    fn unknown_methods_are_recognised() {
+        for body in [
+            r#"{"error": "Service does not exist", "code": "SoftLayer_Exception_Public"}"#,
+            r#"{"error": "Function (\"getCdnAccounts\") is not a valid method for this service.", "code": "SoftLayer_Exception_Public"}"#,
+        ] {
+            let (error, _) = fault(404, body);
+            assert!(error.is_unknown_method(), "{error:?}");
+        }
+        for (status, body) in [
+            (
+                404,
+                r#"{"error": "Unable to find object with id of '1'.", "code": "SoftLayer_Exception_ObjectNotFound"}"#,
+            ),
+            (
+                500,
+                r#"{"error": "Service does not exist", "code": "SoftLayer_Exception_Public"}"#,
+            ),
+        ] {
+            let (error, _) = fault(status, body);
+            assert!(!error.is_unknown_method(), "{error:?}");
+        }
     }
 
     /// Empty or non-JSON 2xx bodies are invalid answers with an unknown outcome.
@@ -514,7 +706,7 @@ mod tests {
         let (error, kind) = fault(500, body);
         assert!(matches!(error, ApiError::RateLimited { status: 500, .. }));
         assert_eq!(kind, Fault::RateLimited(None));
-        let failure = classify(429, "", Some(Duration::from_secs(3))).unwrap_err();
+        let failure = judge(429, "", Some(Duration::from_secs(3))).unwrap_err();
         assert_eq!(
             failure.fault,
             Fault::RateLimited(Some(Duration::from_secs(3)))
@@ -570,13 +762,13 @@ mod tests {
             500,
             r#"{"error": "Internal Error", "code": "SoftLayer_Exception_Public"}"#,
         );
-        let failure = classify(status, body, None).unwrap_err();
+        let failure = judge(status, body, None).unwrap_err();
         assert_eq!(
             failure.settle(true).to_string(),
             "outcome unknown (HTTP 500): server fault (SoftLayer_Exception_Public): Internal Error; \
              the call may or may not have taken effect"
         );
-        let failure = classify(502, "<html>bad gateway</html>", None).unwrap_err();
+        let failure = judge(502, "<html>bad gateway</html>", None).unwrap_err();
         let text = failure.settle(true).to_string();
         assert!(
             text.starts_with("outcome unknown (HTTP 502): unexpected answer: ")
@@ -639,7 +831,7 @@ mod tests {
         assert!(shown.contains("bad\\u{1b}[2J\\rthing"), "{shown}");
         let (error, _) = fault(502, "<html>\u{1b}]0;title\u{7}</html>");
         assert!(!error.to_string().contains('\u{1b}'), "{error}");
-        let error = classify(
+        let error = judge(
             200,
             r#"{"error": "x\u0007", "code": "SoftLayer_Exception_Public"}"#,
             None,

@@ -5,7 +5,8 @@
 //! GET without parameters and POST `{"parameters": [...]}` with them, the
 //! mask, page and filter in the query string, JSON in Python's spacing.
 //! Settings come from the SDK's sources ([`Settings::resolve`]); the
-//! [`Client`] adds retries, one shared rate limit and parallel paging.
+//! [`Client`] adds retries, one shared adaptive rate limit, one memory
+//! budget for the answers being read, and parallel paging.
 
 mod account;
 mod call;
@@ -14,11 +15,14 @@ mod clock;
 mod config_file;
 mod endpoint;
 mod error;
+mod memory_budget;
+mod metered_json;
 mod paging;
 mod python_json;
 mod rate_limit;
 mod request;
 mod retry;
+mod scrub;
 mod settings;
 mod transport;
 

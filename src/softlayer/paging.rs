@@ -11,7 +11,9 @@ use serde_json::{Map, Value, json};
 
 use crate::softlayer::call::Call;
 use crate::softlayer::client::Client;
-use crate::softlayer::error::{ApiError, classify};
+use crate::softlayer::error::{ApiError, unreadable};
+use crate::softlayer::memory_budget::Meter;
+use crate::softlayer::metered_json::Metered;
 
 /// Times a listing is restarted when the total changes between pages.
 const LISTING_ATTEMPTS: usize = 3;
@@ -197,27 +199,53 @@ impl Client {
     ) -> Result<Page<T>, ApiError> {
         self.execute_as(call, Some((offset, size)), false, |reply| {
             let total_items = reply.total_items;
-            if (200..300).contains(&reply.status)
-                && reply.body.trim_start().starts_with('[')
-                && let Ok(items) = parse_list(&reply.body, read)
-            {
-                return Ok(Ok(Page { total_items, items }));
+            let status = reply.status;
+            if (200..300).contains(&status) && reply.body.trim_start().starts_with('[') {
+                return match parse_list(&reply.body, read, &reply.meter, size) {
+                    Ok(items) => Ok(Ok(Page { total_items, items })),
+                    Err(ListError::TooMany) => Ok(Err(ApiError::InvalidResponse {
+                        status,
+                        message: format!("more than {size} objects answered for a page of {size}"),
+                    })),
+                    Err(ListError::Json(err)) => Err(unreadable(
+                        status,
+                        &reply.body,
+                        &err,
+                        &reply.meter,
+                        self.secrets(),
+                    )),
+                };
             }
-            let value = classify(reply.status, &reply.body, reply.retry_after)?;
+            let value = self.classify(&reply)?;
             // Not a list: an answer, not a fault, so it is not retried.
             Ok(read_page(value, read).map(|items| Page { total_items, items }))
         })?
     }
 }
 
+/// Why a page's list could not be read.
+enum ListError {
+    /// More objects than the page asked for (the list is not read further).
+    TooMany,
+    /// Not JSON, or too large to hold (the meter says which).
+    Json(serde_json::Error),
+}
+
 /// A JSON list read element by element: each object becomes a `T` before
-/// the next is parsed.
+/// the next is parsed, and its tree is counted against `meter` only while
+/// it exists. At most `size` objects are read.
 fn parse_list<T>(
     body: &str,
     read: &(dyn Fn(Value) -> Option<T> + Sync),
-) -> Result<Vec<Read<T>>, serde_json::Error> {
+    meter: &Meter,
+    size: u64,
+) -> Result<Vec<Read<T>>, ListError> {
+    /// Marks the error a page with too many objects stops the parser with.
+    const TOO_MANY: &str = "slretire: more objects than the page size";
     struct Elements<'r, T> {
         read: &'r (dyn Fn(Value) -> Option<T> + Sync),
+        meter: &'r Meter,
+        size: u64,
     }
     impl<'de, T> Visitor<'de> for Elements<'_, T> {
         type Value = Vec<Read<T>>;
@@ -227,20 +255,36 @@ fn parse_list<T>(
         }
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-            while let Some(object) = seq.next_element::<Value>()? {
+            let mut out = Vec::new();
+            loop {
+                let before = self.meter.used();
+                let Some(object) = seq.next_element_seed(Metered(self.meter))? else {
+                    break;
+                };
+                if out.len() as u64 >= self.size {
+                    return Err(serde::de::Error::custom(TOO_MANY));
+                }
                 out.push(Read {
                     key: id_key(&object),
                     item: (self.read)(object),
                 });
+                // The object's tree is gone; what `read` kept is the caller's.
+                self.meter.credit(self.meter.used().saturating_sub(before));
             }
             Ok(out)
         }
     }
     let mut parser = serde_json::Deserializer::from_str(body);
-    let items = parser.deserialize_seq(Elements { read })?;
-    parser.end()?;
-    Ok(items)
+    let parsed = parser
+        .deserialize_seq(Elements { read, meter, size })
+        .and_then(|items| parser.end().map(|()| items));
+    parsed.map_err(|err| {
+        if !meter.exceeded() && err.to_string().starts_with(TOO_MANY) {
+            ListError::TooMany
+        } else {
+            ListError::Json(err)
+        }
+    })
 }
 
 /// Where a worker leaves the result of one page.
@@ -441,12 +485,9 @@ mod tests {
                 .take(limit as usize)
                 .map(|id| json!({"id": id}))
                 .collect();
-            Ok(Reply {
-                status: 200,
-                body: serde_json::to_string(&items).unwrap(),
-                total_items: with_header.then_some(total),
-                retry_after: None,
-            })
+            let mut reply = Reply::new(200, serde_json::to_string(&items).unwrap());
+            reply.total_items = with_header.then_some(total);
+            Ok(reply)
         }
     }
 
@@ -529,12 +570,9 @@ mod tests {
     #[test]
     fn broken_page_is_invalid() {
         let scripted = responder(settings(), |_| {
-            Ok(Reply {
-                status: 200,
-                body: "[{\"id\": 1}, {".into(),
-                total_items: Some(2),
-                retry_after: None,
-            })
+            let mut reply = Reply::new(200, "[{\"id\": 1}, {");
+            reply.total_items = Some(2);
+            Ok(reply)
         });
         let err = scripted
             .client
@@ -631,14 +669,7 @@ mod tests {
     /// A non-list answer is an invalid response.
     #[test]
     fn non_list_is_invalid() {
-        let scripted = responder(settings(), |_| {
-            Ok(Reply {
-                status: 200,
-                body: "{}".into(),
-                total_items: None,
-                retry_after: None,
-            })
-        });
+        let scripted = responder(settings(), |_| Ok(Reply::new(200, "{}")));
         let err = scripted
             .client
             .list(
@@ -647,6 +678,29 @@ mod tests {
             )
             .unwrap_err();
         assert!(matches!(err, ApiError::InvalidResponse { .. }), "{err:?}");
+    }
+
+    /// A page answering more objects than it asked for is refused without
+    /// reading it further (a hostile list cannot grow without bound).
+    #[test]
+    fn oversized_page_is_refused() {
+        let scripted = responder(settings(), |_| {
+            let mut reply = Reply::new(200, "[{\"id\": 1}, {\"id\": 2}, {\"id\": 3}, garbage");
+            reply.total_items = Some(3);
+            Ok(reply)
+        });
+        let err = scripted
+            .client
+            .list(
+                &Call::new("SoftLayer_Account", "getSubnets"),
+                Some("subnets"),
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unexpected answer from the API (HTTP 200): more than 2 objects answered for a page of 2"
+        );
+        assert_eq!(scripted.client.calls_made(), 1, "not retried");
     }
 
     /// Results are sorted by id and de-duplicated, string ids included.

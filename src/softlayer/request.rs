@@ -23,6 +23,8 @@ pub(crate) struct HttpRequest {
     pub(crate) url: String,
     /// `Some` for POST/PUT (possibly empty: `Content-Length: 0`), `None` for GET.
     pub(crate) body: Option<String>,
+    /// A list page (`resultLimit` set): its answer may be large.
+    pub(crate) page: bool,
 }
 
 /// Builds the request for `call` against `endpoint`, with `resultLimit` set
@@ -44,7 +46,12 @@ pub(crate) fn build(endpoint: &str, call: &Call<'_>, page: Option<(u64, u64)>) -
         url.push_str(&query);
     }
     let (verb, body) = verb_and_body(call);
-    HttpRequest { verb, url, body }
+    HttpRequest {
+        verb,
+        url,
+        body,
+        page: page.is_some(),
+    }
 }
 
 /// Any argument forces POST with `{"parameters": [...]}`; argument-less

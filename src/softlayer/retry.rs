@@ -28,7 +28,8 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// No retry is started later than this after the first attempt.
     pub deadline: Duration,
-    /// Backoff base after a rate-limit error without `Retry-After`:
+    /// Longest backoff base after a rate-limit error without `Retry-After`
+    /// (the base is one interval at the lowered rate, at most this):
     /// SoftLayer counts calls per second.
     pub rate_limit_delay: Duration,
 }
@@ -66,12 +67,38 @@ impl RetryPolicy {
             Fault::Final => return None,
             Fault::Unknown if mutating => return None,
             Fault::Unknown | Fault::NotSent => self.backoff(self.base_delay, attempts, jitter),
-            Fault::RateLimited(Some(retry_after)) => {
-                // Honour the server's wait; a little jitter keeps parallel
-                // workers from coming back in the same instant.
-                retry_after + self.base_delay.mul_f64(jitter)
+            Fault::RateLimited(retry_after) => {
+                let exponent = attempts.saturating_sub(1).min(16);
+                let step = self.rate_limit_delay.saturating_mul(1 << exponent);
+                return self.rate_limit_delay(retry_after, attempts, elapsed, jitter, step);
             }
-            Fault::RateLimited(None) => self.backoff(self.rate_limit_delay, attempts, jitter),
+        };
+        (elapsed + delay <= self.deadline).then_some(delay)
+    }
+
+    /// The wait after a rate-limit refusal (any call, mutating ones too: the
+    /// API did not run it), or `None` to stop: `Retry-After` when the API
+    /// sent one, plus a little jitter so parallel workers do not come back in
+    /// the same instant; else half of `step` fixed and half random (the
+    /// client's step is one interval at the lowered rate, doubled for each
+    /// refusal since the last answer), at most `max_delay`.
+    pub(crate) fn rate_limit_delay(
+        &self,
+        retry_after: Option<Duration>,
+        attempts: u32,
+        elapsed: Duration,
+        jitter: f64,
+        step: Duration,
+    ) -> Option<Duration> {
+        if attempts >= self.max_attempts {
+            return None;
+        }
+        let delay = match retry_after {
+            Some(retry_after) => retry_after + self.base_delay.mul_f64(jitter),
+            None => {
+                let step = step.min(self.max_delay);
+                step / 2 + (step / 2).mul_f64(jitter.clamp(0.0, 1.0))
+            }
         };
         (elapsed + delay <= self.deadline).then_some(delay)
     }
@@ -251,6 +278,26 @@ mod tests {
             0.0,
         );
         assert_eq!(too_long, None, "a wait past the deadline gives up");
+    }
+
+    /// Without Retry-After the wait is the given step, half of it fixed and
+    /// half random, at most max_delay; the attempt limit and deadline hold.
+    #[test]
+    fn rate_limit_wait_follows_the_step() {
+        let p = policy();
+        let wait = |jitter, step| {
+            p.rate_limit_delay(None, 1, Duration::ZERO, jitter, step)
+                .unwrap()
+        };
+        let step = Duration::from_millis(200);
+        assert_eq!(wait(0.0, step), Duration::from_millis(100));
+        assert_eq!(wait(1.0, step), step);
+        assert_eq!(wait(1.0, 100 * SECOND), p.max_delay);
+        assert_eq!(p.rate_limit_delay(None, 8, Duration::ZERO, 0.5, step), None);
+        assert_eq!(
+            p.rate_limit_delay(None, 2, Duration::from_secs(300), 0.5, step),
+            None
+        );
     }
 
     /// Retry-After parses as seconds or as an HTTP date.

@@ -1,6 +1,7 @@
 //! Where the client's settings come from: flags, then the environment, then
 //! the SDK's config file, as the official SDK does, so existing setups work.
 
+use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use crate::softlayer::clock::{Clock, SystemClock};
 use crate::softlayer::config_file::ConfigFile;
 use crate::softlayer::endpoint::{self, DEFAULT_ENDPOINT, Endpoint};
 use crate::softlayer::retry::RetryPolicy;
+use crate::softlayer::scrub::Secrets;
 use crate::terminal_text::escape_controls;
 
 /// Seconds one call may take when neither `--timeout` nor the config file says.
@@ -27,14 +29,21 @@ const SECTION: &str = "softlayer";
 const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
 /// Seconds to wait for a connection when the caller does not say.
 pub const DEFAULT_CONNECT_TIMEOUT_SECS: f64 = 10.0;
-/// API calls per second across all threads when the caller does not say.
-pub const DEFAULT_RATE_LIMIT: f64 = 10.0;
+/// API calls per second across all threads when the caller does not say:
+/// SoftLayer's limit per API user. The client adapts below it when the API
+/// says so.
+pub const DEFAULT_RATE_LIMIT: f64 = 50.0;
 /// Objects per page when listing, when the caller does not say.
 pub const DEFAULT_PAGE_SIZE: u32 = 500;
 /// Calls per second to an embedded emulator when `--rate-limit` is left at
 /// its default: the emulator has no limit to protect, and the default would
 /// make a `--snapshot` plan spend nearly all its time waiting.
 pub(crate) const EMULATOR_RATE_LIMIT: f64 = 1000.0;
+/// Longest username or API key accepted. Classic keys are 64 characters,
+/// IBM Cloud API keys 44; a longer value is a mistake (a file's content in
+/// the variable) and would only fail later, after retries, as an oversized
+/// header.
+pub(crate) const MAX_CREDENTIAL_BYTES: usize = 1024;
 
 /// What the caller says about the connection (the command line fills it
 /// from its flags): `None` where nothing was given, so the SDK's other
@@ -139,7 +148,20 @@ impl Credentials {
             base64::engine::general_purpose::STANDARD.encode(pair)
         )
     }
+
+    /// What error messages must never show. The embedded emulator's dummy
+    /// key is no secret (and scrubbing the word "emulator" would garble
+    /// messages).
+    pub(crate) fn secrets(&self) -> Secrets {
+        if self.api_key_source == Source::Internal && self.api_key == EMULATOR_API_KEY {
+            return Secrets::none();
+        }
+        Secrets::of(&self.username, &self.api_key)
+    }
 }
+
+/// The key an embedded emulator without `users` is called with.
+const EMULATOR_API_KEY: &str = "emulator";
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -220,14 +242,23 @@ pub enum SettingsError {
 /// What `Settings::resolve` reads besides the flags: injectable for tests.
 pub(crate) struct Environment<'a> {
     /// Looks up an environment variable.
-    pub(crate) var: &'a dyn Fn(&str) -> Option<String>,
+    pub(crate) var: &'a dyn Fn(&str) -> Option<OsString>,
     /// The home directory, where `.softlayer` lives.
     pub(crate) home: Option<PathBuf>,
 }
 
 impl Environment<'_> {
-    fn get(&self, name: &str) -> Option<String> {
-        (self.var)(name).filter(|v| !v.trim().is_empty())
+    /// A set, non-blank variable; one that is not UTF-8 is an error that
+    /// names it (reading it as unset would report the key "missing").
+    fn get(&self, name: &str) -> Result<Option<String>, SettingsError> {
+        match (self.var)(name).map(OsString::into_string) {
+            None => Ok(None),
+            Some(Ok(value)) => Ok(Some(value).filter(|v| !v.trim().is_empty())),
+            Some(Err(_)) => Err(SettingsError::Invalid {
+                what: format!("environment variable {name}"),
+                message: "it is not valid UTF-8 (its value is not shown)".into(),
+            }),
+        }
     }
 }
 
@@ -236,7 +267,7 @@ impl Settings {
     /// `SL_ENDPOINT_URL`), then the `[softlayer]` section of `~/.softlayer`
     /// or `--config FILE`; each value from the first source that has it.
     pub fn resolve(args: &Overrides) -> Result<Settings, SettingsError> {
-        let var = |name: &str| std::env::var(name).ok();
+        let var = |name: &str| std::env::var_os(name);
         let home = std::env::var_os("HOME")
             .filter(|h| !h.is_empty())
             .map(PathBuf::from);
@@ -258,18 +289,18 @@ impl Settings {
         };
         let file_source = || Source::ConfigFile(config_path.clone().unwrap_or_default());
 
-        let pick =
-            |flag: &Option<String>, var: &'static str, key: &str| -> Option<(String, Source)> {
-                if let Some(value) = flag.as_ref().filter(|v| !v.trim().is_empty()) {
-                    return Some((value.clone(), Source::Flag));
-                }
-                if let Some(value) = env.get(var) {
-                    return Some((value, Source::Environment(var)));
-                }
-                from_file(key).map(|value| (value, file_source()))
-            };
-        let username = pick(&args.username, "SL_USERNAME", "username");
-        let api_key = pick(&args.api_key, "SL_API_KEY", "api_key");
+        type Picked = Result<Option<(String, Source)>, SettingsError>;
+        let pick = |flag: &Option<String>, var: &'static str, key: &str| -> Picked {
+            if let Some(value) = flag.as_ref().filter(|v| !v.trim().is_empty()) {
+                return Ok(Some((value.clone(), Source::Flag)));
+            }
+            if let Some(value) = env.get(var)? {
+                return Ok(Some((value, Source::Environment(var))));
+            }
+            Ok(from_file(key).map(|value| (value, file_source())))
+        };
+        let username = pick(&args.username, "SL_USERNAME", "username")?;
+        let api_key = pick(&args.api_key, "SL_API_KEY", "api_key")?;
         let (username, api_key) = match (username, api_key) {
             (Some(username), Some(api_key)) => (username, api_key),
             (username, api_key) => {
@@ -291,9 +322,29 @@ impl Settings {
             username_source: username.1,
             api_key_source: api_key.1,
         };
+        for (what, value, source) in [
+            (
+                "username",
+                &credentials.username,
+                &credentials.username_source,
+            ),
+            ("API key", &credentials.api_key, &credentials.api_key_source),
+        ] {
+            if value.len() > MAX_CREDENTIAL_BYTES {
+                return Err(SettingsError::Invalid {
+                    what: format!("{what} (from {source})"),
+                    message: format!(
+                        "it is {} bytes long, more than the {MAX_CREDENTIAL_BYTES} accepted \
+                         (SoftLayer keys are 64 characters, IBM Cloud API keys 44); \
+                         check what was put there (the value is not shown)",
+                        value.len()
+                    ),
+                });
+            }
+        }
 
         let (raw_endpoint, endpoint_source) =
-            pick(&args.endpoint, "SL_ENDPOINT_URL", "endpoint_url")
+            pick(&args.endpoint, "SL_ENDPOINT_URL", "endpoint_url")?
                 .unwrap_or_else(|| (DEFAULT_ENDPOINT.to_string(), Source::Default));
         let endpoint =
             endpoint::parse(&raw_endpoint).map_err(|reason| SettingsError::Endpoint {
@@ -311,12 +362,14 @@ impl Settings {
                     Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS)
                 }
                 Some(text) => {
-                    let secs = parse_seconds(&text).map_err(|message| SettingsError::Invalid {
+                    // The value is never echoed: a config line may be a
+                    // mistyped key (`timeout = <the API key>`).
+                    let secs = parse_seconds(&text).map_err(|_| SettingsError::Invalid {
                         what: format!(
                             "`timeout` in {}",
                             config_path.as_deref().unwrap_or(Path::new("")).display()
                         ),
-                        message,
+                        message: format!("{SECONDS_RANGE}; the value is not shown"),
                     })?;
                     Duration::from_secs_f64(secs)
                 }
@@ -374,7 +427,7 @@ impl Settings {
             endpoint,
             credentials: Credentials {
                 username: "slretire".into(),
-                api_key: "emulator".into(),
+                api_key: EMULATOR_API_KEY.into(),
                 username_source: Source::Internal,
                 api_key_source: Source::Internal,
             },
@@ -533,7 +586,7 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
             .collect();
-        let var = move |name: &str| vars.get(name).cloned();
+        let var = move |name: &str| vars.get(name).map(OsString::from);
         Settings::resolve_in(
             args,
             &Environment {
@@ -781,12 +834,81 @@ mod tests {
                 .to_string()
                 .contains("--connect-timeout")
         );
-        let home = home_with("[softlayer]\nusername = u\napi_key = k\ntimeout = soon\n");
+    }
+
+    /// A config file's `timeout` value is never echoed: it may be a mistyped key.
+    #[test]
+    fn config_timeout_value_is_not_echoed() {
+        let secret = "0123456789abcdef0123456789abcdef";
+        let home = home_with(&format!(
+            "[softlayer]\nusername = u\napi_key = k\ntimeout = {secret}\n"
+        ));
+        let err = resolve(&args(), &[], Some(home.path()))
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains(secret) && !err.contains("0123"), "{err}");
         assert!(
-            resolve(&args(), &[], Some(home.path()))
-                .unwrap_err()
-                .to_string()
-                .contains("soon")
+            err.contains("`timeout` in") && err.contains("the value is not shown"),
+            "{err}"
+        );
+    }
+
+    /// A credential variable that is not UTF-8 is named as such, not reported missing,
+    /// and its bytes are not shown; a flag makes it irrelevant.
+    #[test]
+    fn non_utf8_environment_is_named() {
+        use std::os::unix::ffi::OsStringExt as _;
+        let var = |name: &str| match name {
+            "SL_USERNAME" => Some(OsString::from("u")),
+            "SL_API_KEY" => Some(OsString::from_vec(b"s3cr\xffet-key".to_vec())),
+            _ => None,
+        };
+        let env = Environment {
+            var: &var,
+            home: None,
+        };
+        let err = Settings::resolve_in(&args(), &env).unwrap_err();
+        assert!(!matches!(err, SettingsError::MissingCredentials { .. }));
+        let text = err.to_string();
+        assert!(
+            text.contains("SL_API_KEY") && text.contains("not valid UTF-8"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("s3cr") && !text.contains("missing"),
+            "{text}"
+        );
+        let mut flags = args();
+        flags.api_key = Some("flag-key".into());
+        assert!(Settings::resolve_in(&flags, &env).is_ok());
+    }
+
+    /// A credential of 100 KB is refused before any call, with its size and source, unshown.
+    #[test]
+    fn oversized_credentials_are_refused() {
+        let key = "k".repeat(100 * 1024);
+        let err = resolve(&args(), &[("SL_USERNAME", "u"), ("SL_API_KEY", &key)], None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "invalid API key (from environment variable SL_API_KEY): it is 102400 bytes long"
+            ),
+            "{err}"
+        );
+        assert!(!err.contains("kkkk"), "{err}");
+        let err = resolve(&args(), &[("SL_USERNAME", &key), ("SL_API_KEY", "k")], None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("invalid username"), "{err}");
+        let fits = "k".repeat(MAX_CREDENTIAL_BYTES);
+        assert!(
+            resolve(
+                &args(),
+                &[("SL_USERNAME", "u"), ("SL_API_KEY", &fits)],
+                None
+            )
+            .is_ok()
         );
     }
 

@@ -2,14 +2,16 @@
 //! pool) per client, the `Authorization` header built once.
 
 use std::fmt;
-use std::io;
+use std::io::{self, Read as _};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use ureq::Error as UreqError;
 use ureq::Timeout;
 
 use crate::softlayer::endpoint;
-use crate::softlayer::error::{ApiError, Failure, Fault};
+use crate::softlayer::error::{ApiError, Failure, Fault, too_large};
+use crate::softlayer::memory_budget::{LARGE_ALLOWANCE, MemoryBudget, Meter};
 use crate::softlayer::request::{HttpRequest, Verb};
 use crate::softlayer::retry::parse_retry_after;
 use crate::softlayer::settings::Settings;
@@ -18,15 +20,38 @@ use crate::softlayer::settings::Settings;
 pub(crate) const USER_AGENT: &str = concat!("slretire/", env!("CARGO_PKG_VERSION"));
 /// Largest response body read (a page of 500 fully masked objects is ~1 MB).
 const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
+/// Most an answer that is not a successful list page may take, body and
+/// tree: such answers (one object, `true`, an error document) are a few
+/// KB, and their tree is handed to the caller whole.
+const CALL_ALLOWANCE: u64 = 16 * 1024 * 1024;
+/// Bytes read from the connection at a time.
+const CHUNK_BYTES: usize = 64 * 1024;
 
 /// What the server answered, whatever the status.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) struct Reply {
     pub(crate) status: u16,
     pub(crate) body: String,
     /// `SoftLayer-Total-Items`, when present and a number.
     pub(crate) total_items: Option<u64>,
     pub(crate) retry_after: Option<Duration>,
+    /// The memory this answer may take while it is decoded; its slot in the
+    /// client's budget is given back when the reply is dropped.
+    pub(crate) meter: Meter,
+}
+
+#[cfg(test)]
+impl Reply {
+    /// An answer with no headers of note, not counted against any budget.
+    pub(crate) fn new(status: u16, body: impl Into<String>) -> Reply {
+        Reply {
+            status,
+            body: body.into(),
+            total_items: None,
+            retry_after: None,
+            meter: Meter::unlimited(),
+        }
+    }
 }
 
 /// An `Authorization` header value; `Debug` never shows it.
@@ -46,6 +71,8 @@ pub(crate) struct Transport {
     authorization: SecretHeader,
     /// `--timeout`, named in timeout messages.
     timeout: Duration,
+    /// Shared by every answer this client reads.
+    budget: Arc<MemoryBudget>,
 }
 
 impl Transport {
@@ -73,6 +100,7 @@ impl Transport {
             agent,
             authorization: SecretHeader(settings.credentials().authorization()),
             timeout: settings.timeout,
+            budget: MemoryBudget::new(),
         }
     }
 
@@ -102,17 +130,70 @@ impl Transport {
             header("softlayer-total-items").and_then(|v| v.trim().parse::<u64>().ok());
         let retry_after =
             header("retry-after").and_then(|v| parse_retry_after(&v, SystemTime::now()));
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY_BYTES)
-            .read_to_string()
-            .map_err(|err| failure(&err, self.timeout))?;
+        // A list page may be large (it is decoded one object at a time);
+        // any other answer, and any error document, is a few KB.
+        let meter = self
+            .budget
+            .meter(if request.page && (200..300).contains(&status) {
+                LARGE_ALLOWANCE
+            } else {
+                CALL_ALLOWANCE
+            });
+        let body = self.read_body(response.body_mut(), status, &meter)?;
         Ok(Reply {
             status,
             body,
             total_items,
             retry_after,
+            meter,
+        })
+    }
+
+    /// Reads the body, counting it against `meter` as it arrives (a body
+    /// past the meter's cap is refused before it is read whole).
+    fn read_body(
+        &self,
+        body: &mut ureq::Body,
+        status: u16,
+        meter: &Meter,
+    ) -> Result<String, Failure> {
+        let announced = body.content_length().filter(|len| *len <= meter.cap());
+        let mut reader = body.with_config().limit(MAX_BODY_BYTES).reader();
+        let mut buf: Vec<u8> = Vec::new();
+        if let Some(len) = announced {
+            // Known length: charged and reserved once, no reallocation.
+            if !meter.charge(len) {
+                return Err(too_large(status, meter.cap()));
+            }
+            buf.reserve_exact(usize::try_from(len).unwrap_or(0));
+        }
+        let mut chunk = vec![0; CHUNK_BYTES];
+        loop {
+            let read = match reader.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => {
+                    let err = UreqError::from(err);
+                    if matches!(err, UreqError::BodyExceedsLimit(_)) {
+                        return Err(too_large(status, MAX_BODY_BYTES));
+                    }
+                    return Err(failure(&err, self.timeout));
+                }
+            };
+            let before = buf.capacity();
+            buf.extend_from_slice(&chunk[..read]);
+            let grown = (buf.capacity() - before) as u64;
+            if grown > 0 && !meter.charge(grown) {
+                return Err(too_large(status, meter.cap()));
+            }
+        }
+        String::from_utf8(buf).map_err(|_| Failure {
+            error: ApiError::InvalidResponse {
+                status,
+                message: "the answer is not valid UTF-8".into(),
+            },
+            fault: Fault::Unknown,
         })
     }
 }

@@ -118,10 +118,11 @@ impl ApiError {
         ApiError::public("Internal Error")
     }
 
-    /// 500 rate limit exceeded, as SoftLayer words it.
-    pub(crate) fn rate_limited(limit: u32) -> ApiError {
+    /// Rate limit exceeded, as SoftLayer words it; `status` 500 (as seen)
+    /// or 429.
+    pub(crate) fn rate_limited(limit: u32, status: u16) -> ApiError {
         ApiError::new(
-            500,
+            status,
             "SoftLayer_Exception_WebService_RateLimitExceeded",
             format!("Rate limit of {limit} requests for every 1 second(s) exceeded."),
         )
@@ -133,6 +134,16 @@ impl ApiError {
             404,
             "SoftLayer_Exception_Network_LBaaS_ObjectNotFound",
             format!("Unable to find object with {what}."),
+        )
+    }
+
+    /// 404 for a CDN domain mapping `uniqueId` the account does not have
+    /// (synthetic text: the real one is undocumented).
+    pub(crate) fn cdn_not_found(unique_id: &str) -> ApiError {
+        ApiError::new(
+            404,
+            "SoftLayer_Exception_ObjectNotFound",
+            format!("Unable to find object with unique identifier of '{unique_id}'."),
         )
     }
 

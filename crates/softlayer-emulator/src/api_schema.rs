@@ -1,28 +1,30 @@
-//! What the emulated API has: today's metadata (`metadata`), plus the
-//! legacy CDN accounts of a world that writes them.
+//! What the emulated API has: today's metadata (`metadata`), plus the CDN
+//! Marketplace mapping service for a world that lists CDN domain mappings.
 //!
-//! `SoftLayer_Account::getCdnAccounts` and the
-//! `SoftLayer_Network_ContentDelivery_Account` service left the API in 2019
-//! (softlayer-go ba6e7f2, "Swift CDN has been removed from the API"), so
-//! they are in neither metadata table. A world file with a `cdnAccounts`
+//! `SoftLayer_Network_CdnMarketplace_Configuration_Mapping` and its types
+//! are in the API's 2024-06 metadata and gone from the 2025-08 one (the
+//! CDN endpoints were removed in 2025). A world with a `cdnDomainMappings`
 //! list describes an account from before that removal and is served with
-//! them (their types from the emulator's own table); a world without the
-//! list is served as today's API, which answers both with its 404s.
+//! the service as the 2024-06 metadata has it; a world without the list is
+//! served as today's API, which answers the service with its 404
+//! ("Service does not exist"). The legacy CDN accounts
+//! (`SoftLayer_Account::getCdnAccounts`, removed in 2019, softlayer-go
+//! ba6e7f2) are served to no world: an old world's `cdnAccounts` become
+//! top-level billing items when it loads.
 
-use crate::metadata::{self, Method, Property, Schema};
+use crate::metadata::{self, Method, Property, Schema, as_of_2024_06};
 use crate::state::{Kind, State};
-use crate::types::{self, Card, PropDef, TypeDef, names};
+use crate::types::names;
 
-/// The legacy CDN entries, which the metadata lacks.
-pub(crate) const LEGACY_TYPES: [&str; 2] = [names::CDN, names::CDN_STATUS];
-/// The Account property of the legacy CDN list.
-pub(crate) const LEGACY_ACCOUNT_PROPERTY: &str = "cdnAccounts";
+/// The CDN Marketplace types the emulator serves a world with mappings,
+/// which today's metadata lacks.
+pub(crate) const CDN_TYPES: [&str; 2] = [names::CDN_MAPPING, names::CDN_ACCELERATION];
 
 /// The API one world is served as.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ApiSchema {
-    /// The world writes `cdnAccounts`: the legacy CDN is served.
-    legacy_cdn: bool,
+    /// The world lists `cdnDomainMappings`: the mapping service is served.
+    cdn_mappings: bool,
 }
 
 /// Why a call names nothing the API has.
@@ -35,24 +37,18 @@ pub(crate) enum Missing {
 impl ApiSchema {
     pub(crate) fn of(st: &State) -> ApiSchema {
         ApiSchema {
-            legacy_cdn: !st.unread.contains(&Kind::Cdn),
+            cdn_mappings: !st.unread.contains(&Kind::Cdn),
         }
     }
 
-    fn legacy_type(&self, name: &str) -> Option<&'static TypeDef> {
-        (self.legacy_cdn && LEGACY_TYPES.contains(&name)).then(|| types::known(name))
+    fn cdn_type(&self, name: &str) -> bool {
+        self.cdn_mappings && CDN_TYPES.contains(&name)
     }
 
     /// The method `method` of `service`, as this API has it.
     pub(crate) fn method(&self, service: &str, method: &str) -> Result<Method, Missing> {
-        if let Some(ty) = self.legacy_type(service) {
-            return legacy_method(ty, method).ok_or(Missing::Method);
-        }
-        if self.legacy_cdn && service == names::ACCOUNT && method == "getCdnAccounts" {
-            return Ok(Method {
-                returns: names::CDN,
-                list: true,
-            });
+        if self.cdn_mappings && service == names::CDN_SERVICE {
+            return as_of_2024_06::method(service, method).ok_or(Missing::Method);
         }
         if !metadata::service_exists(service) {
             return Err(Missing::Service);
@@ -61,63 +57,14 @@ impl ApiSchema {
     }
 }
 
-/// `getObject` and the `get<Relation>` methods of a legacy type.
-fn legacy_method(ty: &'static TypeDef, method: &str) -> Option<Method> {
-    if method == "getObject" {
-        return Some(Method {
-            returns: ty.name,
-            list: false,
-        });
-    }
-    let rest = method.strip_prefix("get")?;
-    let mut chars = rest.chars();
-    let first = chars.next()?;
-    let name = format!("{}{}", first.to_ascii_lowercase(), chars.as_str());
-    let prop = legacy_property(ty, &name)?;
-    Some(Method {
-        returns: prop.type_name,
-        list: prop.list,
-    })
-}
-
-/// A property of a legacy type, from the emulator's own table.
-fn legacy_property(ty: &'static TypeDef, name: &str) -> Option<Property> {
-    Some(match ty.prop(name)? {
-        PropDef::Local(kind, _) => Property {
-            type_name: kind.metadata_type(),
-            list: false,
-            relational: false,
-        },
-        PropDef::Rel(rel) => match rel.card {
-            Card::Scalar(kind) => Property {
-                type_name: kind.metadata_type(),
-                list: false,
-                relational: false,
-            },
-            Card::One | Card::Many => Property {
-                type_name: rel.target,
-                list: rel.card == Card::Many,
-                relational: true,
-            },
-        },
-    })
-}
-
 impl Schema for ApiSchema {
     fn type_exists(&self, name: &str) -> bool {
-        self.legacy_type(name).is_some() || metadata::type_exists(name)
+        self.cdn_type(name) || metadata::type_exists(name)
     }
 
     fn property(&self, type_name: &str, name: &str) -> Option<Property> {
-        if let Some(ty) = self.legacy_type(type_name) {
-            return legacy_property(ty, name);
-        }
-        if self.legacy_cdn && type_name == names::ACCOUNT && name == LEGACY_ACCOUNT_PROPERTY {
-            return Some(Property {
-                type_name: names::CDN,
-                list: true,
-                relational: true,
-            });
+        if self.cdn_type(type_name) {
+            return as_of_2024_06::property(type_name, name);
         }
         metadata::property(type_name, name)
     }

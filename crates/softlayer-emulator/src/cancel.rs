@@ -45,12 +45,19 @@ pub(crate) struct Planned {
 pub(crate) const ALREADY_CANCELLED: &str = "Unable to cancel: billing item is already cancelled.";
 /// Text for items that only a ticket can cancel (two spaces, as documented).
 pub(crate) const NOT_THROUGH_API: &str = "This type of service cannot be cancelled through the API.  Please submit a cancellation ticket";
-/// `voidCancelService` on a virtual or bare metal server's item, as
-/// observed (softlayer-api-php-client #22).
-pub(crate) const VOID_SERVER: &str = "The ticket was closed automatically as the cancellation was approved and set to cancel on the anniversary date. Once more, in order to cancel these type of cancellations you would need to contact us or our sales team.";
 /// `SoftLayer_Network_Storage::deleteObject` on anything but a snapshot.
 pub(crate) const ONLY_SNAPSHOTS: &str = "Only snapshots may be deleted with this method.";
 const VLAN_PREFIX: &str = "This cancellation could not be processed please contact support.This cancellation could not be processed please contact support. Unable to cancel VLAN. Reasons: ";
+
+/// A CDN domain mapping's `status` once `deleteDomainMapping` ran
+/// (softlayer-python's fixture).
+pub(crate) const CDN_DELETING: &str = "DELETING";
+
+/// The text for deleting a CDN domain mapping that is already being
+/// deleted (synthetic: the real one is undocumented).
+pub(crate) fn cdn_deleting(unique_id: &str) -> String {
+    format!("Domain mapping {unique_id} is already being deleted.")
+}
 
 /// The "ticket already exists" text for a server.
 pub(crate) fn ticket_exists(ticket: i64) -> String {
@@ -125,6 +132,15 @@ pub(crate) fn host_has_guests(count: usize) -> String {
     )
 }
 
+/// Whether the API may cancel the item (`allowCancellationFlag` is not 0).
+pub(crate) fn api_cancellable(item: &BillingItem) -> bool {
+    match item.fields.get("allowCancellationFlag") {
+        Some(Value::Number(n)) => n.as_i64() != Some(0),
+        Some(Value::Bool(b)) => *b,
+        _ => true,
+    }
+}
+
 /// Monthly bare metal: cancellable only on its anniversary.
 fn anniversary_only(item: &BillingItem) -> bool {
     item.str_field("categoryCode") == Some("server") && !item.hourly()
@@ -173,12 +189,7 @@ pub(crate) fn check(
     if item.state(now) != ItemState::Active {
         return Err(ApiError::public(ALREADY_CANCELLED));
     }
-    let allowed = match item.fields.get("allowCancellationFlag") {
-        Some(Value::Number(n)) => n.as_i64() != Some(0),
-        Some(Value::Bool(b)) => *b,
-        _ => true,
-    };
-    if !allowed {
+    if !api_cancellable(item) {
         return Err(ApiError::public(NOT_THROUGH_API));
     }
     if let Some(owner) = item.owner {
@@ -325,147 +336,3 @@ pub(crate) fn open_ticket(
     st.tickets.insert(id, ticket);
     id
 }
-
-/// `voidCancelService`: takes back a scheduled cancellation. Virtual and
-/// bare metal servers' items are refused: their cancellation goes through a
-/// ticket that only support can take back.
-pub(crate) fn void(st: &mut State, now: Timestamp, item_id: i64) -> Result<(), ApiError> {
-    let item = st
-        .billing
-        .get(&item_id)
-        .ok_or_else(|| ApiError::not_found(&item_id.to_string()))?;
-    if item.state(now) != ItemState::Pending {
-        return Err(ApiError::public(
-            "Cannot void cancellation.  This billing item is not set to cancel.",
-        ));
-    }
-    let server = item
-        .owner
-        .is_some_and(|o| matches!(o.kind, Kind::Guest | Kind::Hardware))
-        || matches!(
-            item.str_field("categoryCode"),
-            Some("server" | "guest_core")
-        );
-    if server {
-        return Err(ApiError::public(VOID_SERVER));
-    }
-    let date = item.fields.get("cancellationDate").cloned();
-    let owner = item.owner;
-    let mut stack = vec![item_id];
-    while let Some(id) = stack.pop() {
-        if let Some(it) = st.billing.get_mut(&id) {
-            if it.fields.get("cancellationDate") == date.as_ref() {
-                it.fields.remove("cancellationDate");
-            }
-            stack.extend(it.children.iter().copied());
-        }
-    }
-    if let Some(owner) = owner
-        && let Some(res) = st.all_mut(owner.kind).get_mut(&owner.id)
-    {
-        res.reclaim_at = None;
-    }
-    Ok(())
-}
-
-/// A cancellation request that cannot be voided any more (**synthetic
-/// text**: the reference documents no error for `void`).
-pub(crate) fn request_not_voidable(status: &str) -> String {
-    format!(
-        "Cannot void a cancellation request that is {status}: only Pending and Approved requests can be voided."
-    )
-}
-
-/// A request whose cancellation already took effect (**synthetic text**).
-pub(crate) fn request_took_effect(item: i64) -> String {
-    format!(
-        "Cannot void this cancellation request: the cancellation of billing item {item} has already taken effect."
-    )
-}
-
-/// `SoftLayer_Billing_Item_Cancellation_Request::void(closeRelatedTicketFlag)`:
-/// voids a `Pending` or `Approved` request (reference §2.3): its items'
-/// scheduled cancellations are taken back, the request becomes `Voided`,
-/// and with the flag its ticket is closed. Checked completely first: a
-/// request one of whose items is cancelled already is refused untouched.
-pub(crate) fn void_request(
-    st: &mut State,
-    now: Timestamp,
-    request_id: i64,
-    close_ticket: bool,
-) -> Result<(), ApiError> {
-    let request = st
-        .requests
-        .get(&request_id)
-        .ok_or_else(|| ApiError::not_found(&request_id.to_string()))?;
-    let status = request
-        .get("status")
-        .and_then(|s| s.get("name"))
-        .and_then(Value::as_str)
-        .unwrap_or("Pending")
-        .to_string();
-    if !matches!(status.as_str(), "Pending" | "Approved") {
-        return Err(ApiError::public(request_not_voidable(&status)));
-    }
-    let items: Vec<(i64, Option<Value>)> = request
-        .get("items")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|i| {
-            let id = i.get("billingItemId").and_then(Value::as_i64)?;
-            Some((id, i.get("scheduledCancellationDate").cloned()))
-        })
-        .collect();
-    for (id, _) in &items {
-        if st
-            .billing
-            .get(id)
-            .is_some_and(|b| b.state(now) == ItemState::Cancelled)
-        {
-            return Err(ApiError::public(request_took_effect(*id)));
-        }
-    }
-    let ticket = request.get("ticketId").and_then(Value::as_i64);
-    for (id, scheduled) in items {
-        let mut stack = vec![id];
-        let mut owner = None;
-        while let Some(id) = stack.pop() {
-            if let Some(it) = st.billing.get_mut(&id) {
-                // Only the date this request set: a date set otherwise stays.
-                if scheduled.is_some() && it.fields.get("cancellationDate") == scheduled.as_ref() {
-                    it.fields.remove("cancellationDate");
-                }
-                owner = owner.or(it.owner);
-                stack.extend(it.children.iter().copied());
-            }
-        }
-        if let Some(owner) = owner
-            && let Some(res) = st.all_mut(owner.kind).get_mut(&owner.id)
-        {
-            res.reclaim_at = None;
-        }
-    }
-    let modified = format_ts(now);
-    if let Some(request) = st.requests.get_mut(&request_id) {
-        request.insert("statusId".into(), Value::from(VOIDED_STATUS));
-        request.insert(
-            "status".into(),
-            json!({"id": VOIDED_STATUS, "keyName": "VOIDED", "name": "Voided"}),
-        );
-        request.insert("modifyDate".into(), Value::from(modified.clone()));
-    }
-    if close_ticket && let Some(ticket) = ticket.and_then(|t| st.tickets.get_mut(&t)) {
-        ticket.insert("statusId".into(), Value::from(crate::state::TICKET_CLOSED));
-        ticket.insert(
-            "status".into(),
-            json!({"id": crate::state::TICKET_CLOSED, "name": "Closed"}),
-        );
-        ticket.insert("modifyDate".into(), Value::from(modified));
-    }
-    Ok(())
-}
-
-/// The status id of a voided cancellation request (synthetic: the
-/// reference names the status, not its id).
-const VOIDED_STATUS: i64 = 5;

@@ -18,6 +18,10 @@ pub struct Config {
     /// Requests per second per username before SoftLayer's rate-limit
     /// error; 0 = unlimited.
     pub rate_limit: u32,
+    /// HTTP status of the rate-limit error: 500, as SoftLayer was seen to
+    /// answer (no `Retry-After`), or 429 (with `Retry-After`). The body is
+    /// SoftLayer's either way.
+    pub rate_limit_status: u16,
     /// How long an immediately cancelled object stays visible (without its
     /// billing item) before it is gone (404).
     pub reclaim_after: Duration,
@@ -34,6 +38,7 @@ impl Default for Config {
             fail_rate: 0.0,
             lose_response_rate: 0.0,
             rate_limit: 0,
+            rate_limit_status: 500,
             reclaim_after: Duration::ZERO,
             seed: 1,
             now: None,
@@ -42,8 +47,15 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Checks the rates are shares between 0 and 1.
+    /// Checks the rates are shares between 0 and 1 and the rate-limit
+    /// status is 500 or 429.
     pub fn validate(&self) -> Result<(), String> {
+        if !matches!(self.rate_limit_status, 500 | 429) {
+            return Err(format!(
+                "the rate-limit status must be 500 or 429, got {}",
+                self.rate_limit_status
+            ));
+        }
         for (name, v) in [
             ("fail rate", self.fail_rate),
             ("lose-response rate", self.lose_response_rate),
@@ -110,5 +122,15 @@ mod tests {
             ..Config::default()
         };
         assert!(bad.validate().unwrap_err().contains("fail rate"));
+        let bad = Config {
+            rate_limit_status: 503,
+            ..Config::default()
+        };
+        assert!(bad.validate().unwrap_err().contains("500 or 429"));
+        let ok = Config {
+            rate_limit_status: 429,
+            ..Config::default()
+        };
+        assert!(ok.validate().is_ok());
     }
 }

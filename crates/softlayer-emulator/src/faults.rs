@@ -38,17 +38,24 @@ pub(crate) struct RateLimiter {
 }
 
 impl RateLimiter {
-    /// Counts a request; false when it exceeds `limit` in the current second.
-    pub(crate) fn admit(&mut self, user: &str, limit: u32, now: Instant) -> bool {
+    /// Counts a request; when it exceeds `limit` in the current second,
+    /// `Err` with the time until that second ends (when the user may call
+    /// again).
+    pub(crate) fn admit(&mut self, user: &str, limit: u32, now: Instant) -> Result<(), Duration> {
         if limit == 0 {
-            return true;
+            return Ok(());
         }
+        let window = Duration::from_secs(1);
         let entry = self.windows.entry(user.to_owned()).or_insert((now, 0));
-        if now.duration_since(entry.0) >= Duration::from_secs(1) {
+        if now.duration_since(entry.0) >= window {
             *entry = (now, 0);
         }
         entry.1 += 1;
-        entry.1 <= limit
+        if entry.1 <= limit {
+            Ok(())
+        } else {
+            Err(window.saturating_sub(now.duration_since(entry.0)))
+        }
     }
 }
 
@@ -73,11 +80,15 @@ mod tests {
     fn limits_per_user_per_second() {
         let mut rl = RateLimiter::default();
         let t0 = Instant::now();
-        assert!(rl.admit("a", 2, t0));
-        assert!(rl.admit("a", 2, t0));
-        assert!(!rl.admit("a", 2, t0));
-        assert!(rl.admit("b", 2, t0));
-        assert!(rl.admit("a", 2, t0 + Duration::from_millis(1001)));
-        assert!(rl.admit("a", 0, t0));
+        assert!(rl.admit("a", 2, t0).is_ok());
+        assert!(rl.admit("a", 2, t0).is_ok());
+        assert_eq!(
+            rl.admit("a", 2, t0 + Duration::from_millis(300)),
+            Err(Duration::from_millis(700)),
+            "refused until the second is over"
+        );
+        assert!(rl.admit("b", 2, t0).is_ok());
+        assert!(rl.admit("a", 2, t0 + Duration::from_millis(1001)).is_ok());
+        assert!(rl.admit("a", 0, t0).is_ok());
     }
 }

@@ -9,7 +9,6 @@
 //! silently, as the real API does.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
 
 use jiff::Timestamp;
 use regex_lite::Regex;
@@ -140,7 +139,7 @@ fn parse_op(text: &str) -> Op {
 }
 
 /// The `value` list of the option called `name`.
-fn option<'a>(options: Option<&'a Value>, name: &str) -> Vec<&'a Value> {
+pub(crate) fn option<'a>(options: Option<&'a Value>, name: &str) -> Vec<&'a Value> {
     options
         .and_then(Value::as_array)
         .map(|opts| {
@@ -212,6 +211,29 @@ fn eval(op: &Value, options: Option<&Value>, value: Option<&Value>, now: Timesta
         };
     }
     eval_parsed(&parse_op(text), value)
+}
+
+/// The operand of an operation string that [`eval`] reads as plain
+/// equality (`"web-1"`, `"= web-1"`, surrounding spaces trimmed as it trims
+/// them); `None` for every other operation.
+pub(crate) fn plain_equality(text: &str) -> Option<String> {
+    if matches!(
+        text.trim(),
+        "in" | "not in"
+            | "or"
+            | "and"
+            | "isDate"
+            | "lessThanDate"
+            | "greaterThanDate"
+            | "betweenDate"
+    ) || relative_date(text, Timestamp::UNIX_EPOCH).is_some()
+    {
+        return None;
+    }
+    match parse_op(text) {
+        Op::Eq(Operand::Text(v)) => Some(v),
+        _ => None,
+    }
 }
 
 /// `> sysdate - 30` / `>= currentDate - 30`: the instant the operand means.
@@ -494,38 +516,6 @@ fn resource_ids(nodes: &[Node<'_>], orders: &[OrderBy]) -> Option<Vec<i64>> {
         .collect()
 }
 
-/// Largest integer every f64 holds exactly: ids within it compare the same
-/// as numbers (what `equals` does) and as integers.
-const EXACT: i64 = 1 << 53;
-
-/// The ids an `{"id": {"operation": "in", ...}}` condition of this level
-/// accepts, when every listed value is an integer (or a numeric string)
-/// small enough to compare exactly; `None` otherwise. A list can then drop
-/// resources whose id is not among them before the full match, which
-/// would reject them anyway.
-pub(crate) fn id_in(filter: &Map<String, Value>) -> Option<HashSet<i64>> {
-    let cond = filter.get("id")?.as_object()?;
-    if cond.get("operation")?.as_str()?.trim() != "in" {
-        return None;
-    }
-    option(cond.get("options"), "data")
-        .into_iter()
-        .map(|d| {
-            let id = match d {
-                Value::Number(n) => n.as_i64()?,
-                Value::String(s) => s.trim().parse::<i64>().ok()?,
-                _ => return None,
-            };
-            (id.abs() <= EXACT).then_some(id)
-        })
-        .collect()
-}
-
-/// Whether a resource id can be judged by [`id_in`]'s set.
-pub(crate) fn exact_id(id: i64) -> bool {
-    id.abs() <= EXACT
-}
-
 /// Whether `filter` (one level) holds nothing but `orderBy` operations on
 /// its own keys: such a filter keeps every object (an orderBy always
 /// matches), so matching can be skipped. Nested or combined filters are
@@ -707,25 +697,6 @@ mod tests {
             };
             assert_eq!(ids(&shortcut), expected);
         }
-    }
-
-    /// `id in [...]` yields its ids only when every value compares exactly.
-    #[test]
-    fn id_in_is_exact() {
-        let f = |v: Value| v.as_object().unwrap().clone();
-        let ids = |data: Value| {
-            id_in(&f(
-                json!({"id": {"operation": "in", "options": [{"name": "data", "value": data}]}}),
-            ))
-        };
-        assert_eq!(ids(json!([3, "4", " 5 "])), Some(HashSet::from([3, 4, 5])));
-        assert_eq!(ids(json!(7)), Some(HashSet::from([7])));
-        assert_eq!(ids(json!([3, "4.0"])), None, "4.0 equals 4 as a number");
-        assert_eq!(ids(json!([3, true])), None);
-        assert_eq!(ids(json!([3, 1.5])), None);
-        assert_eq!(ids(json!([9_007_199_254_740_993_i64])), None);
-        assert_eq!(id_in(&f(json!({"id": {"operation": "not in"}}))), None);
-        assert_eq!(id_in(&f(json!({"hostname": {"operation": "in"}}))), None);
     }
 
     /// Only a level made of plain orderBy operations may skip matching.

@@ -6,8 +6,9 @@
 //! public and a private VLAN of their datacenter and take their addresses
 //! from the VLAN's primary subnet; some guests live on dedicated hosts;
 //! VLANs are mostly automatic (no billing item); portable subnets, global
-//! IPs, storage, legacy and LBaaS load balancers, CDN accounts and free
-//! standing billing items complete the account. Dates spread over three
+//! IPs, storage, legacy and LBaaS load balancers and free standing billing
+//! items complete the account. No CDN: today's API has none (the CDN
+//! Marketplace services left it after 2024-06). Dates spread over three
 //! years before 2026-11-01.
 
 use serde_json::{Map, Value, json};
@@ -272,7 +273,6 @@ impl Generator {
         let global_count = share(n, 3);
         let adc_count = share(n, 1);
         let lbaas_count = share(n, 2);
-        let cdn_count = share(n, 1);
         let host_count = share(n, 2);
         let free_count = share(n, 3);
 
@@ -293,7 +293,6 @@ impl Generator {
         let storage = self.storage(storage_count);
         let adc = self.adc(adc_count);
         let lbaas = self.lbaas(lbaas_count);
-        let cdn = self.cdn(cdn_count);
         let server_items: Vec<i64> = hardware
             .iter()
             .filter_map(|h| h["billingItem"]["id"].as_i64())
@@ -320,7 +319,6 @@ impl Generator {
             ("globalIpRecords", globals),
             ("adcLoadBalancers", adc),
             ("lbaasLoadBalancers", lbaas),
-            ("cdnAccounts", cdn),
             ("dedicatedHosts", hosts),
             ("allTopLevelBillingItems", free),
             ("tickets", Vec::new()),
@@ -901,26 +899,6 @@ impl Generator {
         out
     }
 
-    fn cdn(&mut self, count: usize) -> Vec<Value> {
-        let mut out = Vec::with_capacity(count);
-        for i in 0..count {
-            let id = 14_001 + i as i64;
-            let created = self.created();
-            let solution = *self.pick(&["ORIGIN_PULL", "POP_PULL"]);
-            let item = self.item("cdn", "CDN", 10.0, false, created, 0);
-            out.push(json!({
-                "id": id,
-                "cdnAccountName": id.to_string(),
-                "accountId": ACCOUNT_ID,
-                "cdnSolutionName": solution,
-                "createDate": format_ts(created),
-                "statusId": 2,
-                "billingItem": Value::Object(item),
-            }));
-        }
-        out
-    }
-
     fn hosts(&mut self, count: usize) -> Vec<Value> {
         let mut out = Vec::with_capacity(count);
         for i in 0..count {
@@ -1032,7 +1010,6 @@ mod tests {
             "globalIpRecords",
             "adcLoadBalancers",
             "lbaasLoadBalancers",
-            "cdnAccounts",
             "dedicatedHosts",
             "allTopLevelBillingItems",
         ] {

@@ -37,8 +37,8 @@
 //!   checks one request's service, method, objectMask and objectFilter
 //!   against it, as the real API would.
 //!
-//! Control endpoints (never faulted, never logged): `GET /__emulator/world`
-//! and `GET /__emulator/requests`.
+//! Control endpoints (never faulted, never logged): `GET /__emulator/world`,
+//! `GET /__emulator/requests` and `GET /__emulator/stats`.
 
 mod api_error;
 mod api_schema;
@@ -47,6 +47,7 @@ mod config;
 mod dates;
 mod faults;
 mod filter;
+mod filter_index;
 mod generate;
 mod http;
 mod ip;
@@ -60,9 +61,12 @@ mod request_log;
 mod server;
 mod services;
 mod state;
+mod stats;
 mod types;
+mod void;
 mod wire;
 mod world;
+mod writes;
 
 pub use config::{Config, parse_duration};
 pub use generate::generate_world;

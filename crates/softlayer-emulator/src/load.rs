@@ -19,7 +19,7 @@ use crate::types::{Card, PropDef, Src, TypeDef, ValueKind, did_you_mean, known, 
 /// The only world format this emulator reads and writes.
 pub(crate) const FORMAT: &str = "slretire-world/1";
 
-const TOP_LEVEL_EXTRA: [&str; 7] = [
+const TOP_LEVEL_EXTRA: [&str; 8] = [
     "format",
     "clock",
     "account",
@@ -27,7 +27,13 @@ const TOP_LEVEL_EXTRA: [&str; 7] = [
     "allTopLevelBillingItems",
     "tickets",
     "cancellationRequests",
+    LEGACY_CDN,
 ];
+
+/// Legacy CDN accounts (`SoftLayer_Account::getCdnAccounts`, removed from
+/// the API in 2019), as world files written before the CDN Marketplace
+/// mappings replaced them hold them. Still read: see [`Loader::legacy_cdn`].
+const LEGACY_CDN: &str = "cdnAccounts";
 
 /// Parses and validates a world document.
 #[cfg(test)]
@@ -101,7 +107,11 @@ pub(crate) fn load_with_lists(text: &str) -> Result<(State, BTreeSet<String>), L
         let key = kind.world_key();
         for (i, item) in take_list(&mut doc, key)?.into_iter().enumerate() {
             let path = format!("{key}[{i}]");
-            let res = loader.resource(kind, item, &path)?;
+            let res = if kind == Kind::Cdn {
+                loader.cdn_mapping(item, &path, i)?
+            } else {
+                loader.resource(kind, item, &path)?
+            };
             if let Some(prev) = loader.ids.insert((kind, res.id), path.clone()) {
                 return Err(LoadError::at(
                     &format!("{path}.id"),
@@ -110,6 +120,9 @@ pub(crate) fn load_with_lists(text: &str) -> Result<(State, BTreeSet<String>), L
             }
             state.all_mut(kind).insert(res.id, res);
         }
+    }
+    for (i, item) in take_list(&mut doc, LEGACY_CDN)?.into_iter().enumerate() {
+        loader.legacy_cdn(item, &format!("{LEGACY_CDN}[{i}]"))?;
     }
     for (i, item) in take_list(&mut doc, "allTopLevelBillingItems")?
         .into_iter()
@@ -231,6 +244,7 @@ struct Loader {
     billing: BTreeMap<i64, BillingItem>,
     billing_paths: HashMap<i64, String>,
     ids: HashMap<(Kind, i64), String>,
+    cdn_unique_ids: HashMap<String, String>,
     refs: Vec<IdRef>,
 }
 
@@ -280,6 +294,68 @@ impl Loader {
             return Err(LoadError::at(path, "missing integer \"id\""));
         }
         self.clean(map, ty, path)
+    }
+
+    /// A CDN domain mapping: keyed by its string `uniqueId` (unique in the
+    /// list); it has no `id`, so its position stands in for one.
+    fn cdn_mapping(
+        &mut self,
+        value: Value,
+        path: &str,
+        position: usize,
+    ) -> Result<Resource, LoadError> {
+        let Value::Object(map) = value else {
+            return Err(LoadError::at(
+                path,
+                format!("expected an object, found {}", describe(&value)),
+            ));
+        };
+        let unique = match map.get("uniqueId") {
+            Some(Value::String(u)) if !u.trim().is_empty() => u.clone(),
+            _ => return Err(LoadError::at(path, "missing string \"uniqueId\"")),
+        };
+        if let Some(prev) = self.cdn_unique_ids.insert(unique.clone(), path.to_owned()) {
+            return Err(LoadError::at(
+                &format!("{path}.uniqueId"),
+                format!("duplicate uniqueId \"{unique}\" (already used at {prev})"),
+            ));
+        }
+        let fields = self.clean(map, known(names::CDN_MAPPING), path)?;
+        Ok(Resource {
+            id: i64::try_from(position)
+                .unwrap_or(i64::MAX)
+                .saturating_add(1),
+            fields,
+            billing: None,
+            dedicated_billing: None,
+            vlans: Vec::new(),
+            vlan: None,
+            host: None,
+            reclaim_at: None,
+        })
+    }
+
+    /// A legacy CDN account of an old world file. The API no longer lists
+    /// these (getCdnAccounts left it in 2019), but an account's billing
+    /// item is still on the account: it becomes a top-level billing item
+    /// (retirable as a billing item); the rest of the object is dropped.
+    fn legacy_cdn(&mut self, value: Value, path: &str) -> Result<(), LoadError> {
+        let Value::Object(mut map) = value else {
+            return Err(LoadError::at(
+                path,
+                format!("expected an object, found {}", describe(&value)),
+            ));
+        };
+        if let Some(item) = map.remove("billingItem").filter(|v| !v.is_null()) {
+            self.billing_item(
+                item,
+                &format!("{path}.billingItem"),
+                None,
+                None,
+                names::BILLING_ITEM,
+            )?;
+        }
+        Ok(())
     }
 
     fn resource(&mut self, kind: Kind, value: Value, path: &str) -> Result<Resource, LoadError> {

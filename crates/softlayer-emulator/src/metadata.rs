@@ -149,6 +149,43 @@ pub fn is_a(type_name: &str, ancestor: &str) -> bool {
     false
 }
 
+/// The API as its 2024-06 metadata (3319f58) described it: today's plus
+/// the entries removed since. The emulator serves a removed service from
+/// here only to a world that describes an account from before its removal
+/// (the CDN Marketplace mappings, `crate::api_schema`).
+pub(crate) mod as_of_2024_06 {
+    use super::{Method, Property, tables};
+
+    /// Method `method` of `service`, removed since or not.
+    pub(crate) fn method(service: &str, method: &str) -> Option<Method> {
+        let m = tables().services.get(service)?.methods.get(method)?;
+        Some(Method {
+            returns: &m.returns,
+            list: m.list,
+        })
+    }
+
+    /// Does datatype `type_name` exist, removed since or not?
+    #[cfg(test)]
+    pub(crate) fn type_exists(type_name: &str) -> bool {
+        tables().types.contains_key(type_name)
+    }
+
+    /// Property `property` of `type_name` (own or inherited), removed
+    /// since or not.
+    pub(crate) fn property(type_name: &str, property: &str) -> Option<Property> {
+        let mut ty = Some(type_name);
+        while let Some(name) = ty {
+            let t = tables().types.get(name)?;
+            if let Some(p) = t.properties.get(property) {
+                return Some(p.public());
+            }
+            ty = t.base.as_deref();
+        }
+        None
+    }
+}
+
 /// Checks one request against today's API: the service, the method, every
 /// objectMask property at every depth (casts honoured) and every
 /// objectFilter key. Empty when the real API would accept all of it.
@@ -211,10 +248,11 @@ pub fn check_request(
 const REMOVED: &str = "in the 2024-06 metadata, absent from the 2025-08 metadata";
 
 // ---------------------------------------------------------------------------
-// Checking masks (shared with the emulator, which adds legacy types).
+// Checking masks (shared with the emulator, which adds removed types).
 
 /// Where the checker looks types up: today's metadata, or the emulator's
-/// view of it (today's metadata plus the legacy types a world can opt into).
+/// view of it (today's metadata plus the removed CDN Marketplace types a
+/// world can opt into).
 pub(crate) trait Schema {
     fn type_exists(&self, name: &str) -> bool;
     fn property(&self, type_name: &str, property: &str) -> Option<Property>;

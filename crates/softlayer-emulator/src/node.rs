@@ -159,7 +159,6 @@ impl<'s> View<'s> {
             "networkVlans" => self.resources(Kind::Vlan, |_| true),
             "globalIpRecords" => self.resources(Kind::GlobalIp, |_| true),
             "adcLoadBalancers" => self.resources(Kind::Adc, |_| true),
-            "cdnAccounts" => self.resources(Kind::Cdn, |_| true),
             "dedicatedHosts" => self.resources(Kind::Host, |_| true),
             "allTopLevelBillingItems" => Prop::Many(
                 st.billing

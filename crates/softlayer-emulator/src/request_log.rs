@@ -24,6 +24,13 @@ pub struct LoggedRequest {
     /// Positional parameters from the body, when there were any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<Value>>,
+    /// The emulator's own time on the request, in microseconds: from when a
+    /// worker took it until its answer was ready to write, the configured
+    /// latency left out.
+    pub service_us: u64,
+    /// The part of `service_us` spent waiting for other requests to let go
+    /// of the state (a write waits for every read, a read for a write).
+    pub lock_wait_us: u64,
 }
 
 /// Serializes query pairs as a JSON object (a repeated key keeps its last

@@ -1,13 +1,14 @@
 //! The running emulator: its own HTTP/1.1 server (`http`), a thread per
-//! connection, the state behind one mutex, faults, and the request log.
+//! connection, the state behind one read-write lock (reads side by side,
+//! writes alone), faults, and the request log.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufReader, Read};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
@@ -20,6 +21,7 @@ use crate::http::{self, Incoming, Request, Response};
 use crate::request_log::LoggedRequest;
 use crate::services::{self, Call, Reply};
 use crate::state::{State, User};
+use crate::stats::ServiceStats;
 use crate::wire::{self, Credentials, Route};
 use crate::world::{World, export};
 
@@ -27,13 +29,15 @@ use crate::world::{World, export};
 const LOG_CAPACITY: usize = 100_000;
 
 struct Shared {
-    state: Mutex<State>,
+    /// Reads run side by side; a call that changes the state runs alone.
+    state: RwLock<State>,
     config: Config,
     reclaim_after: SignedDuration,
     /// Copied out of the state: credentials never change.
     users: Option<Vec<User>>,
     account_id: i64,
     log: Mutex<VecDeque<LoggedRequest>>,
+    stats: ServiceStats,
     rng: Mutex<SplitMix64>,
     limiter: Mutex<RateLimiter>,
     stop: AtomicBool,
@@ -45,6 +49,14 @@ struct Shared {
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic in one connection must not take the whole emulator down.
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn read<T>(m: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<T>(m: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Shared {
@@ -68,7 +80,12 @@ impl Shared {
         }
     }
 
+    /// Logs an answered API request and counts its service time.
     fn record(&self, entry: LoggedRequest) {
+        self.stats.record(
+            Duration::from_micros(entry.service_us),
+            Duration::from_micros(entry.lock_wait_us),
+        );
         let mut log = lock(&self.log);
         if log.len() >= LOG_CAPACITY {
             log.pop_front();
@@ -123,11 +140,12 @@ impl Emulator {
             world_clock,
             users: state.users.clone(),
             account_id: state.account_id(),
-            state: Mutex::new(state),
+            state: RwLock::new(state),
             rng: Mutex::new(SplitMix64::new(config.seed)),
             config,
             reclaim_after,
             log: Mutex::new(VecDeque::new()),
+            stats: ServiceStats::default(),
             limiter: Mutex::new(RateLimiter::default()),
             stop: AtomicBool::new(false),
         });
@@ -156,7 +174,7 @@ impl Emulator {
     /// The current state in the world-file format.
     pub fn world(&self) -> Value {
         let now = self.shared.now();
-        export(&lock(&self.shared.state), now)
+        export(&read(&self.shared.state), now)
     }
 
     /// The request log, oldest first.
@@ -363,6 +381,7 @@ fn record_unrouted(
     path: String,
     query: Vec<(String, String)>,
     status: u16,
+    started: Instant,
 ) {
     shared.record(LoggedRequest {
         method,
@@ -373,20 +392,28 @@ fn record_unrouted(
         method_name: None,
         id: None,
         parameters: None,
+        service_us: micros(started.elapsed()),
+        lock_wait_us: 0,
     });
 }
 
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
 fn handle(shared: &Shared, rq: &Request) -> Answer {
+    let started = Instant::now();
     let verb = rq.method.to_ascii_uppercase();
     let (path, query) = wire::split_target(&rq.target);
     match wire::route(&verb, &path) {
         Route::Control(what) => {
             let (status, body) = match what.as_str() {
-                "world" => (200, export(&lock(&shared.state), shared.now())),
+                "world" => (200, export(&read(&shared.state), shared.now())),
                 "requests" => {
                     let log: Vec<LoggedRequest> = lock(&shared.log).iter().cloned().collect();
                     (200, serde_json::to_value(log).unwrap_or(Value::Null))
                 }
+                "stats" => (200, shared.stats.to_json()),
                 _ => (
                     404,
                     json!({"error": "Unknown emulator endpoint", "code": "Emulator"}),
@@ -396,7 +423,7 @@ fn handle(shared: &Shared, rq: &Request) -> Answer {
         }
         Route::MethodNotAllowed => {
             let err = ApiError::method_not_allowed(&verb);
-            record_unrouted(shared, verb, path, query, err.status);
+            record_unrouted(shared, verb, path, query, err.status, started);
             Answer::Json {
                 status: err.status,
                 body: err.body(),
@@ -405,7 +432,7 @@ fn handle(shared: &Shared, rq: &Request) -> Answer {
         }
         Route::NotFound => {
             let err = ApiError::no_service();
-            record_unrouted(shared, verb, path, query, err.status);
+            record_unrouted(shared, verb, path, query, err.status, started);
             json_answer(err.status, err.body())
         }
         Route::Rest {
@@ -426,6 +453,8 @@ fn handle(shared: &Shared, rq: &Request) -> Answer {
                 method_name: Some(method.clone()),
                 id: id.clone(),
                 parameters: None,
+                service_us: 0,
+                lock_wait_us: 0,
             };
             let body: &[u8] = if verb == "GET" { &[] } else { &rq.body };
             let outcome = api_call(
@@ -454,6 +483,9 @@ fn handle(shared: &Shared, rq: &Request) -> Answer {
                         .and_then(|(_, v)| wire::result_limit(v)),
                 },
             );
+            // The emulator's own time: all of it but the configured latency.
+            let service = started.elapsed().saturating_sub(shared.config.latency);
+            entry.service_us = micros(service);
             match outcome {
                 Outcome::Lost => {
                     entry.status = 0;
@@ -472,6 +504,18 @@ fn handle(shared: &Shared, rq: &Request) -> Answer {
                             .collect(),
                     }
                 }
+                Outcome::Limited(err, retry_after) => {
+                    entry.status = err.status;
+                    shared.record(entry);
+                    Answer::Json {
+                        status: err.status,
+                        body: err.body(),
+                        headers: retry_after
+                            .map(|s| ("Retry-After", s.to_string()))
+                            .into_iter()
+                            .collect(),
+                    }
+                }
             }
         }
     }
@@ -479,6 +523,8 @@ fn handle(shared: &Shared, rq: &Request) -> Answer {
 
 enum Outcome {
     Answer(u16, Value, Option<usize>),
+    /// The rate limit's error, with the `Retry-After` seconds a 429 carries.
+    Limited(ApiError, Option<u64>),
     Lost,
 }
 
@@ -488,6 +534,7 @@ fn api_call(
     auth: Option<&str>,
     body: &[u8],
     query: &[(String, String)],
+    // Also receives the parameters and the wait for the state.
     entry: &mut LoggedRequest,
     make_call: impl FnOnce(Vec<Value>, Option<Value>) -> Call,
 ) -> Outcome {
@@ -497,8 +544,13 @@ fn api_call(
         Err(e) => return fail(e),
     };
     let limit = shared.config.rate_limit;
-    if !lock(&shared.limiter).admit(&username, limit, Instant::now()) {
-        return fail(ApiError::rate_limited(limit));
+    if let Err(wait) = lock(&shared.limiter).admit(&username, limit, Instant::now()) {
+        let status = shared.config.rate_limit_status;
+        let e = ApiError::rate_limited(limit, status);
+        // A 429 says when to come back: the rest of the one-second window,
+        // in whole seconds (so 1). SoftLayer's 500 was seen without one.
+        let retry_after = (status == 429).then(|| wait.as_secs_f64().ceil().max(1.0) as u64);
+        return Outcome::Limited(e, retry_after);
     }
     let (fail_draw, lose_draw) =
         if shared.config.fail_rate > 0.0 || shared.config.lose_response_rate > 0.0 {
@@ -526,9 +578,15 @@ fn api_call(
         Err(e) => return fail(e),
     };
     let call = make_call(params, filter);
-    let result = {
-        let mut state = lock(&shared.state);
+    let waiting = Instant::now();
+    let result = if services::is_mutating(&call.method) {
+        let mut state = write(&shared.state);
+        entry.lock_wait_us = micros(waiting.elapsed());
         services::dispatch(&mut state, shared.clock(), &user, &call)
+    } else {
+        let state = read(&shared.state);
+        entry.lock_wait_us = micros(waiting.elapsed());
+        services::dispatch_read(&state, shared.clock(), &user, &call)
     };
     match result {
         Ok(Reply { body, total }) => {

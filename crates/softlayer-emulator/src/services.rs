@@ -5,12 +5,11 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::api_error::ApiError;
 use crate::api_schema::{ApiSchema, Missing};
-use crate::cancel::{self, Clock, Timing};
-use crate::dates::format_ts;
+use crate::cancel::{self, Clock};
 use crate::filter;
 use crate::ip::ip_number;
 use crate::mask::{ObjectMask, SyntaxError};
@@ -19,6 +18,7 @@ use crate::node::{Node, Prop, View};
 use crate::render::render;
 use crate::state::{Kind, State};
 use crate::types::{Card, PropDef, TypeDef, known, names};
+use crate::writes;
 
 /// One API call, decoded from the wire.
 #[derive(Debug, Clone, Default)]
@@ -43,7 +43,7 @@ pub(crate) struct Reply {
 
 /// A service the emulator implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Service {
+pub(crate) enum Service {
     Account,
     Resource(Kind, &'static str),
     BillingItem,
@@ -51,6 +51,9 @@ enum Service {
     Ticket,
     /// `SoftLayer_Network_Pod`: known, not modelled (no pods).
     Pod,
+    /// `SoftLayer_Network_CdnMarketplace_Configuration_Mapping`: CDN domain
+    /// mappings, keyed by their string `uniqueId`.
+    Cdn,
 }
 
 fn service(name: &str) -> Option<Service> {
@@ -64,13 +67,13 @@ fn service(name: &str) -> Option<Service> {
         "SoftLayer_Network_Vlan" => Service::Resource(Kind::Vlan, names::VLAN),
         names::GLOBAL_IP => Service::Resource(Kind::GlobalIp, names::GLOBAL_IP),
         names::ADC => Service::Resource(Kind::Adc, names::ADC),
-        names::CDN => Service::Resource(Kind::Cdn, names::CDN),
         names::HOST => Service::Resource(Kind::Host, names::HOST),
         names::LBAAS => Service::Resource(Kind::Lbaas, names::LBAAS),
         "SoftLayer_Billing_Item" => Service::BillingItem,
         names::CANCEL_REQUEST => Service::CancellationRequest,
         "SoftLayer_Ticket" => Service::Ticket,
         names::POD => Service::Pod,
+        names::CDN_SERVICE => Service::Cdn,
         _ => return None,
     })
 }
@@ -84,6 +87,7 @@ impl Service {
             Service::CancellationRequest => names::CANCEL_REQUEST,
             Service::Ticket => names::TICKET,
             Service::Pod => names::POD,
+            Service::Cdn => names::CDN_MAPPING,
         }
     }
 }
@@ -91,7 +95,7 @@ impl Service {
 /// An object the reply is about, named so it can be found again after the
 /// mutation step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
+pub(crate) enum Target {
     Account,
     Resource(Kind, i64),
     BillingItem(i64),
@@ -101,7 +105,7 @@ enum Target {
 
 /// What a call returns, before rendering.
 #[derive(Debug, Clone, PartialEq)]
-enum Outcome {
+pub(crate) enum Outcome {
     Value(Value),
     Object(Target),
     /// A relational property of an object (list, object or scalar).
@@ -111,6 +115,14 @@ enum Outcome {
     AllRequests,
     /// `SoftLayer_Account::getCurrentUser`: the caller.
     CurrentUser,
+    /// A list of one resource (`listDomainMappingByUniqueId`); with
+    /// `even_gone`, also once it is reclaimed (`deleteDomainMapping`
+    /// answers with the mapping it deleted).
+    ListOne {
+        kind: Kind,
+        id: i64,
+        even_gone: bool,
+    },
 }
 
 /// Methods that change state (subject to the lost-response fault).
@@ -128,6 +140,7 @@ pub(crate) fn is_mutating(method: &str) -> bool {
             | "createCancelServerTicket"
             | "addUpdate"
             | "cancelLoadBalancer"
+            | "deleteDomainMapping"
     )
 }
 
@@ -143,18 +156,53 @@ fn relation_of(ty: &'static TypeDef, method: &str) -> Option<&'static str> {
     }
 }
 
-/// Runs a call: checks, mutates, renders.
-///
-/// The API's own metadata decides what exists: a service or method it
-/// lacks gets the API's 404s, and the mask is checked against the type the
-/// method returns (casts honoured). A method the API has but the emulator
-/// does not implement is answered as such, never as "not a valid method".
+/// Runs a call: checks, mutates (the calls [`is_mutating`] names), renders.
 pub(crate) fn dispatch(
     st: &mut State,
     clock: Clock,
     user: &Value,
     call: &Call,
 ) -> Result<Reply, ApiError> {
+    let (svc, mask) = prepare(st, call)?;
+    let outcome = match writes::execute(st, clock, user, svc, call) {
+        Some(outcome) => outcome?,
+        None => execute_read(st, clock, svc, call)?,
+    };
+    let view = View {
+        st,
+        now: clock.now,
+        user,
+    };
+    respond(&view, call, mask.as_ref(), &outcome)
+}
+
+/// Runs a call that does not change the state (not [`is_mutating`]), so
+/// calls like it can run side by side.
+pub(crate) fn dispatch_read(
+    st: &State,
+    clock: Clock,
+    user: &Value,
+    call: &Call,
+) -> Result<Reply, ApiError> {
+    let (svc, mask) = prepare(st, call)?;
+    let outcome = execute_read(st, clock, svc, call)?;
+    let view = View {
+        st,
+        now: clock.now,
+        user,
+    };
+    respond(&view, call, mask.as_ref(), &outcome)
+}
+
+/// What both dispatches check first: the service and method the call
+/// names, and its mask.
+///
+/// The API's own metadata decides what exists ([`ApiSchema`]): a service
+/// or method it lacks gets the API's 404s, and the mask is checked against
+/// the type the method returns (casts honoured). A method the API has but
+/// the emulator does not implement is answered as such, never as "not a
+/// valid method".
+fn prepare(st: &State, call: &Call) -> Result<(Service, Option<ObjectMask>), ApiError> {
     let schema = ApiSchema::of(st);
     let returns = match schema.method(&call.service, &call.method) {
         Ok(m) => m.returns,
@@ -169,13 +217,7 @@ pub(crate) fn dispatch(
         }
         _ => None,
     };
-    let outcome = execute(st, clock, user, svc, call)?;
-    let view = View {
-        st,
-        now: clock.now,
-        user,
-    };
-    respond(&view, call, mask.as_ref(), &outcome)
+    Ok((svc, mask))
 }
 
 /// Parses a mask and checks it against `returns` as the API does: the
@@ -205,16 +247,16 @@ fn object_mask(schema: &ApiSchema, text: &str, returns: &str) -> Result<ObjectMa
     }
 }
 
-fn numeric_id(call: &Call) -> Result<i64, ApiError> {
+pub(crate) fn numeric_id(call: &Call) -> Result<i64, ApiError> {
     let raw = call.id.as_deref().unwrap_or("");
     raw.parse::<i64>().map_err(|_| ApiError::not_found(raw))
 }
 
-fn param_str(call: &Call, i: usize) -> Option<&str> {
+pub(crate) fn param_str(call: &Call, i: usize) -> Option<&str> {
     call.params.get(i).and_then(Value::as_str)
 }
 
-fn param_bool(call: &Call, i: usize) -> bool {
+pub(crate) fn param_bool(call: &Call, i: usize) -> bool {
     match call.params.get(i) {
         Some(Value::Bool(b)) => *b,
         Some(Value::Number(n)) => n.as_i64().unwrap_or(0) != 0,
@@ -223,7 +265,12 @@ fn param_bool(call: &Call, i: usize) -> bool {
     }
 }
 
-fn resource_target(st: &State, clock: Clock, kind: Kind, call: &Call) -> Result<Target, ApiError> {
+pub(crate) fn resource_target(
+    st: &State,
+    clock: Clock,
+    kind: Kind,
+    call: &Call,
+) -> Result<Target, ApiError> {
     let raw = call.id.as_deref().unwrap_or("");
     let found = raw
         .parse::<i64>()
@@ -236,13 +283,8 @@ fn resource_target(st: &State, clock: Clock, kind: Kind, call: &Call) -> Result<
     }
 }
 
-fn execute(
-    st: &mut State,
-    clock: Clock,
-    user: &Value,
-    svc: Service,
-    call: &Call,
-) -> Result<Outcome, ApiError> {
+/// The calls that only read: everything but [`crate::writes::execute`]'s.
+fn execute_read(st: &State, clock: Clock, svc: Service, call: &Call) -> Result<Outcome, ApiError> {
     let method = call.method.as_str();
     match svc {
         Service::Account => match method {
@@ -257,48 +299,17 @@ fn execute(
             if !st.billing.contains_key(&id) {
                 return Err(ApiError::not_found(&id.to_string()));
             }
-            let timing = match method {
-                "cancelService" => Some(Timing::Immediate),
-                "cancelServiceOnAnniversaryDate" => Some(Timing::Anniversary),
-                "cancelItem" if param_bool(call, 0) => Some(Timing::ImmediateIfAllowed),
-                "cancelItem" => Some(Timing::Anniversary),
-                _ => None,
-            };
-            if let Some(timing) = timing {
-                let associated = method == "cancelItem" && param_bool(call, 1);
-                let planned = cancel::check(st, clock.now, id, timing, associated)?;
-                cancel::apply(st, clock, &planned, param_str(call, 2), param_str(call, 3));
-                return Ok(Outcome::Value(Value::Bool(true)));
-            }
             match method {
-                "voidCancelService" => {
-                    cancel::void(st, clock.now, id)?;
-                    Ok(Outcome::Value(Value::Bool(true)))
-                }
                 "getObject" => Ok(Outcome::Object(Target::BillingItem(id))),
                 _ => relation(svc, Target::BillingItem(id), method),
             }
         }
         Service::CancellationRequest => match method {
-            "createObject" => create_request(st, clock, user, call),
             "getAllCancellationRequests" => Ok(Outcome::AllRequests),
-            "getObject" => {
-                let id = numeric_id(call)?;
-                if !st.requests.contains_key(&id) {
-                    return Err(ApiError::not_found(&id.to_string()));
-                }
-                Ok(Outcome::Object(Target::Request(id)))
-            }
             _ => {
-                let id = numeric_id(call)?;
-                if !st.requests.contains_key(&id) {
-                    return Err(ApiError::not_found(&id.to_string()));
-                }
+                let id = existing_request(st, call)?;
                 match method {
-                    "void" => {
-                        cancel::void_request(st, clock.now, id, param_bool(call, 0))?;
-                        Ok(Outcome::Value(Value::Bool(true)))
-                    }
+                    "getObject" => Ok(Outcome::Object(Target::Request(id))),
                     _ => relation(svc, Target::Request(id), method),
                 }
             }
@@ -310,21 +321,33 @@ fn execute(
             "getObject" => Err(ApiError::not_found(call.id.as_deref().unwrap_or(""))),
             _ => Err(ApiError::not_emulated(&call.service, method)),
         },
-        Service::Ticket => match method {
-            "createCancelServerTicket" => cancel_server_ticket(st, clock, call),
-            _ => {
-                let id = numeric_id(call)?;
-                if !st.tickets.contains_key(&id) {
-                    return Err(ApiError::not_found(&id.to_string()));
-                }
-                match method {
-                    "getObject" => Ok(Outcome::Object(Target::Ticket(id))),
-                    "addUpdate" => add_update(st, clock, id, call),
-                    _ => relation(svc, Target::Ticket(id), method),
-                }
+        Service::Cdn => cdn_method(st, clock, call),
+        Service::Ticket => {
+            let id = existing_ticket(st, call)?;
+            match method {
+                "getObject" => Ok(Outcome::Object(Target::Ticket(id))),
+                _ => relation(svc, Target::Ticket(id), method),
             }
-        },
+        }
     }
+}
+
+/// The id of an existing cancellation request the call names.
+pub(crate) fn existing_request(st: &State, call: &Call) -> Result<i64, ApiError> {
+    let id = numeric_id(call)?;
+    if !st.requests.contains_key(&id) {
+        return Err(ApiError::not_found(&id.to_string()));
+    }
+    Ok(id)
+}
+
+/// The id of an existing ticket the call names.
+pub(crate) fn existing_ticket(st: &State, call: &Call) -> Result<i64, ApiError> {
+    let id = numeric_id(call)?;
+    if !st.tickets.contains_key(&id) {
+        return Err(ApiError::not_found(&id.to_string()));
+    }
+    Ok(id)
 }
 
 fn relation(svc: Service, target: Target, method: &str) -> Result<Outcome, ApiError> {
@@ -335,7 +358,7 @@ fn relation(svc: Service, target: Target, method: &str) -> Result<Outcome, ApiEr
 }
 
 fn resource_method(
-    st: &mut State,
+    st: &State,
     clock: Clock,
     kind: Kind,
     svc: Service,
@@ -369,22 +392,9 @@ fn resource_method(
             Ok(Outcome::Value(Value::Array(Vec::new())))
         }
         (Kind::Lbaas, "getAllObjects") => Ok(Outcome::AllOf(Kind::Lbaas)),
-        (Kind::Lbaas, "getLoadBalancer" | "cancelLoadBalancer") => {
-            let uuid = param_str(call, 0).unwrap_or("").to_owned();
-            let id = st
-                .index
-                .lbaas_by_uuid
-                .get(&uuid)
-                .copied()
-                .filter(|id| st.get(Kind::Lbaas, *id, clock.now).is_some())
-                .ok_or_else(|| {
-                    ApiError::lbaas_not_found(&format!("unique identifier of '{uuid}'"))
-                })?;
-            if method == "getLoadBalancer" {
-                return Ok(Outcome::Object(Target::Resource(Kind::Lbaas, id)));
-            }
-            cancel_load_balancer(st, clock, id, &uuid)?;
-            Ok(Outcome::Value(Value::Bool(true)))
+        (Kind::Lbaas, "getLoadBalancer") => {
+            let (id, _) = lbaas_by_uuid(st, clock, call)?;
+            Ok(Outcome::Object(Target::Resource(Kind::Lbaas, id)))
         }
         _ => {
             let target = resource_target(st, clock, kind, call)?;
@@ -396,253 +406,69 @@ fn resource_method(
                 (Kind::Vlan, "getCancelFailureReasons") => Ok(Outcome::Value(Value::from(
                     cancel::vlan_failure_reasons(st, id, clock.now),
                 ))),
-                (Kind::Storage, "deleteObject") => {
-                    // The emulator models no snapshots: every volume is
-                    // refused, as the API refuses non-snapshot volumes.
-                    Err(ApiError::plain(cancel::ONLY_SNAPSHOTS))
-                }
-                (Kind::Guest, "deleteObject") => {
-                    delete_resource(st, clock, kind, id)?;
-                    Ok(Outcome::Value(Value::Bool(true)))
-                }
-                (Kind::Host, "deleteObject") => {
-                    let n = cancel::host_guest_count(st, id, clock.now);
-                    if n > 0 {
-                        return Err(ApiError::public(cancel::host_has_guests(n)));
-                    }
-                    delete_resource(st, clock, kind, id)?;
-                    Ok(Outcome::Value(Value::Bool(true)))
-                }
                 _ => relation(svc, target, method),
             }
         }
     }
 }
 
-/// `deleteObject`: cancels the resource's billing item immediately.
-fn delete_resource(st: &mut State, clock: Clock, kind: Kind, id: i64) -> Result<(), ApiError> {
-    let item = st
-        .get(kind, id, clock.now)
-        .and_then(|r| r.billing)
-        .ok_or_else(|| ApiError::public(cancel::ALREADY_CANCELLED))?;
-    let planned = cancel::check(st, clock.now, item, Timing::Immediate, false)?;
-    cancel::apply(st, clock, &planned, None, None);
-    Ok(())
-}
-
-fn cancel_load_balancer(st: &mut State, clock: Clock, id: i64, uuid: &str) -> Result<(), ApiError> {
-    let Some(lb) = st.all_mut(Kind::Lbaas).get_mut(&id) else {
-        return Err(ApiError::lbaas_not_found(&format!(
-            "unique identifier of '{uuid}'"
-        )));
-    };
-    if lb.str_field("provisioningStatus") == Some("DELETE_PENDING") {
-        return Err(ApiError::public(format!(
-            "Load balancer {uuid} is in DELETE_PENDING state and cannot be cancelled again."
-        )));
-    }
-    lb.fields
-        .insert("provisioningStatus".into(), Value::from("DELETE_PENDING"));
-    lb.fields
-        .insert("modifyDate".into(), Value::from(format_ts(clock.now)));
-    lb.reclaim_at = Some(
-        clock
-            .now
-            .checked_add(clock.reclaim_after)
-            .unwrap_or(clock.now),
-    );
-    Ok(())
-}
-
-/// `SoftLayer_Ticket::createCancelServerTicket(attachmentId, reason,
-/// content, cancelAssociatedItems, attachmentType)`.
-fn cancel_server_ticket(st: &mut State, clock: Clock, call: &Call) -> Result<Outcome, ApiError> {
-    let hardware = match call.params.first() {
-        Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
-        Some(Value::String(s)) => s.trim().parse().unwrap_or(0),
-        _ => 0,
-    };
-    if hardware == 0 {
-        return Err(ApiError::plain("Attachment id must be provided."));
-    }
-    let reason = param_str(call, 1).filter(|s| !s.trim().is_empty());
-    let Some(reason) = reason else {
-        return Err(ApiError::plain("Cancellation reason must be provided."));
-    };
-    let content = param_str(call, 2).filter(|s| !s.trim().is_empty());
-    let Some(content) = content else {
-        return Err(ApiError::plain(
-            "Cancellation content description must be provided.",
-        ));
-    };
-    let associated = param_bool(call, 3);
-    if let Some(kind) = param_str(call, 4)
-        && kind != "HARDWARE"
-    {
-        return Err(ApiError::plain(format!(
-            "Invalid attachment type {kind}; only HARDWARE is supported."
-        )));
-    }
-    let Some(server) = st.get(Kind::Hardware, hardware, clock.now) else {
-        return Err(ApiError::not_found(&hardware.to_string()));
-    };
-    if let Some(t) = st.open_cancellation_ticket(hardware) {
-        return Err(ApiError::plain(cancel::ticket_exists(t)));
-    }
-    let item = server
-        .billing
-        .ok_or_else(|| ApiError::public(cancel::ALREADY_CANCELLED))?;
-    let planned = cancel::check(st, clock.now, item, Timing::Anniversary, associated)?;
-    let ticket = cancel::apply(st, clock, &planned, Some(reason), Some(content));
-    let ticket = match ticket {
-        Some(t) => t,
-        None => cancel::open_ticket(
-            st,
-            clock.now,
-            "Server Cancellation Request",
-            Some(hardware),
-            content,
-        ),
-    };
-    Ok(Outcome::Object(Target::Ticket(ticket)))
-}
-
-fn add_update(st: &mut State, clock: Clock, ticket: i64, call: &Call) -> Result<Outcome, ApiError> {
-    let entry = call
-        .params
-        .first()
-        .and_then(|p| p.get("entry"))
-        .and_then(Value::as_str)
-        .filter(|e| !e.trim().is_empty())
-        .ok_or_else(|| ApiError::plain("Ticket update entry must be provided."))?
-        .to_owned();
-    let id = st.next_update_id;
-    st.next_update_id += 1;
-    let date = format_ts(clock.now);
-    let update = json!({"id": id, "entry": entry, "createDate": date, "ticketId": ticket, "editorType": "USER"});
-    if let Some(t) = st.tickets.get_mut(&ticket) {
-        t.insert("modifyDate".into(), Value::from(date));
-        match t.get_mut("updates") {
-            Some(Value::Array(list)) => list.push(update.clone()),
-            _ => {
-                t.insert("updates".into(), Value::Array(vec![update.clone()]));
-            }
-        }
-    }
-    Ok(Outcome::Value(Value::Array(vec![update])))
-}
-
-/// `SoftLayer_Billing_Item_Cancellation_Request::createObject(template)`.
-fn create_request(
-    st: &mut State,
+/// The load balancer with the call's `uuid` (first parameter): its id and
+/// the uuid.
+pub(crate) fn lbaas_by_uuid(
+    st: &State,
     clock: Clock,
-    user: &Value,
     call: &Call,
-) -> Result<Outcome, ApiError> {
-    let empty = || {
-        ApiError::plain("A cancellation request should have at least one billing item to cancel.")
-    };
-    let template = call
-        .params
-        .first()
-        .and_then(Value::as_object)
-        .ok_or_else(empty)?;
-    let items = template
-        .get("items")
-        .and_then(Value::as_array)
-        .filter(|i| !i.is_empty())
-        .ok_or_else(empty)?;
-    let mut planned = Vec::new();
-    for item in items {
-        let Some(bid) = item.get("billingItemId").and_then(|v| {
-            v.as_i64()
-                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-        }) else {
-            return Err(ApiError::plain(
-                "Billing item id must be provided for each item.",
-            ));
-        };
-        let immediate = item
-            .get("immediateCancellationFlag")
-            .is_some_and(|v| v.as_bool() == Some(true) || v.as_i64() == Some(1));
-        let timing = if immediate {
-            Timing::ImmediateIfAllowed
-        } else {
-            Timing::Anniversary
-        };
-        planned.push((
-            bid,
-            immediate,
-            cancel::check(st, clock.now, bid, timing, false)?,
-        ));
-    }
-    let notes = template.get("notes").and_then(Value::as_str);
-    let mut hardware = None;
-    for (_, _, p) in &planned {
-        cancel::apply(st, clock, p, Some("No longer needed"), notes);
-    }
-    for (bid, _, _) in &planned {
-        if let Some(o) = st.billing.get(bid).and_then(|b| b.owner)
-            && o.kind == Kind::Hardware
-        {
-            hardware = Some(o.id);
+) -> Result<(i64, String), ApiError> {
+    let uuid = param_str(call, 0).unwrap_or("").to_owned();
+    let id = st
+        .index
+        .lbaas_by_uuid
+        .get(&uuid)
+        .copied()
+        .filter(|id| st.get(Kind::Lbaas, *id, clock.now).is_some())
+        .ok_or_else(|| ApiError::lbaas_not_found(&format!("unique identifier of '{uuid}'")))?;
+    Ok((id, uuid))
+}
+
+/// The CDN Marketplace mapping service's reads: list domain mappings, look
+/// one up by its `uniqueId`.
+fn cdn_method(st: &State, clock: Clock, call: &Call) -> Result<Outcome, ApiError> {
+    match call.method.as_str() {
+        "listDomainMappings" => Ok(Outcome::AllOf(Kind::Cdn)),
+        "listDomainMappingByUniqueId" => {
+            let (id, _) = cdn_by_unique_id(st, clock, call)?;
+            Ok(Outcome::ListOne {
+                kind: Kind::Cdn,
+                id,
+                even_gone: false,
+            })
         }
+        // The rest of the service (create, update, verify, ...) is not
+        // modelled.
+        other => Err(ApiError::not_emulated(&call.service, other)),
     }
-    let ticket = match hardware.and_then(|h| st.open_cancellation_ticket(h)) {
-        Some(t) => t,
-        None => cancel::open_ticket(
-            st,
-            clock.now,
-            "Cancellation Request",
-            None,
-            notes.unwrap_or("Cancellation requested through the API."),
-        ),
+}
+
+/// The visible CDN mapping with the call's `uniqueId` (first parameter):
+/// its id and the uniqueId.
+pub(crate) fn cdn_by_unique_id(
+    st: &State,
+    clock: Clock,
+    call: &Call,
+) -> Result<(i64, String), ApiError> {
+    let unique = match call.params.first() {
+        Some(Value::String(s)) => s.trim().to_owned(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
     };
-    let id = st.next_request_id;
-    st.next_request_id += 1;
-    let date = format_ts(clock.now);
-    let mut request_items = Vec::new();
-    for (bid, immediate, _) in &planned {
-        let item_id = st.next_request_item_id;
-        st.next_request_item_id += 1;
-        let scheduled = st
-            .billing
-            .get(bid)
-            .and_then(|b| b.fields.get("cancellationDate").cloned());
-        request_items.push(json!({
-            "id": item_id,
-            "billingItemId": bid,
-            "cancellationRequestId": id,
-            "immediateCancellationFlag": immediate,
-            "scheduledCancellationDate": scheduled,
-            "serviceReclaimStatusCode": if *immediate { "RECLAIM_PENDING" } else { "SCHEDULED" },
-        }));
-        st.index.item_requests.entry(*bid).or_default().push(id);
-    }
-    let mut request = Map::new();
-    request.insert("id".into(), Value::from(id));
-    request.insert("accountId".into(), Value::from(st.account_id()));
-    request.insert("createDate".into(), Value::from(date.clone()));
-    request.insert("modifyDate".into(), Value::from(date));
-    if let Some(n) = notes {
-        request.insert("notes".into(), Value::from(n));
-    }
-    request.insert("statusId".into(), Value::from(4));
-    request.insert(
-        "status".into(),
-        json!({"id": 4, "keyName": "APPROVED", "name": "Approved"}),
-    );
-    request.insert("ticketId".into(), Value::from(ticket));
-    request.insert("items".into(), Value::Array(request_items));
-    let mut who = Map::new();
-    for key in ["id", "username", "firstName", "lastName"] {
-        if let Some(v) = user.get(key) {
-            who.insert(key.into(), v.clone());
-        }
-    }
-    request.insert("user".into(), Value::Object(who));
-    st.requests.insert(id, request);
-    Ok(Outcome::Object(Target::Request(id)))
+    let id = st
+        .index
+        .cdn_by_unique_id
+        .get(&unique)
+        .copied()
+        .filter(|id| st.get(Kind::Cdn, *id, clock.now).is_some())
+        .ok_or_else(|| ApiError::cdn_not_found(&unique))?;
+    Ok((id, unique))
 }
 
 fn node<'s>(view: &View<'s>, target: Target) -> Option<Node<'s>> {
@@ -718,6 +544,25 @@ fn respond(
             let items = view.st.requests.values().map(Node::Request).collect();
             Ok(list(view, items, None, call, mask, true))
         }
+        Outcome::ListOne {
+            kind,
+            id,
+            even_gone,
+        } => {
+            let found = if *even_gone {
+                view.st.all(*kind).get(id)
+            } else {
+                view.st.get(*kind, *id, view.now)
+            };
+            let body = found
+                .map(|r| one(&Node::Res(*kind, r)))
+                .into_iter()
+                .collect();
+            Ok(Reply {
+                body: Value::Array(body),
+                total: Some(1),
+            })
+        }
     }
 }
 
@@ -737,13 +582,16 @@ fn list(
         None => f.as_object(),
     });
     if let Some(f) = filter {
-        if let Some(ids) = filter::id_in(f) {
-            // Lookups by id (apply's reads): skip the full match for every
-            // resource the id condition rejects anyway.
-            items.retain(|n| match n {
-                Node::Res(_, r) => !filter::exact_id(r.id) || ids.contains(&r.id),
-                _ => true,
-            });
+        // Lookups by id, address, name, tag, datacenter, VLAN number: only
+        // the objects the index names for those values can match; the full
+        // match below still decides (filter_index.rs).
+        let kind = match items.first() {
+            Some(Node::Res(kind, _)) => Some(*kind),
+            _ => None,
+        };
+        let candidates = kind.and_then(|k| view.st.index.filters.candidates(k, f));
+        if let Some(ids) = candidates {
+            items.retain(|n| matches!(n, Node::Res(_, r) if ids.contains(&r.id)));
         }
         if !filter::orders_only(f) {
             items.retain(|n| filter::matches(view, n, f));

@@ -13,6 +13,7 @@ use jiff::Timestamp;
 use serde_json::{Map, Value};
 
 use crate::dates::parse_ts;
+use crate::filter_index::FilterIndex;
 use crate::ip::{ip_number, range};
 use crate::types::names;
 
@@ -57,7 +58,9 @@ impl Kind {
             Kind::GlobalIp => "globalIpRecords",
             Kind::Adc => "adcLoadBalancers",
             Kind::Lbaas => "lbaasLoadBalancers",
-            Kind::Cdn => "cdnAccounts",
+            // Not an Account property: the CDN Marketplace mapping
+            // service lists them (`listDomainMappings`).
+            Kind::Cdn => "cdnDomainMappings",
             Kind::Host => "dedicatedHosts",
         }
     }
@@ -73,7 +76,7 @@ impl Kind {
             Kind::GlobalIp => names::GLOBAL_IP,
             Kind::Adc => names::ADC,
             Kind::Lbaas => names::LBAAS,
-            Kind::Cdn => names::CDN,
+            Kind::Cdn => names::CDN_MAPPING,
             Kind::Host => names::HOST,
         }
     }
@@ -98,6 +101,9 @@ impl Kind {
 /// One resource: its stored properties plus the relations written by id.
 #[derive(Debug, Clone)]
 pub(crate) struct Resource {
+    /// The object's `id`; for CDN domain mappings, which have none (their
+    /// key is the string `uniqueId`), their 1-based position in the world
+    /// list, never shown.
     pub(crate) id: i64,
     /// Locals and stored relational properties, as written in the world.
     pub(crate) fields: Map<String, Value>,
@@ -245,6 +251,10 @@ pub(crate) struct Index {
     /// Billing item id -> cancellation requests naming it.
     pub(crate) item_requests: HashMap<i64, Vec<i64>>,
     pub(crate) lbaas_by_uuid: HashMap<String, i64>,
+    /// CDN domain mapping `uniqueId` -> its (internal) id.
+    pub(crate) cdn_by_unique_id: HashMap<String, i64>,
+    /// Objects by the values clients filter lists on.
+    pub(crate) filters: FilterIndex,
 }
 
 /// The whole emulated account.
@@ -469,7 +479,14 @@ impl State {
                 index.lbaas_by_uuid.insert(uuid.to_owned(), res.id);
             }
         }
+        for res in self.all(Kind::Cdn).values() {
+            if let Some(unique) = res.str_field("uniqueId") {
+                index.cdn_by_unique_id.insert(unique.to_owned(), res.id);
+            }
+        }
         self.index = index;
+        // Read through the object model, so after the relations above.
+        self.index.filters = FilterIndex::build(self);
     }
 
     /// Sets the next-id counters above every id in use.

@@ -33,20 +33,6 @@ pub(crate) enum ValueKind {
     Any,
 }
 
-impl ValueKind {
-    /// The metadata's scalar type for values of this kind.
-    pub(crate) fn metadata_type(self) -> &'static str {
-        match self {
-            ValueKind::Int | ValueKind::Flag => "int",
-            ValueKind::Str | ValueKind::Ip => "string",
-            ValueKind::Money | ValueKind::Num => "decimal",
-            ValueKind::Date => "dateTime",
-            ValueKind::Bool => "boolean",
-            ValueKind::Any => "any",
-        }
-    }
-}
-
 /// How many values a relational property holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Card {
@@ -151,8 +137,11 @@ pub(crate) mod names {
     pub(crate) const ADC: &str =
         "SoftLayer_Network_Application_Delivery_Controller_LoadBalancer_VirtualIpAddress";
     pub(crate) const LBAAS: &str = "SoftLayer_Network_LBaaS_LoadBalancer";
-    pub(crate) const CDN: &str = "SoftLayer_Network_ContentDelivery_Account";
-    pub(crate) const CDN_STATUS: &str = "SoftLayer_Network_ContentDelivery_Account_Status";
+    /// What the CDN Marketplace mapping service lists (a container type: no `id`).
+    pub(crate) const CDN_MAPPING: &str =
+        "SoftLayer_Container_Network_CdnMarketplace_Configuration_Mapping";
+    /// The service that lists and deletes CDN domain mappings.
+    pub(crate) const CDN_SERVICE: &str = "SoftLayer_Network_CdnMarketplace_Configuration_Mapping";
     pub(crate) const HOST: &str = "SoftLayer_Virtual_DedicatedHost";
     pub(crate) const BILLING_ITEM: &str = "SoftLayer_Billing_Item";
     pub(crate) const BILLING_GUEST: &str = "SoftLayer_Billing_Item_Virtual_Guest";
@@ -179,6 +168,7 @@ pub(crate) mod names {
     pub(crate) const BANDWIDTH_DETAIL: &str =
         "SoftLayer_Network_Bandwidth_Version1_Allotment_Detail";
     pub(crate) const BANDWIDTH_USAGE: &str = "SoftLayer_Network_Bandwidth_Usage";
+    pub(crate) const CDN_ACCELERATION: &str = "SoftLayer_Container_Network_CdnMarketplace_Configuration_Performance_DynamicContentAcceleration";
     pub(crate) const HOST_ALLOCATION: &str =
         "SoftLayer_Container_Virtual_DedicatedHost_AllocationStatus";
 }
@@ -240,7 +230,6 @@ static TYPES: &[TypeDef] = &[
             many("networkVlans", VLAN, Derived),
             many("globalIpRecords", GLOBAL_IP, Derived),
             many("adcLoadBalancers", ADC, Derived),
-            many("cdnAccounts", CDN, Derived),
             many("dedicatedHosts", HOST, Derived),
             many("allTopLevelBillingItems", BILLING_ITEM, Derived),
         ],
@@ -662,24 +651,41 @@ static TYPES: &[TypeDef] = &[
             ),
         ],
     },
+    // The API's metadata had this type until 2024-06 (gone by 2025-08);
+    // every property is a plain value but `dynamicContentAcceleration`.
     TypeDef {
-        name: CDN,
+        name: CDN_MAPPING,
         parent: None,
         open: false,
         locals: &[
-            ("id", Int),
-            ("cdnAccountName", Str),
-            ("accountId", Int),
-            ("cdnSolutionName", Str),
+            ("uniqueId", Str),
+            ("domain", Str),
+            ("cname", Str),
+            ("akamaiCname", Str),
+            ("status", Str),
+            ("vendorName", Str),
+            ("originHost", Str),
+            ("originType", Str),
+            ("header", Str),
+            ("path", Str),
+            ("protocol", Str),
+            ("httpPort", Int),
+            ("httpsPort", Int),
+            ("bucketName", Str),
+            ("fileExtension", Str),
+            ("cacheKeyQueryRule", Str),
+            ("certificateType", Str),
+            ("performanceConfiguration", Str),
+            ("respectHeaders", Bool),
+            ("serveStale", Bool),
+            ("httpsChallengeUrl", Str),
+            ("httpsChallengeResponse", Str),
+            ("httpsChallengeRedirectUrl", Str),
             ("createDate", Date),
-            ("statusId", Int),
-            ("cdnAccountNote", Str),
+            ("modifyDate", Date),
         ],
         computed: &[],
-        rels: &[
-            one("billingItem", BILLING_ITEM, Derived),
-            one("status", CDN_STATUS, Stored),
-        ],
+        rels: &[one("dynamicContentAcceleration", CDN_ACCELERATION, Stored)],
     },
     TypeDef {
         name: HOST,
@@ -1047,14 +1053,6 @@ static TYPES: &[TypeDef] = &[
         rels: &[],
     },
     TypeDef {
-        name: CDN_STATUS,
-        parent: None,
-        open: false,
-        locals: &[("id", Int), ("name", Str), ("description", Str)],
-        computed: &[],
-        rels: &[],
-    },
-    TypeDef {
         name: PRODUCT_CATEGORY,
         parent: None,
         open: false,
@@ -1094,6 +1092,7 @@ static TYPES: &[TypeDef] = &[
     open_type("SoftLayer_Hardware_Component_RemoteManagement_User"),
     open_type("SoftLayer_Product_Package"),
     open_type(POD),
+    open_type(CDN_ACCELERATION),
 ];
 
 const fn open_type(name: &'static str) -> TypeDef {
@@ -1251,7 +1250,7 @@ mod tests {
 #[cfg(test)]
 mod metadata_agreement {
     use super::*;
-    use crate::api_schema::{LEGACY_ACCOUNT_PROPERTY, LEGACY_TYPES};
+    use crate::api_schema::CDN_TYPES;
     use crate::metadata;
 
     fn compatible(kind: ValueKind, scalar: &str) -> bool {
@@ -1273,17 +1272,25 @@ mod metadata_agreement {
     /// emulator holds many, and points at the emulator's target or a
     /// subtype of it; a scalar the emulator treats as relational (SLDN's
     /// classification, which the metadata does not carry) is a scalar
-    /// there. Only the legacy CDN entries (served when a world opts in) are
-    /// exempt, and they are checked to be absent from the metadata.
+    /// there. The CDN Marketplace types (served when a world lists
+    /// mappings) are checked the same way against the 2024-06 metadata, and
+    /// to be absent from today's.
     #[test]
     fn type_table_agrees_with_metadata() {
         let mut problems = Vec::new();
         for t in TYPES {
-            if LEGACY_TYPES.contains(&t.name) {
-                assert!(!metadata::type_exists(t.name), "{} is legacy", t.name);
-                continue;
-            }
-            if !metadata::type_exists(t.name) {
+            let removed = CDN_TYPES.contains(&t.name);
+            let property = |ty: &str, name: &str| {
+                if removed {
+                    metadata::as_of_2024_06::property(ty, name)
+                } else {
+                    metadata::property(ty, name)
+                }
+            };
+            if removed {
+                assert!(!metadata::type_exists(t.name), "{} is removed", t.name);
+                assert!(metadata::as_of_2024_06::type_exists(t.name), "{}", t.name);
+            } else if !metadata::type_exists(t.name) {
                 problems.push(format!("{}: not a type of today's API", t.name));
                 continue;
             }
@@ -1293,7 +1300,7 @@ mod metadata_agreement {
                 problems.push(format!("{}: parent {p} is not a base type of it", t.name));
             }
             for (name, kind) in t.locals {
-                match metadata::property(t.name, name) {
+                match property(t.name, name) {
                     None => problems.push(format!("{}.{name}: not in the metadata", t.name)),
                     Some(p) if p.relational || p.list || !compatible(*kind, p.type_name) => {
                         problems.push(format!("{}.{name}: local {kind:?}, metadata {p:?}", t.name));
@@ -1302,11 +1309,7 @@ mod metadata_agreement {
                 }
             }
             for rel in t.rels {
-                if t.name == names::ACCOUNT && rel.name == LEGACY_ACCOUNT_PROPERTY {
-                    assert!(metadata::property(t.name, rel.name).is_none());
-                    continue;
-                }
-                let Some(p) = metadata::property(t.name, rel.name) else {
+                let Some(p) = property(t.name, rel.name) else {
                     problems.push(format!("{}.{}: not in the metadata", t.name, rel.name));
                     continue;
                 };

@@ -782,7 +782,7 @@ fn void_cancellation_request() {
         (again.status, again.error()),
         (
             500,
-            "Cannot void a cancellation request that is Voided: only Pending and Approved requests can be voided.".to_owned()
+            format!("Cannot void cancellation request {id}: its status is Voided.")
         )
     );
     // An immediate request: the global IP is cancelled at once.
@@ -804,7 +804,8 @@ fn void_cancellation_request() {
         (r.status, r.error()),
         (
             500,
-            "Cannot void this cancellation request: the cancellation of billing item 5010 has already taken effect.".to_owned()
+            // The item's own refusal (reference §1.3).
+            "Cannot void cancellation.  The void cnacellation period has expired.".to_owned()
         )
     );
     let unknown = post(

@@ -20,7 +20,7 @@ fn documented_world_loads() {
         "globalIpRecords",
         "adcLoadBalancers",
         "lbaasLoadBalancers",
-        "cdnAccounts",
+        "cdnDomainMappings",
         "dedicatedHosts",
         "allTopLevelBillingItems",
     ] {

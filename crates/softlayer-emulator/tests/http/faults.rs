@@ -110,11 +110,48 @@ fn rate_limit_per_user() {
         limited.json(),
         serde_json::json!({"error": "Rate limit of 2 requests for every 1 second(s) exceeded.", "code": "SoftLayer_Exception_WebService_RateLimitExceeded"})
     );
+    // SoftLayer's 500 was seen without a Retry-After.
+    assert_eq!(limited.header("Retry-After"), None);
     // Control endpoints are not limited.
     assert_eq!(
         raw(&emu, "GET", "/__emulator/world", None, None).status,
         200
     );
+}
+
+/// `rate_limit_status: 429` answers the same body with 429 and a
+/// Retry-After of one second (the rest of the window, rounded up); the log
+/// records the 429.
+#[test]
+fn rate_limit_can_answer_429() {
+    let emu = start(Config {
+        rate_limit: 2,
+        rate_limit_status: 429,
+        ..config()
+    });
+    let limited = (0..6)
+        .map(|_| get(&emu, "SoftLayer_Account/getObject.json"))
+        .find(|r| r.status != 200)
+        .expect("a request over the limit");
+    assert_eq!(limited.status, 429, "{}", limited.text);
+    assert_eq!(
+        limited.json(),
+        serde_json::json!({"error": "Rate limit of 2 requests for every 1 second(s) exceeded.", "code": "SoftLayer_Exception_WebService_RateLimitExceeded"})
+    );
+    assert_eq!(limited.header("Retry-After"), Some("1"));
+    assert!(emu.requests().iter().any(|r| r.status == 429));
+    let bad = softlayer_emulator::Emulator::start(
+        softlayer_emulator::World::from_json_str(
+            r#"{"format": "slretire-world/1", "account": {"id": 1}}"#,
+        )
+        .unwrap(),
+        Config {
+            rate_limit_status: 503,
+            ..Config::default()
+        },
+        "127.0.0.1:0",
+    );
+    assert!(bad.unwrap_err().to_string().contains("500 or 429"));
 }
 
 /// Latency is slept outside the state lock: parallel requests overlap.
@@ -139,6 +176,41 @@ fn latency_overlaps_across_requests() {
         elapsed < Duration::from_millis(1_600),
         "requests did not overlap: {elapsed:?}"
     );
+}
+
+/// `/__emulator/stats` counts every API request and its service time; the
+/// request log has each request's; the configured latency is not part of
+/// either (each request slept 300 ms, none is counted that long).
+#[test]
+fn service_time_is_observable() {
+    let emu = start(Config {
+        latency: Duration::from_millis(300),
+        ..config()
+    });
+    for path in [
+        "SoftLayer_Account/getObject.json",
+        "SoftLayer_Account/getVirtualGuests.json",
+        "SoftLayer_Virtual_Guest/999/getObject.json",
+    ] {
+        get(&emu, path);
+    }
+    let stats = raw(&emu, "GET", "/__emulator/stats", None, None).json();
+    assert_eq!(stats["requests"], 3, "{stats}");
+    let total = stats["service_s"].as_f64().unwrap();
+    assert!(total > 0.0 && total < 0.9, "{stats}");
+    assert!(stats["max_ms"].as_f64().unwrap() < 300.0, "{stats}");
+    assert!(stats["lock_wait_s"].as_f64().is_some(), "{stats}");
+    let log = raw(&emu, "GET", "/__emulator/requests", None, None).json();
+    let each: Vec<u64> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["service_us"].as_u64().unwrap())
+        .collect();
+    assert_eq!(each.len(), 3);
+    assert!(each.iter().all(|us| *us > 0 && *us < 300_000), "{each:?}");
+    let sum: u64 = each.iter().sum();
+    assert!((sum as f64 / 1e6 - total).abs() < 1e-6, "{sum} vs {total}");
 }
 
 /// The fixed clock of the configuration dates the cancellations.

@@ -2,6 +2,7 @@
 //! std TcpStream, checking status codes, headers and bodies.
 
 mod cancel;
+mod cdn;
 mod clock;
 mod docs;
 mod faults;
@@ -9,4 +10,5 @@ mod hostile;
 mod masks_filters;
 mod metadata;
 mod support;
+mod void;
 mod wire;

@@ -19,7 +19,7 @@ fn unknown_services_and_methods_get_the_api_404s() {
     for path in [
         // In the 2024-06 metadata, removed since.
         "SoftLayer_Network_CdnMarketplace_Configuration_Mapping/listDomainMappings.json",
-        // Swift CDN, removed in 2019 (this world has no cdnAccounts).
+        // Swift CDN, removed in 2019.
         "SoftLayer_Network_ContentDelivery_Account/1/getObject.json",
         "SoftLayer_Nope/getObject.json",
     ] {
@@ -47,37 +47,56 @@ fn unknown_services_and_methods_get_the_api_404s() {
     }
 }
 
-/// A world that writes `cdnAccounts` is served with the legacy CDN.
+/// A world that lists `cdnDomainMappings` is served the CDN Marketplace
+/// mapping service as the 2024-06 metadata has it: its masks are checked
+/// against the removed container type, and its methods the emulator does
+/// not model are said to be so. A world with legacy `cdnAccounts` is still
+/// today's API: getCdnAccounts is not a method.
 #[test]
-fn a_world_with_cdn_accounts_is_served_the_legacy_cdn() {
+fn a_world_with_cdn_mappings_is_served_the_mapping_service() {
     let mut world = test_world();
-    world["cdnAccounts"] =
-        json!([{"id": 14793, "cdnAccountName": "14793", "cdnSolutionName": "ORIGIN_PULL"}]);
+    world["cdnDomainMappings"] = json!([{"uniqueId": "11223344", "domain": "test.example.com"}]);
+    world["cdnAccounts"] = json!([{"id": 14793, "cdnAccountName": "14793"}]);
     let emu = start_world(&world, config());
+    let service = "SoftLayer_Network_CdnMarketplace_Configuration_Mapping";
     let r = masked(
         &emu,
-        "SoftLayer_Account/getCdnAccounts.json",
-        "mask[id,cdnAccountName]",
+        &format!("{service}/listDomainMappings.json"),
+        "mask[uniqueId,dynamicContentAcceleration[detectionPath]]",
     );
     assert_eq!(
         (r.status, r.json()),
-        (200, json!([{"id": 14793, "cdnAccountName": "14793"}]))
+        (200, json!([{"uniqueId": "11223344"}]))
     );
-    let r = get(
-        &emu,
-        "SoftLayer_Network_ContentDelivery_Account/14793/getObject.json",
-    );
-    assert_eq!(r.status, 200, "{}", r.text);
     let r = masked(
         &emu,
-        "SoftLayer_Account/getCdnAccounts.json",
-        "mask[id,nope]",
+        &format!("{service}/listDomainMappings.json"),
+        "mask[uniqueId,nope]",
     );
     assert_eq!(
         (r.status, r.error()),
         (
             500,
-            "Property 'nope' not valid for 'SoftLayer_Network_ContentDelivery_Account'.".to_owned()
+            "Property 'nope' not valid for 'SoftLayer_Container_Network_CdnMarketplace_Configuration_Mapping'."
+                .to_owned()
+        )
+    );
+    let r = get(&emu, &format!("{service}/verifyCname.json"));
+    assert_eq!(
+        (r.status, r.error()),
+        (
+            501,
+            format!("{service}::verifyCname exists in the API but is not emulated.")
+        )
+    );
+    let r = get(&emu, &format!("{service}/getNope.json"));
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = get(&emu, "SoftLayer_Account/getCdnAccounts.json");
+    assert_eq!(
+        (r.status, r.error()),
+        (
+            404,
+            "Function (\"getCdnAccounts\") is not a valid method for this service.".to_owned()
         )
     );
 }
