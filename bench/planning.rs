@@ -102,7 +102,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
 
     let context = PlanContext {
-        clock: Default::default(),
+        clock: slretire::plan::model::PlanClock::default(),
         account: PlanAccount {
             id: manifests.account,
             company: "bench".into(),

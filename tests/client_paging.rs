@@ -92,8 +92,8 @@ fn retries_recover_from_injected_faults() {
     let log = emulator.requests();
     let failures = log.iter().filter(|r| r.status == 500).count();
     assert!(failures > 0, "the emulator injected no fault");
-    assert_eq!(client.calls_made() as usize, log.len());
-    assert_eq!(client.retries_made() as usize, failures);
+    assert_eq!(client.calls_made(), u64::try_from(log.len()).unwrap());
+    assert_eq!(client.retries_made(), u64::try_from(failures).unwrap());
     assert_eq!(
         log.len() - failures,
         15,

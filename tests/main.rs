@@ -1,5 +1,9 @@
 //! The one integration-test binary: every test module is declared here.
 
+// Production code may not unwrap (clippy.toml, `[workspace.lints]`); test
+// helpers outside `#[test]` functions may, since a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod apply_cli;
 mod apply_verify;
 mod architecture;

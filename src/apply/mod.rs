@@ -361,7 +361,7 @@ fn perform(apply: &Apply<'_>, queue: Vec<usize>) -> Vec<ActionResult> {
     let workers = apply
         .parallelism
         .max(1)
-        .min(queue.lock().map(|q| q.len()).unwrap_or(1).max(1));
+        .min(queue.lock().map_or(1, |q| q.len()).max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {

@@ -118,7 +118,7 @@ fn plan_for(account: &Account, ids: &[u64]) -> Plan {
         limits: Vec::new(),
     };
     let context = PlanContext {
-        clock: Default::default(),
+        clock: crate::plan::model::PlanClock::default(),
         account: PlanAccount {
             id: 1,
             company: "x".into(),
@@ -352,7 +352,7 @@ mod wave_read_tests {
             limits: Vec::new(),
         };
         let context = PlanContext {
-            clock: Default::default(),
+            clock: crate::plan::model::PlanClock::default(),
             account: PlanAccount {
                 id: 1,
                 company: "x".into(),
@@ -561,7 +561,7 @@ mod waiting {
             },
             endpoint: "test".into(),
             now: "2026-11-22T12:00:00Z".parse().unwrap(),
-            clock: Default::default(),
+            clock: crate::plan::model::PlanClock::default(),
             retired: Vec::new(),
         };
         pipeline::plan(network, &manifests, &context).unwrap()

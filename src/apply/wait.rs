@@ -150,7 +150,7 @@ pub(super) fn perform_waiting(
             }
             break;
         }
-        let step = pause.min(budget - waited);
+        let step = pause.min(budget.saturating_sub(waited));
         let mut awaited: Vec<String> = pending
             .iter()
             .flat_map(|&i| items[i].depends_on.iter())

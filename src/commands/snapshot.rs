@@ -34,15 +34,12 @@ pub(crate) fn run(args: &SnapshotArgs, _term: &Term) -> anyhow::Result<i32> {
     let inputs = config_files(args);
     let inputs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
     output_file::write_text(&args.out, &text, &inputs)?;
-    let objects: usize = world
-        .as_object()
-        .map(|w| {
-            w.values()
-                .filter_map(serde_json::Value::as_array)
-                .map(Vec::len)
-                .sum()
-        })
-        .unwrap_or(0);
+    let objects: usize = world.as_object().map_or(0, |w| {
+        w.values()
+            .filter_map(serde_json::Value::as_array)
+            .map(Vec::len)
+            .sum()
+    });
     // JSON text of the id: a string id from the API comes quoted, its
     // control characters escaped.
     let account = world

@@ -1006,6 +1006,10 @@ impl Verdict {
 
     /// An optional checked value: `None` absent, `Some(None)` failed
     /// (already reported).
+    #[allow(
+        clippy::option_option,
+        reason = "absent and failed are different answers"
+    )]
     fn take<T>(&mut self, checked: Option<Option<T>>) -> Option<T> {
         match checked {
             Some(None) => {

@@ -22,7 +22,7 @@ const MAX_DEPTH: usize = 24;
 fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
-            max_reader_input_bytes: Some(MAX_FILE_BYTES as usize),
+            max_reader_input_bytes: Some(usize::try_from(MAX_FILE_BYTES).unwrap_or(usize::MAX)),
             flow_nesting_limit: MAX_DEPTH,
             max_depth: MAX_DEPTH,
             max_documents: 1,

@@ -21,7 +21,7 @@ fn now() -> Timestamp {
 
 fn context() -> PlanContext {
     PlanContext {
-        clock: Default::default(),
+        clock: crate::plan::model::PlanClock::default(),
         account: PlanAccount {
             id: 278184,
             company: "Example Corp".into(),

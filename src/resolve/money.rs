@@ -71,8 +71,8 @@ impl Money {
         let shown: String = text.chars().take(40).collect();
         let amount = Money::parse(&text).or_else(|| {
             let float: f64 = text.trim().parse().ok().filter(|f: &f64| f.is_finite())?;
-            #[allow(clippy::cast_possible_truncation, reason = "bounded by the check")]
             let micros = (float * UNITS as f64).round();
+            #[allow(clippy::cast_possible_truncation, reason = "bounded by the check")]
             (micros.abs() < i64::MAX as f64).then_some(Money(micros as i64))
         });
         match amount {

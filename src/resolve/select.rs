@@ -463,7 +463,10 @@ mod tests {
             .map(|i| {
                 guest(
                     i,
-                    &format!("{}-{i}.example.com", ["web", "db", "ci"][i as usize % 3]),
+                    &format!(
+                        "{}-{i}.example.com",
+                        ["web", "db", "ci"][usize::try_from(i % 3).unwrap()]
+                    ),
                     &format!("10.0.1.{i}"),
                     if i % 4 == 0 { &["keep"] } else { &[] },
                     "2025-01-01T00:00:00Z",

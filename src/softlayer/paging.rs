@@ -169,13 +169,13 @@ impl Client {
         });
         let mut pages = Vec::with_capacity(offsets.len());
         for slot in results {
-            match slot
+            // An empty slot was skipped because another page failed; that
+            // error comes first or later.
+            if let Some(page) = slot
                 .into_inner()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
             {
-                Some(page) => pages.push(page?),
-                // Skipped because another page failed; that error comes first or later.
-                None => continue,
+                pages.push(page?);
             }
         }
         if pages.len() != offsets.len() {
@@ -478,11 +478,12 @@ mod tests {
                 .nth(1)
                 .and_then(|rest| rest.split('&').next())
                 .and_then(|v| v.split_once("%2C"))
-                .map(|(o, l)| (o.parse::<u64>().unwrap(), l.parse::<u64>().unwrap()))
-                .unwrap_or((0, total));
+                .map_or((0, total), |(o, l)| {
+                    (o.parse::<u64>().unwrap(), l.parse::<u64>().unwrap())
+                });
             let items: Vec<Value> = (1..=total)
-                .skip(offset as usize)
-                .take(limit as usize)
+                .skip(usize::try_from(offset).unwrap())
+                .take(usize::try_from(limit).unwrap())
                 .map(|id| json!({"id": id}))
                 .collect();
             let mut reply = Reply::new(200, serde_json::to_string(&items).unwrap());

@@ -122,9 +122,12 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     let now = jiff::Timestamp::try_from(now).ok()?;
     let wait = now.until(when).ok()?.total(jiff::Unit::Millisecond).ok()?;
     // A date in the past means "now".
-    Some(Duration::from_millis(
-        u64::try_from(wait.max(0.0) as i64).unwrap_or(0),
-    ))
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "a float cast saturates; years of waiting are capped by the deadline"
+    )]
+    let wait = wait.max(0.0) as i64;
+    Some(Duration::from_millis(u64::try_from(wait).unwrap_or(0)))
 }
 
 /// A uniform number in [0, 1) from the standard library's per-process

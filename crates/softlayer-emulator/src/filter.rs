@@ -435,7 +435,7 @@ fn value_at(view: &View<'_>, node: &Node<'_>, path: &[String]) -> Option<Value> 
     }
 }
 
-fn sort_cmp(a: &Option<Value>, b: &Option<Value>) -> Ordering {
+fn sort_cmp(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     match (a, b) {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Less,
@@ -475,7 +475,7 @@ pub(crate) fn sort(view: &View<'_>, nodes: &mut [Node<'_>], orders: &[OrderBy]) 
         .collect();
     sort_by_keys(nodes, &keys, |a, b| {
         for (i, o) in orders.iter().enumerate() {
-            let c = sort_cmp(&a[i], &b[i]);
+            let c = sort_cmp(a[i].as_ref(), b[i].as_ref());
             let c = if o.descending { c.reverse() } else { c };
             if c != Ordering::Equal {
                 return c;
@@ -686,7 +686,7 @@ mod tests {
                 .map(|n| vec![value_at(&view, n, &by_id[0].path)])
                 .collect();
             sort_by_keys(&mut general, &keys, |a, b| {
-                let c = sort_cmp(&a[0], &b[0]);
+                let c = sort_cmp(a[0].as_ref(), b[0].as_ref());
                 if descending { c.reverse() } else { c }
             });
             assert_eq!(ids(&shortcut), ids(&general));

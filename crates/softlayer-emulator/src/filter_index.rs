@@ -390,7 +390,9 @@ mod tests {
                 Key::Number(bits) => {
                     let x = f64::from_bits(*bits);
                     if x.fract() == 0.0 && x.abs() < 1e15 {
-                        json!(x as i64)
+                        #[allow(clippy::cast_possible_truncation, reason = "whole and small")]
+                        let whole = x as i64;
+                        json!(whole)
                     } else {
                         json!(x)
                     }

@@ -11,6 +11,14 @@
 //! Marketplace services left it after 2024-06). Dates spread over three
 //! years before 2026-11-01.
 
+// Counts and indexes here are bounded by the size asked for (at most a few
+// million objects), far inside every integer type they are cast to.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    reason = "generated sizes are bounded"
+)]
+
 use serde_json::{Map, Value, json};
 
 use crate::dates::{add_days, format_ts, parse_ts};

@@ -130,7 +130,7 @@ fn try_read(reader: &mut impl BufRead, interim: &mut impl Write) -> io::Result<I
         match read_line(reader, MAX_REQUEST_LINE)? {
             Err(()) => return Ok(refused(414, "Request line too long.")),
             Ok(None) => return Ok(Incoming::Closed),
-            Ok(Some(l)) if l.is_empty() => continue,
+            Ok(Some(l)) if l.is_empty() => {}
             Ok(Some(l)) => {
                 line = Some(l);
                 break;

@@ -222,9 +222,7 @@ fn load_users(users: &Value) -> Result<Vec<User>, LoadError> {
         let Some(api_key) = api_key else {
             return Err(LoadError::at(&path, "a user needs a string \"apiKey\""));
         };
-        fields
-            .entry("id")
-            .or_insert_with(|| Value::from(7001 + i as i64));
+        fields.entry("id").or_insert_with(|| Value::from(7001 + i));
         out.push(User { fields, api_key });
     }
     Ok(out)
@@ -483,11 +481,11 @@ impl Loader {
             let total = last - first + 1;
             fields
                 .entry("totalIpAddresses")
-                .or_insert_with(|| Value::from(total as u64));
+                .or_insert_with(|| Value::from(u64::try_from(total).unwrap_or(u64::MAX)));
             let usable = if total > 4 { total - 3 } else { total };
             fields
                 .entry("usableIpAddressCount")
-                .or_insert_with(|| Value::from(usable as u64));
+                .or_insert_with(|| Value::from(u64::try_from(usable).unwrap_or(u64::MAX)));
             let mask_bits: u32 = if cidr32 == 0 {
                 0
             } else {

@@ -539,33 +539,30 @@ fn check_properties(
 }
 
 fn check_condition(key: &str, value: &Value, path: &str, out: &mut Vec<(String, String)>) {
-    match key {
-        "operation" => {
-            if !(value.is_string() || value.is_number()) {
-                out.push((
-                    path.to_owned(),
-                    "an operation is a string (or a number to compare with)".into(),
-                ));
-            }
+    if key == "operation" {
+        if !(value.is_string() || value.is_number()) {
+            out.push((
+                path.to_owned(),
+                "an operation is a string (or a number to compare with)".into(),
+            ));
         }
-        _ => {
-            let Some(options) = value.as_array() else {
+    } else {
+        let Some(options) = value.as_array() else {
+            out.push((
+                path.to_owned(),
+                "options is a list of {\"name\", \"value\"} objects".into(),
+            ));
+            return;
+        };
+        for (i, option) in options.iter().enumerate() {
+            let fine = option
+                .as_object()
+                .is_some_and(|o| o.keys().all(|k| k == "name" || k == "value"));
+            if !fine {
                 out.push((
-                    path.to_owned(),
-                    "options is a list of {\"name\", \"value\"} objects".into(),
+                    format!("{path}[{i}]"),
+                    "an option is an object of \"name\" and \"value\"".into(),
                 ));
-                return;
-            };
-            for (i, option) in options.iter().enumerate() {
-                let fine = option
-                    .as_object()
-                    .is_some_and(|o| o.keys().all(|k| k == "name" || k == "value"));
-                if !fine {
-                    out.push((
-                        format!("{path}[{i}]"),
-                        "an option is an object of \"name\" and \"value\"".into(),
-                    ));
-                }
             }
         }
     }

@@ -42,7 +42,7 @@ pub(crate) enum Prop<'s> {
     Many(Vec<Node<'s>>),
 }
 
-impl<'s> Node<'s> {
+impl Node<'_> {
     /// The object's actual type.
     pub(crate) fn type_def(&self) -> &'static TypeDef {
         match self {
@@ -56,7 +56,7 @@ impl<'s> Node<'s> {
     }
 }
 
-fn scalar<'s>(v: Option<&'s Value>) -> Prop<'s> {
+fn scalar(v: Option<&Value>) -> Prop<'_> {
     match v {
         Some(v) => Prop::Scalar(Cow::Borrowed(v)),
         None => Prop::Missing,

@@ -549,6 +549,11 @@ fn api_call(
         let e = ApiError::rate_limited(limit, status);
         // A 429 says when to come back: the rest of the one-second window,
         // in whole seconds (so 1). SoftLayer's 500 was seen without one.
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "at least 1 and at most the window's second"
+        )]
         let retry_after = (status == 429).then(|| wait.as_secs_f64().ceil().max(1.0) as u64);
         return Outcome::Limited(e, retry_after);
     }

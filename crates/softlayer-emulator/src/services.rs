@@ -304,16 +304,17 @@ fn execute_read(st: &State, clock: Clock, svc: Service, call: &Call) -> Result<O
                 _ => relation(svc, Target::BillingItem(id), method),
             }
         }
-        Service::CancellationRequest => match method {
-            "getAllCancellationRequests" => Ok(Outcome::AllRequests),
-            _ => {
+        Service::CancellationRequest => {
+            if method == "getAllCancellationRequests" {
+                Ok(Outcome::AllRequests)
+            } else {
                 let id = existing_request(st, call)?;
                 match method {
                     "getObject" => Ok(Outcome::Object(Target::Request(id))),
                     _ => relation(svc, Target::Request(id), method),
                 }
             }
-        },
+        }
         // Pods are not modelled: the list is empty (slcli `vlan list` reads
         // it to flag pods announced for closure).
         Service::Pod => match method {
