@@ -88,7 +88,7 @@ fn plan_with(objects: &[Resource], when: When, line: u32) -> Plan {
         },
         endpoint: "test".into(),
         now: now(),
-        clock: Default::default(),
+        clock: crate::plan::model::PlanClock::default(),
         retired: Vec::new(),
     };
     let fetched = crate::resolve::fetch::candidates(&manifests, objects, now());
