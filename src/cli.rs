@@ -261,6 +261,11 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
 
+    /// Progress while the account is read: a bar per kind on a terminal, nothing otherwise (plain:
+    /// a line per kind)
+    #[arg(long, value_enum, default_value_t = ProgressChoice::Auto)]
+    pub progress: ProgressChoice,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

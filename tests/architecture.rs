@@ -1,5 +1,6 @@
 //! The layering rules of `docs/architecture.md`, checked on the source:
-//! the API client knows no domain, and each resource kind lives in its room.
+//! the API client knows no domain, only `commands/` prints, and each
+//! resource kind lives in its room.
 
 use std::path::{Path, PathBuf};
 
@@ -53,6 +54,36 @@ fn the_client_knows_no_domain() {
                 || text.contains(&format!("crate::{module};"))
             {
                 problems.push(format!("{} uses crate::{module}", path.display()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// Only `src/commands/` writes to the terminal: everything else returns
+/// what it has to say (observers, diagnostics, errors), so the engines stay
+/// testable and their output is rendered in one place.
+#[test]
+fn only_commands_print() {
+    let printing = [
+        "println!",
+        "eprintln!",
+        "print!(",
+        "eprint!(",
+        "std::io::stdout",
+        "std::io::stderr",
+        "indicatif",
+    ];
+    let commands = src().join("commands");
+    let mut problems = Vec::new();
+    for path in sources(&src()) {
+        if path.starts_with(&commands) {
+            continue;
+        }
+        let text = production_code(&path);
+        for needle in printing {
+            if text.contains(needle) {
+                problems.push(format!("{} uses {needle}", path.display()));
             }
         }
     }

@@ -26,5 +26,6 @@ mod manifest_model;
 mod manifest_props;
 mod manifest_schema;
 mod plan_cli;
+mod plan_progress;
 mod plan_schema;
 mod support;

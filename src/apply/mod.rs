@@ -11,7 +11,6 @@
 pub mod check;
 pub mod journal;
 pub mod lock;
-pub mod progress;
 pub mod reread;
 mod wait;
 

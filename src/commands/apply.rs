@@ -8,11 +8,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 
+use super::apply_progress::{Progress, Style};
 use crate::apply::Observer;
 use crate::apply::journal::Journal;
 use crate::apply::lock::ApplyLock;
-use crate::apply::progress::{Progress, Style};
-use crate::cli::{ApplyArgs, PlanFormat, ProgressChoice};
+use crate::cli::{ApplyArgs, PlanFormat};
 use crate::commands::{EXIT_CHANGES, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, Term};
 use crate::manifest::model::Manifests;
 use crate::pipeline::{self, ApplyInput, Session};
@@ -100,6 +100,7 @@ pub(crate) fn run(args: &ApplyArgs, term: &Term) -> anyhow::Result<i32> {
                 &manifests,
                 args.journal.as_deref(),
                 &args.target,
+                args.progress,
                 term,
             )?;
             term.out(&super::plan::render(
@@ -177,15 +178,8 @@ fn perform(args: &ApplyArgs, term: &Term, session: &Session, plan: &Plan) -> any
     let _lock = ApplyLock::acquire(lock_dir, plan.account.id, session.now)?;
     let journal = Journal::open(&journal_path, plan)
         .with_context(|| format!("opening the journal {}", journal_path.display()))?;
-    let style = match args.progress {
-        ProgressChoice::Bars => Style::Bars,
-        ProgressChoice::Plain => Style::Plain,
-        ProgressChoice::None => Style::Silent,
-        ProgressChoice::Auto if term.stderr_is_terminal && std::env::var_os("CI").is_none() => {
-            Style::Bars
-        }
-        ProgressChoice::Auto => Style::Plain,
-    };
+    // Off a terminal, one plain line per action (CI logs).
+    let style = term.progress_style(args.progress, Style::Plain);
     let progress = Progress::new(style, term.stderr_color);
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);

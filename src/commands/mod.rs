@@ -3,12 +3,14 @@
 //! `apply/`; this is the only module that prints.
 
 mod apply;
+mod apply_progress;
 mod completions;
 mod connection;
 mod diff;
 mod emulator;
 mod man;
 mod plan;
+mod plan_progress;
 mod planning;
 mod revert;
 mod schema;

@@ -23,6 +23,7 @@ pub(crate) fn run(args: &PlanArgs, term: &Term) -> anyhow::Result<i32> {
         &manifests,
         args.journal.as_deref(),
         &args.target,
+        args.progress,
         term,
     )?;
     if let Some(key) = super::apply::plan_key()? {

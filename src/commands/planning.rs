@@ -4,6 +4,9 @@
 use std::time::Instant;
 
 use super::Term;
+use super::apply_progress::Style;
+use super::plan_progress::PlanProgress;
+use crate::cli::ProgressChoice;
 use crate::manifest::{self, model::Manifests};
 use crate::pipeline::{self, Session};
 use crate::plan::model::Plan;
@@ -33,16 +36,25 @@ pub(crate) fn load_manifests(paths: &[std::path::PathBuf], term: &Term) -> Optio
     }
 }
 
-/// Makes the plan and says how long it took and how many calls.
+/// Makes the plan, with `progress` shown while the account is read, and
+/// says how long it took and how many calls.
 pub(crate) fn make_plan(
     session: &Session,
     manifests: &Manifests,
     journal: Option<&std::path::Path>,
     targets: &[Target],
+    progress: ProgressChoice,
     term: &Term,
 ) -> anyhow::Result<Plan> {
     let started = Instant::now();
-    let plan = pipeline::plan_account(session, manifests, journal, targets)?;
+    // Off a terminal nothing: plan outputs stay as they were in CI logs.
+    let progress = PlanProgress::new(
+        term.progress_style(progress, Style::Silent),
+        &manifests.kinds(),
+    );
+    let plan = pipeline::plan_account(session, manifests, journal, targets, &progress);
+    progress.finish();
+    let plan = plan?;
     let entries = manifests.entries.len();
     term.say(&format!(
         "Planned {entries} entr{} in {:.2}s with {} API calls.\n",

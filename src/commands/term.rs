@@ -4,7 +4,8 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Context as _;
 
-use crate::cli::ColorChoice;
+use super::apply_progress::Style;
+use crate::cli::{ColorChoice, ProgressChoice};
 
 /// Where and how the program writes for people.
 #[derive(Debug, Clone)]
@@ -44,6 +45,20 @@ impl Term {
             stdout_color: decide(stdout_tty),
             stderr_color: decide(stderr_tty),
             stderr_is_terminal: stderr_tty,
+        }
+    }
+
+    /// How `--progress` shows, for apply and plan alike: `auto` is bars on
+    /// an interactive terminal outside CI, else `off_terminal`.
+    pub fn progress_style(&self, choice: ProgressChoice, off_terminal: Style) -> Style {
+        match choice {
+            ProgressChoice::Bars => Style::Bars,
+            ProgressChoice::Plain => Style::Plain,
+            ProgressChoice::None => Style::Silent,
+            ProgressChoice::Auto if self.stderr_is_terminal && std::env::var_os("CI").is_none() => {
+                Style::Bars
+            }
+            ProgressChoice::Auto => off_terminal,
         }
     }
 

@@ -8,7 +8,8 @@ use serde_json::Value;
 use crate::apply::{WriteError, Writer};
 use crate::plan::model::ApiCall;
 use crate::resolve::fetch::{Api, Candidate, FetchError, ListRequest, Reader};
-use crate::softlayer::{ApiError, Call, Client};
+use crate::resolve::progress::ListProgress;
+use crate::softlayer::{ApiError, Call, Client, Paging};
 
 impl Api for Client {
     fn list(&self, request: &ListRequest<'_>) -> Result<Vec<Value>, FetchError> {
@@ -20,9 +21,21 @@ impl Api for Client {
         &self,
         request: &ListRequest<'_>,
         read: &Reader<'_>,
+        progress: &dyn ListProgress,
     ) -> Result<Vec<Candidate>, FetchError> {
-        Client::list_read(self, &list_call(request), request.root, &|o| read(&o))
-            .map_err(|e| FetchError::new(format!("{}::{}", request.service, request.method), e))
+        let observe = |paging| match paging {
+            Paging::Total(total) => progress.total(total),
+            Paging::Read(objects) => progress.read(objects),
+            Paging::Restart => progress.restart(),
+        };
+        Client::list_observed(
+            self,
+            &list_call(request),
+            request.root,
+            &|o| read(&o),
+            &observe,
+        )
+        .map_err(|e| FetchError::new(format!("{}::{}", request.service, request.method), e))
     }
 
     fn object(&self, service: &str, id: u64, mask: &str) -> Result<Option<Value>, FetchError> {

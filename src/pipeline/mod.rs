@@ -18,7 +18,8 @@ use crate::plan::model::{Plan, PlanAccount};
 use crate::plan::retired::Retired;
 use crate::plan::target::{Target, narrow};
 use crate::plan::verify;
-use crate::resolve::fetch::{Api, FetchError, Fetched, fetch};
+use crate::resolve::fetch::{Api, FetchError, Fetched, fetch_observed};
+use crate::resolve::progress::{FetchObserver, Unobserved};
 use crate::resolve::selection::select;
 use crate::terminal_text::escape_controls;
 
@@ -31,7 +32,17 @@ pub fn plan(
     manifests: &Manifests,
     context: &PlanContext,
 ) -> Result<Plan, FetchError> {
-    let fetched = fetch(api, manifests, context.now)?;
+    plan_observed(api, manifests, context, &Unobserved)
+}
+
+/// [`plan`], telling `observer` how far reading each kind has come.
+pub fn plan_observed(
+    api: &dyn Api,
+    manifests: &Manifests,
+    context: &PlanContext,
+    observer: &dyn FetchObserver,
+) -> Result<Plan, FetchError> {
+    let fetched = fetch_observed(api, manifests, context.now, observer)?;
     Ok(plan_fetched(manifests, &fetched, context))
 }
 
@@ -44,12 +55,13 @@ pub fn plan_fetched(manifests: &Manifests, fetched: &Fetched, context: &PlanCont
 /// when there are any (a partial plan). The manifests' account must be the
 /// credentials' account before anything else is read. What earlier applies
 /// retired comes from `journal` (by default the account's journal, when
-/// there is one).
+/// there is one). `observer` follows the reading (a progress display).
 pub fn plan_account(
     session: &Session,
     manifests: &Manifests,
     journal: Option<&Path>,
     targets: &[Target],
+    observer: &dyn FetchObserver,
 ) -> anyhow::Result<Plan> {
     let account = session.account()?;
     if account.id != manifests.account {
@@ -70,7 +82,8 @@ pub fn plan_account(
         clock: session.clock,
         retired: retired(manifests.account, journal)?,
     };
-    Ok(narrow(plan(&session.client, manifests, &context)?, targets))
+    let plan = plan_observed(&session.client, manifests, &context, observer)?;
+    Ok(narrow(plan, targets))
 }
 
 /// What the journal says earlier applies on `account` cancelled. A journal

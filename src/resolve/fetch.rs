@@ -17,9 +17,10 @@ use std::sync::{Mutex, PoisonError};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
+use super::progress::{FetchObserver, KindTally, ListProgress, Unobserved};
 use super::resource::{ObjectRef, Resource};
 use super::select::{CompiledSelector, SelectorIndex};
-use crate::kinds::{Kind, ListSource, ReadObject, Source};
+use crate::kinds::{Kind, ListSource, Source};
 use crate::manifest::model::{Entry, IpPattern, Manifests, Selector};
 
 /// The API calls resolving needs; implemented by the SoftLayer client.
@@ -37,15 +38,20 @@ pub trait Api: Sync {
         usize::MAX
     }
     /// Every object a list call returns, read into candidates by `read`
-    /// (objects it rejects are left out). The client overrides this to read
-    /// each page as it arrives, so a large list never sits in memory as
-    /// JSON; this default reads the whole list first.
+    /// (objects it rejects are left out), telling `progress` the list's
+    /// total and its pages. The client overrides this to read each page as
+    /// it arrives, so a large list never sits in memory as JSON; this
+    /// default reads the whole list first, as one page.
     fn list_candidates(
         &self,
         request: &ListRequest<'_>,
         read: &Reader<'_>,
+        progress: &dyn ListProgress,
     ) -> Result<Vec<Candidate>, FetchError> {
-        Ok(self.list(request)?.iter().filter_map(read).collect())
+        let objects = self.list(request)?;
+        progress.total(Some(objects.len() as u64));
+        progress.read(objects.len() as u64);
+        Ok(objects.iter().filter_map(read).collect())
     }
 }
 
@@ -135,7 +141,17 @@ const LIST_THREADS: usize = 4;
 /// such id"). Everything else a list returns is dropped as soon as its page
 /// is read, so memory follows the selection, not the size of the account.
 pub fn fetch(api: &dyn Api, manifests: &Manifests, now: Timestamp) -> Result<Fetched, FetchError> {
-    fetch_with(api, manifests, now, Retain::Candidates)
+    fetch_with(api, manifests, now, Retain::Candidates, &Unobserved)
+}
+
+/// [`fetch`], telling `observer` how far each kind has come.
+pub fn fetch_observed(
+    api: &dyn Api,
+    manifests: &Manifests,
+    now: Timestamp,
+    observer: &dyn FetchObserver,
+) -> Result<Fetched, FetchError> {
+    fetch_with(api, manifests, now, Retain::Candidates, observer)
 }
 
 /// [`fetch`], keeping every object the calls return, selected or not (to
@@ -145,7 +161,7 @@ pub fn fetch_all(
     manifests: &Manifests,
     now: Timestamp,
 ) -> Result<Fetched, FetchError> {
-    fetch_with(api, manifests, now, Retain::Everything)
+    fetch_with(api, manifests, now, Retain::Everything, &Unobserved)
 }
 
 /// Matches objects read some other way (built by hand in tests) against
@@ -182,6 +198,7 @@ fn fetch_with(
     manifests: &Manifests,
     now: Timestamp,
     retain: Retain,
+    observer: &dyn FetchObserver,
 ) -> Result<Fetched, FetchError> {
     let kinds = manifests.kinds();
     let results: Vec<(Kind, Result<Vec<Candidate>, FetchError>)> = std::thread::scope(|scope| {
@@ -196,7 +213,14 @@ fn fetch_with(
                     .collect();
                 (
                     kind,
-                    scope.spawn(move || fetch_kind(api, kind, &entries, now, retain)),
+                    scope.spawn(move || {
+                        let tally = KindTally::new(kind, observer);
+                        let found = fetch_kind(api, kind, &entries, now, retain, &tally);
+                        if found.is_ok() {
+                            tally.finished();
+                        }
+                        found
+                    }),
                 )
             })
             .collect();
@@ -274,7 +298,8 @@ pub fn fetch_ids(
                         .map(move |f| (source, f))
                 })
                 .collect();
-            run_lists(api, &calls, &|r| Some(Candidate::unmatched(r)), now)?
+            let tally = KindTally::new(kind, &Unobserved);
+            run_lists(api, &calls, &|r| Some(Candidate::unmatched(r)), now, &tally)?
         }
         Source::Lookup {
             service,
@@ -284,10 +309,9 @@ pub fn fetch_ids(
             api,
             service,
             mask,
-            *read,
             ids,
-            &|r| Some(Candidate::unmatched(r)),
-            now,
+            &|o| read(o, now).map(Candidate::unmatched),
+            &KindTally::new(kind, &Unobserved),
         )?,
     };
     Ok(dedup(found, Vec::new())
@@ -302,6 +326,7 @@ fn fetch_kind(
     entries: &[(usize, &Entry)],
     now: Timestamp,
     retain: Retain,
+    tally: &KindTally<'_>,
 ) -> Result<Vec<Candidate>, FetchError> {
     let matcher = Matcher::new(kind, entries, now, retain);
     // The billing item of every object read, selected or not, so a
@@ -332,7 +357,7 @@ fn fetch_kind(
                 }
                 calls.extend(filters.into_iter().map(|f| (source, f)));
             }
-            run_lists(api, &calls, &keep, now)?
+            run_lists(api, &calls, &keep, now, tally)?
         }
         Source::Lookup {
             service,
@@ -344,7 +369,8 @@ fn fetch_kind(
                 .flat_map(|(_, e)| e.selector.ids.iter().copied())
                 .collect();
             let ids: Vec<u64> = ids.into_iter().collect();
-            lookup(api, service, mask, *read, &ids, &keep, now)?
+            let read = |o: &Value| read(o, now).and_then(keep);
+            lookup(api, service, mask, &ids, &read, tally)?
         }
     };
     let billed = billed.into_inner().unwrap_or_else(PoisonError::into_inner);
@@ -585,12 +611,14 @@ impl Matcher {
 
 /// Makes the list calls (`source` with a filter each), up to
 /// [`LIST_THREADS`] at once; keeps what `keep` makes of every page as it
-/// is read. Results in call order; the first failure in that order wins.
+/// is read, and counts its pages in `tally`. Results in call order; the
+/// first failure in that order wins.
 fn run_lists(
     api: &dyn Api,
     calls: &[(&ListSource, Option<Value>)],
     keep: &Keep<'_>,
     now: Timestamp,
+    tally: &KindTally<'_>,
 ) -> Result<Vec<Candidate>, FetchError> {
     let one = |(source, filter): &(&ListSource, Option<Value>)| {
         let request = ListRequest {
@@ -602,14 +630,15 @@ fn run_lists(
         };
         // A whole source keeps everything: objects that share a billing
         // item with a candidate must be seen to plan it safely.
-        api.list_candidates(&request, &|o| {
+        let read = |o: &Value| {
             let r = (source.read)(o, now)?;
             if source.narrowing.whole {
                 keep(r.clone()).or(Some(Candidate::unmatched(r)))
             } else {
                 keep(r)
             }
-        })
+        };
+        api.list_candidates(&request, &read, &tally.listing())
     };
     let results: Vec<Result<Vec<Candidate>, FetchError>> = if calls.len() <= 1 {
         calls.iter().map(one).collect()
@@ -651,15 +680,19 @@ fn run_lists(
     Ok(out)
 }
 
+/// Looks up each of `ids` (a few threads at once); `read` makes the
+/// candidate of each object found. Each lookup counts as one object read.
 fn lookup(
     api: &dyn Api,
     service: &str,
     mask: &str,
-    read: ReadObject,
     ids: &[u64],
-    keep: &Keep<'_>,
-    now: Timestamp,
+    read: &Reader<'_>,
+    tally: &KindTally<'_>,
 ) -> Result<Vec<Candidate>, FetchError> {
+    let looked_up = tally.listing();
+    looked_up.total(Some(ids.len() as u64));
+    let looked_up = &looked_up;
     let per_thread = ids.len().div_ceil(LOOKUP_THREADS).max(1);
     let results: Vec<Result<Vec<Candidate>, FetchError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = ids
@@ -668,9 +701,9 @@ fn lookup(
                 scope.spawn(move || {
                     let mut found = Vec::new();
                     for id in chunk {
-                        if let Some(object) = api.object(service, *id, mask)? {
-                            found.extend(read(&object, now).and_then(keep));
-                        }
+                        let object = api.object(service, *id, mask)?;
+                        looked_up.read(1);
+                        found.extend(object.as_ref().and_then(read));
                     }
                     Ok(found)
                 })
@@ -1165,5 +1198,63 @@ mod tests {
             vec!["SoftLayer_Billing_Item/5", "SoftLayer_Billing_Item/6"]
         );
         assert_eq!(fetched[&Kind::BillingItem].len(), 2);
+    }
+
+    /// The observer hears each kind's last reading: a list's objects of its
+    /// total, lookups one by one of the ids; then the kind is finished.
+    #[test]
+    fn the_observer_hears_each_kind() {
+        use crate::resolve::progress::Reading;
+        #[derive(Default)]
+        struct Last(Mutex<BTreeMap<Kind, (Reading, bool)>>);
+        impl FetchObserver for Last {
+            fn reading(&self, kind: Kind, reading: Reading) {
+                let mut last = self.0.lock().unwrap();
+                let (_, finished) = last.entry(kind).or_default();
+                assert!(!*finished, "{kind:?} read after it finished");
+                last.insert(kind, (reading, false));
+            }
+            fn finished(&self, kind: Kind) {
+                self.0.lock().unwrap().entry(kind).or_default().1 = true;
+            }
+        }
+        let name = |glob: &str| Selector {
+            names: vec![glob.into()],
+            ..Selector::default()
+        };
+        let m = Manifests {
+            account: 1,
+            files: vec![],
+            digests: vec![],
+            entries: vec![
+                entry(Kind::VirtualGuest, name("*")),
+                entry(
+                    Kind::BillingItem,
+                    Selector {
+                        ids: vec![5, 6, 7],
+                        ..Selector::default()
+                    },
+                ),
+            ],
+            protect: vec![],
+            limits: Vec::new(),
+        };
+        let last = Last::default();
+        fetch_observed(
+            &recorder(),
+            &m,
+            "2026-11-22T00:00:00Z".parse().unwrap(),
+            &last,
+        )
+        .unwrap();
+        let last = last.0.into_inner().unwrap();
+        assert_eq!(
+            last[&Kind::VirtualGuest],
+            (Reading { read: 2, total: 2 }, true)
+        );
+        assert_eq!(
+            last[&Kind::BillingItem],
+            (Reading { read: 3, total: 3 }, true)
+        );
     }
 }

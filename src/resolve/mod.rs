@@ -7,6 +7,7 @@
 
 pub mod fetch;
 pub mod money;
+pub mod progress;
 pub mod resource;
 pub mod select;
 pub mod selection;

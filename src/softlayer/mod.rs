@@ -31,6 +31,7 @@ pub use call::Call;
 pub use client::Client;
 pub use endpoint::{DEFAULT_ENDPOINT, redact as redact_endpoint};
 pub use error::ApiError;
+pub use paging::{Paging, PagingObserver};
 pub use python_json::python_json;
 pub use retry::RetryPolicy;
 pub use settings::{

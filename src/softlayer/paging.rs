@@ -18,6 +18,23 @@ use crate::softlayer::metered_json::Metered;
 /// Times a listing is restarted when the total changes between pages.
 const LISTING_ATTEMPTS: usize = 3;
 
+/// What a listing tells whoever follows it (a progress display) as its
+/// pages arrive, from the threads that read them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// The first page is in: the list holds this many objects, or `None`
+    /// when the API did not say (or said fewer than the page held).
+    Total(Option<u64>),
+    /// A page of this many objects was read.
+    Read(u64),
+    /// The list changed while it was read and is read again from the
+    /// start: what was heard of it so far no longer counts.
+    Restart,
+}
+
+/// Hears a listing's [`Paging`] events.
+pub type PagingObserver<'a> = dyn Fn(Paging) + Sync + 'a;
+
 impl Client {
     /// Every object the call returns, all pages, in id order, each once.
     ///
@@ -40,19 +57,39 @@ impl Client {
         root: Option<&str>,
         read: &(dyn Fn(Value) -> Option<T> + Sync),
     ) -> Result<Vec<T>, ApiError> {
+        self.list_observed(call, root, read, &|_| {})
+    }
+
+    /// [`Client::list_read`], telling `observe` the total the first page
+    /// reveals and each page as it is read (for a progress display).
+    pub fn list_observed<T: Send>(
+        &self,
+        call: &Call<'_>,
+        root: Option<&str>,
+        read: &(dyn Fn(Value) -> Option<T> + Sync),
+        observe: &PagingObserver<'_>,
+    ) -> Result<Vec<T>, ApiError> {
         let mut call = call.clone();
         call.filter = Some(with_id_order(call.filter.take(), root));
         let size = u64::from(self.settings().page_size.max(1));
-        for _ in 0..LISTING_ATTEMPTS {
+        for attempt in 0..LISTING_ATTEMPTS {
+            if attempt > 0 {
+                observe(Paging::Restart);
+            }
             let first = self.page(&call, 0, size, read)?;
             let total = first.total_items;
             let first = first.items;
+            let first_len = first.len() as u64;
+            observe(Paging::Total(total.filter(|total| first_len <= *total)));
+            observe(Paging::Read(first_len));
             let items = match total {
-                Some(total) => match self.remaining_pages(&call, first, total, size, read)? {
-                    Some(items) => items,
-                    None => continue, // the list changed while it was read
-                },
-                None => self.sequential_pages(&call, first, size, read)?,
+                Some(total) => {
+                    match self.remaining_pages(&call, first, total, size, read, observe)? {
+                        Some(items) => items,
+                        None => continue, // the list changed while it was read
+                    }
+                }
+                None => self.sequential_pages(&call, first, size, read, observe)?,
             };
             return Ok(in_id_order(items));
         }
@@ -83,6 +120,7 @@ impl Client {
         total: u64,
         size: u64,
         read: &(dyn Fn(Value) -> Option<T> + Sync),
+        observe: &PagingObserver<'_>,
     ) -> Result<Option<Vec<Read<T>>>, ApiError> {
         let first_len = first.len() as u64;
         if first_len == total {
@@ -90,7 +128,9 @@ impl Client {
         }
         if first_len > total {
             // The header undercounts: do not trust it, page until a short page.
-            return self.sequential_pages(call, first, size, read).map(Some);
+            return self
+                .sequential_pages(call, first, size, read, observe)
+                .map(Some);
         }
         if first_len < size {
             // A short first page with more announced: the list shrank.
@@ -100,7 +140,7 @@ impl Client {
             .map(|page| page * size)
             .take_while(|offset| *offset < total)
             .collect();
-        let pages = self.fetch_parallel(call, &offsets, size, read)?;
+        let pages = self.fetch_parallel(call, &offsets, size, read, observe)?;
         let mut items = first;
         for page in pages {
             if page.total_items != Some(total) {
@@ -122,6 +162,7 @@ impl Client {
         first: Vec<Read<T>>,
         size: u64,
         read: &(dyn Fn(Value) -> Option<T> + Sync),
+        observe: &PagingObserver<'_>,
     ) -> Result<Vec<Read<T>>, ApiError> {
         let mut last_len = first.len() as u64;
         let mut items = first;
@@ -129,6 +170,7 @@ impl Client {
         while last_len == size {
             let page = self.page(call, offset, size, read)?.items;
             last_len = page.len() as u64;
+            observe(Paging::Read(last_len));
             items.extend(page);
             offset += size;
         }
@@ -143,6 +185,7 @@ impl Client {
         offsets: &[u64],
         size: u64,
         read: &(dyn Fn(Value) -> Option<T> + Sync),
+        observe: &PagingObserver<'_>,
     ) -> Result<Vec<Page<T>>, ApiError> {
         let workers = self.settings().page_workers.clamp(1, offsets.len().max(1));
         let next = AtomicUsize::new(0);
@@ -157,8 +200,9 @@ impl Client {
                             break;
                         }
                         let page = self.page(call, offsets[index], size, read);
-                        if page.is_err() {
-                            failed.store(true, Ordering::Relaxed);
+                        match &page {
+                            Ok(page) => observe(Paging::Read(page.items.len() as u64)),
+                            Err(_) => failed.store(true, Ordering::Relaxed),
                         }
                         *results[index]
                             .lock()
@@ -665,6 +709,75 @@ mod tests {
             )
             .unwrap();
         assert_eq!(ids(&items), vec![1, 2, 3, 4]);
+    }
+
+    /// Events a listing sends its observer, in the order they came.
+    fn observed(scripted: &crate::softlayer::client::tests::Scripted) -> Vec<Paging> {
+        let events = Mutex::new(Vec::new());
+        scripted
+            .client
+            .list_observed(
+                &Call::new("SoftLayer_Account", "getSubnets"),
+                Some("subnets"),
+                &Some,
+                &|event| events.lock().unwrap().push(event),
+            )
+            .unwrap();
+        events.into_inner().unwrap()
+    }
+
+    /// The observer hears the total the first page reveals first, then
+    /// every page's objects: they add up to the total.
+    #[test]
+    fn observer_hears_the_total_then_every_page() {
+        let events = observed(&responder(settings(), server(5, true)));
+        assert_eq!(events[0], Paging::Total(Some(5)));
+        let mut reads: Vec<u64> = events[1..]
+            .iter()
+            .map(|e| match e {
+                Paging::Read(n) => *n,
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        // Pages after the first arrive in any order.
+        reads[1..].sort_unstable();
+        assert_eq!(reads, vec![2, 1, 2]);
+    }
+
+    /// Without a total header the observer hears `None`, then the pages.
+    #[test]
+    fn observer_hears_no_total_when_the_api_does_not_say() {
+        let events = observed(&responder(settings(), server(3, false)));
+        assert_eq!(
+            events,
+            vec![Paging::Total(None), Paging::Read(2), Paging::Read(1)]
+        );
+    }
+
+    /// A listing that starts over says so before its new first page.
+    #[test]
+    fn observer_hears_a_restart() {
+        let calls = AtomicUsize::new(0);
+        let scripted = responder(settings(), move |request| {
+            let total = if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                5
+            } else {
+                4
+            };
+            server(total, true)(request)
+        });
+        let events = observed(&scripted);
+        let restart = events.iter().position(|e| *e == Paging::Restart).unwrap();
+        assert_eq!(events[0], Paging::Total(Some(5)));
+        assert_eq!(events[restart + 1], Paging::Total(Some(4)));
+        let read_after: u64 = events[restart + 1..]
+            .iter()
+            .map(|e| match e {
+                Paging::Read(n) => *n,
+                _ => 0,
+            })
+            .sum();
+        assert_eq!(read_after, 4);
     }
 
     /// A non-list answer is an invalid response.

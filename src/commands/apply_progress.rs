@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{ActionResult, Observer, Outcome};
+use crate::apply::{ActionResult, Observer, Outcome};
 use crate::plan::model::PlanItem;
 use crate::terminal_text::escape_controls;
 
@@ -19,9 +19,18 @@ pub enum Style {
     Silent,
 }
 
+/// The bar of apply, and of plan for each kind: a spinner, the bar, done
+/// of all, the elapsed time and what it is about.
+pub(super) fn bar_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {elapsed} {msg}").map_or_else(
+        |_| ProgressStyle::default_bar(),
+        |s| s.progress_chars("=> "),
+    )
+}
+
 /// The progress display.
 #[derive(Debug)]
-pub struct Progress {
+pub(super) struct Progress {
     style: Style,
     color: bool,
     bar: Option<ProgressBar>,
@@ -32,14 +41,10 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(style: Style, color: bool) -> Progress {
+    pub(super) fn new(style: Style, color: bool) -> Progress {
         let bar = (style == Style::Bars).then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-            if let Ok(s) =
-                ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {elapsed} {msg}")
-            {
-                bar.set_style(s.progress_chars("=> "));
-            }
+            bar.set_style(bar_style());
             bar
         });
         Progress {
@@ -53,7 +58,7 @@ impl Progress {
     }
 
     /// Removes the bar once the apply is over.
-    pub fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
