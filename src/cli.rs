@@ -46,6 +46,12 @@ pub enum Command {
     /// Render a saved plan file again, offline
     #[command(allow_negative_numbers = true)]
     Show(ShowArgs),
+    /// Compare two plan files: items added, removed and changed
+    #[command(
+        allow_negative_numbers = true,
+        after_help = "Exit status: 0 when the plans do the same, 2 when they differ, 1 on error."
+    )]
+    Diff(DiffArgs),
     /// Perform a reviewed plan file, or plan and apply manifests after confirmation
     #[command(allow_negative_numbers = true)]
     Apply(ApplyArgs),
@@ -64,6 +70,10 @@ pub enum Command {
     /// Serve a world file as a local SoftLayer REST API emulator
     #[command(allow_negative_numbers = true)]
     Emulator(EmulatorArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell)
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command
+    Man(ManArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -90,6 +100,16 @@ pub enum PlanFormat {
     /// The plan document (the same one `--out` writes)
     Json,
     /// A pull-request comment
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Terraform-like text
+    Text,
+    /// The diff document
+    Json,
+    /// A pull-request comment section
     Markdown,
 }
 
@@ -261,6 +281,24 @@ pub struct ShowArgs {
     pub format: PlanFormat,
 }
 
+/// `diff` exits 0 when the plans do the same, 2 when they differ, 1 on error
+/// (as `plan --detailed-exitcode`; `diff(1)` uses 1 for "differ", which
+/// here means an error).
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier plan file (for a pull request: the base branch's plan)
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+
+    /// The later plan file
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+}
+
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
     /// One reviewed plan file (from `plan --out`), or manifest files (*.yaml)
@@ -403,6 +441,35 @@ fn parse_rate_limit_status(text: &str) -> Result<u16, String> {
         "429" => Ok(429),
         _ => Err(format!("expected 500 or 429, got '{text}'")),
     }
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Install, for example:
+  bash:        slretire completions bash > ~/.local/share/bash-completion/completions/slretire
+  zsh:         slretire completions zsh > \"${fpath[1]}/_slretire\"
+  fish:        slretire completions fish > ~/.config/fish/completions/slretire.fish
+  powershell:  slretire completions powershell >> $PROFILE")]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write slretire.1 and slretire-COMMAND.1 for every command into DIR
+    /// instead of printing slretire.1
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

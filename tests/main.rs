@@ -10,6 +10,7 @@ mod apply_verify;
 mod architecture;
 mod cdn_cli;
 mod cli_cases;
+mod cli_completions;
 mod cli_validate;
 mod client_hostile;
 mod client_paging;

@@ -4,8 +4,11 @@
 
 mod apply;
 mod apply_progress;
+mod completions;
 mod connection;
+mod diff;
 mod emulator;
+mod man;
 mod plan;
 mod plan_progress;
 mod planning;
@@ -60,12 +63,15 @@ where
         Command::Schema(args) => schema::run(&args),
         Command::Plan(args) => plan::run(&args, &term),
         Command::Show(args) => show::run(&args, &term),
+        Command::Diff(args) => diff::run(&args, &term),
         Command::Apply(args) => apply::run(&args, &term),
         Command::Status(args) => status::run(&args, &term),
         Command::Revert(args) => revert::run(&args, &term),
         Command::Whoami(args) => whoami::run(&args, &term),
         Command::Snapshot(args) => snapshot::run(&args, &term),
         Command::Emulator(args) => emulator::run(&args, &term),
+        Command::Completions(args) => completions::run(&args, &term),
+        Command::Man(args) => man::run(&args, &term),
     };
     match result {
         Ok(code) => code,

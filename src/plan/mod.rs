@@ -7,6 +7,7 @@ pub mod anniversary;
 pub mod build;
 pub mod call;
 pub mod code;
+pub mod diff;
 pub mod digest;
 pub mod file;
 pub mod model;

@@ -151,7 +151,7 @@ pub fn render(plan: &Plan) -> String {
     // A fence longer than any run of backticks in the text: a note or name
     // holding ``` cannot close the block and inject markdown into the
     // comment reviewers approve.
-    let fence = "`".repeat(longest_backtick_run(&details).max(2) + 1);
+    let fence = fence_for(&details);
     let _ = writeln!(
         out,
         "<details><summary>Details: calls, billing items, reasons</summary>\n\n{fence}text"
@@ -168,11 +168,17 @@ pub fn render(plan: &Plan) -> String {
 /// Keeps table cells and list items intact: pipes and line breaks would
 /// break the row, `<` would open HTML (a `</details>` ends the fold), and
 /// control characters have no place in a comment.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     render_text::one_line(text)
         .replace('|', "\\|")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// A code fence (at least three backticks) longer than any run of
+/// backticks in `text`.
+pub(crate) fn fence_for(text: &str) -> String {
+    "`".repeat(longest_backtick_run(text).max(2) + 1)
 }
 
 fn longest_backtick_run(text: &str) -> usize {
